@@ -1,0 +1,46 @@
+"""tripwire: visibility on the quality of ML data — profile, check, scan, drift, alert.
+
+The public API is re-exported here lazily so `import tripwire` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tripwire._version import __version__
+
+if TYPE_CHECKING:
+    from tripwire.profile import DatasetProfile, profile
+    from tripwire.report import CheckResult, Finding, Report
+
+_LAZY = {
+    "profile": ("tripwire.profile", "profile"),
+    "DatasetProfile": ("tripwire.profile", "DatasetProfile"),
+    "ColumnProfile": ("tripwire.profile", "ColumnProfile"),
+    "ProfileConfig": ("tripwire.profile", "ProfileConfig"),
+    "Finding": ("tripwire.report", "Finding"),
+    "Report": ("tripwire.report", "Report"),
+    "CheckResult": ("tripwire.report", "CheckResult"),
+    "ReportError": ("tripwire.report", "ReportError"),
+    "open_source": ("tripwire.io", "open_source"),
+    "SqlQuery": ("tripwire.io", "SqlQuery"),
+    "InputError": ("tripwire.errors", "InputError"),
+    "TripwireError": ("tripwire.errors", "TripwireError"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'tripwire' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(target[0]), target[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,271 @@
+"""The profile of a whole data set: one ColumnProfile per column, a row sample, a fingerprint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from tripwire._version import __version__
+from tripwire.errors import InputError
+from tripwire.profile.column import ColumnProfile, profile_column
+from tripwire.profile.stats.frequent import DEFAULT_CAPACITY
+from tripwire.profile.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
+
+#: bump when the JSON layout changes; `load` refuses newer versions with a clear message
+PROFILE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ProfileConfig:
+    """Knobs of profiling that change what a profile holds (kept in its JSON)."""
+
+    sample_rows: int = DEFAULT_SAMPLE_ROWS
+    seed: int = 0
+    frequent_capacity: int = DEFAULT_CAPACITY
+
+
+@dataclass
+class DatasetProfile:
+    """A small, mergeable summary of a data set, saved as versioned JSON.
+
+    The fingerprint is an order-independent content hash: the wrapping sum of Polars row
+    hashes of every row (values and their types), so equal rows in any order, file format
+    or batching give the same fingerprint, and merging adds the sums.
+    """
+
+    name: str | None = None
+    rows: int = 0
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)
+    sample: RowSample = field(default_factory=RowSample)
+    fingerprint_sum: int = 0
+    config: ProfileConfig = field(default_factory=ProfileConfig)
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    source: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    # ---- access --------------------------------------------------------------------------
+    def __getitem__(self, column: str) -> ColumnProfile:
+        try:
+            return self.columns[column]
+        except KeyError:
+            raise KeyError(f"no column {column!r}; columns are {list(self.columns)}") from None
+
+    def __contains__(self, column: object) -> bool:
+        return column in self.columns
+
+    @property
+    def column_names(self) -> list[str]:
+        """Return the column names in input order."""
+        return list(self.columns)
+
+    @property
+    def fingerprint(self) -> str:
+        """Return the content fingerprint as text."""
+        return f"rowhash64:{self.fingerprint_sum:016x}"
+
+    def sample_frame(self) -> pl.DataFrame | None:
+        """Return the row sample as a Polars frame with a `__row__` index column, or None."""
+        rows = self.sample.rows()
+        return None if rows is None else pl.from_arrow(rows)  # type: ignore[return-value]
+
+    # ---- merge -----------------------------------------------------------------------------
+    def merge(self, other: DatasetProfile) -> DatasetProfile:
+        """Return the profile of both data sets together (commutative, associative, identity)."""
+        columns = dict(self.columns)
+        for name, col in other.columns.items():
+            columns[name] = columns[name].merged(col) if name in columns else col
+        names = self.name if self.name == other.name else (self.name or other.name)
+        return DatasetProfile(
+            name=names,
+            rows=self.rows + other.rows,
+            columns=columns,
+            sample=self.sample.merged(other.sample),
+            fingerprint_sum=(self.fingerprint_sum + other.fingerprint_sum) & _MASK64,
+            config=self.config,
+            created_at=max(self.created_at, other.created_at),
+            source=self.source or other.source,
+            notes=list(dict.fromkeys(self.notes + other.notes)),
+        )
+
+    @classmethod
+    def empty(cls, name: str | None = None, config: ProfileConfig | None = None) -> DatasetProfile:
+        """Return the identity of merge."""
+        cfg = config or ProfileConfig()
+        return cls(name=name, sample=RowSample(cfg.sample_rows, None, cfg.seed), config=cfg,
+                   created_at="")
+
+    # ---- JSON ------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Return the versioned JSON form."""
+        return {
+            "format": "tripwire-profile",
+            "format_version": PROFILE_FORMAT,
+            "tripwire_version": __version__,
+            "name": self.name,
+            "rows": self.rows,
+            "fingerprint": self.fingerprint,
+            "created_at": self.created_at,
+            "source": self.source,
+            "notes": self.notes,
+            "config": {"sample_rows": self.config.sample_rows, "seed": self.config.seed,
+                       "frequent_capacity": self.config.frequent_capacity},
+            "columns": [c.to_dict() for c in self.columns.values()],
+            "sample": self.sample.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: str | None = None) -> DatasetProfile:
+        """Rebuild a profile from its JSON form."""
+        if data.get("format") != "tripwire-profile":
+            raise InputError("not a tripwire profile (no \"format\": \"tripwire-profile\")",
+                             path=path, hint="create one with `tripwire profile DATA -o profile.json`")
+        version = int(data.get("format_version", 0))
+        if version > PROFILE_FORMAT:
+            raise InputError(f"profile format {version} is newer than this tripwire understands "
+                             f"({PROFILE_FORMAT})", path=path, hint="upgrade tripwire")
+        fp = data.get("fingerprint", "rowhash64:0").split(":", 1)[-1]
+        return cls(
+            name=data.get("name"),
+            rows=int(data["rows"]),
+            columns={c["name"]: ColumnProfile.from_dict(c) for c in data["columns"]},
+            sample=RowSample.from_dict(data["sample"]),
+            fingerprint_sum=int(fp, 16),
+            config=ProfileConfig(**data.get("config", {})),
+            created_at=data.get("created_at", ""),
+            source=data.get("source", {}),
+            notes=list(data.get("notes", [])),
+        )
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Return the JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=_json_default)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the profile as JSON."""
+        path = Path(path)
+        path.write_text(self.to_json(), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> DatasetProfile:
+        """Read a profile saved with `save`."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("file not found", path=str(path)) from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            line = getattr(exc, "lineno", None)
+            raise InputError(f"not valid JSON ({exc.__class__.__name__})", path=str(path),
+                             line=line, hint="pass a profile written by `tripwire profile -o`") from None
+        return cls.from_dict(data, path=str(path))
+
+    def summary_rows(self) -> list[dict[str, Any]]:
+        """Return one plain dict per column with the figures a person looks at first."""
+        out = []
+        for c in self.columns.values():
+            num = c.numbers
+            q = num.quantiles.quantiles([0.5]) if num.n else [None]
+            out.append({
+                "column": c.name,
+                "type": c.inferred_type,
+                "physical": c.physical_type,
+                "nulls": c.nulls + c.nan,
+                "null_share": c.null_share,
+                "distinct": c.distinct_count,
+                "min": num.min,
+                "median": float(q[0]) if q[0] is not None else None,
+                "max": num.max,
+                "mean": num.moments.mean if num.n else None,
+                "top": c.top(3),
+            })
+        return out
+
+    def _repr_html_(self) -> str:
+        """Show the per-column summary as a table in Jupyter."""
+        from html import escape
+
+        head = "".join(f"<th>{escape(h)}</th>" for h in
+                       ("column", "type", "nulls", "distinct", "min", "median", "max", "top values"))
+        body = []
+        for r in self.summary_rows():
+            cells = [r["column"], r["type"], f"{r['nulls']:,} ({r['null_share']:.1%})",
+                     f"{r['distinct']:,.0f}", _fmt(r["min"]), _fmt(r["median"]), _fmt(r["max"]),
+                     ", ".join(f"{_fmt(v)} ({n:,})" for v, n in r["top"])]
+            body.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
+        title = escape(f"{self.name or 'data'}: {self.rows:,} rows × {len(self.columns)} columns")
+        return f"<div><b>{title}</b><table><tr>{head}</tr>{''.join(body)}</table></div>"
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
+                  config: ProfileConfig | None = None) -> DatasetProfile:
+    """Profile one Arrow batch whose first row has index `row_offset`.
+
+    Pure function of the batch: it does not know where the batch came from, so the same code
+    runs on a laptop, per file of a folder, or inside a Spark partition.
+    """
+    cfg = config or ProfileConfig()
+    columns = {
+        name: profile_column(name, batch.column(i), cfg.frequent_capacity)
+        for i, name in enumerate(batch.schema.names)
+    }
+    rb = batch if isinstance(batch, pa.RecordBatch) else None
+    if rb is None:
+        batch = batch.combine_chunks()
+        rbs = batch.to_batches()
+        rb = rbs[0] if rbs else pa.RecordBatch.from_pylist([], schema=batch.schema)
+    return DatasetProfile(
+        rows=batch.num_rows,
+        columns=columns,
+        sample=RowSample.of_batch(rb, row_offset, cfg.sample_rows, cfg.seed),
+        fingerprint_sum=_row_hash_sum(rb),
+        config=cfg,
+    )
+
+
+def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:
+    """Merge profiles left to right."""
+    out: DatasetProfile | None = None
+    for p in profiles:
+        out = p if out is None else out.merge(p)
+    return out if out is not None else DatasetProfile.empty()
+
+
+def _row_hash_sum(batch: pa.RecordBatch) -> int:
+    if batch.num_rows == 0 or batch.num_columns == 0:
+        return 0
+    df = pl.from_arrow(batch)
+    try:
+        hashes = df.hash_rows(seed=0)
+    except pl.exceptions.PolarsError:  # nested types polars cannot hash: hash their text
+        hashes = df.select(pl.all().cast(pl.String, strict=False)).hash_rows(seed=0)
+    return int(hashes.to_numpy().sum(dtype=np.uint64)) & _MASK64
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def _json_default(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    iso = getattr(value, "isoformat", None)
+    if callable(iso):
+        return iso()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)

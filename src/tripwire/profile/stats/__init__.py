@@ -1,0 +1,1 @@
+"""Mergeable statistics: each has an empty state, an update from arrays, merge, and JSON."""

@@ -1,0 +1,175 @@
+"""The catalogue of stable issue codes: what each means, how it is found, and the fix.
+
+Codes are never renamed; new ones are added. `docs/codes.md` is generated from this table
+(`python -m tripwire.report.codes > docs/codes.md`) and a test keeps the two in step.
+A code is `reserved` until a detector or contract check emits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """One issue code's documentation."""
+
+    code: str
+    meaning: str
+    how: str = ""
+    fix: str = ""
+    reserved: bool = False
+
+    @property
+    def family(self) -> str:
+        """Return the family (the part before the dot)."""
+        return self.code.split(".", 1)[0]
+
+
+_R = True  # reserved: documented for the future, emitted by nothing yet
+
+_ENTRIES = [
+    CodeInfo("schema.missing_column", "A column the contract or the reference expects is absent.",
+             "Compares the column names of the batch with the contract's required columns or the reference profile's columns.",
+             "Restore the column upstream, or update the contract/reference if it was removed on purpose."),
+    CodeInfo("schema.unexpected_column", "The batch has a column the contract forbids or the reference never had.",
+             "Compares column names with the contract's forbidden/allowed columns or with the reference profile.",
+             "Check whether an upstream change added or renamed it; add it to the contract if it is expected."),
+    CodeInfo("schema.type_mismatch", "A column holds values of another type than expected: strings in a numeric column, numbers stored as text.",
+             "From the profile's per-type parse counts (share of values that parse as int, float, bool, date, datetime) against the contract type, the column's dominant type, or the reference's type.",
+             "Find the upstream change that wrote the odd values (the rows are listed); cast or clean them before training."),
+    CodeInfo("schema.format_change", "The dominant way a column's values are written changed (e.g. dd/mm/yyyy dates became epoch seconds).",
+             "Compares the value-pattern signatures (digits -> d, letters -> A/a) of the batch with the reference's.",
+             "Ask the feed's owner about the format change and parse both formats, or reject the batch."),
+    CodeInfo("schema.serving_skew", "A feature present in the training data is missing or all-null at serving time.",
+             "A column non-null in the reference is absent or entirely null in the batch.",
+             "Make the feature available at inference, or retrain without it."),
+    CodeInfo("data.missing_values", "Too many missing values, including disguised ones ('', 'N/A', 'null', '-', '?', 'NaN', whitespace).",
+             "Null and disguised-null counts from the profile's frequent items, against a contract's limit or the reference's rate.",
+             "Fix the source of the gaps, impute deliberately, or accept a higher limit in the contract."),
+    CodeInfo("data.out_of_range", "Values outside the allowed range, set, pattern, length or statistical bounds.",
+             "Decided from the profile (min/max, frequent items, patterns, moments, quantiles); failing rows found in a second pass.",
+             "Correct or drop the offending rows; widen the contract only if the new values are legitimate."),
+    CodeInfo("data.rule_violation", "Rows break a written rule: a cross-column expression, uniqueness, or monotonicity.",
+             "Evaluates the contract's rule as a vectorised Polars expression over the rows.",
+             "Inspect the listed rows; fix them upstream or quarantine them."),
+    CodeInfo("data.outliers", "Values far outside the bulk of the column, or impossible for it (negative in a never-negative column).",
+             "Robust fences from the quantile sketch (Tukey IQR fences widened for skew), compared with the observed extremes.",
+             "Check the listed values; they are often unit, entry or sensor errors."),
+    CodeInfo("data.magnitude_error", "Values off by a power of ten from the rest: a lost decimal point, cents vs units, cm vs m.",
+             "Looks for a separate cluster of values at a power-of-ten factor from the bulk in the log-scaled distribution, quiet on smooth heavy tails.",
+             "Divide or multiply the listed values by the factor after confirming with the source."),
+    CodeInfo("data.duplicates", "Exact duplicate rows, or a duplicated key that should be unique.",
+             "Counts repeated row hashes or key values.",
+             "Deduplicate upstream; if repeats are legitimate, add a distinguishing key."),
+    CodeInfo("data.near_duplicates", "Text rows that are equal after normalising case, whitespace and punctuation.",
+             "Groups rows by a normalised text key.",
+             "Deduplicate, or check whether the same record was entered twice."),
+    CodeInfo("data.constant_column", "A column with a single value (or almost): it carries no signal.",
+             "From the distinct count and frequent items.",
+             "Drop it from the features, or find why it stopped varying."),
+    CodeInfo("data.identifier_column", "A column unique per row (an id): no predictive signal, a leakage risk.",
+             "Distinct count close to the row count on integer or code-like values.",
+             "Exclude it from model features; keep it as a key."),
+    CodeInfo("data.category_variants", "One category written several ways (case, spaces, accents, typos).",
+             "Groups frequent values by a normalised key and by fuzzy similarity to a much more frequent value.",
+             "Apply the proposed mapping to standardise the values."),
+    CodeInfo("data.vocabulary_change", "Categories appeared or vanished beyond what sampling explains.",
+             "Compares the frequent items of batch and reference, accounting for unseen rare values.",
+             "Check the upstream vocabulary; map old values to new ones."),
+    CodeInfo("data.encoding", "Text damaged by encoding: mojibake, U+FFFD, control characters, literal \\r\\n, HTML entities.",
+             "From the profile's character-class counts, with examples repaired by ftfy.",
+             "Read the source with the right encoding or apply the proposed repairs."),
+    CodeInfo("data.dependency_violation", "A functional dependency between columns is broken.", reserved=_R),
+    CodeInfo("data.join_keys", "Keys that do not match across two sources.", reserved=_R),
+    CodeInfo("data.stale", "The newest data is older than allowed, or a batch is overdue.",
+             "Compares the newest value of a time column (or the last batch time) with --as-of.",
+             "Check the upstream feed; do not train on stale data."),
+    CodeInfo("data.volume_change", "The row count is outside the expected bounds.",
+             "Compares the row count with the contract's bounds or recent batches.",
+             "Check for a partial or duplicated load."),
+    CodeInfo("data.low_quantity", "Too little data to train or evaluate.", reserved=_R),
+    CodeInfo("data.representation_bias", "Some groups are under-represented.", reserved=_R),
+    CodeInfo("labels.noisy", "Rows whose label disagrees with an out-of-sample model.", reserved=_R),
+    CodeInfo("labels.conflicting", "Identical inputs carry different labels.", reserved=_R),
+    CodeInfo("labels.class_imbalance", "One class dominates the label column.",
+             "Class shares from the label column's frequent items.",
+             "Collect more of the rare classes, re-weight, or evaluate per class."),
+    CodeInfo("labels.low_class_count", "A class has too few rows to learn or evaluate.",
+             "Class counts against the minimum needed to estimate recall within a stated margin.",
+             "Collect more rows of that class or merge it with a related class."),
+    CodeInfo("labels.annotator_disagreement", "Annotators disagree on the same items.", reserved=_R),
+    CodeInfo("drift.feature", "A feature's distribution moved from the reference.",
+             "Effect size (normalised Wasserstein / PSI / Jensen-Shannon) and a test, with false discoveries controlled across columns.",
+             "Check what changed upstream; retrain or fall back if the model depends on it."),
+    CodeInfo("drift.multivariate", "The batch as a whole is separable from the reference.",
+             "A cross-validated domain classifier on the row samples; AUC with a confidence interval.",
+             "Look at the named features; retrain on recent data if the change is real."),
+    CodeInfo("drift.text", "Text vocabulary or length changed.",
+             "Token appearance/disappearance and a TF-IDF domain classifier.",
+             "Check the new vocabulary; update the text model."),
+    CodeInfo("drift.label", "The label distribution moved.", "Class shares or target distribution against the reference.",
+             "Re-check priors and calibration; retrain if needed."),
+    CodeInfo("drift.prediction", "The model's outputs moved.", "Prediction distribution against the reference.",
+             "Investigate inputs and model; fall back if it cannot be trusted."),
+    CodeInfo("leakage.train_test_overlap", "Rows shared between train and test.", reserved=_R),
+    CodeInfo("leakage.target", "A feature leaks the target.", reserved=_R),
+    CodeInfo("model.below_baseline", "The model does not beat a simple baseline.", reserved=_R),
+    CodeInfo("model.weak_slice", "The model is much worse on a slice of the data.", reserved=_R),
+    CodeInfo("model.fairness_gap", "Performance differs across groups.", reserved=_R),
+    CodeInfo("model.calibration", "Predicted probabilities are miscalibrated.", reserved=_R),
+    CodeInfo("model.behavior_test_failed", "A must-pass example got the wrong answer.", reserved=_R),
+    CodeInfo("model.error_band", "Too few predictions within the error band.", reserved=_R),
+    CodeInfo("model.performance_drop", "Performance fell against the reference.", reserved=_R),
+    CodeInfo("privacy.pii", "Personal data found in a column.", reserved=_R),
+    CodeInfo("privacy.k_anonymity", "Quasi-identifiers single out individuals.", reserved=_R),
+    CodeInfo("privacy.synthetic_copy", "Synthetic rows copy real ones.", reserved=_R),
+    CodeInfo("image.dark", "Images too dark.", reserved=_R),
+    CodeInfo("image.bright", "Images too bright.", reserved=_R),
+    CodeInfo("image.blurry", "Images blurry.", reserved=_R),
+    CodeInfo("image.odd_size", "Images of unusual size.", reserved=_R),
+    CodeInfo("image.low_information", "Images with little information.", reserved=_R),
+    CodeInfo("image.near_duplicate", "Near-duplicate images.", reserved=_R),
+]
+
+CODES: dict[str, CodeInfo] = {c.code: c for c in _ENTRIES}
+
+
+def code_info(code: str) -> CodeInfo:
+    """Return the catalogue entry of a code; KeyError names the unknown code."""
+    try:
+        return CODES[code]
+    except KeyError:
+        raise KeyError(f"unknown issue code {code!r}; see docs/codes.md") from None
+
+
+def default_fix(code: str) -> str:
+    """Return the catalogue's fix for a code."""
+    return code_info(code).fix
+
+
+def render_markdown() -> str:
+    """Return docs/codes.md: one paragraph per code that something emits, reserved ones listed."""
+    out = [
+        "# Issue codes",
+        "",
+        "Every finding carries one of these stable codes. Codes are never renamed; new ones are",
+        "added. Generated from `src/tripwire/report/codes.py` by",
+        "`python -m tripwire.report.codes > docs/codes.md`.",
+        "",
+    ]
+    family = None
+    for c in _ENTRIES:
+        if c.reserved:
+            continue
+        if c.family != family:
+            family = c.family
+            out += [f"## {family}", ""]
+        out += [f"### `{c.code}`", "", c.meaning, "", f"*How:* {c.how}", "", f"*Fix:* {c.fix}", ""]
+    out += ["## Reserved for later work", "", "Documented so their names are taken; nothing emits them yet.", ""]
+    out += [f"- `{c.code}` — {c.meaning}" for c in _ENTRIES if c.reserved]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")

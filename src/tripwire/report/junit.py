@@ -1,0 +1,43 @@
+"""Render a Report as JUnit XML: one test case per check, failures carrying their findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+if TYPE_CHECKING:
+    from tripwire.report.report import Report
+
+
+def render_junit(report: Report) -> str:
+    """Return JUnit XML where failed checks fail and skipped checks are skipped."""
+    by_check: dict[str, list] = {}
+    for f in report.findings:
+        by_check.setdefault(f.detector, []).append(f)
+    suite = ET.Element(
+        "testsuite",
+        name=f"tripwire {report.command}: {report.dataset.name or 'data'}",
+        tests=str(len(report.checks)),
+        failures=str(sum(c.status == "failed" for c in report.checks)),
+        skipped=str(sum(c.status == "skipped" for c in report.checks)),
+        errors="0",
+    )
+    for check in report.checks:
+        case = ET.SubElement(suite, "testcase", classname=f"tripwire.{report.command}", name=check.name)
+        if check.status == "skipped":
+            ET.SubElement(case, "skipped", message=check.reason or "skipped")
+        elif check.status == "failed":
+            found = by_check.get(check.name, [])
+            worst = found[0].severity if found else "error"
+            title = "; ".join(f.title for f in found[:3]) or check.reason or "failed"
+            fail = ET.SubElement(case, "failure", message=_clean(title), type=worst)
+            fail.text = _clean("\n".join(f"[{f.severity}] {f.code}: {f.title}" for f in found))
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _clean(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (data values may contain control characters)."""
+    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)

@@ -1,0 +1,3 @@
+from tripwire.cli.main import main
+
+main()

@@ -1,0 +1,142 @@
+"""`tripwire profile` and `tripwire show`: profile data, print the summary, save the JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from tripwire.cli.common import console, err_console, escape, notes
+
+if TYPE_CHECKING:
+    from tripwire.profile import DatasetProfile
+
+DATA_HELP = ("A file (CSV, TSV, Parquet, JSON Lines, Arrow/Feather), a folder or glob of such files, "
+             "or 'sql:SELECT ... FROM \\'file.parquet\\'' (DuckDB).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the profile and show commands."""
+    app.command("profile", epilog=PROFILE_EXAMPLES)(profile_command)
+    app.command("show", epilog=SHOW_EXAMPLES)(show_command)
+
+
+PROFILE_EXAMPLES = """Examples:\n\n
+  tripwire profile flights.parquet -o flights.profile.json\n\n
+  tripwire profile 'data/2026-11-*.csv' --name orders\n\n
+  tripwire profile "sql:SELECT * FROM 'events.parquet' WHERE country = 'NL'"
+"""
+SHOW_EXAMPLES = """Examples:\n\n
+  tripwire show flights.profile.json\n\n
+  tripwire show flights.profile.json --column dep_delay
+"""
+
+
+def profile_command(
+    data: str = typer.Argument(..., help=DATA_HELP, metavar="DATA"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the profile JSON here."),
+    name: str | None = typer.Option(None, "--name", help="Name of the data set (default: file name)."),
+    sample_rows: int = typer.Option(10_000, "--sample-rows", min=0,
+                                    help="Rows kept in the profile's uniform sample (0: none)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
+) -> None:
+    """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
+    from tripwire.profile import profile
+
+    prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet)
+    notes(prof.notes)
+    if not quiet:
+        print_summary(prof)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        prof.save(output)
+        if not quiet:
+            err_console.print(f"wrote profile to {escape(output)}")
+
+
+def show_command(
+    profile_path: Path = typer.Argument(..., help="A profile JSON written by `tripwire profile -o`.",
+                                        metavar="PROFILE"),
+    column: str | None = typer.Option(None, "--column", "-c", help="Show one column in detail."),
+) -> None:
+    """Print the summary of a saved profile."""
+    from tripwire.profile import DatasetProfile
+
+    prof = DatasetProfile.load(profile_path)
+    if column:
+        print_column(prof, column)
+    else:
+        print_summary(prof)
+
+
+def print_summary(prof: DatasetProfile) -> None:
+    """Print one row per column with the figures a person looks at first."""
+    from rich.table import Table
+
+    title = f"{prof.name or 'data'}: {prof.rows:,} rows × {len(prof.columns)} columns"
+    table = Table(title=escape(title), title_justify="left", header_style="bold")
+    for head, justify in (("column", "left"), ("type", "left"), ("missing", "right"),
+                          ("distinct", "right"), ("min", "right"), ("median", "right"),
+                          ("max", "right"), ("top values", "left")):
+        table.add_column(head, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for r, col in zip(prof.summary_rows(), prof.columns.values(), strict=True):
+        missing = col.missing
+        miss = f"{missing:,} ({missing / col.count:.1%})" if col.count else "0"
+        top = ", ".join(f"{_short(v)} ({n:,})" for v, n in r["top"])
+        table.add_row(escape(r["column"]), r["type"], miss, f"{r['distinct']:,.0f}",
+                      _num(r["min"], col.kind), _num(r["median"], col.kind), _num(r["max"], col.kind),
+                      escape(top))
+    console.print(table)
+    console.print(f"fingerprint {prof.fingerprint} · sample {prof.sample.num_rows:,} rows")
+
+
+def print_column(prof: DatasetProfile, name: str) -> None:
+    """Print everything the profile knows about one column."""
+    from tripwire.errors import UsageError
+
+    if name not in prof:
+        raise UsageError(f"no column {name!r} in the profile; columns: {', '.join(prof.columns)}")
+    col = prof[name]
+    lines = [f"[bold]{escape(name)}[/]  {col.inferred_type} ({escape(col.physical_type)})",
+             f"rows {col.count:,} · nulls {col.nulls:,} · NaN {col.nan:,} · inf {col.inf:,}"
+             f" · distinct ≈ {col.distinct_count:,.0f}"]
+    num = col.numbers
+    if num.n:
+        qs = num.quantiles.quantiles([0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
+        lines.append(f"numbers {num.n:,}: min {num.min:.6g} · mean {num.moments.mean:.6g}"
+                     f" · std {num.moments.std or 0:.6g} · max {num.max:.6g}")
+        lines.append("quantiles 1/5/25/50/75/95/99%: " + " · ".join(f"{q:.6g}" for q in qs))
+    if col.text is not None:
+        t = col.text
+        lines.append(f"length {t.min_length}–{t.max_length} (mean {t.lengths.mean:.1f})"
+                     f" · disguised nulls {t.disguised_nulls:,}")
+        parses = {k: v for k, v in t.parses.items() if v}
+        if parses:
+            lines.append("parse as: " + escape(", ".join(f"{k} {v:,}" for k, v in parses.items())))
+        classes = {k: v for k, v in t.char_classes.items() if v}
+        if classes:
+            lines.append("characters: " + escape(", ".join(f"{k} {v:,}" for k, v in classes.items())))
+        lines.append("patterns: " + escape(", ".join(f"{p} ({n:,})" for p, n in t.patterns.top(5))))
+    lines.append("top: " + escape(", ".join(f"{_short(v)} ({n:,})" for v, n in col.top(10))))
+    for line in lines:
+        console.print(line)
+
+
+def _short(value: object, limit: int = 24) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _num(value: float | None, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "temporal":
+        from datetime import UTC, datetime
+
+        try:
+            return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M")
+        except (OverflowError, OSError, ValueError):
+            return f"{value:.6g}"
+    return f"{value:.6g}"

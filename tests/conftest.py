@@ -16,3 +16,14 @@ def flights():
     from tests.realdata import flights as load
 
     return load()
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose system dependency is missing, but fail it under CI=true.
+
+    CI installs Chromium and PostgreSQL (scripts/test), so there a skipped browser or store
+    test would hide a broken install step.
+    """
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (required under CI=true; scripts/test installs it)")
+    pytest.skip(reason)

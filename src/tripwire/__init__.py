@@ -10,14 +10,20 @@ from typing import TYPE_CHECKING, Any
 from tripwire._version import __version__
 
 if TYPE_CHECKING:
-    from tripwire.profile import DatasetProfile, profile
+    from tripwire.contracts import Contract
+    from tripwire.drift_detection import drift
+    from tripwire.profiling import DatasetProfile, profile
+    from tripwire.scanning import scan
     from tripwire.report import CheckResult, Finding, Report
 
 _LAZY = {
-    "profile": ("tripwire.profile", "profile"),
-    "DatasetProfile": ("tripwire.profile", "DatasetProfile"),
-    "ColumnProfile": ("tripwire.profile", "ColumnProfile"),
-    "ProfileConfig": ("tripwire.profile", "ProfileConfig"),
+    "profile": ("tripwire.profiling", "profile"),
+    "DatasetProfile": ("tripwire.profiling", "DatasetProfile"),
+    "ColumnProfile": ("tripwire.profiling", "ColumnProfile"),
+    "ProfileConfig": ("tripwire.profiling", "ProfileConfig"),
+    "scan": ("tripwire.scanning", "scan"),
+    "drift": ("tripwire.drift_detection", "drift"),
+    "Contract": ("tripwire.contracts", "Contract"),
     "Finding": ("tripwire.report", "Finding"),
     "Report": ("tripwire.report", "Report"),
     "CheckResult": ("tripwire.report", "CheckResult"),

@@ -19,7 +19,7 @@ from tripwire.report.report import CheckResult
 
 if TYPE_CHECKING:
     from tripwire.io.source import Source
-    from tripwire.profile.dataset import DatasetProfile
+    from tripwire.profiling.dataset import DatasetProfile
 
 #: what a detector may need; each maps to the reason given when it is missing
 NEEDS: dict[str, str] = {

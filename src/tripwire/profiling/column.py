@@ -9,10 +9,10 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from tripwire.profile.stats.distinct import DistinctSketch
-from tripwire.profile.stats.frequent import DEFAULT_CAPACITY, FrequentItems
-from tripwire.profile.stats.numeric import NumericStats
-from tripwire.profile.stats.text import TextStats, text_stats
+from tripwire.profiling.stats.distinct import DistinctSketch
+from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY, FrequentItems
+from tripwire.profiling.stats.numeric import NumericStats
+from tripwire.profiling.stats.text import TextStats, text_stats
 
 #: kinds of column, decided from the Arrow type
 KINDS = ("numeric", "boolean", "temporal", "string", "binary", "nested", "null")

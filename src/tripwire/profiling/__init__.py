@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tripwire.profile.column import ColumnProfile, profile_column
-from tripwire.profile.dataset import DatasetProfile, ProfileConfig, merge_all, profile_batch
+from tripwire.profiling.column import ColumnProfile, profile_column
+from tripwire.profiling.dataset import DatasetProfile, ProfileConfig, merge_all, profile_batch
 
 __all__ = [
     "ColumnProfile",

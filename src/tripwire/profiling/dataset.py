@@ -15,9 +15,9 @@ import pyarrow as pa
 
 from tripwire._version import __version__
 from tripwire.errors import InputError
-from tripwire.profile.column import ColumnProfile, profile_column
-from tripwire.profile.stats.frequent import DEFAULT_CAPACITY
-from tripwire.profile.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
+from tripwire.profiling.column import ColumnProfile, profile_column
+from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY
+from tripwire.profiling.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
 
 #: bump when the JSON layout changes; `load` refuses newer versions with a clear message
 PROFILE_FORMAT = 1

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from tripwire.profile.stats.frequent import FrequentItems
-from tripwire.profile.stats.moments import Moments
+from tripwire.profiling.stats.frequent import FrequentItems
+from tripwire.profiling.stats.moments import Moments
 
 #: strings people write for "no value"; compared after trimming and lower-casing
 DISGUISED_NULLS = ("", "n/a", "na", "null", "none", "nan", "-", "--", "?", "nil", "#n/a",

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from tripwire.profile.stats.moments import Moments
-from tripwire.profile.stats.quantiles import QuantileSketch
+from tripwire.profiling.stats.moments import Moments
+from tripwire.profiling.stats.quantiles import QuantileSketch
 
 
 @dataclass

@@ -21,7 +21,16 @@ class Moments:
 
     @classmethod
     def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> Moments:
-        """Compute the moments of finite float values, optionally weighted by integer counts."""
+        """Compute the moments of finite float values, optionally weighted by integer counts.
+
+        Values near the float limits overflow the higher moments to inf; that is reported as
+        such rather than warned about.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            return cls._of(values, weights)
+
+    @classmethod
+    def _of(cls, values: np.ndarray, weights: np.ndarray | None) -> Moments:
         if weights is None:
             n = values.size
             if n == 0:

@@ -1,0 +1,125 @@
+"""Merge laws of every profile statistic: associative, commutative, identity, merged == whole."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tripwire.profiling.stats.distinct import DistinctSketch
+from tripwire.profiling.stats.frequent import FrequentItems
+from tripwire.profiling.stats.moments import Moments
+from tripwire.profiling.stats.numeric import NumericStats
+
+floats = st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), max_size=60)
+
+
+def _close(a: Moments, b: Moments) -> None:
+    assert a.n == b.n
+    if a.n:
+        scale = max(1.0, abs(a.mean))
+        assert a.mean == pytest.approx(b.mean, rel=1e-9, abs=1e-9 * scale)
+        for x, y in ((a.m2, b.m2), (a.m3, b.m3), (a.m4, b.m4)):
+            assert x == pytest.approx(y, rel=1e-6, abs=1e-6 * max(1.0, abs(x), abs(y)) + 1e-3)
+
+
+@given(floats, floats, floats)
+def test_moments_merge_laws(xs, ys, zs):
+    a, b, c = (Moments.of(np.array(v, dtype=float)) for v in (xs, ys, zs))
+    _close(a.merge(b), b.merge(a))
+    _close(a.merge(b).merge(c), a.merge(b.merge(c)))
+    _close(a.merge(Moments()), a)
+    _close(Moments().merge(a), a)
+    _close(a.merge(b), Moments.of(np.array(xs + ys, dtype=float)))
+
+
+def test_moments_match_numpy():
+    rng = np.random.default_rng(1)
+    x = rng.lognormal(size=10_000)
+    m = Moments.of(x[:3000]).merge(Moments.of(x[3000:]))
+    assert m.mean == pytest.approx(x.mean())
+    assert m.std == pytest.approx(x.std(ddof=1))
+    from scipy import stats
+
+    assert m.skewness == pytest.approx(stats.skew(x), rel=1e-9)
+    assert m.kurtosis == pytest.approx(stats.kurtosis(x), rel=1e-9)
+
+
+def test_weighted_moments_equal_repeated_values():
+    values, weights = np.array([1.0, 2.0, 10.0]), np.array([3, 1, 2])
+    _close(Moments.of(values, weights), Moments.of(np.repeat(values, weights)))
+
+
+items = st.lists(st.sampled_from(list("abcdefghij")), max_size=80)
+
+
+def _fi(values: list[str], capacity: int = 1024) -> FrequentItems:
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return FrequentItems.of([k for k, _ in ranked], [n for _, n in ranked], capacity)
+
+
+@given(items, items, items)
+def test_frequent_items_exact_merge_laws(xs, ys, zs):
+    a, b, c = _fi(xs), _fi(ys), _fi(zs)
+    assert a.merged(b).counts == b.merged(a).counts
+    assert a.merged(b).merged(c).counts == a.merged(b.merged(c)).counts
+    assert a.merged(FrequentItems()).counts == a.counts
+    assert a.merged(b).counts == _fi(xs + ys).counts
+    assert a.merged(b).total == len(xs) + len(ys)
+
+
+@given(items, items)
+@settings(max_examples=200)
+def test_frequent_items_truncated_within_error(xs, ys):
+    a, b = _fi(xs, capacity=3), _fi(ys, capacity=3)
+    merged = a.merged(b)
+    whole = _fi(xs + ys, capacity=1024)
+    for value, count in merged.counts.items():
+        true = whole.counts[value]
+        assert count <= true <= count + merged.error
+    # any value missing from the summary is rarer than the error bound
+    for value, true in whole.counts.items():
+        if value not in merged.counts:
+            assert true <= merged.error + min(merged.counts.values(), default=0)
+
+
+@given(st.lists(st.integers(0, 2**63), max_size=200), st.lists(st.integers(0, 2**63), max_size=200))
+def test_distinct_sketch_merge_is_union(xs, ys):
+    a, b, whole = DistinctSketch(), DistinctSketch(), DistinctSketch()
+    ha, hb = np.array(xs, dtype=np.uint64), np.array(ys, dtype=np.uint64)
+    a.update_hashes(ha)
+    b.update_hashes(hb)
+    whole.update_hashes(np.concatenate([ha, hb]))
+    assert np.array_equal(a.merged(b).registers, whole.registers)
+    assert np.array_equal(a.merged(b).registers, b.merged(a).registers)
+    assert np.array_equal(a.merged(DistinctSketch()).registers, a.registers)
+
+
+def test_distinct_estimate_within_error():
+    import polars as pl
+
+    for n in (10, 1_000, 200_000):
+        s = DistinctSketch()
+        s.update_hashes(pl.Series(np.arange(n)).hash(seed=0).to_numpy())
+        assert s.estimate() == pytest.approx(n, rel=4 * s.relative_error)
+
+
+def test_numeric_stats_quantiles_merge_within_rank_error():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=200_000)
+    parts = [NumericStats.of(p) for p in np.array_split(x, 7)]
+    merged = parts[0]
+    for p in parts[1:]:
+        merged = merged.merged(p)
+    whole = NumericStats.of(x)
+    assert merged.n == whole.n == x.size
+    assert merged.min == x.min() and merged.max == x.max()
+    eps = merged.quantiles.rank_error
+    for q in (0.01, 0.25, 0.5, 0.75, 0.99):
+        value = merged.quantiles.quantile(q)
+        rank = np.mean(x <= value)
+        assert abs(rank - q) <= eps

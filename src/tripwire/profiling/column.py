@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 
 from tripwire.profiling.stats.distinct import DistinctSketch
-from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY, FrequentItems
+from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY, FrequentItems, cut_threshold
 from tripwire.profiling.stats.numeric import NumericStats
 from tripwire.profiling.stats.text import TextStats, text_stats
 
@@ -203,7 +203,7 @@ def profile_column(name: str, array: pa.Array | pa.ChunkedArray,
     if kind == "numeric":
         _numeric(prof, series, capacity)
     elif kind == "boolean":
-        vc = series.drop_nulls().value_counts(sort=True)
+        vc = series.drop_nulls().value_counts()
         prof.true_count = int(series.sum())
         _frequent(prof, vc, capacity)
     elif kind == "temporal":
@@ -211,7 +211,7 @@ def profile_column(name: str, array: pa.Array | pa.ChunkedArray,
     elif kind == "string":
         _string(prof, series, capacity)
     elif kind == "binary":
-        vc = series.drop_nulls().value_counts(sort=True)
+        vc = series.drop_nulls().value_counts()
         prof.distinct.update_hashes(vc[name].hash(seed=0).to_numpy())
     return prof
 
@@ -231,7 +231,7 @@ def _numeric(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
         finite = x
     values = finite.cast(pl.Float64).to_numpy()
     prof.numbers = NumericStats.of(values)
-    vc = x.value_counts(sort=True)
+    vc = x.value_counts()
     _frequent(prof, vc, capacity)
 
 
@@ -246,12 +246,11 @@ def _temporal(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
     else:  # time of day
         seconds = x.cast(pl.Int64).to_numpy().astype(np.float64) / 1e9
     prof.numbers = NumericStats.of(seconds)
-    vc = x.cast(pl.String).value_counts(sort=True)
-    _frequent(prof, vc, capacity)
+    _frequent(prof, x.value_counts(), capacity, as_text=True)
 
 
 def _string(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
-    vc = s.drop_nulls().value_counts(sort=True)
+    vc = s.drop_nulls().value_counts()
     _frequent(prof, vc, capacity)
     distinct = vc.rename({prof.name: "value"})
     stats, numbers, weights = text_stats(distinct)
@@ -261,18 +260,17 @@ def _string(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
         prof.numbers = NumericStats.of(numbers[finite], weights[finite])
 
 
-def _frequent(prof: ColumnProfile, vc: pl.DataFrame, capacity: int) -> None:
+def _frequent(prof: ColumnProfile, vc: pl.DataFrame, capacity: int,
+              as_text: bool = False) -> None:
     """Fill frequent items and the distinct sketch from exact per-batch value counts."""
-    values = vc[prof.name]
-    counts = vc["count"]
-    prof.distinct.update_hashes(values.hash(seed=0).to_numpy())
-    # ties broken by the value's text so the kept set does not depend on batch order
-    if len(vc) > capacity:
-        vc = vc.with_columns(_key=values.cast(pl.String)).sort(["count", "_key"], descending=[True, False])
-        values, counts = vc[prof.name], vc["count"]
-    prof.frequent = FrequentItems.of(values.head(capacity + 1).to_list(),
-                                     counts.head(capacity + 1).to_list(), capacity,
-                                     total=int(counts.sum()))
+    prof.distinct.update_hashes(vc[prof.name].hash(seed=0).to_numpy())
+    total = int(vc["count"].sum())
+    cut = cut_threshold(vc["count"].to_numpy(), capacity)
+    if cut:
+        vc = vc.filter(pl.col("count") > cut)
+    values = vc[prof.name].cast(pl.String) if as_text else vc[prof.name]
+    prof.frequent = FrequentItems.of(values.to_list(), vc["count"].to_list(), capacity,
+                                     total=total, error=cut)
 
 
 def _common_kind(a: str, b: str) -> str:

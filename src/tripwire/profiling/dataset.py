@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -206,6 +208,7 @@ class DatasetProfile:
 
 
 _MASK64 = (1 << 64) - 1
+_POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="tripwire-profile")
 
 
 def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
@@ -216,10 +219,11 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
     runs on a laptop, per file of a folder, or inside a Spark partition.
     """
     cfg = config or ProfileConfig()
-    columns = {
-        name: profile_column(name, batch.column(i), cfg.frequent_capacity)
-        for i, name in enumerate(batch.schema.names)
-    }
+    names = batch.schema.names
+    # columns are independent and their heavy parts (Polars, NumPy, KLL) release the GIL
+    profiled = _POOL.map(lambda i: profile_column(names[i], batch.column(i), cfg.frequent_capacity),
+                         range(len(names)))
+    columns = dict(zip(names, profiled, strict=True))
     rb = batch if isinstance(batch, pa.RecordBatch) else None
     if rb is None:
         batch = batch.combine_chunks()

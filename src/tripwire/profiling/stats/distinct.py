@@ -26,10 +26,19 @@ class DistinctSketch:
         if hashes.size == 0:
             return
         h = hashes.astype(np.uint64, copy=False)
-        index = (h >> np.uint64(64 - self.p)).astype(np.intp)
-        rest = (h << np.uint64(self.p)) | np.uint64(1 << (self.p - 1))  # sentinel bit bounds the rank
-        rank = (_leading_zeros(rest) + 1).astype(np.uint8)
-        np.maximum.at(self.registers, index, rank)
+        bits = 64 - self.p
+        index = (h >> np.uint64(bits)).astype(np.intp)
+        low = h & np.uint64((1 << bits) - 1)
+        # rank = leading zeros of the low bits + 1; frexp's exponent is the bit length
+        # (exact: low < 2**52 fits a double), so no per-value loop and no slow ufunc.at
+        rank = (bits + 1) - np.frexp(low.astype(np.float64))[1]
+        seen = np.zeros((1 << self.p, 64), dtype=bool)
+        seen[index, rank] = True
+        # highest rank seen per register: last True along each row
+        has = seen.any(axis=1)
+        top = 63 - np.argmax(seen[:, ::-1], axis=1)
+        batch = np.where(has, top, 0).astype(np.uint8)
+        np.maximum(self.registers, batch, out=self.registers)
 
     def merged(self, other: DistinctSketch) -> DistinctSketch:
         """Return the sketch of the union."""
@@ -62,13 +71,3 @@ class DistinctSketch:
         regs = np.frombuffer(base64.b64decode(data["hll"]), dtype=np.uint8).copy()
         return cls(int(data["p"]), regs)
 
-
-def _leading_zeros(x: np.ndarray) -> np.ndarray:
-    """Count leading zero bits of uint64 values, vectorised."""
-    n = np.zeros(x.shape, dtype=np.int64)
-    x = x.copy()
-    for shift in (32, 16, 8, 4, 2, 1):
-        mask = x < (np.uint64(1) << np.uint64(64 - shift))
-        n[mask] += shift
-        x[mask] <<= np.uint64(shift)
-    return n

@@ -13,9 +13,10 @@ DEFAULT_CAPACITY = 1024
 class FrequentItems:
     """The top values by count. Each count is a lower bound, short by at most `error`.
 
-    Merging adds counts over the union and keeps the `capacity` largest; the largest count
-    cut off is added to `error` (the classic mergeable top-k bound). `exact` means no value
-    was ever cut, so the counts are the column's full value counts.
+    Merging adds counts over the union and keeps at most `capacity` values: those counted
+    more than the (capacity+1)-th largest count; that threshold is added to `error` (the
+    classic mergeable top-k bound). `exact` means no value was ever cut, so the counts are
+    the column's full value counts.
     """
 
     capacity: int = DEFAULT_CAPACITY
@@ -25,11 +26,10 @@ class FrequentItems:
 
     @classmethod
     def of(cls, values: list[Any], counts: list[int], capacity: int = DEFAULT_CAPACITY,
-           total: int | None = None) -> FrequentItems:
-        """Summarise exact value counts of one batch (values sorted by count, descending)."""
-        kept = dict(zip(values[:capacity], counts[:capacity], strict=False))
-        error = int(counts[capacity]) if len(counts) > capacity else 0
-        return cls(capacity, kept, int(total if total is not None else sum(counts)), error)
+           total: int | None = None, error: int = 0) -> FrequentItems:
+        """Summarise exact value counts of one batch (or already-cut counts with their error)."""
+        kept, cut = _cut(dict(zip(values, counts, strict=True)), capacity)
+        return cls(capacity, kept, int(total if total is not None else sum(counts)), error + cut)
 
     @property
     def exact(self) -> bool:
@@ -42,12 +42,8 @@ class FrequentItems:
         counts = dict(self.counts)
         for value, c in other.counts.items():
             counts[value] = counts.get(value, 0) + c
-        error = self.error + other.error
-        if len(counts) > cap:
-            ranked = sorted(counts.items(), key=_by_count)
-            error += ranked[cap][1]
-            counts = dict(ranked[:cap])
-        return FrequentItems(cap, counts, self.total + other.total, error)
+        counts, cut = _cut(counts, cap)
+        return FrequentItems(cap, counts, self.total + other.total, self.error + other.error + cut)
 
     def top(self, n: int | None = None) -> list[tuple[Any, int]]:
         """Return the n most frequent values with their counts, most frequent first."""
@@ -76,6 +72,27 @@ class FrequentItems:
         """Rebuild from JSON."""
         counts = {_key(v): int(c) for v, c in data["items"]}
         return cls(int(data["capacity"]), counts, int(data["total"]), int(data["error"]))
+
+
+def cut_threshold(counts: Any, capacity: int) -> int:
+    """Return the count at and below which values are cut to keep at most `capacity`.
+
+    Values tied at the threshold are all cut, never some of them, so the kept set does not
+    depend on the order values arrive in: merging stays commutative.
+    """
+    import numpy as np
+
+    arr = np.asarray(counts)
+    if arr.size <= capacity:
+        return 0
+    return int(np.partition(arr, arr.size - capacity - 1)[arr.size - capacity - 1])
+
+
+def _cut(counts: dict[Any, int], capacity: int) -> tuple[dict[Any, int], int]:
+    if len(counts) <= capacity:
+        return counts, 0
+    t = cut_threshold(list(counts.values()), capacity)
+    return {v: c for v, c in counts.items() if c > t}, t
 
 
 def _by_count(item: tuple[Any, int]) -> tuple[int, str]:

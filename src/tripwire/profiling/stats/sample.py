@@ -36,7 +36,11 @@ class RowSample:
             return cls(capacity, None, seed)
         rows = np.arange(row_offset, row_offset + batch.num_rows, dtype=np.uint64)
         keys = _mix(rows ^ np.uint64(seed))
-        keep = np.argsort(keys, kind="stable")[:capacity]
+        if keys.size > capacity:  # O(n) selection, then order only the few kept
+            keep = np.argpartition(keys, capacity - 1)[:capacity]
+            keep = keep[np.argsort(keys[keep])]
+        else:
+            keep = np.argsort(keys)
         table = pa.Table.from_batches([batch]).take(pa.array(keep))
         table = table.append_column(ROW_COLUMN, pa.array(rows[keep].astype(np.int64)))
         table = table.append_column(_KEY_COLUMN, pa.array(keys[keep]))

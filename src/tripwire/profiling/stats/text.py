@@ -14,6 +14,7 @@ import polars as pl
 
 from tripwire.profiling.stats.frequent import FrequentItems
 from tripwire.profiling.stats.moments import Moments
+from tripwire.profiling.stats.patterns import signatures
 
 #: strings people write for "no value"; compared after trimming and lower-casing
 DISGUISED_NULLS = ("", "n/a", "na", "null", "none", "nan", "-", "--", "?", "nil", "#n/a",
@@ -62,7 +63,6 @@ PARSE_KINDS: dict[str, str] = {
 
 PATTERN_CAPACITY = 256
 EXAMPLES_PER_CLASS = 5
-MAX_PATTERN_LENGTH = 24
 
 
 @dataclass
@@ -127,22 +127,6 @@ class TextStats:
         )
 
 
-def signature(values: pl.Expr) -> pl.Expr:
-    """Return the value-pattern signature: upper -> A, lower runs -> a, digit -> d, rest kept."""
-    sig = (
-        values.str.replace_all(r"\p{Lu}", "A")
-        .str.replace_all(r"\p{Ll}+", "a")
-        .str.replace_all(r"[\p{Lo}\p{Lm}\p{Lt}]+", "L")
-        .str.replace_all(r"\d", "d")
-        .str.replace_all(r"\s+", " ")
-    )
-    return (
-        pl.when(sig.str.len_chars() > MAX_PATTERN_LENGTH)
-        .then(sig.str.slice(0, MAX_PATTERN_LENGTH) + pl.lit("…"))
-        .otherwise(sig)
-    )
-
-
 def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarray]:
     """Compute TextStats from a frame of distinct `value` strings and their `count`.
 
@@ -150,12 +134,27 @@ def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarra
     a numeric column read as text still gets numeric statistics.
     """
     v = pl.col("value")
-    checks = {f"p_{k}": v.str.contains(p) for k, p in PARSE_KINDS.items()}
-    checks |= {f"c_{k}": v.str.contains(p) for k, p in CHAR_CLASSES.items()}
-    checks["null"] = v.str.strip_chars().str.to_lowercase().is_in(DISGUISED_NULLS)
+    checks = [f"p_{k}" for k in PARSE_KINDS] + [f"c_{k}" for k in CHAR_CLASSES] + ["null"]
     flags = distinct.with_columns(
-        length=v.str.len_chars(), pattern=signature(v), **checks
+        length=v.str.len_chars(), pattern=signatures(distinct["value"]),
+        simple=v.str.contains(r"^[A-Za-z0-9]+$"),
     )
+    # plain alphanumeric values (codes, ids, words) can only be ints, bools or null tokens:
+    # decide those cheaply and run the full regex battery on the rest
+    simple = flags.filter(pl.col("simple")).with_columns(
+        **{c: pl.lit(False) for c in checks},
+    ).with_columns(
+        p_int=v.str.contains(r"^\d+$"),
+        p_float=v.str.contains(r"^\d+$"),
+        p_bool=v.str.to_lowercase().is_in(("true", "false", "yes", "no")),
+        null=v.str.to_lowercase().is_in(DISGUISED_NULLS),
+    )
+    rest = flags.filter(~pl.col("simple")).with_columns(
+        **{f"p_{k}": v.str.contains(p) for k, p in PARSE_KINDS.items()},
+        **{f"c_{k}": v.str.contains(p) for k, p in CHAR_CLASSES.items()},
+        null=v.str.strip_chars().str.to_lowercase().is_in(DISGUISED_NULLS),
+    )
+    flags = pl.concat([simple, rest.select(simple.columns)]) if rest.height else simple
     counts = flags["count"]
     weights = counts.to_numpy().astype(np.float64)
     lengths = flags["length"].to_numpy().astype(np.float64)

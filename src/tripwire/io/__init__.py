@@ -1,0 +1,72 @@
+"""The one input boundary: whatever the data is, it becomes a Source of Arrow record batches.
+
+Every batch of a Source has exactly ``source.schema``, normalised (see
+`tripwire.io.normalise`): string types -> large_string, binary -> large_binary,
+dictionaries -> their value type; names are unique (``id, id`` -> ``id, id.1``, an empty
+name -> ``column_<n>``). Bad input raises `tripwire.errors.InputError`, one line naming the
+file and, where known, the 1-based line.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any
+
+from tripwire.errors import UsageError
+from tripwire.io.files import open_path
+from tripwire.io.frames import frame_source
+from tripwire.io.source import DEFAULT_BATCH_ROWS, Source
+from tripwire.io.sql import SqlQuery, sql_source
+
+__all__ = ["DEFAULT_BATCH_ROWS", "Source", "SqlQuery", "open_source"]
+
+
+def open_source(
+    data: Any,
+    *,
+    name: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Source:
+    """Open `data` as a Source that can be read, as Arrow record batches, any number of times.
+
+    `data` is a path (CSV/TSV/.txt, Parquet, JSON Lines, Arrow IPC/Feather, .csv.gz,
+    .jsonl.gz), a folder or glob pattern (files read in sorted order as one table), a
+    pandas/polars DataFrame, a polars LazyFrame, a pyarrow Table/RecordBatch/
+    RecordBatchReader, a `SqlQuery` or a string ``"sql: SELECT ..."`` (DuckDB), or a Source
+    (returned as is). `delimiter` and `encoding` apply to CSV files and are detected when
+    None. `name` defaults to the file name, the pattern, "dataframe" or "sql query".
+    """
+    if isinstance(data, Source):
+        return data
+    if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1:
+        raise UsageError(f"batch_rows must be a positive integer, not {batch_rows!r}")
+    if delimiter is not None and len(delimiter) != 1:
+        raise UsageError(f"delimiter must be one character, not {delimiter!r}")
+    if encoding is not None:
+        encoding = _check_encoding(encoding)
+    if isinstance(data, SqlQuery):
+        return sql_source(data, name, batch_rows)
+    if isinstance(data, str) and data.lstrip().lower().startswith("sql:"):
+        return sql_source(SqlQuery(data.lstrip()[4:].strip()), name, batch_rows)
+    if isinstance(data, (str, Path)):
+        return open_path(
+            data, name=name, delimiter=delimiter, encoding=encoding, batch_rows=batch_rows
+        )
+    source = frame_source(data, name, batch_rows)
+    if source is None:
+        raise UsageError(
+            f"cannot read a {type(data).__name__}: pass a path, a DataFrame, an Arrow table "
+            "or a SqlQuery"
+        )
+    return source
+
+
+def _check_encoding(encoding: str) -> str:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise UsageError(f"unknown encoding {encoding!r}") from None
+    return "utf8" if codec == "utf-8" else codec

@@ -197,7 +197,7 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return out
 
 
-def _opt(fn, a, b):  # noqa: ANN001, ANN202 - tiny helper for optional min/max
+def _opt(fn, a, b):  # noqa: ANN001 - tiny helper for optional min/max
     if a is None:
         return b
     if b is None:

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from tripwire._version import __version__
 
-if TYPE_CHECKING:
-    from tripwire.contracts import Contract
-    from tripwire.drift_detection import drift
-    from tripwire.profiling import DatasetProfile, profile
-    from tripwire.scanning import scan
-    from tripwire.report import CheckResult, Finding, Report
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time names resolve lazily below
+    from tripwire.contracts import Contract as Contract
+    from tripwire.drift_detection import drift as drift
+    from tripwire.profiling import DatasetProfile as DatasetProfile
+    from tripwire.profiling import profile as profile
+    from tripwire.report import CheckResult as CheckResult
+    from tripwire.report import Finding as Finding
+    from tripwire.report import Report as Report
+    from tripwire.scanning import scan as scan
 
 _LAZY = {
     "profile": ("tripwire.profiling", "profile"),

@@ -30,6 +30,7 @@ def _assert_profiles_equivalent(a: DatasetProfile, b: DatasetProfile) -> None:
         assert ca.numbers.n == cb.numbers.n
         if ca.numbers.n:
             assert ca.numbers.min == cb.numbers.min and ca.numbers.max == cb.numbers.max
+            assert np.array_equal(ca.numbers.magnitudes, cb.numbers.magnitudes)
             assert ca.numbers.moments.mean == pytest.approx(cb.numbers.moments.mean, rel=1e-9, abs=1e-9)
             eps = ca.numbers.quantiles.rank_error + cb.numbers.quantiles.rank_error
             lo, hi = cb.numbers.quantiles.quantiles([max(0, 0.5 - eps), min(1, 0.5 + eps)])

@@ -10,6 +10,32 @@ import numpy as np
 from tripwire.profiling.stats.moments import Moments
 from tripwire.profiling.stats.quantiles import QuantileSketch
 
+#: magnitude histogram: quarter-decade bins of |x| from 1e-12 to 1e12 (ends clipped), per sign
+MAG_LOW, MAG_HIGH, MAG_PER_DECADE = -12, 12, 4
+MAG_BINS = (MAG_HIGH - MAG_LOW) * MAG_PER_DECADE
+
+
+def magnitude_counts(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Count non-zero values per (sign, quarter-decade of |x|): shape (2, MAG_BINS), exact."""
+    out = np.zeros((2, MAG_BINS), dtype=np.int64)
+    nz = values != 0
+    if not nz.any():
+        return out
+    x = values[nz]
+    w = weights[nz].astype(np.int64) if weights is not None else None
+    with np.errstate(divide="ignore"):
+        b = np.floor((np.log10(np.abs(x)) - MAG_LOW) * MAG_PER_DECADE)
+    b = np.clip(b, 0, MAG_BINS - 1).astype(np.intp)
+    neg = x < 0
+    out[0] = np.bincount(b[~neg], weights=None if w is None else w[~neg], minlength=MAG_BINS)
+    out[1] = np.bincount(b[neg], weights=None if w is None else w[neg], minlength=MAG_BINS)
+    return out
+
+
+def magnitude_edges() -> np.ndarray:
+    """Return the MAG_BINS + 1 bin edges of |x| (powers of ten in quarter steps)."""
+    return 10.0 ** (MAG_LOW + np.arange(MAG_BINS + 1) / MAG_PER_DECADE)
+
 
 @dataclass
 class NumericStats:
@@ -23,6 +49,9 @@ class NumericStats:
     negatives: int = 0
     #: values with no fractional part (an int column stored as float still looks integral)
     integral: int = 0
+    #: exact counts per sign and quarter-decade of |x| (row 0 positive, row 1 negative)
+    magnitudes: np.ndarray = field(default_factory=lambda: np.zeros((2, MAG_BINS), dtype=np.int64),
+                                   compare=False)
 
     @classmethod
     def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> NumericStats:
@@ -42,7 +71,7 @@ class NumericStats:
             negatives = int(w[values < 0].sum())
             integral = int(w[values == np.floor(values)].sum())
         return cls(float(values.min()), float(values.max()), Moments.of(values, weights), sketch,
-                   zeros, negatives, integral)
+                   zeros, negatives, integral, magnitude_counts(values, weights))
 
     @property
     def n(self) -> int:
@@ -63,6 +92,7 @@ class NumericStats:
             self.zeros + other.zeros,
             self.negatives + other.negatives,
             self.integral + other.integral,
+            self.magnitudes + other.magnitudes,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,6 +105,7 @@ class NumericStats:
             "zeros": self.zeros,
             "negatives": self.negatives,
             "integral": self.integral,
+            "magnitudes": _sparse(self.magnitudes),
         }
 
     @classmethod
@@ -88,4 +119,19 @@ class NumericStats:
             int(data.get("zeros", 0)),
             int(data.get("negatives", 0)),
             int(data.get("integral", 0)),
+            _dense(data.get("magnitudes")),
         )
+
+
+def _sparse(mags: np.ndarray) -> dict[str, list[list[int]]]:
+    """Return the non-zero bins as [bin, count] pairs per sign (most columns use few bins)."""
+    return {sign: [[int(i), int(mags[row, i])] for i in np.flatnonzero(mags[row])]
+            for row, sign in enumerate(("positive", "negative"))}
+
+
+def _dense(data: dict[str, list[list[int]]] | None) -> np.ndarray:
+    out = np.zeros((2, MAG_BINS), dtype=np.int64)
+    for row, sign in enumerate(("positive", "negative")):
+        for i, n in (data or {}).get(sign, []):
+            out[row, int(i)] = int(n)
+    return out

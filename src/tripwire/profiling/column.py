@@ -203,7 +203,7 @@ def profile_column(name: str, array: pa.Array | pa.ChunkedArray,
     if kind == "numeric":
         _numeric(prof, series, capacity)
     elif kind == "boolean":
-        vc = series.drop_nulls().value_counts()
+        vc = _value_counts(series.drop_nulls())
         prof.true_count = int(series.sum())
         _frequent(prof, vc, capacity)
     elif kind == "temporal":
@@ -211,8 +211,8 @@ def profile_column(name: str, array: pa.Array | pa.ChunkedArray,
     elif kind == "string":
         _string(prof, series, capacity)
     elif kind == "binary":
-        vc = series.drop_nulls().value_counts()
-        prof.distinct.update_hashes(vc[name].hash(seed=0).to_numpy())
+        vc = _value_counts(series.drop_nulls())
+        prof.distinct.update_hashes(vc["value"].hash(seed=0).to_numpy())
     return prof
 
 
@@ -231,8 +231,7 @@ def _numeric(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
         finite = x
     values = finite.cast(pl.Float64).to_numpy()
     prof.numbers = NumericStats.of(values)
-    vc = x.value_counts()
-    _frequent(prof, vc, capacity)
+    _frequent(prof, _value_counts(x), capacity)
 
 
 def _temporal(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
@@ -246,14 +245,13 @@ def _temporal(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
     else:  # time of day
         seconds = x.cast(pl.Int64).to_numpy().astype(np.float64) / 1e9
     prof.numbers = NumericStats.of(seconds)
-    _frequent(prof, x.value_counts(), capacity, as_text=True)
+    _frequent(prof, _value_counts(x), capacity, as_text=True)
 
 
 def _string(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
-    vc = s.drop_nulls().value_counts()
+    vc = _value_counts(s.drop_nulls())
     _frequent(prof, vc, capacity)
-    distinct = vc.rename({prof.name: "value"})
-    stats, numbers, weights = text_stats(distinct)
+    stats, numbers, weights = text_stats(vc)
     prof.text = stats
     if numbers.size:
         finite = np.isfinite(numbers)
@@ -263,14 +261,19 @@ def _string(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
 def _frequent(prof: ColumnProfile, vc: pl.DataFrame, capacity: int,
               as_text: bool = False) -> None:
     """Fill frequent items and the distinct sketch from exact per-batch value counts."""
-    prof.distinct.update_hashes(vc[prof.name].hash(seed=0).to_numpy())
+    prof.distinct.update_hashes(vc["value"].hash(seed=0).to_numpy())
     total = int(vc["count"].sum())
     cut = cut_threshold(vc["count"].to_numpy(), capacity)
     if cut:
         vc = vc.filter(pl.col("count") > cut)
-    values = vc[prof.name].cast(pl.String) if as_text else vc[prof.name]
+    values = vc["value"].cast(pl.String) if as_text else vc["value"]
     prof.frequent = FrequentItems.of(values.to_list(), vc["count"].to_list(), capacity,
                                      total=total, error=cut)
+
+
+def _value_counts(s: pl.Series) -> pl.DataFrame:
+    """Return distinct values and their counts as columns `value` and `count` (any column name)."""
+    return s.rename("value").value_counts(name="count")
 
 
 def _common_kind(a: str, b: str) -> str:

@@ -132,7 +132,20 @@ def load_detectors() -> dict[str, type[Detector]]:
 
 
 #: modules whose import registers the built-in detectors
-BUILTIN_MODULES: list[str] = []
+BUILTIN_MODULES: list[str] = [
+    "tripwire.detectors.schema.columns",
+    "tripwire.detectors.schema.types",
+    "tripwire.detectors.schema.format",
+    "tripwire.detectors.data.missing",
+    "tripwire.detectors.data.outliers",
+    "tripwire.detectors.data.magnitude",
+    "tripwire.detectors.data.duplicates",
+    "tripwire.detectors.data.columns",
+    "tripwire.detectors.data.variants",
+    "tripwire.detectors.data.encoding",
+    "tripwire.detectors.data.vocabulary",
+    "tripwire.detectors.labels.classes",
+]
 
 
 def run_detectors(ctx: ScanContext, only: Iterable[str] | None = None,

@@ -1,0 +1,72 @@
+"""`tripwire scan`: find what is wrong with a batch (and how it differs from a reference)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from tripwire.cli.commands.profile import DATA_HELP
+from tripwire.cli.common import Format, emit_report, notes
+
+EXAMPLES = """Examples:\n\n
+  tripwire scan orders.csv\n\n
+  tripwire scan feb.parquet --reference jan.parquet --format json -o report.json\n\n
+  tripwire scan feb.parquet --reference jan.profile.json --only schema,data\n\n
+  tripwire scan train.csv --label churned --format junit -o scan.xml
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the scan command."""
+    app.command("scan", epilog=EXAMPLES)(scan_command)
+
+
+def scan_command(
+    data: str = typer.Argument(..., help=DATA_HELP + " Or a saved profile.json.", metavar="DATA"),
+    reference: str | None = typer.Option(None, "--reference", "-r",
+                                         help="Reference data or a saved profile.json to compare with."),
+    label: str | None = typer.Option(None, "--label", help="The label column (enables label checks)."),
+    prediction: str | None = typer.Option(None, "--prediction", help="The model-output column."),
+    only: str | None = typer.Option(None, "--only",
+                                    help="Comma-separated families (schema, data, labels, drift) or detector names."),
+    drift_config: Path | None = typer.Option(None, "--drift-config",
+                                             help="YAML file of drift thresholds (see docs/drift.md)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
+    name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
+) -> None:
+    """Scan DATA for quality issues, ranked, each with evidence, rows and a fix.
+
+    Exit code 0: no error-level finding; 1: some; 2: the scan could not run.
+    """
+    from tripwire.scanning import scan
+
+    options = {}
+    if drift_config is not None:
+        options["drift"] = load_yaml_mapping(drift_config)
+    families = [f.strip() for f in only.split(",") if f.strip()] if only else None
+    report = scan(data, reference, label=label, prediction=prediction, only=families, options=options,
+                  name=name, progress=sys.stderr.isatty())
+    notes(report.notes)
+    raise typer.Exit(emit_report(report, fmt, output))
+
+
+def load_yaml_mapping(path: Path) -> dict:
+    """Read a YAML file that must hold a mapping; errors name the file and line."""
+    import yaml
+
+    from tripwire.errors import InputError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", path=str(path),
+                         line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of settings", path=str(path))
+    return data

@@ -1,0 +1,84 @@
+"""Small helpers the detectors share: column kinds, shares in words, significance, rows."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from tripwire.profiling.stats.text import DISGUISED_NULLS
+
+if TYPE_CHECKING:
+    from tripwire.profiling import ColumnProfile
+
+
+def pct(share: float) -> str:
+    """Write a share as a percentage a person reads easily (0.0003 -> '0.03%')."""
+    if share == 0:
+        return "0%"
+    if share >= 0.1:
+        return f"{share:.0%}"
+    if share >= 0.01:
+        return f"{share:.1%}"
+    digits = max(0, -math.floor(math.log10(share * 100)))
+    return f"{share * 100:.{digits}f}%"
+
+
+def real_values(col: ColumnProfile) -> int:
+    """Return non-null values that are not disguised nulls."""
+    return col.non_null - (col.text.disguised_nulls if col.text else 0)
+
+
+def is_numeric(col: ColumnProfile) -> bool:
+    """Tell whether a column holds numbers (natively, or as text that all parses as numbers)."""
+    return col.inferred_type in ("int", "float") and col.numbers.n > 0
+
+
+def is_categorical(col: ColumnProfile, max_distinct: int = 1000) -> bool:
+    """Tell whether a column is text with a small vocabulary (every value counted exactly)."""
+    return (col.kind == "string" and col.inferred_type == "string" and col.frequent.exact
+            and 0 < len(col.frequent.counts) <= max_distinct)
+
+
+def is_free_text(col: ColumnProfile) -> bool:
+    """Tell whether a column holds sentences rather than codes (long values with spaces)."""
+    if col.kind != "string" or col.text is None or col.text.lengths.n == 0:
+        return False
+    kept = col.text.patterns.counts
+    if not kept:  # every value has its own pattern: sentences
+        return col.text.lengths.mean >= 25
+    spaced = sum(n for p, n in kept.items() if " " in str(p))
+    return col.text.lengths.mean >= 25 and spaced >= 0.5 * sum(kept.values())
+
+
+def disguised_null(name: str) -> pl.Expr:
+    """Return an expression true where a value is a disguised null ('', 'N/A', '-', ...)."""
+    text = pl.col(name).cast(pl.String, strict=False)
+    return text.str.strip_chars().str.to_lowercase().is_in(DISGUISED_NULLS)
+
+
+def missing_expr(name: str, dtype_kind: str) -> pl.Expr:
+    """Return an expression true on null, NaN and disguised-null values of a column."""
+    expr = pl.col(name).is_null()
+    if dtype_kind == "numeric":
+        expr = expr | pl.col(name).cast(pl.Float64, strict=False).is_nan().fill_null(False)
+    if dtype_kind == "string":
+        expr = expr | disguised_null(name).fill_null(False)
+    return expr
+
+
+def rose_significantly(x_cur: int, n_cur: int, x_ref: int, n_ref: int, z: float = 4.0) -> bool:
+    """Tell whether a share rose beyond sampling noise (two-proportion z-test, one-sided)."""
+    if n_cur == 0 or n_ref == 0:
+        return False
+    p_cur, p_ref = x_cur / n_cur, x_ref / n_ref
+    pooled = (x_cur + x_ref) / (n_cur + n_ref)
+    se = math.sqrt(max(pooled * (1 - pooled), 1e-12) * (1 / n_cur + 1 / n_ref))
+    return (p_cur - p_ref) / se > z
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """Return a value as short text for titles (data is escaped later by each renderer)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Detectors of problems in the values themselves (family "data")."""

@@ -1,0 +1,69 @@
+"""data.constant_column and data.identifier_column: columns that carry no signal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tripwire.detectors.common import is_free_text, pct, short
+from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.report import Finding
+
+ID_NAME = re.compile(r"(^|_|\b)(id|uuid|guid|key|code|number|no)$|id$", re.IGNORECASE)
+NEAR_CONSTANT = 0.999
+
+
+@register
+class ConstantColumn(Detector):
+    """Report columns holding one value (or one value in 99.9% of rows)."""
+
+    name, family, codes = "constant_column", "data", ("data.constant_column",)
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        for col in ctx.profile.columns.values():
+            if col.non_null < 2:
+                continue
+            top = col.frequent.top(1)
+            if not top:
+                continue
+            value, count = top[0]
+            share = count / col.non_null
+            ref = ctx.reference.columns.get(col.name) if ctx.reference is not None else None
+            varied_before = ref is not None and ref.non_null > 1 and ref.distinct_count > 1.5
+            if col.distinct_count <= 1.0 and share == 1.0:
+                severity = "warning" if varied_before else "info"
+                title = f"{col.name}: every value is {short(value)}"
+                if varied_before:
+                    title += f" (the reference had {ref.distinct_count:,.0f} distinct values)"
+            elif share >= NEAR_CONSTANT and col.non_null >= 1000:
+                severity = "info"
+                title = f"{col.name}: {pct(share)} of values are {short(value)}"
+            else:
+                continue
+            yield self.finding("data.constant_column", severity, col.name, title,
+                               {"value": value, "share": share, "distinct": col.distinct_count})
+
+
+@register
+class IdentifierColumn(Detector):
+    """Report columns unique per row (ids): no predictive signal, a leakage risk."""
+
+    name, family, codes = "identifier_column", "data", ("data.identifier_column",)
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        for col in ctx.profile.columns.values():
+            if col.non_null < 100 or col.inferred_type not in ("int", "string") or is_free_text(col):
+                continue
+            ratio = col.distinct_count / col.non_null
+            named = bool(ID_NAME.search(col.name))
+            # HLL estimates are within a few % of the truth; a name like *_id lowers the bar
+            if ratio < (0.9 if named else 0.97):
+                continue
+            yield self.finding(
+                "data.identifier_column", "info", col.name,
+                f"{col.name}: unique per row ({col.distinct_count:,.0f} distinct in "
+                f"{col.non_null:,} values): an identifier, not a feature",
+                {"distinct": col.distinct_count, "values": col.non_null, "ratio": min(ratio, 1.0),
+                 "name_suggests_id": named},
+            )
+

@@ -1,0 +1,1 @@
+"""Detectors of problems in the label column (family "labels", needs --label)."""

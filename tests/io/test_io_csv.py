@@ -372,3 +372,16 @@ def test_truncated_gzip(tmp_path):
 def test_url_is_refused_with_a_hint():
     with pytest.raises(InputError, match=r"URLs are not read directly.*SqlQuery"):
         open_source("https://example.com/data.csv")
+
+
+def test_bare_carriage_return_in_unquoted_field_is_named(tmp_path):
+    from tripwire.errors import InputError
+    from tripwire.io import open_source
+
+    body = b"a,b,c\n" + b"1,x,y\n" * 10 + b"2,see http://t.co/x\rmore,z\n" + b"3,x,y\n"
+    path = tmp_path / "cr.csv"
+    path.write_bytes(body)
+    with pytest.raises(InputError) as err:
+        list(open_source(path).batches())
+    text = str(err.value)
+    assert "cr.csv:12:" in text and "carriage return" in text

@@ -270,11 +270,38 @@ def _find_bad_row(f: CsvFile) -> InputError | None:
                 if expected is None:
                     expected = len(row)
                 elif len(row) != expected:
+                    bare = _first_bare_cr(f)
+                    if bare is not None:
+                        return InputError(
+                            "an unquoted field holds a bare carriage return (\\r), which ends "
+                            "its row early",
+                            path=f.display, line=bare,
+                            hint="quote that field or remove stray \\r characters (pandas writes "
+                                 "them unquoted: use to_csv(quoting=csv.QUOTE_NONNUMERIC))",
+                        )
                     return _ragged(f, start, last, len(row), expected)
     except csv.Error as exc:
         return InputError(f"cannot parse as CSV: {exc}", path=f.display, line=last + 1)
     finally:
         csv.field_size_limit(old_limit)
+    return None
+
+
+def _first_bare_cr(f: CsvFile) -> int | None:
+    """Return the 1-based line (counted by \\n) of the first \\r not followed by \\n, if any."""
+    line, prev_cr = 1, False
+    with open_raw(f.path) as raw:
+        raw.read(f.skip_bytes)
+        while chunk := raw.read(1 << 22):
+            if prev_cr and not chunk.startswith(b"\n"):
+                return line
+            at = chunk.find(b"\r")
+            while at != -1:
+                if at + 1 < len(chunk) and chunk[at + 1] != 0x0A:
+                    return line + chunk.count(b"\n", 0, at)
+                at = chunk.find(b"\r", at + 1)
+            prev_cr = chunk.endswith(b"\r")
+            line += chunk.count(b"\n")
     return None
 
 

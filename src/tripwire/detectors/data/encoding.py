@@ -13,13 +13,18 @@ from tripwire.extras import require
 from tripwire.profiling.stats.text import CHAR_CLASSES
 from tripwire.report import Finding
 
-#: character class -> (severity, what it means)
+#: character class -> (severity, what it means, what to do)
 PROBLEMS = {
-    "mojibake": ("warning", "mojibake (UTF-8 read as cp1252/latin-1, e.g. 'Ã©' for 'é')"),
-    "replacement_char": ("warning", "U+FFFD replacement characters (bytes lost in decoding)"),
-    "control": ("warning", "control characters"),
-    "escaped_newline": ("info", "literal \\r \\n \\t escapes"),
-    "html_entity": ("info", "HTML entities such as &amp;"),
+    "mojibake": ("warning", "mojibake (UTF-8 read as cp1252/latin-1, e.g. 'Ã©' for 'é')",
+                 "Re-read the source as UTF-8, or repair the values with ftfy.fix_text (see 'repaired')."),
+    "replacement_char": ("warning", "U+FFFD replacement characters (bytes lost in decoding)",
+                         "The original bytes are gone: re-export the source with the right encoding."),
+    "control": ("warning", "control characters",
+                "Strip control characters; they break tokenisers, CSV writers and dashboards."),
+    "escaped_newline": ("info", "literal \\r \\n \\t escapes",
+                        "Replace the two-character escapes with real line breaks or spaces before tokenising."),
+    "html_entity": ("info", "HTML entities such as &amp;",
+                    "Unescape the entities (html.unescape): the text was scraped or exported from HTML."),
 }
 
 
@@ -36,7 +41,7 @@ class Encoding(Detector):
             if col.text is None:
                 continue
             classes = col.text.char_classes
-            for cls, (severity, what) in PROBLEMS.items():
+            for cls, (severity, what, fix) in PROBLEMS.items():
                 count = classes.get(cls, 0)
                 if not count:
                     continue
@@ -53,6 +58,7 @@ class Encoding(Detector):
                     {"count": count, "share": share, "kind": cls,
                      "examples": [short(e, 200) for e in examples],
                      "repaired": [short(r, 200) for r in repaired]},
+                    fix=fix,
                     locate=pl.col(col.name).cast(pl.String).str.contains(CHAR_CLASSES[cls]),
                 )
             curly, straight = classes.get("curly_quotes", 0), classes.get("straight_quotes", 0)

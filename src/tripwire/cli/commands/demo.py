@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -19,7 +20,8 @@ def demo_command(
 ) -> None:
     """Run tripwire on real data: NYC flights, January 2013 as reference, February as current.
 
-    Writes the two months as Parquet files, profiles both, and shows what tripwire finds.
+    Writes the two months as Parquet files, profiles both, scans February against January,
+    and writes the report as text and JSON next to the data.
     """
     from tripwire.extras import require
 
@@ -30,15 +32,25 @@ def demo_command(
 
     from tripwire.cli.commands.profile import print_summary
     from tripwire.profiling import profile
+    from tripwire.scanning import scan
 
-    ref = profile(jan, name="flights-2013-01", progress=True)
-    cur = profile(feb, name="flights-2013-02", progress=True)
+    progress = sys.stderr.isatty()
+    ref = profile(jan, name="flights-2013-01", progress=progress)
     ref.save(directory / "jan.profile.json")
-    cur.save(directory / "feb.profile.json")
-    print_summary(cur)
-    console.print(f"\nprofiles saved in {escape(directory)}/: "
-                  "try `tripwire show "
-                  f"{escape(directory / 'feb.profile.json')} --column dep_delay`")
+    report = scan(feb, ref, name="flights-2013-02", progress=progress)
+    report.extra["profile"].save(directory / "feb.profile.json")
+    print_summary(report.extra["profile"])
+    console.print()
+    console.print(report.to_text(color=sys.stdout.isatty()), markup=sys.stdout.isatty(), end="")
+    report.save(directory / "report.json")
+    report.save(directory / "report.txt", fmt="text")
+    outputs = ["report.json", "report.txt"]
+    if getattr(report, "to_html", None) is not None:
+        report.save(directory / "report.html")
+        outputs.insert(0, "report.html")
+    console.print(f"\nreport written to {escape(directory)}/ ({', '.join(outputs)}); "
+                  f"profiles: jan.profile.json, feb.profile.json")
+    console.print(f"next: `tripwire show {escape(directory / 'feb.profile.json')} --column dep_delay`")
 
 
 def write_months(flights: object, directory: Path) -> tuple[Path, Path]:
@@ -49,9 +61,8 @@ def write_months(flights: object, directory: Path) -> tuple[Path, Path]:
     table = pa.Table.from_pandas(flights, preserve_index=False)  # type: ignore[arg-type]
     month = table.column("month").to_numpy()
     paths = []
-    for m, label in ((1, "jan"), (2, "feb")):
+    for m in (1, 2):
         path = directory / f"flights-2013-{m:02d}.parquet"
         pq.write_table(table.filter(pa.array(month == m)), path)
         paths.append(path)
-        del label
     return paths[0], paths[1]

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH, PY, record, run_timed, tripwire_env  # noqa: E402
-from generate import write  # noqa: E402
+from common import BENCH, PY, record, run_timed, tripwire_env
+from generate import write
 
 
 def main() -> None:

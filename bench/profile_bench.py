@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH, PY, ROOT, best_of, record, run_timed, tripwire_env  # noqa: E402
+from common import BENCH, PY, ROOT, best_of, record, run_timed, tripwire_env
 
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 WHYLOGS_SCRIPT = """

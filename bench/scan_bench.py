@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH, ROOT, best_of, record  # noqa: E402
+from common import BENCH, ROOT, best_of, record
 
 
 def main() -> None:

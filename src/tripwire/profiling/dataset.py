@@ -192,19 +192,13 @@ class DatasetProfile:
         return out
 
     def _repr_html_(self) -> str:
-        """Show the per-column summary as a table in Jupyter."""
+        """Show the per-column summary and charts in Jupyter (isolated in an iframe)."""
         from html import escape
 
-        head = "".join(f"<th>{escape(h)}</th>" for h in
-                       ("column", "type", "nulls", "distinct", "min", "median", "max", "top values"))
-        body = []
-        for r in self.summary_rows():
-            cells = [r["column"], r["type"], f"{r['nulls']:,} ({r['null_share']:.1%})",
-                     f"{r['distinct']:,.0f}", _fmt(r["min"]), _fmt(r["median"]), _fmt(r["max"]),
-                     ", ".join(f"{_fmt(v)} ({n:,})" for v, n in r["top"])]
-            body.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
-        title = escape(f"{self.name or 'data'}: {self.rows:,} rows × {len(self.columns)} columns")
-        return f"<div><b>{title}</b><table><tr>{head}</tr>{''.join(body)}</table></div>"
+        from tripwire.html import render_profile
+
+        return (f'<iframe srcdoc="{escape(render_profile(self))}" style="width:100%;height:720px;border:0" '
+                'sandbox="allow-scripts"></iframe>')
 
 
 _MASK64 = (1 << 64) - 1

@@ -149,12 +149,23 @@ class Report:
 
         return render_junit(self)
 
+    def to_html(self, *, show_personal: bool = False) -> str:
+        """Return one self-contained HTML page (no network; values escaped, personal data masked)."""
+        from tripwire.html import render_report
+
+        return render_report(self, show_personal=show_personal)
+
+    def _repr_html_(self) -> str:
+        """Show the report in Jupyter, isolated in an iframe so its styles and script stay inside."""
+        from html import escape
+
+        return (f'<iframe srcdoc="{escape(self.to_html())}" style="width:100%;height:720px;border:0" '
+                'sandbox="allow-scripts"></iframe>')
+
     def render(self, fmt: str) -> str:
         """Return the report in one of the formats every command takes."""
-        renderers = {"text": self.to_text, "json": self.to_json, "junit": self.to_junit}
-        html = getattr(self, "to_html", None)
-        if html is not None:
-            renderers["html"] = html
+        renderers = {"text": self.to_text, "json": self.to_json, "junit": self.to_junit,
+                     "html": self.to_html}
         if fmt not in renderers:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(renderers)}")
         return renderers[fmt]()

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import tripwire
-from tripwire.report import DatasetInfo, Finding, Report
 from tests.realdata import flights
+from tripwire.report import DatasetInfo, Finding, Report
 
 HOSTILE = ["<script>window.__pwned=1</script>", '"onerror="window.__pwned=1', "</textarea><b>x",
            "{{ 7*7 }}", "x" * 10_000, "<img src=x onerror=alert(1)>"]
@@ -20,7 +20,7 @@ def hostile_report() -> Report:
         "<script>alert(1)</script>": HOSTILE * 20,
         "email": [f"user{i}@example.com" for i in range(120)],
         "note": HOSTILE * 20,
-        "amount": list(range(119)) + [10**9],
+        "amount": [*list(range(119)), 10 ** 9],
     })
     report = tripwire.scan(df)
     extra = Finding("data.encoding", "error", (HOSTILE[0],), HOSTILE[0] + " in the title",

@@ -136,7 +136,7 @@ class Contract:
         """Return the contract as YAML text."""
         import yaml
 
-        return yaml.safe_dump(self.to_data(), sort_keys=False, allow_unicode=True, width=100)
+        return yaml.dump(self.to_data(), Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
 
     def save(self, path: str | Path) -> Path:
         """Write the contract as YAML."""
@@ -191,7 +191,7 @@ class Contract:
                              hint="write one with `tripwire infer DATA -o contract.yaml`") from None
         return cls.loads(text, str(path))
 
-    def check(self, data: Any, *, as_of: Any = None, quarantine: str | Path | None = None,
+    def check(self, data: Any, *, as_of: Any = None, quarantine: str | Path | bool | None = None,
               name: str | None = None, progress: bool = False) -> Any:
         """Check data against the contract; return a Report (command "check")."""
         from tripwire.contracts.runner import check
@@ -207,6 +207,24 @@ class Contract:
 
 
 # ---- conversion helpers -------------------------------------------------------------------
+
+
+def _dumper() -> type:
+    """Return a safe YAML dumper that quotes strings YAML would otherwise read back differently."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+        # NEL and the Unicode line separators are line breaks to a YAML reader, control
+        # characters are not printable: double quotes keep them as escapes
+        odd = any(c in data for c in "\x85\u2028\u2029") or any(ord(c) < 32 and c != "\n" for c in data)
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"' if odd else None)
+
+    Dumper.add_representer(str, text)
+    return Dumper
+
 
 _COLUMN_KEYS = {f.name for f in fields(ColumnSpec)} - {"name"}
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hour|hours|d|day|days|w|week|weeks)\s*$", re.I)

@@ -49,9 +49,13 @@ def parse_as_of(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def check(contract: Contract, data: Any, *, as_of: Any = None, quarantine: str | Path | None = None,
+def check(contract: Contract, data: Any, *, as_of: Any = None, quarantine: str | Path | bool | None = None,
           name: str | None = None, progress: bool = False) -> Report:
-    """Check data against a contract and return the Report (command "check")."""
+    """Check data against a contract and return the Report (command "check").
+
+    `quarantine` is a folder for kept/rejected Parquet files, or True to only count the rows
+    each check would remove (the history store tracks that share over time).
+    """
     from tripwire.io import open_source
     from tripwire.profiling import profile
     from tripwire.scanning import dataset_info
@@ -92,13 +96,14 @@ def check(contract: Contract, data: Any, *, as_of: Any = None, quarantine: str |
 
 
 def _row_pass(source: Any, pending: list[Check], error_row_checks: list[Check],
-              quarantine: str | Path | None) -> dict[str, Any]:
+              quarantine: str | Path | bool | None) -> dict[str, Any]:
     """Evaluate pending row checks (and quarantine) in one pass over the batches."""
     out: dict[str, Any] = {"checks": {}, "fresh": {}}
-    if not pending and quarantine is None:
+    if not pending and not quarantine:
         return out
     unique_failures = {c.name: _unique_failures(source, c.columns) for c in pending if isinstance(c, UniqueCheck)}
-    quarantined = error_row_checks if quarantine is not None else []
+    counting = quarantine is not None and quarantine is not False
+    quarantined = error_row_checks if counting else []
     evaluated = list({c.name: c for c in [*pending, *quarantined]}.values())
     state: dict[str, Any] = {c.name: {"count": 0, "rows": [], "examples": []} for c in evaluated
                              if not isinstance(c, FreshnessCheck)}
@@ -106,7 +111,7 @@ def _row_pass(source: Any, pending: list[Check], error_row_checks: list[Check],
     writers: dict[str, pq.ParquetWriter] = {}
     rows_in = rows_kept = 0
     per_check = {c.name: 0 for c in quarantined}
-    directory = Path(quarantine) if quarantine is not None else None
+    directory = Path(quarantine) if counting and quarantine is not True else None
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
     offset = 0
@@ -140,7 +145,7 @@ def _row_pass(source: Any, pending: list[Check], error_row_checks: list[Check],
                             k: _example(v) for k, v in zip(c.columns, row, strict=False)}
                         if ex not in st["examples"]:
                             st["examples"].append(ex)
-            if directory is not None:
+            if counting:
                 rows_in += n
                 bad = np.zeros(n, dtype=bool)
                 for c in quarantined:
@@ -148,6 +153,7 @@ def _row_pass(source: Any, pending: list[Check], error_row_checks: list[Check],
                     per_check[c.name] += int(m.sum())
                     bad |= m
                 rows_kept += int((~bad).sum())
+            if directory is not None:
                 _write(writers, directory, "kept", batch.filter(pa.array(~bad)))
                 if bad.any():
                     failed = [[c.name for c in quarantined if masks[c.name][i]] for i in np.flatnonzero(bad)]
@@ -161,12 +167,13 @@ def _row_pass(source: Any, pending: list[Check], error_row_checks: list[Check],
             w.close()
     for name, st in state.items():
         out["checks"][name] = {"count": st["count"], "rows": st["rows"], "examples": st["examples"]}
-    if directory is not None:
-        if "kept" not in writers:  # an empty input still gets an (empty) kept file
-            pq.write_table(pa.Table.from_batches([], schema=source.schema), directory / "kept.parquet")
+    if directory is not None and "kept" not in writers:  # an empty input still gets a kept file
+        pq.write_table(pa.Table.from_batches([], schema=source.schema), directory / "kept.parquet")
+    if counting:
         out["quarantine"] = {"rows_in": rows_in, "rows_kept": rows_kept,
-                             "share_kept": rows_kept / rows_in if rows_in else 1.0,
-                             "per_check": per_check, "directory": str(directory)}
+                             "share_kept": rows_kept / rows_in if rows_in else 1.0, "per_check": per_check}
+        if directory is not None:
+            out["quarantine"]["directory"] = str(directory)
     return out
 
 

@@ -62,9 +62,14 @@ def profile(data: Any, *, name: str | None = None, config: ProfileConfig | None 
 
 
 def as_profile(data: Any, *, name: str | None = None, progress: bool = False) -> DatasetProfile:
-    """Return `data` as a profile: a DatasetProfile as is, a saved profile.json loaded, else profiled."""
+    """Return `data` as a profile: a DatasetProfile as is, `store:NAME` (the dataset's stored
+    reference), a saved profile.json loaded, else profiled."""
     if isinstance(data, DatasetProfile):
         return data
+    if isinstance(data, str) and data.startswith("store:"):  # the dataset's stored reference
+        from tripwire.store import resolve_reference
+
+        return resolve_reference(data)  # type: ignore[return-value]
     if isinstance(data, (str, Path)) and str(data).endswith(".json") and _is_profile_file(Path(data)):
         return DatasetProfile.load(data)
     return profile(data, name=name, progress=progress)

@@ -1,0 +1,174 @@
+"""`tripwire log`, `history`, `lineage`, `reference`: every batch remembered, every alarm delivered."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from tripwire.cli.commands.profile import DATA_HELP
+from tripwire.cli.common import Format, console, emit_report, err_console, escape, notes
+
+STORE_HELP = "Store URL (default: $TRIPWIRE_STORE, else sqlite:///.tripwire/history.db; postgresql://... works)."
+LOG_EXAMPLES = """Examples:\n\n
+  tripwire log landing/2026-11-24.parquet --dataset orders\n\n
+  tripwire log batch.csv --dataset orders --contract orders.yaml --reference store:orders --alerts alerts.yaml\n\n
+  tripwire log scored.parquet --dataset scoring --model churn@3.1 --trained-on rowhash64:9f2c...
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the history commands."""
+    app.command("log", epilog=LOG_EXAMPLES)(log_command)
+    app.command("history")(history_command)
+    app.command("lineage")(lineage_command)
+    app.command("reference")(reference_command)
+
+
+def log_command(
+    data: str = typer.Argument(..., help=DATA_HELP, metavar="DATA"),
+    dataset: str = typer.Option(..., "--dataset", "-d", help="The dataset this batch belongs to."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    contract: Path | None = typer.Option(None, "--contract", "-c", help="Also check this contract."),
+    reference: str | None = typer.Option(None, "--reference", "-r",
+                                         help="Data, a profile.json, or store:NAME (the stored reference)."),
+    alerts: Path | None = typer.Option(None, "--alerts", help="Alert rules YAML (see docs/alerts.md)."),
+    model: str | None = typer.Option(None, "--model", help="NAME@VERSION of the model this batch feeds."),
+    trained_on: str | None = typer.Option(None, "--trained-on", help="Fingerprint of the model's training data."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge freshness as of this time."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format of the batch's report."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
+) -> None:
+    """Profile and scan a batch, judge it against the history, store it, then evaluate alerts.
+
+    A failed notification never fails the run: it is recorded (`tripwire history NAME --alerts`).
+    """
+    from tripwire.store import Store
+    from tripwire.store.log import log
+
+    st = Store(store)
+    done = log(data, dataset, store=st, reference=reference, contract=contract, alerts=alerts, model=model,
+               trained_on=trained_on, as_of=as_of, progress=sys.stderr.isatty())
+    notes(done.report.notes)
+    for d in done.deliveries:
+        state = "sent" if d["ok"] else f"FAILED after {d['attempts']} attempt(s): {d['error']}"
+        err_console.print(f"alert {escape(d['rule'])} → {d['notifier']}: {escape(state)}")
+    err_console.print(f"logged batch {done.batch_id} of {escape(dataset)} in {escape(_redacted(st.url))}")
+    raise typer.Exit(emit_report(done.report, fmt, output))
+
+
+def history_command(
+    dataset: str | None = typer.Argument(None, help="A dataset name; omit to list every dataset."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    column: str | None = typer.Option(None, "--column", help="Show this column's trend (null share, drift, mean)."),
+    alerts: bool = typer.Option(False, "--alerts", help="List alert deliveries and failures instead."),
+    limit: int = typer.Option(30, "--limit", help="Most recent batches shown."),
+) -> None:
+    """List a dataset's batches over time with their key figures (or every dataset's status)."""
+    from rich.table import Table
+
+    from tripwire.store import Store
+    from tripwire.store.history import overdue
+
+    st = Store(store)
+    if dataset is None:
+        table = Table(title="datasets", title_justify="left")
+        for h in ("dataset", "batches", "last batch", "rows", "errors", "warnings", "status"):
+            table.add_column(h)
+        for d in st.datasets():
+            when = d["last_logged_at"].strftime("%Y-%m-%d %H:%M") if d["last_logged_at"] else ""
+            table.add_row(escape(d["name"]), str(d["batches"]), when, f"{d['rows'] or 0:,}", str(d["errors"] or 0),
+                          str(d["warnings"] or 0), d["status"] or "")
+        console.print(table)
+        return
+    if alerts:
+        table = Table(title=f"alerts of {escape(dataset)}", title_justify="left")
+        for h in ("when", "rule", "notifier", "status", "attempts", "error / message"):
+            table.add_column(h, overflow="fold")
+        for a in st.alerts(dataset):
+            table.add_row(a["at"].strftime("%Y-%m-%d %H:%M:%S"), escape(a["rule"]), a["notifier"], a["status"],
+                          str(a["attempts"]), escape(a["error"] or a["message"]))
+        console.print(table)
+        return
+    rows = st.batches(dataset, limit)
+    table = Table(title=f"{escape(dataset)}: last {len(rows)} batches", title_justify="left")
+    heads = ["batch", "logged", "rows", "errors", "warnings", "kept"]
+    if column:
+        heads += [f"{column} null share", f"{column} drift", f"{column} mean"]
+    for h in heads:
+        table.add_column(escape(h), justify="right")
+    series = {}
+    if column:
+        for m in ("null_share", "drift_score", "mean"):
+            series[m] = {bid: v for bid, _, v in st.series(dataset, m, column, limit)}
+    for b in rows:
+        kept = f"{1 - b['rows_dropped_share']:.1%}" if b["rows_dropped_share"] is not None else ""
+        cells = [str(b["id"]), b["logged_at"].strftime("%Y-%m-%d %H:%M"), f"{b['rows']:,}",
+                 str(b["errors"]), str(b["warnings"]), kept]
+        if column:
+            cells += [_fmt(series["null_share"].get(b["id"]), pct=True), _fmt(series["drift_score"].get(b["id"])),
+                      _fmt(series["mean"].get(b["id"]))]
+        table.add_row(*cells)
+    console.print(table)
+    if rows:
+        console.print("rows per batch: " + _spark([b["rows"] for b in rows]))
+        late = overdue(st, dataset, datetime.now(UTC))
+        if late:
+            console.print(f"[yellow]{escape(late)}[/]")
+
+
+def lineage_command(
+    model: str = typer.Argument(..., help="NAME or NAME@VERSION."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Answer: what data was this model trained on, and what has it seen since?"""
+    from tripwire.store import Store
+
+    info = Store(store).lineage(model)
+    if not info["seen"] and not info["training_batches"]:
+        console.print(f"no batch logged for model {escape(model)} (log with --model NAME@VERSION)")
+        raise typer.Exit(1)
+    console.print(f"[bold]{escape(model)}[/]")
+    console.print("trained on: " + (", ".join(info["trained_on"]) or "unknown (log with --trained-on FINGERPRINT)"))
+    for b in info["training_batches"]:
+        console.print(f"  batch {b['id']} of {escape(b['dataset'])} logged {b['logged_at']:%Y-%m-%d %H:%M}: "
+                      f"{b['rows']:,} rows from {escape(b['source'] or '?')}")
+    console.print(f"seen since: {len(info['seen'])} batch(es)")
+    for b in info["seen"][-20:]:
+        console.print(f"  batch {b['id']} of {escape(b['dataset'])} {b['logged_at']:%Y-%m-%d %H:%M}"
+                      f" (version {escape(b['model_version'] or '?')}): {b['rows']:,} rows, "
+                      f"{b['errors']} errors, {b['warnings']} warnings")
+
+
+def reference_command(
+    dataset: str = typer.Argument(..., help="The dataset."),
+    batch: int = typer.Argument(..., help="The batch id to use as reference (see tripwire history)."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Make a logged batch the dataset's reference, used by --reference store:NAME."""
+    from tripwire.store import Store
+
+    Store(store).set_reference(dataset, batch)
+    console.print(f"reference of {escape(dataset)} is now batch {batch}; use --reference store:{escape(dataset)}")
+
+
+def _fmt(value: float | None, pct: bool = False) -> str:
+    if value is None:
+        return ""
+    return f"{value:.1%}" if pct else f"{value:.4g}"
+
+
+def _spark(values: list[float]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return bars[3] * len(values)
+    return "".join(bars[int((v - lo) / (hi - lo) * (len(bars) - 1))] for v in values)
+
+
+def _redacted(url: str) -> str:
+    from tripwire.store.store import _redact
+
+    return _redact(url)

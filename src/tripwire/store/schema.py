@@ -1,0 +1,89 @@
+"""The history store's tables and its ordered migrations (recorded in `schema_version`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "tripwire_schema_version", metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+datasets = sa.Table(
+    "tripwire_datasets", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reference_batch_id", sa.Integer, nullable=True),
+    #: expected seconds between batches; None means learned from the history
+    sa.Column("cadence_seconds", sa.Float, nullable=True),
+)
+
+batches = sa.Table(
+    "tripwire_batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("tripwire_datasets.id"), nullable=False, index=True),
+    sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("fingerprint", sa.String(64), nullable=True, index=True),
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("columns", sa.Integer, nullable=False),
+    sa.Column("errors", sa.Integer, nullable=False),
+    sa.Column("warnings", sa.Integer, nullable=False),
+    sa.Column("infos", sa.Integer, nullable=False),
+    sa.Column("rows_in", sa.BigInteger, nullable=True),
+    sa.Column("rows_kept", sa.BigInteger, nullable=True),
+    sa.Column("model_name", sa.String(200), nullable=True, index=True),
+    sa.Column("model_version", sa.String(100), nullable=True),
+    sa.Column("trained_on", sa.String(64), nullable=True),
+    sa.Column("profile_json", sa.Text, nullable=False),
+    sa.Column("report_json", sa.Text, nullable=False),
+)
+
+column_metrics = sa.Table(
+    "tripwire_column_metrics", metadata,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("tripwire_batches.id"), primary_key=True),
+    sa.Column("column", sa.String(300), primary_key=True),
+    sa.Column("null_share", sa.Float, nullable=True),
+    sa.Column("distinct", sa.Float, nullable=True),
+    sa.Column("mean", sa.Float, nullable=True),
+    sa.Column("drift_score", sa.Float, nullable=True),
+)
+
+findings = sa.Table(
+    "tripwire_findings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("tripwire_batches.id"), nullable=False, index=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("columns", sa.Text, nullable=False),  # tab-separated
+    sa.Column("title", sa.Text, nullable=False),
+)
+
+deliveries = sa.Table(
+    "tripwire_alert_deliveries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("tripwire_batches.id"), nullable=True, index=True),
+    sa.Column("dataset", sa.String(200), nullable=False),
+    sa.Column("rule", sa.String(200), nullable=False),
+    sa.Column("notifier", sa.String(50), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def _v1(conn: sa.Connection) -> None:
+    """Create the first schema."""
+    metadata.create_all(conn, tables=[datasets, batches, column_metrics, findings, deliveries])
+
+
+#: ordered migrations: index + 1 is the schema version each one produces; add, never edit
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1]

@@ -10,6 +10,9 @@ import typer
 from tripwire.cli.common import console, err_console, escape
 
 
+DATASET = "nyc-flights"
+
+
 def register(app: typer.Typer) -> None:
     """Add the demo command."""
     app.command("demo")(demo_command)
@@ -21,7 +24,8 @@ def demo_command(
     """Run tripwire on real data: NYC flights, January 2013 as reference, February as current.
 
     Writes the two months as Parquet files, profiles both, scans February against January,
-    and writes the report as text and JSON next to the data.
+    writes the report (HTML, JSON, text) next to the data, and logs both batches in the
+    history store ($TRIPWIRE_STORE, else ./.tripwire/history.db) with January as reference.
     """
     from tripwire.extras import require
 
@@ -50,7 +54,16 @@ def demo_command(
         outputs.insert(0, "report.html")
     console.print(f"\nreport written to {escape(directory)}/ ({', '.join(outputs)}); "
                   f"profiles: jan.profile.json, feb.profile.json")
-    console.print(f"next: `tripwire show {escape(directory / 'feb.profile.json')} --column dep_delay`")
+    from tripwire.store import Store
+
+    store = Store()
+    jan_id = store.log_batch(DATASET, ref, scan(ref, name="flights-2013-01"), source=str(jan))
+    store.set_reference(DATASET, jan_id)
+    feb_id = store.log_batch(DATASET, report.extra["profile"], report, source=str(feb))
+    console.print(f"logged batches {jan_id} (reference) and {feb_id} as dataset {DATASET!r} in "
+                  f"{escape(store.url)}")
+    console.print(f"next: open {escape(directory / 'report.html')} · `tripwire history {DATASET}` · "
+                  f"`tripwire show {escape(directory / 'feb.profile.json')} --column dep_delay`")
 
 
 def write_months(flights: object, directory: Path) -> tuple[Path, Path]:

@@ -145,6 +145,10 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.detectors.data.encoding",
     "tripwire.detectors.data.vocabulary",
     "tripwire.detectors.labels.classes",
+    "tripwire.drift_detection.features",
+    "tripwire.drift_detection.targets",
+    "tripwire.drift_detection.multivariate",
+    "tripwire.drift_detection.text",
 ]
 
 

@@ -1,0 +1,98 @@
+"""drift.feature: each column against the reference, from the two profiles alone (N16).
+
+The decision combines effect size and significance: an effect below the info threshold is no
+finding however many rows back it; an effect that reaches a level is reported at that level
+when its test survives Benjamini-Hochberg across all compared columns, and as info with its
+uncertainty when it does not (a big change on few rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.drift_detection.compare import LEVEL_RANK, ColumnDrift, compare
+from tripwire.drift_detection.config import DriftConfig
+from tripwire.drift_detection.stats import benjamini_hochberg
+
+if TYPE_CHECKING:
+    from tripwire.profiling import DatasetProfile
+    from tripwire.report import Finding
+
+_METRIC_WORDS = {"wasserstein": "moved {v:.2f} SD", "psi": "PSI {v:.2f}"}
+
+
+def feature_table(reference: DatasetProfile, current: DatasetProfile, config: DriftConfig,
+                  exclude: Iterable[str] = ()) -> list[ColumnDrift]:
+    """Compare every column both profiles share; fill each result's BH-adjusted p-value."""
+    skip = set(exclude)
+    results = []
+    for name, cur in current.columns.items():
+        if name in skip or config.skipped(name) or name not in reference:
+            continue
+        result = compare(name, reference[name], cur, config, config.treat_as(name))
+        if result is not None:
+            results.append(result)
+    for result, padj in zip(results, benjamini_hochberg([r.pvalue for r in results]), strict=True):
+        result.padj = padj
+    return results
+
+
+def decide(result: ColumnDrift, alpha: float) -> tuple[str | None, bool]:
+    """Return (severity or None, whether the change is significant)."""
+    if result.level is None:
+        return None, False
+    significant = result.padj <= alpha
+    if result.treatment == "temporal":  # a time column moves by design: say so, quietly
+        return ("info" if significant else None), significant
+    if significant:
+        return result.level, True
+    if LEVEL_RANK[result.level] >= LEVEL_RANK["warning"]:
+        return "info", False  # a big change on few rows: report it with its uncertainty
+    return None, False
+
+
+def describe(detector: Detector, code: str, result: ColumnDrift, alpha: float,
+             config: DriftConfig, prefix: str = "") -> Finding | None:
+    """Turn one column's comparison into a finding (None when it is no alarm)."""
+    severity, significant = decide(result, alpha)
+    if severity is None:
+        return None
+    effect = result.effects[result.metric]
+    how = ("was constant" if effect == float("inf")
+           else _METRIC_WORDS[result.metric].format(v=effect))
+    title = f"{prefix}{result.column}: {result.words} ({how})"
+    if result.treatment == "temporal":
+        title = f"{prefix}{result.column}: time range moved ({result.words}); expected for a time column"
+    elif not significant:
+        title += (f" — only {result.n_ref:,} vs {result.n_cur:,} values, not significant "
+                  f"(p={result.padj:.2g}); may be noise")
+    evidence = {
+        "metric": result.metric,
+        "effect": round(effect, 4) if effect != float("inf") else "inf",
+        "thresholds": config.levels(result.metric, result.column),
+        **result.evidence,
+        "p_adjusted": result.padj,
+        "significant": significant,
+        "treatment": result.treatment,
+    }
+    return detector.finding(code, severity, result.column, title, evidence)  # type: ignore[arg-type]
+
+
+@register
+class FeatureDrift(Detector):
+    """Report columns whose distribution moved from the reference, in words."""
+
+    name, family = "drift.feature", "drift"
+    codes = ("drift.feature",)
+    requires = frozenset({"profile", "reference"})
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        config = DriftConfig.from_options(ctx.options)
+        exclude = {c for c in (ctx.label, ctx.prediction, ctx.options.get("time_column")) if c}
+        assert ctx.reference is not None
+        for result in feature_table(ctx.reference, ctx.profile, config, exclude):
+            finding = describe(self, "drift.feature", result, config.alpha, config)
+            if finding is not None:
+                yield finding

@@ -1,0 +1,55 @@
+"""Drift over time windows: a table, a trend, seasonality on a long real series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tripwire
+from tests.realdata import seattle_weather
+from tripwire.drift_detection.windows import sparkline, trend
+from tripwire.errors import UsageError
+
+
+def test_trend_shapes():
+    assert trend([0.0, 0.01, 0.02], 0.1) == "stable"
+    assert trend([0.1, 0.2, 0.3, 0.5, 0.7], 0.1) == "gradual"
+    assert trend([0.5, 0.0, 0.6, 0.0, 0.5, 0.0], 0.1) == "recurring"
+    assert trend([0.0, 0.0, 0.0, 0.9, 1.0], 0.1) == "recent"
+    assert trend([0.0, 0.9, 0.0, 0.0, 0.0], 0.1) == "one-off"
+    assert sparkline([0, 1, 2]) == "▁▅█"
+
+
+def test_seattle_weather_quarters_show_seasonal_temperature():
+    report = tripwire.drift(seattle_weather(), time_column="date", window="1q")
+    windows = report.extra["windows"]
+    assert len(windows) == 15 and windows[0]["window"] == "2012-Q2"
+    temp = next(f for f in report.by_code("drift.feature") if f.columns == ("temp_max",))
+    assert temp.evidence["trend"] == "recurring"
+    assert set(temp.evidence["by_window"]) == {w["window"] for w in windows}
+
+
+def test_gradual_drift_against_a_reference_is_named_gradual():
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-01-01", periods=360, freq="D").repeat(50)
+    month = days.month.to_numpy()
+    df = pd.DataFrame({"when": days, "x": rng.normal(0, 1, len(days)) + 0.1 * (month - 1),
+                       "y": rng.normal(0, 1, len(days))})
+    ref = df[df.when < "2024-02-01"].drop(columns="when")
+    report = tripwire.drift(df, ref, time_column="when", window="1mo")
+    by_col = {f.columns[0]: f for f in report.by_code("drift.feature")}
+    assert by_col["x"].evidence["trend"] == "gradual" and "y" not in by_col
+
+
+def test_year_integers_are_windows_and_bad_arguments_are_one_line_errors():
+    df = pd.DataFrame({"year": np.repeat([2001, 2002, 2003], 200), "v": np.arange(600) % 7})
+    assert len(tripwire.drift(df, time_column="year", window="1y").extra["windows"]) == 2
+    with pytest.raises(UsageError, match="--window"):
+        tripwire.drift(df, time_column="year", window="1fortnight")
+    with pytest.raises(UsageError, match="not a column"):
+        tripwire.drift(df, time_column="nope", window="1y")
+    with pytest.raises(UsageError, match="go together"):
+        tripwire.drift(df, time_column="year")
+    with pytest.raises(UsageError, match="needs a reference"):
+        tripwire.drift(df)

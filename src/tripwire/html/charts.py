@@ -94,3 +94,43 @@ def _fmt(x: float) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def line(points: list[tuple[str, float | None]], label: str, *, percent: bool = False,
+         width: int = 560, height: int = 150) -> str:
+    """Draw a metric over batches as a line with dots; missing values leave gaps."""
+    values = [v for _, v in points if v is not None]
+    if not values:
+        return _svg(f'<text x="10" y="20" class="lbl">no values yet for {escape(label)}</text>', width, 40, label)
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        lo, hi = lo - 1 if not percent else max(0.0, lo - 0.01), hi + (1 if not percent else 0.01)
+    left, right, top, bottom = 48, 10, 14, 26
+    n = max(len(points) - 1, 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return (left + (width - left - right) * i / n, top + (height - top - bottom) * (1 - (v - lo) / (hi - lo)))
+
+    parts, run = [], []
+    for i, (_, v) in enumerate(points):
+        if v is None:
+            if len(run) > 1:
+                parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{CUR}" stroke-width="2"/>')
+            run = []
+            continue
+        x, y = xy(i, v)
+        run.append(f"{x:.1f},{y:.1f}")
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{CUR}"><title>{escape(points[i][0])}: '
+                     f'{escape(_value(v, percent))}</title></circle>')
+    if len(run) > 1:
+        parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{CUR}" stroke-width="2"/>')
+    parts.append(f'<text x="{left - 6}" y="{top + 4}" class="axis" text-anchor="end">{escape(_value(hi, percent))}</text>')
+    parts.append(f'<text x="{left - 6}" y="{height - bottom}" class="axis" text-anchor="end">{escape(_value(lo, percent))}</text>')
+    parts.append(f'<text x="{left}" y="{height - 6}" class="axis">{escape(points[0][0])}</text>')
+    parts.append(f'<text x="{width - right}" y="{height - 6}" class="axis" text-anchor="end">{escape(points[-1][0])}</text>')
+    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" stroke="#e5e7eb"/>')
+    return _svg("".join(parts), width, height, label)
+
+
+def _value(v: float, percent: bool) -> str:
+    return f"{v:.1%}" if percent else f"{v:,.4g}"

@@ -9,7 +9,6 @@ import typer
 
 from tripwire.cli.common import console, err_console, escape
 
-
 DATASET = "nyc-flights"
 
 

@@ -1,0 +1,49 @@
+"""The dashboard in Debian's headless Chromium: log in, open a dataset, see a chart, open a
+batch's full report — offline, with no console error and no injected script running."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import skip_or_fail
+from tests.html.test_browser import ARGS, chromium_path
+from tests.server.conftest import TOKEN
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("needs the playwright package (pip install 'tripwire[dev]')")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium")),
+                                                       executable_path=path, args=ARGS,
+                                                       viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+
+
+def test_login_dataset_chart_and_report(page, live_server, tmp_path):
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(live_server + "/")
+    assert page.url.endswith("/login")
+    page.fill("input[name=password]", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+    page.click("text=nyc <flights>")
+    page.wait_for_selector("svg circle")
+    assert page.locator("svg").count() >= 7
+    page.screenshot(path=str(tmp_path / "dataset.png"), full_page=True)
+    page.locator("table a").first.click()
+    page.wait_for_selector("text=full HTML report")
+    page.click("text=full HTML report")
+    page.wait_for_selector("#findings")
+    assert page.locator("tr.finding").count() >= 1
+    assert page.evaluate("window.__pwned") is None
+    assert errors == []
+    assert all(u.startswith(live_server) for u in requests), requests

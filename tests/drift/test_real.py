@@ -17,14 +17,15 @@ def test_flights_january_vs_july(flights):
     jul = flights[flights.month == 7].reset_index(drop=True)
     report = tripwire.drift(jul, jan)
     cols = _by_column(report)
-    assert cols["month"].severity == "error"
+    # month holds one value per batch (1, then 7): a partition key, told but not an alarm
+    assert cols["month"].severity == "info" and "partition key" in cols["month"].title
     assert cols["dep_delay"].severity in ("warning", "error")
     assert "95th percentile" in cols["dep_delay"].title
     assert cols["arr_delay"].severity in ("warning", "error")
     stable = {"origin", "carrier", "distance", "sched_dep_time"}
     assert not {c for c, f in cols.items() if f.severity != "info"} & stable
     [mv] = report.by_code("drift.multivariate")
-    assert mv.evidence["auc"] > 0.95 and "month" in mv.columns
+    assert mv.evidence["auc"] > 0.7 and "month" not in mv.columns  # July really differs, not by label
 
 
 def test_gss_wages_1970s_vs_2010s():

@@ -24,7 +24,7 @@ class ColumnDrift:
     """How one column moved: the effect sizes, the test, the severity they reach, in words."""
 
     column: str
-    treatment: str  # numeric | categorical | temporal
+    treatment: str  # numeric | categorical | temporal | partition
     effects: dict[str, float]  # metric -> effect size (wasserstein, psi)
     pvalue: float
     n_ref: int
@@ -39,6 +39,21 @@ class ColumnDrift:
     def score(self) -> float:
         """Return the deciding effect size (for ranking and trends)."""
         return self.effects.get(self.metric, max(self.effects.values(), default=0.0))
+
+
+def partition_keys(ref: Any, cur: Any) -> set[str]:
+    """Return columns holding one value in each batch, a different one in each (month=1 vs
+    month=2, a load date): they differ by construction, so they are not drift."""
+    out = set()
+    for name, col in cur.columns.items():
+        other = ref.columns.get(name)
+        if other is None or not col.non_null or not other.non_null:
+            continue
+        mine, theirs = col.frequent.counts, other.frequent.counts
+        if (col.frequent.exact and other.frequent.exact and len(mine) == 1 and len(theirs) == 1
+                and set(mine) != set(theirs)):
+            out.add(name)
+    return out
 
 
 def treatment(col: ColumnProfile, forced: str | None = None) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from tripwire.detectors.registry import Detector, ScanContext, register
-from tripwire.drift_detection.compare import LEVEL_RANK, ColumnDrift, compare
+from tripwire.drift_detection.compare import LEVEL_RANK, ColumnDrift, compare, partition_keys
 from tripwire.drift_detection.config import DriftConfig
 from tripwire.drift_detection.stats import benjamini_hochberg
 
@@ -27,12 +27,15 @@ def feature_table(reference: DatasetProfile, current: DatasetProfile, config: Dr
                   exclude: Iterable[str] = ()) -> list[ColumnDrift]:
     """Compare every column both profiles share; fill each result's BH-adjusted p-value."""
     skip = set(exclude)
+    keys = partition_keys(reference, current)
     results = []
     for name, cur in current.columns.items():
         if name in skip or config.skipped(name) or name not in reference:
             continue
         result = compare(name, reference[name], cur, config, config.treat_as(name))
         if result is not None:
+            if name in keys:
+                result.treatment = "partition"
             results.append(result)
     for result, padj in zip(results, benjamini_hochberg([r.pvalue for r in results]), strict=True):
         result.padj = padj
@@ -44,7 +47,7 @@ def decide(result: ColumnDrift, alpha: float) -> tuple[str | None, bool]:
     if result.level is None:
         return None, False
     significant = result.padj <= alpha
-    if result.treatment == "temporal":  # a time column moves by design: say so, quietly
+    if result.treatment in ("temporal", "partition"):  # moves by design: say so, quietly
         return ("info" if significant else None), significant
     if significant:
         return result.level, True
@@ -65,6 +68,9 @@ def describe(detector: Detector, code: str, result: ColumnDrift, alpha: float,
     title = f"{prefix}{result.column}: {result.words} ({how})"
     if result.treatment == "temporal":
         title = f"{prefix}{result.column}: time range moved ({result.words}); expected for a time column"
+    elif result.treatment == "partition":
+        title = (f"{prefix}{result.column}: one value per batch ({result.words}); a partition key, "
+                 "expected to differ")
     elif not significant:
         title += (f" — only {result.n_ref:,} vs {result.n_cur:,} values, not significant "
                   f"(p={result.padj:.2g}); may be noise")

@@ -16,7 +16,7 @@ import polars as pl
 
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.drift_detection.classifier import separability
-from tripwire.drift_detection.compare import treatment
+from tripwire.drift_detection.compare import partition_keys, treatment
 from tripwire.drift_detection.config import DriftConfig
 from tripwire.report import Finding
 
@@ -62,8 +62,9 @@ def comparable_columns(ref: DatasetProfile, cur: DatasetProfile, config: DriftCo
                        exclude: set[str]) -> dict[str, str]:
     """Return the columns both sides can be compared on, with their treatment."""
     kinds = {}
+    keys = partition_keys(ref, cur)  # one value per batch: separates the batches by construction
     for name, col in cur.columns.items():
-        if name in exclude or config.skipped(name) or name not in ref:
+        if name in exclude or name in keys or config.skipped(name) or name not in ref:
             continue
         how = treatment(col, config.treat_as(name))
         if how in ("numeric", "categorical") and how == treatment(ref[name], config.treat_as(name)):

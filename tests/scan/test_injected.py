@@ -147,10 +147,13 @@ def test_category_variants_with_mapping():
     assert f.evidence["count"] == 6 and list(f.rows) == [1, 2, 3, 10, 11, 20]
 
 
-def test_short_codes_are_not_merged():
+def test_short_codes_and_numbered_codes_are_not_merged():
     pytest.importorskip("rapidfuzz")
     df = pd.DataFrame({"state": ["IA"] * 500 + ["IN"] * 3 + ["S"] * 200 + ["M"] * 2})
     assert not tripwire.scan(df).by_code("data.category_variants")
+    rng = np.random.default_rng(0)
+    codes = pd.DataFrame({"code": [f"s1k_{i:06d}" for i in rng.zipf(1.5, 20_000) % 1000]})
+    assert not tripwire.scan(codes).by_code("data.category_variants")
 
 
 def test_encoding_damage_with_repairs():

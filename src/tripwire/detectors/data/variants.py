@@ -3,12 +3,14 @@
 Values are first grouped by a normalised key (accents stripped, case folded, punctuation and
 spaces removed); then each rare value is compared with the column's frequent values by edit
 distance (rapidfuzz, vectorised), so a typo joins its canonical spelling. Short codes are
-never merged by edit distance (`IA`/`IN`, `S`/`M` are different things), and a typo must be
-rare next to its canonical value.
+never merged by edit distance (`IA`/`IN`, `S`/`M` are different things), nor are values whose
+digits differ (`s1k_000015`/`s1k_000016`, `iPhone 12`/`iPhone 13`), and a typo must be rare
+next to its canonical value.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -56,10 +58,14 @@ def _join_typos(groups: dict[str, dict[str, int]]) -> None:
         return
     cand = [keys[i] for i in long_keys]
     dist = process.cdist(cand, cand, scorer=distance, score_cutoff=2, workers=1)
+    digits = [re.sub(r"\D", "", keys[i]) for i in long_keys]
     for a, i in enumerate(long_keys):
         best, best_total = None, 0
         for b in np.flatnonzero(dist[a] <= (2 if len(keys[i]) >= 8 else 1)):
             j = long_keys[b]
+            # values differing in their digits are different things (codes, models, sizes)
+            if digits[a] != digits[b]:
+                continue
             if j != i and totals[i] <= TYPO_RARITY * totals[j] and totals[j] > best_total:
                 best, best_total = j, totals[j]
         if best is not None and keys[i] in groups and keys[best] in groups:

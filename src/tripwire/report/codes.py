@@ -45,7 +45,7 @@ _ENTRIES = [
              "A column at most half empty in the reference arrives entirely empty.",
              "Make the feature available at inference, or retrain without it."),
     CodeInfo("data.missing_values", "Too many missing values, including disguised ones ('', 'N/A', 'null', '-', '?', 'NaN', whitespace).",
-             "Null, NaN and disguised-null counts from the profile (disguised spellings from the frequent values); against a reference, a significant rise of the missing share (two-proportion z-test, z > 4) by at least 5 points and twice the rate is a warning, 25 points an error.",
+             "Null, NaN and disguised-null counts from the profile (disguised spellings from the frequent values); against a reference, a significant rise of the missing share (two-proportion z-test, z > 4) by at least 3 points and twice the rate is a warning, 25 points an error.",
              "Fix the source of the gaps, impute deliberately, or accept a higher limit in the contract."),
     CodeInfo("data.out_of_range", "Values outside the allowed range, set, pattern, length or statistical bounds.",
              "Decided from the profile (min/max, frequent items, patterns, moments, quantiles); failing rows found in a second pass.",

@@ -38,7 +38,7 @@ class MissingValues(Detector):
                 rise = share - ref_share
                 if rise >= 0.25 or (share >= 0.5 and ref_share < 0.05):
                     severity = "error"
-                elif rise >= 0.05 and share >= 2 * ref_share:
+                elif rise >= 0.03 and share >= 2 * ref_share:
                     severity = "warning"
                 elif rise >= 0.01 and share >= 2 * ref_share:
                     severity = "info"

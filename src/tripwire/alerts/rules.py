@@ -73,16 +73,10 @@ class AlertRule:
 
 def load_rules(path: str | Path) -> list[AlertRule]:
     """Read alert rules from YAML; errors name the file and the rule."""
-    import yaml
+    from tripwire.yamlfile import read_yaml
 
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("alert rules file not found", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError("not valid YAML", path=str(path), line=mark.line + 1 if mark else None) from None
+    data = read_yaml(path, "alert rules file")
     if isinstance(data, dict):
         data = data.get("rules")
     if not isinstance(data, list):

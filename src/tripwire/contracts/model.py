@@ -170,26 +170,22 @@ class Contract:
     @classmethod
     def loads(cls, text: str, source: str = "contract") -> Contract:
         """Parse YAML text."""
-        import yaml
+        from tripwire.yamlfile import parse_yaml
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError(f"not valid YAML ({getattr(exc, 'problem', None) or exc})", path=source,
-                             line=mark.line + 1 if mark else None) from None
+        data = parse_yaml(text, source)
         return cls.from_data(data if data is not None else {}, source)
 
     @classmethod
     def load(cls, path: str | Path) -> Contract:
         """Read a YAML contract file."""
+        from tripwire.yamlfile import read_yaml
+
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        if not path.exists():
             raise InputError("contract file not found", path=str(path),
-                             hint="write one with `tripwire infer DATA -o contract.yaml`") from None
-        return cls.loads(text, str(path))
+                             hint="write one with `tripwire infer DATA -o contract.yaml`")
+        data = read_yaml(path, "contract file")
+        return cls.from_data(data if data is not None else {}, str(path))
 
     def check(self, data: Any, *, as_of: Any = None, quarantine: str | Path | bool | None = None,
               name: str | None = None, progress: bool = False) -> Any:

@@ -148,7 +148,9 @@ class DatasetProfile:
 
     def to_json(self, indent: int | None = None) -> str:
         """Return the JSON text."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=_json_default)
+        from tripwire.report.finding import jsonable
+
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=jsonable)
 
     def save(self, path: str | Path) -> Path:
         """Write the profile as JSON."""
@@ -255,15 +257,3 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return "" if value is None else str(value)
-
-
-def _json_default(value: Any) -> Any:
-    item = getattr(value, "item", None)
-    if callable(item):
-        return item()
-    iso = getattr(value, "isoformat", None)
-    if callable(iso):
-        return iso()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)

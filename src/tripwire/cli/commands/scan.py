@@ -55,18 +55,10 @@ def scan_command(
 
 def load_yaml_mapping(path: Path) -> dict:
     """Read a YAML file that must hold a mapping; errors name the file and line."""
-    import yaml
-
     from tripwire.errors import InputError
+    from tripwire.yamlfile import read_yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", path=str(path),
-                         line=mark.line + 1 if mark else None) from None
+    data = read_yaml(path, "settings file")
     if not isinstance(data, dict):
         raise InputError("expected a mapping of settings", path=str(path))
     return data

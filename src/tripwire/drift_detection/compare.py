@@ -168,7 +168,8 @@ def _categorical(name: str, ref: ColumnProfile, cur: ColumnProfile) -> ColumnDri
     if named:
         top_r = max(named, key=lambda i: p_share[i])
         top_c = max(named, key=lambda i: q_share[i])
-        if top_c != top_r:
+        # ties (three values at 33% each) are not a new top value: demand a real lead
+        if top_c != top_r and q_share[top_c] - q_share[top_r] > 0.01 and p_share[top_r] - p_share[top_c] > 0.01:
             was = pct(p_share[top_c]) if r[top_c] else "absent"
             parts.append(f"new top value {short(values[top_c], 40)!r} {pct(q_share[top_c])} (was {was})")
         rise = max(named, key=lambda i: diff[i])

@@ -53,6 +53,8 @@ def test_stored_reference(store_url, days):
     st.set_reference("flights", first)
     second = log(days[1], "flights", store=st, reference="store:flights")
     assert second.report.reference is not None and second.report.reference.rows == len(days[0])
+    drift = st.series("flights", "drift_score", "dep_delay")
+    assert drift[0][2] is None and drift[1][2] is not None and drift[1][2] >= 0  # a point per batch
     import tripwire
 
     os.environ["TRIPWIRE_STORE"] = store_url

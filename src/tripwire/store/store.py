@@ -297,7 +297,17 @@ def _split_model(model: str | None) -> tuple[str | None, str | None]:
 
 
 def _drift_scores(report: Any) -> dict[str, float]:
-    """Return each column's drift score from drift.feature findings (0 for checked, quiet ones)."""
+    """Return each column's drift effect size against the batch's reference (every compared
+    column, quiet ones included, so the trend has a point per batch), else from the findings."""
+    ref, cur = report.extra.get("reference"), report.extra.get("profile")
+    if ref is not None and cur is not None:
+        import math
+
+        from tripwire.drift_detection.config import DriftConfig
+        from tripwire.drift_detection.features import feature_table
+
+        return {r.column: r.score for r in feature_table(ref, cur, DriftConfig.from_options({}))
+                if math.isfinite(r.score)}
     out: dict[str, float] = {}
     for f in report.findings:
         if f.code != "drift.feature" or len(f.columns) != 1:

@@ -14,7 +14,7 @@ DATASET = "nyc-flights"
 
 def register(app: typer.Typer) -> None:
     """Add the demo command."""
-    app.command("demo")(demo_command)
+    app.command("demo", epilog="Example:\n\n  tripwire demo && tripwire serve")(demo_command)
 
 
 def demo_command(

@@ -18,13 +18,21 @@ LOG_EXAMPLES = """Examples:\n\n
   tripwire log scored.parquet --dataset scoring --model churn@3.1 --trained-on rowhash64:9f2c...
 """
 
+HISTORY_EXAMPLES = """Examples:\n\n
+  tripwire history                         # every dataset and its latest status\n\n
+  tripwire history orders --column amount  # batches, with one column's trend\n\n
+  tripwire history orders --alerts         # alerts sent and failed
+"""
+
 
 def register(app: typer.Typer) -> None:
     """Add the history commands."""
     app.command("log", epilog=LOG_EXAMPLES)(log_command)
-    app.command("history")(history_command)
-    app.command("lineage")(lineage_command)
-    app.command("reference")(reference_command)
+    app.command("history", epilog=HISTORY_EXAMPLES)(history_command)
+    app.command("lineage", epilog="Examples:\n\n  tripwire lineage churn\n\n  tripwire lineage churn@3.1 --store postgresql://...")(
+        lineage_command)
+    app.command("reference", epilog="Example:\n\n  tripwire reference orders 12    # then --reference store:orders")(
+        reference_command)
 
 
 def log_command(

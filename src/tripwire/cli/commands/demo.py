@@ -61,7 +61,7 @@ def demo_command(
     feb_id = store.log_batch(DATASET, report.extra["profile"], report, source=str(feb))
     console.print(f"logged batches {jan_id} (reference) and {feb_id} as dataset {DATASET!r} in "
                   f"{escape(store.url)}")
-    console.print(f"next: open {escape(directory / 'report.html')} · `tripwire history {DATASET}` · "
+    console.print(f"next: open {escape(directory / 'report.html')} · `tripwire serve` · `tripwire history {DATASET}` · "
                   f"`tripwire show {escape(directory / 'feb.profile.json')} --column dep_delay`")
 
 

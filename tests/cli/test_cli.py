@@ -36,9 +36,10 @@ def flights_csv(tmp_path, flights) -> Path:
 
 
 def test_profile_prints_summary_and_writes_json(tmp_path, flights_csv):
-    out = tmp_path / "p.json"
-    proc = run("profile", str(flights_csv), "-o", str(out))
+    out, page = tmp_path / "p.json", tmp_path / "p.html"
+    proc = run("profile", str(flights_csv), "-o", str(out), "--html", str(page))
     assert proc.returncode == 0, proc.stderr
+    assert page.read_text().startswith("<!DOCTYPE html>") and page.read_text().count("<svg") >= 19
     assert "5,000 rows × 19 columns" in proc.stdout
     assert "dep_delay" in proc.stdout
     doc = json.loads(out.read_text())

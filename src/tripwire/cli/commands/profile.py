@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 PROFILE_EXAMPLES = """Examples:\n\n
-  tripwire profile flights.parquet -o flights.profile.json\n\n
+  tripwire profile flights.parquet -o flights.profile.json --html flights.html\n\n
   tripwire profile 'data/2026-11-*.csv' --name orders\n\n
   tripwire profile "sql:SELECT * FROM 'events.parquet' WHERE country = 'NL'"
 """
@@ -41,6 +41,7 @@ def profile_command(
     sample_rows: int = typer.Option(10_000, "--sample-rows", min=0,
                                     help="Rows kept in the profile's uniform sample (0: none)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
+    html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
     from tripwire.profiling import profile
@@ -54,6 +55,13 @@ def profile_command(
         prof.save(output)
         if not quiet:
             err_console.print(f"wrote profile to {escape(output)}")
+    if html is not None:
+        from tripwire.html import render_profile
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_profile(prof), encoding="utf-8")
+        if not quiet:
+            err_console.print(f"wrote the HTML summary to {escape(html)}")
 
 
 def show_command(

@@ -216,20 +216,23 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
     """
     cfg = config or ProfileConfig()
     names = batch.schema.names
-    # columns are independent and their heavy parts (Polars, NumPy, KLL) release the GIL
-    profiled = _POOL.map(lambda i: profile_column(names[i], batch.column(i), cfg.frequent_capacity),
-                         range(len(names)))
-    columns = dict(zip(names, profiled, strict=True))
     rb = batch if isinstance(batch, pa.RecordBatch) else None
     if rb is None:
         batch = batch.combine_chunks()
         rbs = batch.to_batches()
         rb = rbs[0] if rbs else pa.RecordBatch.from_pylist([], schema=batch.schema)
+    # the fingerprint, the sample and the columns are independent, and their heavy parts
+    # (Polars, NumPy, KLL) release the GIL: run them side by side
+    fingerprint = _POOL.submit(_row_hash_sum, rb)
+    sample = _POOL.submit(RowSample.of_batch, rb, row_offset, cfg.sample_rows, cfg.seed)
+    profiled = _POOL.map(lambda i: profile_column(names[i], batch.column(i), cfg.frequent_capacity),
+                         range(len(names)))
+    columns = dict(zip(names, profiled, strict=True))
     return DatasetProfile(
         rows=batch.num_rows,
         columns=columns,
-        sample=RowSample.of_batch(rb, row_offset, cfg.sample_rows, cfg.seed),
-        fingerprint_sum=_row_hash_sum(rb),
+        sample=sample.result(),
+        fingerprint_sum=fingerprint.result(),
         config=cfg,
     )
 

@@ -85,6 +85,8 @@ def cut_threshold(counts: Any, capacity: int) -> int:
     arr = np.asarray(counts)
     if arr.size <= capacity:
         return 0
+    if arr.max() <= 1:  # every value seen once (a continuous column): all are cut, no selection needed
+        return 1
     return int(np.partition(arr, arr.size - capacity - 1)[arr.size - capacity - 1])
 
 

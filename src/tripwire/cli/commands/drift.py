@@ -46,13 +46,13 @@ def drift_command(
     Exit code 0: no error-level drift; 1: some; 2: the comparison could not run.
     """
     from tripwire.cli.commands.scan import load_yaml_mapping
-    from tripwire.drift_detection import drift
+    from tripwire.run import drift
 
     options: dict[str, Any] = {}
     if drift_config is not None:
         options["drift"] = load_yaml_mapping(drift_config)
     report = drift(data, reference, label=label, prediction=prediction, options=options,
-                   time_column=time_column, window=window, name=name)
+                   time_column=time_column, window=window, name=name, progress=sys.stderr.isatty())
     notes(report.notes)
     if fmt is Format.text and output is None:
         _tables(report)

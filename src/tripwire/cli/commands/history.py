@@ -53,8 +53,8 @@ def log_command(
 
     A failed notification never fails the run: it is recorded (`tripwire history NAME --alerts`).
     """
+    from tripwire.run import log
     from tripwire.store import Store
-    from tripwire.store.log import log
 
     st = Store(store)
     done = log(data, dataset, store=st, reference=reference, contract=contract, alerts=alerts, model=model,

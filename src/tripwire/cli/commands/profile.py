@@ -44,7 +44,7 @@ def profile_command(
     html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
-    from tripwire.profiling import profile
+    from tripwire.run import profile
 
     prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet)
     notes(prof.notes)

@@ -41,7 +41,7 @@ def scan_command(
 
     Exit code 0: no error-level finding; 1: some; 2: the scan could not run.
     """
-    from tripwire.scanning import scan
+    from tripwire.run import scan
 
     options = {}
     if drift_config is not None:

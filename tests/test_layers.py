@@ -89,7 +89,7 @@ def test_imports_go_down_the_layers_only():
         mine = _stage(module)
         for target, line in _imports(path):
             theirs = _stage(target)
-            if theirs == mine or target == "tripwire" and mine in ("__init__", "__main__"):
+            if theirs == mine or (target == "tripwire" and mine in ("__init__", "__main__")):
                 continue
             if frozenset({mine, theirs}) in SAME_STAGE:
                 continue

@@ -24,7 +24,6 @@ from tripwire.io import open_source
 from tripwire.profiling import DatasetProfile, ProfileConfig, profile, profile_batch
 from tripwire.report.codes import code_info
 
-
 load_detectors()
 NAMES = sorted(DETECTORS)
 

@@ -120,3 +120,23 @@ contracts = st.builds(
 @settings(max_examples=150, deadline=None)
 def test_contract_round_trips_through_yaml(contract):
     assert Contract.loads(contract.dumps()) == contract
+
+
+@pytest.mark.parametrize(("rule", "why"), [
+    (" and ".join(f"a > {i}" for i in range(1_000)), "characters"),  # 9 KB: the hostile case
+    ("not " * 60 + "a", "nested deeper"),
+    ("-" * 3_000 + "a", "nested deeper"),
+    ("a in (" + ",".join("1" for _ in range(1_200)) + ")", "names, values and operations"),
+    ("a > " + "9" * 30, "64-bit"),
+])
+def test_oversized_rules_are_refused_in_one_line(rule, why):
+    with pytest.raises(RuleSyntaxError, match=why) as err:
+        compile_rule(rule, "big")
+    assert "\n" not in str(err.value) and len(str(err.value)) < 300
+
+
+def test_a_long_and_chain_compiles_flat_with_the_same_logic():
+    """Hundreds of `and` terms give one flat expression with & semantics (nulls included)."""
+    rule = " and ".join(f"a > {-i}" for i in range(200)) + " or b == 3"
+    expected = FRAME.select(((pl.col("a") > 0) | (pl.col("b") == 3)).alias("r"))["r"].to_list()
+    assert FRAME.select(compile_rule(rule).alias("r"))["r"].to_list() == expected

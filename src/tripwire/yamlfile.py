@@ -10,6 +10,7 @@ errors can say where the wrong value is.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ MAX_NODES = 1_000_000
 MAX_DEPTH = 50
 #: at most this many bytes of YAML text (the pure-Python parser reads about 1 MB/s)
 MAX_BYTES = 16 * 1024 * 1024
+
+
+#: floats written without a dot (1e6), numbers in YAML 1.2 but text to PyYAML's YAML 1.1;
+#: a dumper must add the same resolver so that the text "1e6" is quoted
+EXPONENT_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 
 
 class LinedDict(dict):
@@ -140,6 +146,8 @@ def _loader() -> type:
         data.update(loader.construct_mapping(node))
 
     BoundedLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    # PyYAML follows YAML 1.1, where 1e6 (no dot) is text; people mean the number (YAML 1.2)
+    BoundedLoader.add_implicit_resolver("tag:yaml.org,2002:float", EXPONENT_FLOAT, list("-+0123456789"))
     return BoundedLoader
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from tripwire.contracts.validate import Schema, shown
 from tripwire.errors import InputError
-from tripwire.yamlfile import LinedDict, line_of, plain
+from tripwire.yamlfile import EXPONENT_FLOAT, LinedDict, line_of, plain
 
 TYPES = ("int", "float", "bool", "string", "category", "date", "datetime")
 SEVERITIES = ("error", "warning")
@@ -227,6 +227,7 @@ def _dumper() -> type:
 
     Dumper.add_representer(str, text)
     Dumper.add_representer(LinedDict, yaml.SafeDumper.represent_dict)
+    Dumper.add_implicit_resolver("tag:yaml.org,2002:float", EXPONENT_FLOAT, list("-+0123456789"))
     return Dumper
 
 

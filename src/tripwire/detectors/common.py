@@ -8,21 +8,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from tripwire.profiling.stats.text import DISGUISED_NULLS
+from tripwire.report.format import pct  # noqa: F401  (re-exported: one way to write a share)
 
 if TYPE_CHECKING:
     from tripwire.profiling import ColumnProfile
-
-
-def pct(share: float) -> str:
-    """Write a share as a percentage a person reads easily (0.0003 -> '0.03%')."""
-    if share == 0:
-        return "0%"
-    if share >= 0.1:
-        return f"{share:.0%}"
-    if share >= 0.01:
-        return f"{share:.1%}"
-    digits = max(0, -math.floor(math.log10(share * 100)))
-    return f"{share * 100:.{digits}f}%"
 
 
 def real_values(col: ColumnProfile) -> int:

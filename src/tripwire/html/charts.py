@@ -67,7 +67,8 @@ def top_values(col: ColumnProfile, ref: ColumnProfile | None, masked: bool, n: i
     for i, (value, count) in enumerate(top):
         y = 4 + i * row_h
         share = count / total
-        label = "•••• (masked)" if masked else cut(str(value)[:40], 18)
+        text = number(value) if isinstance(value, (int, float)) else str(value)[:40]
+        label = "•••• (masked)" if masked else cut(text, 18)
         bar = (WIDTH - label_w - 50) * share
         parts.append(f'<text x="{label_w - 6}" y="{y + 11}" class="lbl" text-anchor="end">{escape(label)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar:.1f}" height="{row_h - 5}" fill="{CUR}" opacity="0.75"/>')

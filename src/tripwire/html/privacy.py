@@ -37,7 +37,19 @@ def looks_personal(col: ColumnProfile) -> bool:
     if col.text is not None:
         values += [str(v)[:MAX_EXAMINED] for vs in col.text.examples.values() for v in vs]
     hits = sum(looks_like_contact(v) for v in values)
-    return bool(values) and hits >= max(1, len(values) // 3)
+    if values and hits >= max(1, len(values) // 3):
+        return True
+    # a column of distinct values keeps no frequent values: judge the shapes its values take
+    patterns = col.text.patterns if col.text is not None else None
+    if patterns is None or not patterns.total:
+        return False
+    shaped = sum(n for p, n in patterns.top(10) if looks_like_contact(_example_of(p)))
+    return shaped * 3 >= patterns.total
+
+
+def _example_of(pattern: str) -> str:
+    """Return a value of a pattern signature (digit -> d, lower-case run -> a, upper -> A)."""
+    return pattern[:MAX_EXAMINED].replace("d", "0").replace("a", "ab").replace("A", "AB")
 
 
 def looks_like_contact(value: str) -> bool:

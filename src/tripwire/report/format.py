@@ -74,7 +74,7 @@ def timestamp(seconds: float, physical: str = "timestamp") -> str:
         return str(seconds)
     if physical.startswith("duration"):
         return f"{number(seconds)} s"
-    if physical.startswith("time"):
+    if physical.startswith(("time32", "time64")):
         whole = int(seconds)
         return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
     import numpy as np
@@ -84,7 +84,9 @@ def timestamp(seconds: float, physical: str = "timestamp") -> str:
         text = str(np.datetime64(minutes, "m"))
     except (OverflowError, ValueError):
         return f"{number(seconds)} s since 1970"
-    return text.replace("T", " ")
+    negative = text.startswith("-")
+    year, _, rest = text.lstrip("-").partition("-")  # numpy writes year -2 as '-002': pad it to 4
+    return f"{'-' if negative else ''}{int(year):04d}-{rest}".replace("T", " ")
 
 
 def cut(text: str, limit: int = MAX_NAME) -> str:

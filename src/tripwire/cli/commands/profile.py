@@ -133,8 +133,8 @@ def print_column(prof: DatasetProfile, name: str) -> None:
 
 
 def _short(value: object, limit: int = 24) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = number(value, 6) if isinstance(value, (int, float)) else str(value)[: limit + 1]
+    return cut(text, limit)
 
 
 def _num(value: float | None, col: ColumnProfile, digits: int = 4) -> str:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.cli.test_cli import ROOT, assert_one_line_error
 
 #: commands whose help this package renders (serve and demo register themselves elsewhere)

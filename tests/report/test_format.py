@@ -8,9 +8,9 @@ import re
 
 import numpy as np
 import pytest
+from tests.realdata import flights
 
 import tripwire
-from tests.realdata import flights
 from tripwire.detectors import common
 from tripwire.report import DatasetInfo, Finding, Report
 from tripwire.report.format import (

@@ -57,7 +57,7 @@ def render_report(report: Report, *, show_personal: bool = False) -> str:
                            c.name in masked) for c in prof.columns.values()]
     s = report.summary
     is_profile = report.command == "profile"
-    verdict = ("A profile: what each column holds. No checks were run; `tripwire scan DATA` looks for issues."
+    verdict = ("A profile: what each column holds. No checks were run (tripwire scan looks for issues)."
                if is_profile else
                "Errors found: do not use this batch until they are fixed." if s["error"] else
                "No errors; some warnings deserve a look." if s["warning"] else
@@ -97,7 +97,7 @@ def _finding(rank: int, f: Finding, masked: set[str]) -> dict[str, Any]:
         title = title.split(" (e.g.")[0]
     columns = ", ".join(_cut(c, 80) for c in f.columns[:20]) + (" …" if len(f.columns) > 20 else "")
     return {"rank": rank, "severity": f.severity, "code": f.code, "columns": columns,
-            "title": _cut(title), "evidence": evidence_items(evidence, list_items=10), "fix": _cut(f.fix, 500),
+            "title": _cut(title), "evidence": evidence_items(evidence, list_items=10, limit=120), "fix": _cut(f.fix, 500),
             "rows": rows_line(f, ROWS_SHOWN)}
 
 

@@ -102,7 +102,7 @@ def value(v: Any, limit: int = 40) -> str:
     return cut(text, limit)
 
 
-def evidence_items(evidence: Mapping[str, Any], list_items: int = 5) -> list[tuple[str, str]]:
+def evidence_items(evidence: Mapping[str, Any], list_items: int = 5, limit: int = 40) -> list[tuple[str, str]]:
     """Return (key, text) for each evidence entry as every renderer writes it.
 
     Keys ending in 'share' are written as percentages by `pct`; `all_rows` is left out (the
@@ -115,13 +115,13 @@ def evidence_items(evidence: Mapping[str, Any], list_items: int = 5) -> list[tup
         if key.endswith(_SHARE_SUFFIX) and isinstance(v, (int, float)) and not isinstance(v, bool):
             text = pct(float(v))
         elif isinstance(v, (list, tuple)):
-            text = "[" + ", ".join(value(x) for x in v[:list_items]) + (", …" if len(v) > list_items else "") + "]"
+            text = "[" + ", ".join(value(x, limit) for x in v[:list_items]) + (", …" if len(v) > list_items else "") + "]"
         elif isinstance(v, Mapping):
             items = list(v.items())[:list_items]
-            text = "{" + ", ".join(f"{value(k)}: {value(x)}" for k, x in items)
+            text = "{" + ", ".join(f"{value(k, limit)}: {value(x, limit)}" for k, x in items)
             text += ", …}" if len(v) > list_items else "}"
         else:
-            text = value(v)
+            text = value(v, limit)
         out.append((cut(str(key), 80), text))
     return out
 

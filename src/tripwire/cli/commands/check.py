@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
-from tripwire.cli.common import Format, emit_report, err_console, escape, notes
+from tripwire.cli.common import Command, Format, emit_report, err_console, escape, notes
 
 CHECK_EXAMPLES = """Examples:\n\n
   tripwire check orders.csv --contract orders.contract.yaml\n\n
@@ -23,8 +23,8 @@ INFER_EXAMPLES = """Examples:\n\n
 
 def register(app: typer.Typer) -> None:
     """Add the check and infer commands."""
-    app.command("check", epilog=CHECK_EXAMPLES)(check_command)
-    app.command("infer", epilog=INFER_EXAMPLES)(infer_command)
+    app.command("check", cls=Command, epilog=CHECK_EXAMPLES)(check_command)
+    app.command("infer", cls=Command, epilog=INFER_EXAMPLES)(infer_command)
 
 
 def check_command(

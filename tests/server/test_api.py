@@ -82,7 +82,7 @@ def test_ingest_a_profile_computed_elsewhere(tmp_path, store_url, monkeypatch):
     assert any(f["code"] == "data.out_of_range" for f in stored["findings"])
     assert client.get("/api/alerts", params={"status": "failed"}).json()[0]["rule"] == "errors"
     bad = client.post("/api/datasets/ingested/ingest", json={"profile": {"format": "nope"}})
-    assert bad.status_code == 422 and bad.json()["error"].startswith("body.profile.format: must be one of")
+    assert bad.status_code == 422 and bad.json()["error"].startswith("profile.format: must be one of")
 
 
 def test_token_required_everywhere_when_set(store_url):

@@ -23,19 +23,25 @@ CSRF_FIELD = "csrf"
 
 
 def cross_origin(headers: dict[bytes, str]) -> str | None:
-    """Return why a write looks sent by a page of another origin, or None."""
+    """Return why a write looks sent by a page of another origin, or None.
+
+    `Sec-Fetch-Site`, which pages cannot set, decides when the browser sends it; an `Origin`
+    must then match the Host, except "null", which Chromium sends for the dashboard's own
+    forms under `Referrer-Policy: no-referrer`. Without `Sec-Fetch-Site` (older browsers) the
+    `Origin` must match the Host exactly. A request with neither is not from a browser page.
+    """
     site = headers.get(b"sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
         return f"a write from another site (Sec-Fetch-Site: {site})"
     origin = headers.get(b"origin")
-    if origin is not None:
-        host = headers.get(b"host", "")
-        try:
-            netloc = urlsplit(origin).netloc.lower() if origin != "null" else None
-        except ValueError:
-            netloc = None
-        if netloc is None or netloc != host.lower():
-            return f"a write from another origin ({origin[:100]})"
+    if origin is None or (origin == "null" and site is not None):
+        return None
+    try:
+        netloc = urlsplit(origin).netloc.lower() if origin != "null" else None
+    except ValueError:
+        netloc = None
+    if netloc is None or netloc != headers.get(b"host", "").lower():
+        return f"a write from another origin ({origin[:100]})"
     return None
 
 

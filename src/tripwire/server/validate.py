@@ -42,9 +42,13 @@ Check = Callable[[Any, str], None]
 
 class _Invalid(Exception):
     def __init__(self, path: str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
+        super().__init__(f"{path or 'body'}: {problem}")
+        self.path = path or "body"
         self.problem = problem
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
 # ---- field checks --------------------------------------------------------------------------
@@ -128,7 +132,7 @@ def mapping(values: Check, max_len: int = 1_000, key_len: int = 200) -> Check:
         for k, x in v.items():
             if len(k) > key_len:
                 raise _Invalid(path, f"has a key of {len(k):,} characters (at most {key_len})")
-            values(x, f"{path}.{k}")
+            values(x, _join(path, k))
     return check
 
 
@@ -143,8 +147,8 @@ def obj(fields: dict[str, Check], optional: tuple[str, ...] = (), *, nullable: b
             if name not in v:
                 if name in optional:
                     continue
-                raise _Invalid(f"{path}.{name}", "is missing")
-            field_check(v[name], f"{path}.{name}")
+                raise _Invalid(_join(path, name), "is missing")
+            field_check(v[name], _join(path, name))
     return check
 
 
@@ -329,7 +333,7 @@ def _numbers_consistent(num: dict[str, Any], count: int, path: str) -> None:
 def check_ingest_body(body: Any) -> None:
     """Raise an InputError naming the first field of an ingest body that is not right."""
     try:
-        BODY(body, "body")
+        BODY(body, "")
         _consistent(body["profile"])
     except _Invalid as exc:
         raise InputError(f"{exc.path}: {exc.problem}",

@@ -35,7 +35,7 @@ from tripwire.server.sessions import SESSION_SECONDS, Sessions
 
 #: concurrent ingests (each runs its scans, store write and alert delivery in one worker)
 WRITE_WORKERS = 4
-_INGEST = re.compile(r"^/api/datasets/.+/ingest$")
+_INGEST = re.compile(r"^/api/datasets/.+/ingest$", re.S)
 
 
 def allowed_host_names(host: str, extra: Iterable[str] = ()) -> frozenset[str]:

@@ -89,6 +89,9 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
     AlertRule or a YAML path. With `skip_duplicate`, a batch whose content fingerprint the
     dataset already holds is not stored again (its stored report is returned).
     """
+    from tripwire.store.names import check_dataset_name
+
+    check_dataset_name(dataset)
     st = store if isinstance(store, Store) else Store(store)
     spec = _contract(contract) if contract is not None else None
     rules = _alert_rules(alerts)

@@ -54,6 +54,7 @@ def render_report(report: Report, *, show_personal: bool = False) -> str:
         findings=findings, columns=columns, checks=report.checks, notes=report.notes,
         checks_passed=sum(c.status == "passed" for c in report.checks),
         checks_skipped=sum(c.status == "skipped" for c in report.checks),
+        checks_unknown=sum(c.status == "unknown" for c in report.checks),
         verdict=verdict, version=__version__, masked_any=bool(masked),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

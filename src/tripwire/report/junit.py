@@ -19,13 +19,15 @@ def render_junit(report: Report) -> str:
         name=f"tripwire {report.command}: {report.dataset.name or 'data'}",
         tests=str(len(report.checks)),
         failures=str(sum(c.status == "failed" for c in report.checks)),
-        skipped=str(sum(c.status == "skipped" for c in report.checks)),
+        skipped=str(sum(c.status in ("skipped", "unknown") for c in report.checks)),
         errors="0",
     )
     for check in report.checks:
         case = ET.SubElement(suite, "testcase", classname=f"tripwire.{report.command}", name=check.name)
         if check.status == "skipped":
             ET.SubElement(case, "skipped", message=check.reason or "skipped")
+        elif check.status == "unknown":  # could not judge: never a pass (--strict makes it a failure)
+            ET.SubElement(case, "skipped", message=_clean(f"unknown: {check.reason or 'could not judge'}"))
         elif check.status == "failed":
             found = by_check.get(check.name, [])
             worst = found[0].severity if found else "error"

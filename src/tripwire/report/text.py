@@ -44,11 +44,15 @@ def render_text(report: Report, *, color: bool = False, max_findings: int | None
     skipped = [c for c in report.checks if c.status == "skipped"]
     passed = sum(c.status == "passed" for c in report.checks)
     failed = sum(c.status == "failed" for c in report.checks)
+    unknown = [c for c in report.checks if c.status == "unknown"]
     lines.append("")
     lines.append(
         f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info — "
         f"checks: {passed} passed, {failed} failed, {len(skipped)} skipped"
+        + (f", {len(unknown)} unknown" if unknown else "")
     )
+    for c in unknown:
+        lines.append(f"  unknown {c.name}: {c.reason} (--strict fails it)")
     for c in skipped:
         lines.append(f"  skipped {c.name}: {c.reason}")
     if report.quarantine:

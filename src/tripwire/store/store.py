@@ -111,6 +111,16 @@ class Store:
                 conn.execute(t.findings.insert(), found)
         return int(batch_id)
 
+    def find_batch(self, dataset: str, fingerprint: str) -> int | None:
+        """Return the id of the dataset's latest batch with this content fingerprint, or None."""
+        with self.engine.connect() as conn:
+            ds = self._dataset_id(conn, dataset)
+            if ds is None:
+                return None
+            q = (sa.select(t.batches.c.id).where(t.batches.c.dataset_id == ds, t.batches.c.fingerprint == fingerprint)
+                 .order_by(t.batches.c.id.desc()).limit(1))
+            return conn.execute(q).scalar()
+
     def _dataset_id(self, conn: sa.Connection, name: str, create: bool = False) -> int | None:
         found = conn.execute(sa.select(t.datasets.c.id).where(t.datasets.c.name == name)).scalar()
         if found is not None or not create:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP
+from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import Format, emit_report, err_console, escape, notes
 
 CHECK_EXAMPLES = """Examples:\n\n
@@ -36,15 +36,21 @@ def check_command(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
+    strict: bool = typer.Option(False, "--strict",
+                                help="Fail a check that cannot judge (reported as unknown otherwise)."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
-    """Check DATA against a contract: every check passed, failed (with rows) or skipped.
+    """Check DATA against a contract: every check passed, failed (with rows), unknown or skipped.
+
+    A check the data cannot settle is listed as unknown with the reason; --strict fails it.
 
     Exit code 0: no error-level failure; 1: some; 2: the check could not run.
     """
     from tripwire.contracts import Contract
 
     spec = Contract.load(contract)
-    report = spec.check(data, as_of=as_of, quarantine=quarantine, name=name, progress=sys.stderr.isatty())
+    report = spec.check(data, as_of=as_of, quarantine=quarantine, name=name, progress=sys.stderr.isatty(),
+                        strict=strict, encoding=encoding)
     notes(report.notes)
     if quarantine is not None and report.quarantine:
         q = report.quarantine

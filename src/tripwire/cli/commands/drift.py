@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP
+from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import Format, console, emit_report, escape, notes
 
 EXAMPLES = """Examples:\n\n
@@ -39,6 +39,7 @@ def drift_command(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Compare DATA with a reference: which columns moved, by how much, in words.
 
@@ -46,13 +47,14 @@ def drift_command(
     Exit code 0: no error-level drift; 1: some; 2: the comparison could not run.
     """
     from tripwire.cli.commands.scan import load_yaml_mapping
-    from tripwire.drift_detection import drift
+    from tripwire.run import drift
 
     options: dict[str, Any] = {}
     if drift_config is not None:
         options["drift"] = load_yaml_mapping(drift_config)
     report = drift(data, reference, label=label, prediction=prediction, options=options,
-                   time_column=time_column, window=window, name=name)
+                   time_column=time_column, window=window, name=name, progress=sys.stderr.isatty(),
+                   encoding=encoding)
     notes(report.notes)
     if fmt is Format.text and output is None:
         _tables(report)

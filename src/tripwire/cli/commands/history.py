@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP
+from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import Format, console, emit_report, err_console, escape, notes
 
 STORE_HELP = "Store URL (default: $TRIPWIRE_STORE, else sqlite:///.tripwire/history.db; postgresql://... works)."
@@ -48,22 +48,31 @@ def log_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Judge freshness as of this time."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format of the batch's report."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
+    label: str | None = typer.Option(None, "--label", help="The label column (enables label checks and drift)."),
+    prediction: str | None = typer.Option(None, "--prediction", help="The model-output column."),
+    skip_duplicate: bool = typer.Option(False, "--skip-duplicate",
+                                        help="Do not store a batch whose content the dataset already holds."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Profile and scan a batch, judge it against the history, store it, then evaluate alerts.
 
     A failed notification never fails the run: it is recorded (`tripwire history NAME --alerts`).
     """
+    from tripwire.run import log
     from tripwire.store import Store
-    from tripwire.store.log import log
 
     st = Store(store)
     done = log(data, dataset, store=st, reference=reference, contract=contract, alerts=alerts, model=model,
-               trained_on=trained_on, as_of=as_of, progress=sys.stderr.isatty())
+               trained_on=trained_on, as_of=as_of, progress=sys.stderr.isatty(), label=label,
+               prediction=prediction, encoding=encoding, skip_duplicate=skip_duplicate)
     notes(done.report.notes)
     for d in done.deliveries:
         state = "sent" if d["ok"] else f"FAILED after {d['attempts']} attempt(s): {d['error']}"
         err_console.print(f"alert {escape(d['rule'])} → {d['notifier']}: {escape(state)}")
-    err_console.print(f"logged batch {done.batch_id} of {escape(dataset)} in {escape(_redacted(st.url))}")
+    if done.duplicate:
+        err_console.print(f"not logged again: batch {done.batch_id} of {escape(dataset)} holds the same content")
+    else:
+        err_console.print(f"logged batch {done.batch_id} of {escape(dataset)} in {escape(_redacted(st.url))}")
     raise typer.Exit(emit_report(done.report, fmt, output))
 
 

@@ -13,6 +13,7 @@ from tripwire.cli.common import console, err_console, escape, notes
 if TYPE_CHECKING:
     from tripwire.profiling import DatasetProfile
 
+ENCODING_HELP = "Read CSV files in this encoding (e.g. cp1252, latin-1) instead of detecting it."
 DATA_HELP = ("A file (CSV, TSV, Parquet, JSON Lines, Arrow/Feather), a folder or glob of such files, "
              "or 'sql:SELECT ... FROM \\'file.parquet\\'' (DuckDB).")
 
@@ -42,11 +43,13 @@ def profile_command(
                                     help="Rows kept in the profile's uniform sample (0: none)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
     html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
-    from tripwire.profiling import profile
+    from tripwire.run import profile
 
-    prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet)
+    prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet,
+                   encoding=encoding)
     notes(prof.notes)
     if not quiet:
         print_summary(prof)

@@ -32,6 +32,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="first seed")
     parser.add_argument("--time-limit", type=float, default=20.0, help="CPU seconds per command")
     parser.add_argument("--family", action="append", help="only these families")
+    parser.add_argument("--jobs", type=int, default=1, help="workers side by side")
     parser.add_argument("--log", type=Path, default=Path("bench/data/fuzz.jsonl"),
                         help="JSON Lines of failures and progress")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
@@ -56,7 +57,7 @@ def main() -> int:
                                  "cpu": outcome.seconds})
 
         tally = run_many(_counted(items, args.count, started), time_limit=args.time_limit,
-                         on_outcome=on_outcome)
+                         jobs=args.jobs, on_outcome=on_outcome)
     elapsed = time.monotonic() - started
     text = _summary(tally, per_family, slow_ops, elapsed, args)
     print(text)
@@ -83,7 +84,8 @@ def _summary(tally, per_family, slow_ops, elapsed: float, args) -> str:
         "",
         f"Machine: {machine()}",
         "",
-        f"`python bench/fuzz_run.py --count {args.count} --seed {args.seed}` (under `nice -n 19`; "
+        f"`python bench/fuzz_run.py --count {args.count} --seed {args.seed} --jobs {args.jobs}` "
+        f"(under `nice -n 19`; "
         f"{elapsed / 60:,.0f} min). Each input through profile (+HTML), scan (HTML), infer, "
         "check (inferred contract) and drift, in a worker subprocess; hang = over "
         f"{args.time_limit:.0f} s CPU.",

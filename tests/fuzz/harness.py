@@ -170,18 +170,36 @@ def run_input(worker: Worker, item: Malformed, workdir: Path) -> Iterator[Outcom
 
 
 def run_many(items: Iterable[Malformed], *, time_limit: float = 20.0, nice: int = 0,
-             on_outcome=None) -> Tally:
-    """Run every operation on every input; return the tally."""
+             jobs: int = 1, on_outcome=None) -> Tally:
+    """Run every operation on every input, in `jobs` workers side by side; return the tally."""
+    import threading
+
     tally = Tally()
-    worker = Worker(time_limit=time_limit, nice=nice)
-    with tempfile.TemporaryDirectory(prefix="tripwire-fuzz-") as tmp:
+    lock = threading.Lock()
+    pending = iter(items)
+
+    def serve(tmp: Path) -> None:
+        worker = Worker(time_limit=time_limit, nice=nice)
         try:
-            for item in items:
-                tally.inputs += 1
-                for outcome in run_input(worker, item, Path(tmp)):
-                    tally.add(outcome)
-                    if on_outcome is not None:
-                        on_outcome(item, outcome)
+            while True:
+                with lock:
+                    item = next(pending, None)
+                    if item is None:
+                        return
+                    tally.inputs += 1
+                for outcome in run_input(worker, item, tmp):
+                    with lock:
+                        tally.add(outcome)
+                        if on_outcome is not None:
+                            on_outcome(item, outcome)
         finally:
             worker.close()
+
+    with tempfile.TemporaryDirectory(prefix="tripwire-fuzz-") as tmp:
+        threads = [threading.Thread(target=serve, args=(Path(tmp) / f"w{i}",))
+                   for i in range(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     return tally

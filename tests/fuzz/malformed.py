@@ -245,7 +245,8 @@ def _mixed_encodings(rng: random.Random) -> bytes:
     )
     encoded = bytearray()
     for line in text.splitlines(keepends=True):
-        enc = rng.choice(["utf-8", "latin-1", "cp1252", "utf-16-le", "utf-8"])
+        enc = rng.choice(["utf-8", "latin-1", "cp1252", "utf-8"]) if rng.random() < 0.95 \
+            else "utf-16-le"
         encoded += line.encode(enc, errors="replace")
     return bytes(encoded)
 

@@ -46,9 +46,14 @@ def main() -> int:
     per_family: dict[str, Counter] = {f: Counter() for f in families}
     slow_ops: list[dict] = []
 
+    partial = args.log.with_suffix(".summary.md")
     with args.log.open("w") as log:
         def on_outcome(item, outcome) -> None:
             per_family[item.family][outcome.outcome] += 1
+            if outcome.operation == "drift" and tally_ref and tally_ref[0].inputs % 100 == 0:
+                # figures so far, in case the run is stopped before the end
+                partial.write_text(_summary(tally_ref[0], per_family, slow_ops,
+                                            time.monotonic() - started, args))
             if outcome.outcome not in ("result", "clean"):
                 log.write(json.dumps(outcome.__dict__) + "\n")
                 log.flush()
@@ -56,8 +61,9 @@ def main() -> int:
                 slow_ops.append({"input": outcome.input, "op": outcome.operation,
                                  "cpu": outcome.seconds})
 
+        tally_ref: list = []
         tally = run_many(_counted(items, args.count, started), time_limit=args.time_limit,
-                         jobs=args.jobs, on_outcome=on_outcome)
+                         jobs=args.jobs, on_outcome=on_outcome, tally_out=tally_ref)
     elapsed = time.monotonic() - started
     text = _summary(tally, per_family, slow_ops, elapsed, args)
     print(text)

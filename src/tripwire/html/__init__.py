@@ -82,6 +82,14 @@ def _finding(rank: int, f: Finding, masked: set[str]) -> dict[str, Any]:
             "title": _cut(title), "evidence": _cut(text, 4000), "fix": _cut(f.fix), "rows": rows}
 
 
+def _when(seconds: float) -> str:
+    # 9999-12-31T23:59:59.999999 rounds, as float seconds, into the year 10000
+    try:
+        return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%d %H:%M}"
+    except (ValueError, OverflowError, OSError):
+        return f"{seconds:,.0f} s from 1970"
+
+
 def _column(col: ColumnProfile, ref: ColumnProfile | None, findings: tuple[Finding, ...],
             masked: bool) -> dict[str, Any]:
     num = col.numbers
@@ -92,8 +100,7 @@ def _column(col: ColumnProfile, ref: ColumnProfile | None, findings: tuple[Findi
         q = num.quantiles.quantile(0.5)
         rng = f"min {num.min:.4g} · median {q:.4g} · max {num.max:.4g}"
     elif col.kind == "temporal" and num.n:
-        rng = (f"{datetime.fromtimestamp(num.min, UTC):%Y-%m-%d %H:%M} → "
-               f"{datetime.fromtimestamp(num.max, UTC):%Y-%m-%d %H:%M}")
+        rng = f"{_when(num.min)} → {_when(num.max)}"
     own = [f for f in findings if col.name in f.columns and len(f.columns) <= 3]
     patterns = []
     if col.text is not None and col.text.patterns.total and not masked:

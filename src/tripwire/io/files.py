@@ -137,6 +137,8 @@ def parquet_source(path: Path, display: str, name: str, batch_rows: int) -> Sour
     try:
         meta = pq.ParquetFile(path)
         arrow_schema, num_rows = meta.schema_arrow, meta.metadata.num_rows
+    except UnicodeDecodeError as exc:
+        raise _name_not_utf8(exc, display) from exc
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(
             f"cannot read as Parquet: {first_line(exc)}",
@@ -177,6 +179,8 @@ def ipc_source(path: Path, display: str, name: str, batch_rows: int) -> Source:
         reader = open_reader()
         arrow_schema = reader.schema
         num_rows = reader.count_rows() if file_format else None  # type: ignore[union-attr]
+    except UnicodeDecodeError as exc:
+        raise _name_not_utf8(exc, display) from exc
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(
             f"cannot read as Arrow IPC: {first_line(exc)}",
@@ -206,6 +210,13 @@ def ipc_source(path: Path, display: str, name: str, batch_rows: int) -> Source:
         files=[display],
         notes=notes,
         num_rows=num_rows,
+    )
+
+
+def _name_not_utf8(exc: UnicodeDecodeError, display: str) -> InputError:
+    return InputError(
+        f"a column name is not valid UTF-8 text ({exc.reason} at byte {exc.start})",
+        path=display, hint="rename the columns with UTF-8 names and export it again",
     )
 
 

@@ -58,9 +58,10 @@ def jsonl_source(path: Path, display: str, name: str, batch_rows: int) -> Source
         check_text(head, display)
     check_depth(path, display)
     try:
-        polars_schema = pl.scan_ndjson(path, infer_schema_length=None).collect_schema()
+        inferred = pl.scan_ndjson(path, infer_schema_length=None).collect_schema()
     except _ERRORS as exc:
         raise _locate(path, display, exc) from exc
+    polars_schema = pl.Schema({k: _arrow_ready(t) for k, t in inferred.items()})
     arrow_schema = pl.DataFrame(schema=polars_schema).to_arrow().schema
     schema, renames = normal_schema(arrow_schema)
     notes = [f"{path.name}: renamed fields: " + ", ".join(renames)] if renames else []
@@ -85,6 +86,20 @@ def jsonl_source(path: Path, display: str, name: str, batch_rows: int) -> Source
         files=[display],
         notes=notes,
     )
+
+
+def _arrow_ready(dtype: pl.DataType) -> pl.DataType:
+    """Return `dtype` with 128-bit integers (numbers past 64 bits) read as their JSON text.
+
+    Arrow has no 128-bit integer; text keeps every digit, as a CSV column of such numbers does.
+    """
+    if dtype in (pl.Int128, pl.UInt128):
+        return pl.String()
+    if isinstance(dtype, pl.Struct):
+        return pl.Struct({f.name: _arrow_ready(f.dtype) for f in dtype.fields})
+    if isinstance(dtype, pl.List):
+        return pl.List(_arrow_ready(dtype.inner))
+    return dtype
 
 
 def _locate(path: Path, display: str, exc: BaseException) -> InputError:

@@ -6,7 +6,6 @@ import gzip
 import json
 
 from hypothesis import strategies as st
-
 from tests.fuzz.malformed import FAMILIES, Malformed, make
 
 #: cells that have broken a reader or a renderer somewhere (kept small: a strategy, not a bench)

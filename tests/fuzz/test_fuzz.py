@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
 from tests.fuzz.harness import Worker, run_input, run_many
 from tests.fuzz.malformed import FAMILIES, make
 from tests.fuzz.strategies import hostile_files

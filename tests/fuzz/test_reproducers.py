@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.fuzz.harness import Worker, run_input
 from tests.fuzz.malformed import Malformed
 

@@ -172,7 +172,7 @@ def test_a_corrupt_gzip_is_one_line(tmp_path, how):
 def test_a_corrupt_gzip_of_json_lines_is_one_line(tmp_path):
     path = tmp_path / "data.jsonl.gz"
     path.write_bytes(gzip.compress(b'{"a": 1}\n' * 1000)[:60])
-    with pytest.raises(InputError, match="data.jsonl.gz"):
+    with pytest.raises(InputError, match=r"data\.jsonl\.gz"):
         _read(path)
 
 

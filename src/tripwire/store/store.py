@@ -38,10 +38,15 @@ def _aware(value: datetime | None) -> datetime | None:
 class Store:
     """SQLite by default (WAL, busy timeout), PostgreSQL by URL; the schema migrates on open."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        """Open the store; `create=False` (for readers) refuses a SQLite file that does not exist."""
         self.url = url or default_url()
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            Path(self.url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(self.url[len("sqlite:///"):]).expanduser()
+            if not create and not path.exists():
+                raise UsageError(f"no history store at {path} yet; log a batch first "
+                                 "(`tripwire log DATA --dataset NAME`) or pass --store / $TRIPWIRE_STORE")
+            path.parent.mkdir(parents=True, exist_ok=True)
         if self.url.startswith("postgresql://"):
             self.url = "postgresql+psycopg://" + self.url[len("postgresql://"):]
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
-from tripwire.cli.common import Format, emit_report, notes
+from tripwire.cli.common import Command, Format, emit_report, notes
 
 EXAMPLES = """Examples:\n\n
   tripwire scan orders.csv\n\n
@@ -20,7 +20,7 @@ EXAMPLES = """Examples:\n\n
 
 def register(app: typer.Typer) -> None:
     """Add the scan command."""
-    app.command("scan", epilog=EXAMPLES)(scan_command)
+    app.command("scan", cls=Command, epilog=EXAMPLES)(scan_command)
 
 
 def scan_command(

@@ -30,3 +30,16 @@ def test_a_one_megabyte_cell_does_not_hang_the_html_report(worker, tmp_path):
     # the e-mail regex of the masking went quadratic on one long cell (over 60 s)
     data = b"id,text\n1," + b"a@" * 500_000 + b"\n2,short\n"
     assert not _failures(worker, tmp_path, "long.csv", data)
+
+
+def test_every_odd_column_type_runs_through_every_command(worker, tmp_path):
+    # decimal256, duration, interval, run-end, union, dates past 9999, ...: each becomes
+    # something every command handles, or one clean line (found: Polars panics, casts)
+    import random
+
+    from tests.fuzz.malformed import ipc_file_bytes, odd_tables
+
+    failures = []
+    for name, table in odd_tables(random.Random(3)):
+        failures += _failures(worker, tmp_path, f"{name}.arrow", ipc_file_bytes(table))
+    assert not failures, "\n".join(failures)

@@ -25,7 +25,10 @@ from tripwire.io.normalise import normal_type, unique_names
         (pa.int8(), pa.int8()),
         (pa.timestamp("ms", "Europe/Paris"), pa.timestamp("ms", "Europe/Paris")),
         (pa.decimal128(10, 2), pa.decimal128(10, 2)),
-        (pa.duration("s"), pa.duration("s")),
+        (pa.duration("s"), pa.int64()),
+        (pa.decimal256(40, 2), pa.float64()),
+        (pa.decimal256(20, 2), pa.decimal128(20, 2)),
+        (pa.float16(), pa.float32()),
     ],
 )
 def test_normal_type(given, expected):

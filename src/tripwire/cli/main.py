@@ -43,22 +43,44 @@ for _name in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; tripwire's own errors become one line on stderr and exit code 2."""
+    """Run the CLI; any failure becomes one line on stderr and exit code 2.
+
+    That covers tripwire's own errors, bugs, and what derives from BaseException only: a
+    Rust panic in Polars (``pyo3_runtime.PanicException``). TRIPWIRE_DEBUG=1 re-raises
+    instead, to show the traceback. Ctrl-C exits 130 quietly; SystemExit (typer's own exits
+    and usage errors) passes through.
+    """
     from tripwire.errors import TripwireError
 
     try:
         app(args=argv, prog_name="tripwire")
-    except TripwireError as exc:
-        _fail(str(exc))
+    except SystemExit:
+        raise
     except KeyboardInterrupt:
-        _fail("interrupted", code=130)
-    except MemoryError:
-        _fail("out of memory; profile fewer rows at a time or a smaller sample (--sample-rows)")
-    except Exception as exc:  # never a traceback for the user; TRIPWIRE_DEBUG=1 shows it
+        sys.exit(130)
+    except BaseException as exc:  # the one boundary: never a traceback
         if os.environ.get("TRIPWIRE_DEBUG") == "1":
             raise
-        _fail(f"internal error: {exc.__class__.__name__}: {exc} "
-              "(please report it; TRIPWIRE_DEBUG=1 shows the traceback)")
+        _fail(describe_failure(exc, TripwireError))
+
+
+def describe_failure(exc: BaseException, expected: type[BaseException]) -> str:
+    """Return the one line shown for `exc`: its message if expected, else an internal error."""
+    if isinstance(exc, expected):
+        return _one_line(str(exc), limit=4000)
+    if isinstance(exc, MemoryError):
+        return "out of memory; profile fewer rows at a time or a smaller sample (--sample-rows)"
+    if isinstance(exc, RecursionError):
+        return ("input nested too deeply to handle (RecursionError); "
+                "please report it; TRIPWIRE_DEBUG=1 shows the traceback")
+    return (f"internal error: {exc.__class__.__name__}: {_one_line(str(exc))} "
+            "(please report it; TRIPWIRE_DEBUG=1 shows the traceback)")
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    # a panic or an Arrow error carries several lines and may quote a huge value
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _fail(message: str, code: int = 2) -> None:

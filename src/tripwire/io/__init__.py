@@ -13,9 +13,12 @@ import codecs
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from tripwire.errors import UsageError
 from tripwire.io.files import open_path
 from tripwire.io.frames import frame_source
+from tripwire.io.normalise import in_calendar
 from tripwire.io.source import DEFAULT_BATCH_ROWS, Source
 from tripwire.io.sql import SqlQuery, sql_source
 
@@ -48,19 +51,31 @@ def open_source(
     if encoding is not None:
         encoding = _check_encoding(encoding)
     if isinstance(data, SqlQuery):
-        return sql_source(data, name, batch_rows)
-    if isinstance(data, str) and data.lstrip().lower().startswith("sql:"):
-        return sql_source(SqlQuery(data.lstrip()[4:].strip()), name, batch_rows)
-    if isinstance(data, (str, Path)):
-        return open_path(
+        source = sql_source(data, name, batch_rows)
+    elif isinstance(data, str) and data.lstrip().lower().startswith("sql:"):
+        source = sql_source(SqlQuery(data.lstrip()[4:].strip()), name, batch_rows)
+    elif isinstance(data, (str, Path)):
+        source = open_path(
             data, name=name, delimiter=delimiter, encoding=encoding, batch_rows=batch_rows
         )
-    source = frame_source(data, name, batch_rows)
-    if source is None:
-        raise UsageError(
-            f"cannot read a {type(data).__name__}: pass a path, a DataFrame, an Arrow table "
-            "or a SqlQuery"
-        )
+    else:
+        found = frame_source(data, name, batch_rows)
+        if found is None:
+            raise UsageError(
+                f"cannot read a {type(data).__name__}: pass a path, a DataFrame, an Arrow "
+                "table or a SqlQuery"
+            )
+        source = found
+    return _calendar_checked(source)
+
+
+def _calendar_checked(source: Source) -> Source:
+    """Make every pass over `source` refuse dates outside years 1-9999 (see in_calendar)."""
+    if not any(pa.types.is_date32(t) or pa.types.is_timestamp(t) for t in source.schema.types):
+        return source
+    where = source.files[0] if len(source.files) == 1 else source.name
+    read = source.open_batches
+    source.open_batches = lambda: in_calendar(read(), where)
     return source
 
 

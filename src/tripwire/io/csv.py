@@ -26,6 +26,7 @@ from tripwire.io.csvtypes import TYPES, Evidence, convert
 from tripwire.io.normalise import first_line, rebatch, unique_names
 from tripwire.io.sniff import (
     HEAD_BYTES,
+    READ_ERRORS,
     ByteScan,
     check_text,
     detect_delimiter,
@@ -135,7 +136,7 @@ def _first_pass(f: CsvFile) -> None:
                 f.block_size *= 4  # a row (or a quoted multi-line field) longer than a block
                 continue
             raise _locate(f, exc) from exc
-        except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
+        except (*READ_ERRORS, UnicodeDecodeError, pa.ArrowException) as exc:
             raise _locate(f, exc) from exc
     f.columns, renames = unique_names(f.header)
     if renames:
@@ -225,7 +226,7 @@ def _typed_batches(
         for batch in _read(_open_reader(f)):
             arrays = [convert(batch.column(position[c]), kinds[c]) for c in schema.names]
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
-    except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
+    except (*READ_ERRORS, UnicodeDecodeError, pa.ArrowException) as exc:
         # the first pass read this file without error: it has changed since
         raise _locate(f, exc, changed=True) from exc
 
@@ -237,12 +238,13 @@ def _locate(f: CsvFile, exc: BaseException, *, changed: bool = False) -> InputEr
         return InputError(
             f"not valid {f.encoding} text ({message})",
             path=f.display,
-            hint="pass another encoding=, or none to have it detected",
+            hint="name the encoding with --encoding NAME (encoding= in Python), e.g. "
+                 "--encoding cp1252, or give none to have it detected",
         )
     if isinstance(exc, pa.ArrowInvalid):
         try:
             found = _find_bad_row(f)
-        except (OSError, EOFError):  # e.g. a truncated .gz: report pyarrow's message
+        except READ_ERRORS:  # e.g. a truncated .gz: report pyarrow's message
             found = None
         if found is not None:
             return found

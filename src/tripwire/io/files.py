@@ -137,13 +137,15 @@ def parquet_source(path: Path, display: str, name: str, batch_rows: int) -> Sour
     try:
         meta = pq.ParquetFile(path)
         arrow_schema, num_rows = meta.schema_arrow, meta.metadata.num_rows
-    except (pa.ArrowException, OSError) as exc:
+    except UnicodeDecodeError as exc:
+        raise _name_not_utf8(exc, display) from exc
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(
             f"cannot read as Parquet: {first_line(exc)}",
             path=display,
             hint="the file may be truncated or not Parquet; export it again",
         ) from exc
-    schema, renames = normal_schema(arrow_schema)
+    schema, renames = normal_schema(arrow_schema, display)
     notes = [f"{path.name}: renamed columns: " + ", ".join(renames)] if renames else []
 
     def batches() -> Iterator[pa.RecordBatch]:
@@ -177,13 +179,15 @@ def ipc_source(path: Path, display: str, name: str, batch_rows: int) -> Source:
         reader = open_reader()
         arrow_schema = reader.schema
         num_rows = reader.count_rows() if file_format else None  # type: ignore[union-attr]
-    except (pa.ArrowException, OSError) as exc:
+    except UnicodeDecodeError as exc:
+        raise _name_not_utf8(exc, display) from exc
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(
             f"cannot read as Arrow IPC: {first_line(exc)}",
             path=display,
             hint="the file may be truncated, Feather v1, or not Arrow; export it again",
         ) from exc
-    schema, renames = normal_schema(arrow_schema)
+    schema, renames = normal_schema(arrow_schema, display)
     notes = [f"{path.name}: renamed columns: " + ", ".join(renames)] if renames else []
 
     def batches() -> Iterator[pa.RecordBatch]:
@@ -193,7 +197,9 @@ def ipc_source(path: Path, display: str, name: str, batch_rows: int) -> Source:
         else:
             parts = iter(reader)  # type: ignore[arg-type]
         for batch in rebatch(parts, batch_rows):
-            batch.validate()  # cheap; corrupt offsets would otherwise crash compute later
+            # before any kernel touches it: corrupt offsets or lengths pass the cheap
+            # validate() and then make native code read out of bounds (a segfault)
+            batch.validate(full=True)
             yield conform(batch, schema)
 
     return Source(
@@ -204,6 +210,13 @@ def ipc_source(path: Path, display: str, name: str, batch_rows: int) -> Source:
         files=[display],
         notes=notes,
         num_rows=num_rows,
+    )
+
+
+def _name_not_utf8(exc: UnicodeDecodeError, display: str) -> InputError:
+    return InputError(
+        f"a column name is not valid UTF-8 text ({exc.reason} at byte {exc.start})",
+        path=display, hint="rename the columns with UTF-8 names and export it again",
     )
 
 

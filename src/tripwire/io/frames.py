@@ -63,7 +63,7 @@ def _is_pandas_frame(data: Any) -> bool:
 
 def table_source(table: pa.Table, name: str, kind: str, batch_rows: int) -> Source:
     """Return a Source over an Arrow table held in memory."""
-    schema, renames = normal_schema(table.schema)
+    schema, renames = normal_schema(table.schema, name)
     notes = ["renamed columns: " + ", ".join(renames)] if renames else []
 
     def open_batches() -> Iterator[pa.RecordBatch]:
@@ -89,8 +89,9 @@ def pandas_table(df: Any) -> tuple[pa.Table, list[str]]:
         column = df.iloc[:, i]
         try:
             arrays.append(pa.array(column, from_pandas=True))
-        except (pa.ArrowException, TypeError, ValueError):
-            # mixed types in an object column: keep every value, as text
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            # mixed types in an object column, or Python ints past 64 bits: keep every
+            # value, as text
             arrays.append(pa.array(column.astype("string"), from_pandas=True))
             notes.append(f"column {name!r} mixes value types; read as text")
     return pa.Table.from_arrays(arrays, names=names), notes

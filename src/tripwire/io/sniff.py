@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -65,6 +66,8 @@ _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 DELIMITERS = (",", "\t", ";", "|")
+#: what reading a corrupt or truncated .gz file raises (BadGzipFile is an OSError)
+READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 def detect_format(path: Path, display: str) -> str:
@@ -103,12 +106,14 @@ def read_head(path: Path, display: str, size: int = HEAD_BYTES) -> bytes:
     try:
         with open_raw(path) as f:
             return f.read(size)
-    except (OSError, EOFError) as exc:
+    except READ_ERRORS as exc:
         raise _unreadable(exc, display) from exc
 
 
-def _unreadable(exc: OSError | EOFError, display: str) -> InputError:
+def _unreadable(exc: BaseException, display: str) -> InputError:
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, (zlib.error, EOFError, gzip.BadGzipFile)):
+        reason = f"corrupt or truncated compressed data: {reason}"
     return InputError(
         f"cannot read the file ({reason})",
         path=display,
@@ -164,7 +169,7 @@ def scan_bytes(path: Path, display: str) -> ByteScan:
     """
     try:
         return _scan(path)
-    except (OSError, EOFError) as exc:
+    except READ_ERRORS as exc:
         raise _unreadable(exc, display) from exc
 
 

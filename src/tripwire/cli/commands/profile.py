@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tripwire.cli.common import FLAG, Command, console, err_console, escape, notes
+from tripwire.cli.common import Command, console, err_console, escape, notes
 from tripwire.report.format import cut, number, pct, timestamp
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def profile_command(
     name: str | None = typer.Option(None, "--name", help="Name of the data set (default: file name)."),
     sample_rows: int = typer.Option(10_000, "--sample-rows", min=0,
                                     help="Rows kept in the profile's uniform sample (0: none)."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", metavar=FLAG, help="Print nothing but errors."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
     html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:

@@ -116,7 +116,7 @@ def print_column(prof: DatasetProfile, name: str) -> None:
     num = col.numbers
     if num.n:
         qs = num.quantiles.quantiles([0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
-        lines.append(f"numbers {num.n:,}: min {_num(num.min, col, 6)} · mean {number(num.moments.mean, 6)}"
+        lines.append(f"numbers {num.n:,}: min {_num(num.min, col, 6)} · mean {_num(num.moments.mean, col, 6)}"
                      f" · std {number(num.moments.std or 0, 6)} · max {_num(num.max, col, 6)}")
         lines.append("quantiles 1/5/25/50/75/95/99%: " + " · ".join(_num(float(q), col, 6) for q in qs))
     if col.text is not None:

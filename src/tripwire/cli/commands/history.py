@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
-from tripwire.cli.common import Command, Format, console, emit_report, err_console, escape, notes
+from tripwire.cli.common import FLAG, Command, Format, console, emit_report, err_console, escape, notes
 from tripwire.report.format import number
 from tripwire.report.format import pct as format_pct
 

@@ -134,3 +134,21 @@ def test_report_with_a_ten_megabyte_dataset_name_stays_small():
                notes=(name,))
     for out in (r.to_text(), r.to_html(), r.to_junit()):
         assert len(out) < 50_000
+
+
+def _shares_agree(report: Report) -> int:
+    """Assert that every finding's share, as written, is its count / rows; return how many."""
+    checked = 0
+    for f in report.findings:
+        count, share = f.evidence.get("count"), f.evidence.get("share")
+        if isinstance(count, (int, float)) and isinstance(share, (int, float)):
+            assert pct(share) == share_of(int(count), report.dataset.rows), (f.code, f.columns, count, share)
+            checked += 1
+    return checked
+
+
+def test_every_share_is_count_over_rows_on_real_data(february_scan):
+    from tests.realdata import hotel_rates
+
+    assert _shares_agree(february_scan) >= 5
+    assert _shares_agree(tripwire.scan(hotel_rates(), name="hotel_rates")) >= 1

@@ -32,7 +32,13 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True, width=_width
 
 
 class Command(TyperCommand):
-    """A command whose help shows -h/--help as a flag (no `<bool>` type beside it)."""
+    """A command whose help shows on/off options and -h/--help as flags (no `<bool>` beside them)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = FLAG
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         """Return the help option with an empty metavar."""

@@ -54,7 +54,7 @@ def render_text(report: Report, *, color: bool = False, max_findings: int | None
         + (f", {len(unknown)} unknown" if unknown else "")
     )
     for c in unknown:
-        lines.append(f"  unknown {c.name}: {c.reason} (--strict fails it)")
+        lines.append(esc(f"  unknown {cut(c.name)}: {cut(c.reason, 500)} (--strict fails it)"))
     for c in skipped:
         lines.append(esc(f"  skipped {cut(c.name)}: {cut(c.reason, 500)}"))
     if report.quarantine:

@@ -82,7 +82,7 @@ def history_command(
     dataset: str | None = typer.Argument(None, help="A dataset name; omit to list every dataset."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     column: str | None = typer.Option(None, "--column", help="Show this column's trend (null share, drift, mean)."),
-    alerts: bool = typer.Option(False, "--alerts", metavar=FLAG, help="List alert deliveries and failures instead."),
+    alerts: bool = typer.Option(False, "--alerts", help="List alert deliveries and failures instead."),
     limit: int = typer.Option(30, "--limit", help="Most recent batches shown."),
 ) -> None:
     """List a dataset's batches over time with their key figures (or every dataset's status)."""

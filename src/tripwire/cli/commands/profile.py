@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tripwire.cli.common import FLAG, Command, console, err_console, escape, notes
+from tripwire.cli.common import Command, console, err_console, escape, notes
 from tripwire.report.format import cut, number, pct, timestamp
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def profile_command(
     name: str | None = typer.Option(None, "--name", help="Name of the data set (default: file name)."),
     sample_rows: int = typer.Option(10_000, "--sample-rows", min=0,
                                     help="Rows kept in the profile's uniform sample (0: none)."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", metavar=FLAG, help="Print nothing but errors."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
     html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
@@ -116,7 +116,7 @@ def print_column(prof: DatasetProfile, name: str) -> None:
     num = col.numbers
     if num.n:
         qs = num.quantiles.quantiles([0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
-        lines.append(f"numbers {num.n:,}: min {_num(num.min, col, 6)} · mean {number(num.moments.mean, 6)}"
+        lines.append(f"numbers {num.n:,}: min {_num(num.min, col, 6)} · mean {_num(num.moments.mean, col, 6)}"
                      f" · std {number(num.moments.std or 0, 6)} · max {_num(num.max, col, 6)}")
         lines.append("quantiles 1/5/25/50/75/95/99%: " + " · ".join(_num(float(q), col, 6) for q in qs))
     if col.text is not None:

@@ -25,7 +25,7 @@ COLUMN_CASES: dict[str, list] = {
     "allowed": ["abc", 3, {"a": 1}, [[1]], [{"a": 1}], True],
     "regex": [3, [1], "(?=a)", "[", {"a": 1}, "a{2,1}"],
     "min_length": ["abc", -1, 2.5, True, [1]],
-    "max_length": ["abc", -5, 0.5, {"a": 1}],
+    "max_length": ["abc", -5, 0.5, {"a": 1}, 10**23],
     "format": [3, [1], "abc", {"a": 1}],
     "mean": ["abc", 3, [1], {"min": "abc"}, {"mn": 1}, {"min": 3, "max": 1}],
     "std": ["abc", [1], {"min": -1}, {"max": "x"}],
@@ -43,7 +43,7 @@ DATASET_CASES: dict[str, list] = {
     "forbidden_columns": ["abc", 3, [1]],
     "allow_extra_columns": ["abc", 3],
     "freshness": ["abc", {"column": "t"}, {"column": "t", "max_age": "soon"}, {"column": 3, "max_age": "1d"},
-                  {"column": "t", "max_age": "1d", "tz": "UTC"}],
+                  {"column": "t", "max_age": "1d", "tz": "UTC"}, {"column": "t", "max_age": "99999999999999999999d"}],
     "uniq_key": [["a"]],
 }
 TOP_CASES: dict[str, list] = {

@@ -242,7 +242,10 @@ def parse_age(text: str) -> timedelta:
     m = _AGE.match(str(text))
     if not m:
         raise ValueError(f"cannot read the age {text!r}: use a number and a unit, e.g. 36h, 1d, 2w")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+    try:
+        return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+    except OverflowError:
+        raise ValueError(f"the age {text!r} is too long: at most 999999999 days") from None
 
 
 HINT = "see docs/contracts.md for every check and its parameters"

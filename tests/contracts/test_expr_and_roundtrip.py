@@ -133,6 +133,9 @@ def test_oversized_rules_are_refused_in_one_line(rule, why):
     with pytest.raises(RuleSyntaxError, match=why) as err:
         compile_rule(rule, "big")
     assert "\n" not in str(err.value) and len(str(err.value)) < 300
+    with pytest.raises(RuleSyntaxError) as err:
+        compile_rule(rule, rule)  # an unnamed rule is named by its text
+    assert len(str(err.value)) < 300
 
 
 def test_a_long_and_chain_compiles_flat_with_the_same_logic():

@@ -15,8 +15,8 @@ import pytest
 
 from tripwire.alerts import load_rules
 from tripwire.errors import InputError
+from tripwire.run import log
 from tripwire.store import Store
-from tripwire.store.log import log
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):

@@ -195,11 +195,16 @@ class Contract:
         return cls.from_data(read_yaml(path, "contract file"), str(path))
 
     def check(self, data: Any, *, as_of: Any = None, quarantine: str | Path | bool | None = None,
-              name: str | None = None, progress: bool = False) -> Any:
-        """Check data against the contract; return a Report (command "check")."""
-        from tripwire.contracts.runner import check
+              name: str | None = None, progress: bool = False, strict: bool = False,
+              encoding: str | None = None) -> Any:
+        """Check data against the contract; return a Report (command "check").
 
-        return check(self, data, as_of=as_of, quarantine=quarantine, name=name, progress=progress)
+        `strict=True` fails a check that cannot judge instead of reporting it as unknown.
+        """
+        from tripwire.run import check  # the facade method composes the run layer above
+
+        return check(self, data, as_of=as_of, quarantine=quarantine, name=name, progress=progress,
+                     strict=strict, encoding=encoding)
 
     @classmethod
     def infer(cls, data: Any, **kwargs: Any) -> Contract:

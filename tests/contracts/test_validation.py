@@ -140,6 +140,17 @@ def test_other_hostile_yaml_is_refused(text):
         Contract.loads(text, "c.yaml")
 
 
+@pytest.mark.parametrize(("spec", "needle"), [
+    ("{type: int, min: 2026-01-01}", "columns.n.min: expected a number for a int column, got datetime.date"),
+    ("{type: float, max: '2026-01-01T10:00'}", "columns.n.max: expected a number for a float column"),
+    ("{type: date, min: 5}", "columns.n.min: expected a date such as 2026-01-31 for a date column, got 5"),
+    ("{type: string, min: 1}", "columns.n.min: min and max bound numbers and dates, not a string column"),
+])
+def test_bounds_must_fit_the_stated_type(spec, needle):
+    with pytest.raises(InputError, match=needle.replace(".", r"\.").replace("(", r"\(")):
+        Contract.loads(f"columns:\n  n: {spec}\n", "c.yaml")
+
+
 def test_valid_spellings_still_load():
     spec = Contract.loads("""
 columns:

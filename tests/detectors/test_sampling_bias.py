@@ -221,3 +221,13 @@ def test_cli_scan_with_population_and_weights(resume, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["scan", str(data), "--weights-out", str(weights)])
     assert exit_.value.code == 2 and "--weights-out needs --population" in capsys.readouterr().err
+
+
+def test_a_census_value_absent_from_the_batch_is_named_and_the_rest_rescaled():
+    df = pd.DataFrame({"region": ["n"] * 60 + ["s"] * 40})
+    report = scan(df, only=["sampling_bias"], options={"population": {"region": {"n": 0.4, "s": 0.4, "e": 0.2}}})
+    (f,) = bias_findings(report)
+    assert f.evidence["categories"]["e"]["count"] == 0
+    raking = f.evidence["raking"]
+    assert raking["absent_values"] == {"region": ["e"]}
+    assert raking["weight_by_value"] == pytest.approx({"n": 50 / 60, "s": 50 / 40})

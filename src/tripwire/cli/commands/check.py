@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
-from tripwire.cli.common import Command, Format, emit_report, err_console, escape, notes
+from tripwire.cli.common import FLAG, Command, Format, emit_report, err_console, escape, notes
 
 CHECK_EXAMPLES = """Examples:\n\n
   tripwire check orders.csv --contract orders.contract.yaml\n\n
@@ -36,7 +36,7 @@ def check_command(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
-    strict: bool = typer.Option(False, "--strict",
+    strict: bool = typer.Option(False, "--strict", metavar=FLAG,
                                 help="Fail a check that cannot judge (reported as unknown otherwise)."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:

@@ -52,7 +52,7 @@ def log_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     label: str | None = typer.Option(None, "--label", help="The label column (enables label checks and drift)."),
     prediction: str | None = typer.Option(None, "--prediction", help="The model-output column."),
-    skip_duplicate: bool = typer.Option(False, "--skip-duplicate",
+    skip_duplicate: bool = typer.Option(False, "--skip-duplicate", metavar=FLAG,
                                         help="Do not store a batch whose content the dataset already holds."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:

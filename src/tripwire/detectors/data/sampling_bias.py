@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import pct
-from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.errors import InputError
 from tripwire.report import Finding
 
@@ -104,27 +104,28 @@ class SamplingBias(Detector):
     requires = frozenset({"profile", "population"})
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        census = load_population(ctx.options["population"])
-        prof = ctx.profile
-        columns = [c for c in census if c in prof and prof[c].kind in ("string", "numeric", "boolean", "temporal")]
+        census, columns = self._census(ctx)
         for c in census:
             if c not in columns:
                 yield self.finding("data.sampling_bias", "info", c,
                                    f"{c}: in the census table but not a column of categories in the data; not compared",
-                                   {"reason": "absent" if c not in prof else f"{prof[c].kind} column"})
-        if not columns:
-            return
-        cells = joint_counts(ctx, columns)
-        if cells is None:
+                                   {"reason": "absent" if c not in ctx.profile else f"{ctx.profile[c].kind} column"})
+        if ctx.source is None and columns:  # a saved profile: no rows to count jointly or weight
             yield from self._from_profile(ctx, census, columns)
-            return
-        tests = [_test(c, census[c], _margin(cells, c)) for c in columns]
-        raking = rake(cells, {c: census[c] for c in columns})
-        if ctx.options.get("weights_out"):
-            raking["written_to"] = str(write_weights(ctx, columns, raking.pop("cells"),
-                                                     ctx.options["weights_out"]))
-        raking.pop("cells", None)
-        yield from self._findings(tests, raking)
+
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """Count the rows per combination of census values in the shared row pass; test and rake at the end."""
+        census, columns = self._census(ctx)
+        if not columns:
+            return None
+        return _CensusCounts(self, {c: census[c] for c in columns}, ctx.options.get("weights_out"))
+
+    @staticmethod
+    def _census(ctx: ScanContext) -> tuple[dict[str, dict[str, float]], list[str]]:
+        census = load_population(ctx.options["population"])
+        prof = ctx.profile
+        columns = [c for c in census if c in prof and prof[c].kind in ("string", "numeric", "boolean", "temporal")]
+        return census, columns
 
     def _from_profile(self, ctx: ScanContext, census: dict, columns: list[str]) -> Iterator[Finding]:
         """Judge each column from the profile's exact value counts (no rows: no raking weights)."""
@@ -141,9 +142,10 @@ class SamplingBias(Detector):
                 if v is not None:
                     counts[value_text(v)] = counts.get(value_text(v), 0) + int(n)
             tests.append(_test(c, census[c], counts))
-        yield from self._findings(tests, {"skipped": "raking needs the rows, not a saved profile"})
+        yield from self.judged(tests, {"skipped": "raking needs the rows, not a saved profile"})
 
-    def _findings(self, tests: list[dict | None], raking: dict[str, Any]) -> Iterator[Finding]:
+    def judged(self, tests: list[dict | None], raking: dict[str, Any]) -> Iterator[Finding]:
+        """Return a finding per column whose shares differ significantly (Holm) from the census."""
         judged = [t for t in tests if t is not None]
         for t, adjusted in zip(judged, holm([t["p_value"] for t in judged]), strict=True):
             t["p_adjusted"] = adjusted
@@ -155,18 +157,45 @@ class SamplingBias(Detector):
             yield self.finding("data.sampling_bias", severity, t["column"], _title(t), {**t, "raking": raking})
 
 
-def joint_counts(ctx: ScanContext, columns: list[str]) -> pl.DataFrame | None:
-    """Return the batch's count of rows per combination of the census columns' values (None without rows)."""
-    if ctx.source is None:
-        return None
-    parts = []
-    for batch in ctx.source.batches():
-        frame = pl.from_arrow(batch).select([_as_text(c) for c in columns])
-        parts.append(frame.group_by(columns).len("count"))
+class _CensusCounts:
+    """Counts rows per combination of census values batch by batch (and, for --weights-out,
+    keeps an 8-byte hash of each row's combination to give every row its cell's weight)."""
+
+    #: merge the per-batch counts once this many have piled up
+    COMPACT = 64
+
+    def __init__(self, detector: SamplingBias, census: dict[str, dict[str, float]], weights_out: Any) -> None:
+        self.detector, self.census, self.columns = detector, census, list(census)
+        self.weights_out = weights_out
+        self.parts: list[pl.DataFrame] = []
+        self.row_keys: list[tuple[int, np.ndarray]] = []
+
+    def update(self, df: pl.DataFrame, offset: int) -> None:
+        keys = df.select([_as_text(c) for c in self.columns])
+        self.parts.append(keys.group_by(self.columns).len("count").with_columns(pl.col("count").cast(pl.Int64)))
+        if len(self.parts) >= self.COMPACT:
+            self.parts = [_combine(self.parts, self.columns)]
+        if self.weights_out:
+            self.row_keys.append((offset, _cell_hash(keys, self.columns)))
+
+    def finish(self) -> Iterator[Finding]:
+        cells = _combine(self.parts, self.columns)
+        tests = [_test(c, self.census[c], _margin(cells, c)) for c in self.columns]
+        raking = rake(cells, self.census)
+        weighted = raking.pop("cells")
+        if self.weights_out:
+            raking["written_to"] = str(write_weights(self.row_keys, self.columns, weighted, self.weights_out))
+        yield from self.detector.judged(tests, raking)
+
+
+def _combine(parts: list[pl.DataFrame], columns: list[str]) -> pl.DataFrame:
     if not parts:
-        return pl.DataFrame({**{c: [] for c in columns}, "count": []},
-                            schema={**dict.fromkeys(columns, pl.String), "count": pl.UInt32})
+        return pl.DataFrame(schema={**dict.fromkeys(columns, pl.String), "count": pl.Int64})
     return pl.concat(parts).group_by(columns).agg(pl.col("count").sum()).sort(columns, nulls_last=True)
+
+
+def _cell_hash(keys: pl.DataFrame, columns: list[str]) -> np.ndarray:
+    return keys.select(pl.struct(columns).hash(seed=11)).to_series().to_numpy()
 
 
 def _as_text(column: str) -> pl.Expr:
@@ -290,18 +319,21 @@ def rake(cells: pl.DataFrame, census: Mapping[str, Mapping[str, float]]) -> dict
     return summary
 
 
-def write_weights(ctx: ScanContext, columns: list[str], cells: pl.DataFrame, path: str | Path) -> Path:
+def write_weights(row_keys: list[tuple[int, np.ndarray]], columns: list[str], cells: pl.DataFrame,
+                  path: str | Path) -> Path:
     """Write each row's raking weight (`row`, `weight`; null when it cannot be weighted) as CSV or Parquet."""
     path = Path(path)
+    cell_hashes = _cell_hash(cells.select(columns), columns)
+    order = np.argsort(cell_hashes)
+    sorted_hashes, sorted_weights = cell_hashes[order], cells["weight"].to_numpy()[order]
     frames = []
-    offset = 0
-    for batch in ctx.source.batches():
-        keys = pl.from_arrow(batch).select([_as_text(c) for c in columns]).with_row_index("row", offset=offset)
-        offset += batch.num_rows
-        joined = keys.join(cells, on=columns, how="left", nulls_equal=False, maintain_order="left")
-        frames.append(joined.select(pl.col("row").cast(pl.Int64), "weight"))
-    out = pl.concat(frames) if frames else pl.DataFrame({"row": [], "weight": []},
-                                                        schema={"row": pl.Int64, "weight": pl.Float64})
+    for offset, hashes in row_keys:
+        at = np.clip(np.searchsorted(sorted_hashes, hashes), 0, max(len(sorted_hashes) - 1, 0))
+        found = (sorted_hashes[at] == hashes) if len(sorted_hashes) else np.zeros(len(hashes), bool)
+        weight = np.where(found, sorted_weights[at] if len(sorted_hashes) else 0.0, np.nan)
+        frames.append(pl.DataFrame({"row": np.arange(offset, offset + len(hashes), dtype=np.int64),
+                                    "weight": weight}).with_columns(pl.col("weight").fill_nan(None)))
+    out = pl.concat(frames) if frames else pl.DataFrame(schema={"row": pl.Int64, "weight": pl.Float64})
     try:
         if path.suffix.lower() == ".csv":
             out.write_csv(path)

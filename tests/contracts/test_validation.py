@@ -25,7 +25,7 @@ COLUMN_CASES: dict[str, list] = {
     "allowed": ["abc", 3, {"a": 1}, [[1]], [{"a": 1}], True],
     "regex": [3, [1], "(?=a)", "[", {"a": 1}, "a{2,1}"],
     "min_length": ["abc", -1, 2.5, True, [1]],
-    "max_length": ["abc", -5, 0.5, {"a": 1}],
+    "max_length": ["abc", -5, 0.5, {"a": 1}, 10**23],
     "format": [3, [1], "abc", {"a": 1}],
     "mean": ["abc", 3, [1], {"min": "abc"}, {"mn": 1}, {"min": 3, "max": 1}],
     "std": ["abc", [1], {"min": -1}, {"max": "x"}],
@@ -43,7 +43,7 @@ DATASET_CASES: dict[str, list] = {
     "forbidden_columns": ["abc", 3, [1]],
     "allow_extra_columns": ["abc", 3],
     "freshness": ["abc", {"column": "t"}, {"column": "t", "max_age": "soon"}, {"column": 3, "max_age": "1d"},
-                  {"column": "t", "max_age": "1d", "tz": "UTC"}],
+                  {"column": "t", "max_age": "1d", "tz": "UTC"}, {"column": "t", "max_age": "99999999999999999999d"}],
     "uniq_key": [["a"]],
 }
 TOP_CASES: dict[str, list] = {
@@ -138,6 +138,17 @@ def test_billion_laughs_fails_fast_in_one_line(tmp_path, capsys, data_csv):
 def test_other_hostile_yaml_is_refused(text):
     with pytest.raises(InputError):
         Contract.loads(text, "c.yaml")
+
+
+@pytest.mark.parametrize(("spec", "needle"), [
+    ("{type: int, min: 2026-01-01}", "columns.n.min: expected a number for a int column, got datetime.date"),
+    ("{type: float, max: '2026-01-01T10:00'}", "columns.n.max: expected a number for a float column"),
+    ("{type: date, min: 5}", "columns.n.min: expected a date such as 2026-01-31 for a date column, got 5"),
+    ("{type: string, min: 1}", "columns.n.min: min and max bound numbers and dates, not a string column"),
+])
+def test_bounds_must_fit_the_stated_type(spec, needle):
+    with pytest.raises(InputError, match=needle.replace(".", r"\.").replace("(", r"\(")):
+        Contract.loads(f"columns:\n  n: {spec}\n", "c.yaml")
 
 
 def test_valid_spellings_still_load():

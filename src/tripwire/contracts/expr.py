@@ -50,6 +50,8 @@ class RuleSyntaxError(UsageError):
 
 def compile_rule(text: str, rule_name: str = "rule") -> pl.Expr:
     """Compile a rule to a Polars expression that is true where a row satisfies it."""
+    if len(rule_name) > 60:  # an unnamed rule is named by its text, which may be long
+        rule_name = rule_name[:57] + "..."
     tree = _parse(text, rule_name)
     return _Compiler(text, rule_name).visit(tree.body)
 

@@ -247,7 +247,10 @@ def parse_age(text: str) -> timedelta:
     m = _AGE.match(str(text))
     if not m:
         raise ValueError(f"cannot read the age {text!r}: use a number and a unit, e.g. 36h, 1d, 2w")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+    try:
+        return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+    except OverflowError:
+        raise ValueError(f"the age {text!r} is too long: at most 999999999 days") from None
 
 
 HINT = "see docs/contracts.md for every check and its parameters"
@@ -285,6 +288,7 @@ def _column_spec(name: Any, columns: dict, where: Schema) -> ColumnSpec:
     kw["min"] = where.bound(data, "min", f"{key}.min")
     kw["max"] = where.bound(data, "max", f"{key}.max")
     where.ordered(kw["min"], kw["max"], data, key)
+    _bounds_fit_type(kw, data, key, where)
     kw["allowed"] = where.scalars(data, "allowed", f"{key}.allowed")
     kw["regex"] = where.regex(data, "regex", f"{key}.regex")
     for length in ("min_length", "max_length"):
@@ -310,6 +314,25 @@ def _column_spec(name: Any, columns: dict, where: Schema) -> ColumnSpec:
     for text in ("description", "unit", "inferred_from"):
         kw[text] = where.text(data, text, f"{key}.{text}")
     return ColumnSpec(**kw)
+
+
+def _bounds_fit_type(kw: dict[str, Any], data: dict, key: str, where: Schema) -> None:
+    """Refuse min/max of another kind than the column's stated type (a date bound on an int)."""
+    kind = kw.get("type")
+    for name in ("min", "max"):
+        bound = kw.get(name)
+        if bound is None or kind is None:
+            continue
+        number = isinstance(bound, (int, float)) and not isinstance(bound, bool)
+        if kind in ("int", "float") and not number:
+            raise where.error(f"{key}.{name}", f"expected a number for a {kind} column, got {shown(bound)}",
+                              line_of(data, name))
+        if kind in ("date", "datetime") and number:
+            raise where.error(f"{key}.{name}", f"expected a date such as 2026-01-31 for a {kind} column, "
+                              f"got {shown(bound)}", line_of(data, name))
+        if kind not in ("int", "float", "date", "datetime"):
+            raise where.error(f"{key}.{name}", f"min and max bound numbers and dates, not a {kind} column; "
+                              "use allowed, regex or min_length/max_length", line_of(data, name))
 
 
 def _rule(rules: list, i: int, contract: dict, where: Schema) -> Rule:

@@ -84,6 +84,8 @@ class Schema:
             raise self.wrong(data, name, key, kind)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise self.wrong(data, name, key, kind)
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise self.wrong(data, name, key, kind + " within 64-bit integers (write larger ones as 1e20)")
         return int(value) if integer else value
 
     def boolean(self, data: dict, name: str, key: str, default: bool) -> bool:

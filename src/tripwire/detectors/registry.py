@@ -31,6 +31,7 @@ NEEDS: dict[str, str] = {
     "sample": "needs a row sample (the profile was made with sample_rows=0)",
     "labels": "needs --label",
     "predictions": "needs --prediction",
+    "population": "needs --population (a census table of known shares)",
 }
 
 
@@ -58,6 +59,8 @@ class ScanContext:
             have.add("labels")
         if self.prediction:
             have.add("predictions")
+        if self.options.get("population") is not None:
+            have.add("population")
         return have
 
 
@@ -168,6 +171,7 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.detectors.data.variants",
     "tripwire.detectors.data.encoding",
     "tripwire.detectors.data.vocabulary",
+    "tripwire.detectors.data.sampling_bias",
     "tripwire.detectors.labels.classes",
     "tripwire.drift_detection.features",
     "tripwire.drift_detection.targets",

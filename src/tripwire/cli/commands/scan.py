@@ -14,7 +14,8 @@ EXAMPLES = """Examples:\n\n
   tripwire scan orders.csv\n\n
   tripwire scan feb.parquet --reference jan.parquet --format json -o report.json\n\n
   tripwire scan feb.parquet --reference jan.profile.json --only schema,data\n\n
-  tripwire scan train.csv --label churned --format junit -o scan.xml
+  tripwire scan train.csv --label churned --format junit -o scan.xml\n\n
+  tripwire scan survey.csv --population census.yaml --weights-out weights.parquet
 """
 
 
@@ -33,6 +34,12 @@ def scan_command(
                                     help="Comma-separated families (schema, data, labels, drift) or detector names."),
     drift_config: Path | None = typer.Option(None, "--drift-config",
                                              help="YAML file of drift thresholds (see docs/drift.md)."),
+    population: Path | None = typer.Option(None, "--population",
+                                           help="YAML census table of known shares per column: checks the "
+                                                "batch for sampling bias (see docs/scan.md)."),
+    weights_out: Path | None = typer.Option(None, "--weights-out",
+                                            help="With --population: write each row's raking weight "
+                                                 "(CSV or Parquet, by the file's suffix)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
@@ -47,6 +54,16 @@ def scan_command(
     options = {}
     if drift_config is not None:
         options["drift"] = load_yaml_mapping(drift_config)
+    if population is not None:
+        from tripwire.detectors.data.sampling_bias import load_population
+
+        options["population"] = load_population(population)  # a bad file stops here, in one line
+    if weights_out is not None:
+        if population is None:
+            from tripwire.errors import UsageError
+
+            raise UsageError("--weights-out needs --population (the shares to weight towards)")
+        options["weights_out"] = str(weights_out)
     families = [f.strip() for f in only.split(",") if f.strip()] if only else None
     report = scan(data, reference, label=label, prediction=prediction, only=families, options=options,
                   name=name, progress=sys.stderr.isatty(), encoding=encoding)

@@ -6,7 +6,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from tripwire.detectors import DETECTORS, Detector, ScanContext, register, run_detectors
+from tripwire.detectors import DETECTORS, Detector, ScanContext, load_detectors, register, run_detectors
 from tripwire.io import open_source
 from tripwire.profiling import profile
 from tripwire.run import locate_rows
@@ -14,6 +14,7 @@ from tripwire.run import locate_rows
 
 @pytest.fixture
 def temporary_detectors():
+    load_detectors()  # snapshot the full registry, not an empty one that stays "loaded"
     before = dict(DETECTORS)
     yield
     DETECTORS.clear()

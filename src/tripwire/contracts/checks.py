@@ -69,6 +69,22 @@ def _bound_lit(value: Any, col: ColumnProfile) -> pl.Expr:
     return pl.lit(float(value))
 
 
+def _is_time_bound(value: Any) -> bool:
+    return isinstance(value, (date, datetime)) or (isinstance(value, str) and _as_epoch(value) is not None)
+
+
+def _bound_mismatch(col: ColumnProfile, bounds: tuple[Any, ...]) -> str:
+    """Say why bounds cannot be compared with the column's values ('' when they can)."""
+    for bound in bounds:
+        if bound is None:
+            continue
+        if col.kind != "temporal" and _is_time_bound(bound) and not isinstance(bound, (int, float)):
+            return f"the bound {bound} is a date or time, but the column holds {col.inferred_type} values"
+        if not isinstance(bound, (int, float, date, datetime)) and _as_epoch(bound) is None:
+            return f"the bound {bound!r} is neither a number nor a date"
+    return ""
+
+
 class RequiredColumn(Check):
     """A column the contract requires is absent (built by `expand`, not by a kind)."""
 
@@ -170,11 +186,17 @@ class RangeCheck(Check, CheckKind):
                       {"min": spec.min, "max": spec.max})
 
     def decide(self, prof: DatasetProfile) -> Decision:
-        num = prof[self.columns[0]].numbers
+        col = prof[self.columns[0]]
+        num = col.numbers
         lo, hi = _as_epoch(self.params["min"]), _as_epoch(self.params["max"])
         ev = {"min": self.params["min"], "max": self.params["max"],
               "observed_min": num.min if num.n else None, "observed_max": num.max if num.n else None}
+        mismatch = _bound_mismatch(col, (self.params["min"], self.params["max"]))
+        if mismatch:
+            return Decision(UNKNOWN, ev, reason=mismatch)
         if num.n == 0:
+            if col.non_null and col.kind == "string":
+                return Decision(UNKNOWN, ev, reason="the column holds text, not numbers or dates")
             return Decision(PASSED, ev)
         bad = (lo is not None and num.min < lo) or (hi is not None and num.max > hi)
         return Decision(FAILED if bad else PASSED, ev)
@@ -182,6 +204,9 @@ class RangeCheck(Check, CheckKind):
     def locator(self, prof: DatasetProfile) -> RowLocator | None:
         c = self.columns[0]
         col = prof[c]
+        if _bound_mismatch(col, (self.params["min"], self.params["max"])) or (
+                col.kind == "string" and col.numbers.n == 0):
+            return None  # nothing the rows could compare: the decision stays unknown, with its reason
         x = pl.col(c) if col.kind == "temporal" else _num(c)
         out = pl.lit(False)
         if self.params["min"] is not None:
@@ -209,6 +234,8 @@ class AllowedCheck(Check, CheckKind):
 
     def decide(self, prof: DatasetProfile) -> Decision:
         col = prof[self.columns[0]]
+        if col.kind == "temporal":  # the profile keeps times as numbers: let the rows compare them
+            return Decision(UNKNOWN, reason="allowed times are compared on the rows")
         if not col.frequent.exact:
             return Decision(UNKNOWN, reason="too many distinct values to list them from the profile")
         allowed = set(self.params["allowed"])
@@ -217,6 +244,10 @@ class AllowedCheck(Check, CheckKind):
 
     def locator(self, prof: DatasetProfile) -> RowLocator | None:
         c = self.columns[0]
+        if prof[c].kind == "temporal":  # compare times as times: their text forms differ by type
+            values = [_as_epoch(v) for v in self.params["allowed"]]
+            seconds = pl.col(c).dt.epoch("us").cast(pl.Float64) / 1e6
+            return ExprLocator(pl.col(c).is_not_null() & ~seconds.is_in([v for v in values if v is not None]))
         texts = [str(v) for v in self.params["allowed"]]
         return ExprLocator(pl.col(c).is_not_null() & ~pl.col(c).cast(pl.String, strict=False).is_in(texts))
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import polars as pl
 
+from tripwire.errors import TripwireError
 from tripwire.extras import EXTRA_OF, available
 from tripwire.report.codes import code_info
 from tripwire.report.finding import Finding, Severity
@@ -247,6 +248,9 @@ class DetectorRun:
         return findings, [*checks, *self.skipped]
 
     def _crashed(self, name: str, exc: Exception) -> None:
+        # a bad input the user gave a detector (a census file, say) is the user's to fix: say it
+        if isinstance(exc, TripwireError):
+            raise exc
         # a detector bug must not lose the rest of the run; the test suite re-raises it
         if os.environ.get("TRIPWIRE_STRICT") == "1":
             raise exc

@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from polars.exceptions import PanicException
 
 from tripwire._version import __version__
 from tripwire.errors import InputError
-from tripwire.profiling.column import ColumnProfile, profile_column
+from tripwire.profiling.column import ColumnProfile, _as_text, profile_column
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY
 from tripwire.profiling.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
 
@@ -172,12 +173,19 @@ class DatasetProfile:
                              line=line, hint="pass a profile written by `tripwire profile -o`") from None
         return cls.from_dict(data, path=str(path))
 
+    def settle(self) -> DatasetProfile:
+        """Consolidate every column's exact state now, columns side by side; return self.
+
+        Reads settle lazily anyway; doing it here once moves that work into the thread pool.
+        """
+        list(_POOL.map(lambda c: c.settle(), self.columns.values()))
+        return self
+
     def summary_rows(self) -> list[dict[str, Any]]:
         """Return one plain dict per column with the figures a person looks at first."""
         out = []
         for c in self.columns.values():
             num = c.numbers
-            q = num.quantiles.quantiles([0.5]) if num.n else [None]
             out.append({
                 "column": c.name,
                 "type": c.inferred_type,
@@ -186,7 +194,7 @@ class DatasetProfile:
                 "null_share": c.null_share,
                 "distinct": c.distinct_count,
                 "min": num.min,
-                "median": float(q[0]) if q[0] is not None else None,
+                "median": c.median,
                 "max": num.max,
                 "mean": num.moments.mean if num.n else None,
                 "top": c.top(3),
@@ -248,12 +256,22 @@ def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:
 def _row_hash_sum(batch: pa.RecordBatch) -> int:
     if batch.num_rows == 0 or batch.num_columns == 0:
         return 0
-    df = pl.from_arrow(batch)
     try:
-        hashes = df.hash_rows(seed=0)
-    except pl.exceptions.PolarsError:  # nested types polars cannot hash: hash their text
-        hashes = df.select(pl.all().cast(pl.String, strict=False)).hash_rows(seed=0)
+        hashes = pl.from_arrow(_hashable(batch)).hash_rows(seed=0)  # type: ignore[union-attr]
+    except (pl.exceptions.PolarsError, PanicException, pa.ArrowException):
+        # types Polars cannot hash (some nested or extension types): hash every column's text
+        texts = [_as_text(c) for c in batch.columns]
+        hashes = pl.from_arrow(pa.table(texts, names=[f"c{i}" for i in range(len(texts))])).hash_rows(seed=0)  # type: ignore[union-attr]
     return int(hashes.to_numpy().sum(dtype=np.uint64)) & _MASK64
+
+
+def _hashable(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Return the batch with decimal256 columns as text (Polars cannot read them; text is exact)."""
+    odd = [i for i, f in enumerate(batch.schema) if pa.types.is_decimal(f.type) and f.type.bit_width > 128]
+    if not odd:
+        return batch
+    cols = [_as_text(c) if i in odd else c for i, c in enumerate(batch.columns)]
+    return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
 
 
 def _fmt(value: Any) -> str:

@@ -69,7 +69,9 @@ EXAMPLES_PER_CLASS = 5
 class TextStats:
     """Mergeable statistics of a column's string values."""
 
-    lengths: Moments = field(default_factory=Moments)
+    #: exact integer power sums of the lengths (n, Σl, Σl², Σl³, Σl⁴): merge by addition, so
+    #: the length moments do not depend on batching
+    length_sums: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     min_length: int | None = None
     max_length: int | None = None
     #: values (rows) parsing as each kind in PARSE_KINDS
@@ -77,19 +79,24 @@ class TextStats:
     disguised_nulls: int = 0
     #: values (rows) containing each class of CHAR_CLASSES
     char_classes: dict[str, int] = field(default_factory=dict)
-    #: a few distinct values per character class and per unparseable kind, for evidence
+    #: the first few distinct values (in text order) per character class and per unparseable
+    #: kind, for evidence; the merge keeps the first of the union, so batching does not matter
     examples: dict[str, list[str]] = field(default_factory=dict)
     patterns: FrequentItems = field(default_factory=lambda: FrequentItems(PATTERN_CAPACITY))
 
+    @property
+    def lengths(self) -> Moments:
+        """Return count, mean and central moments of the lengths, from the exact sums."""
+        return _moments_of_sums(self.length_sums)
+
     def merged(self, other: TextStats) -> TextStats:
         """Return the statistics of both inputs."""
-        examples = {k: list(v) for k, v in self.examples.items()}
+        examples = {k: sorted(set(v) | set(other.examples.get(k, [])))[:EXAMPLES_PER_CLASS]
+                    for k, v in self.examples.items()}
         for k, vals in other.examples.items():
-            have = examples.setdefault(k, [])
-            have.extend(v for v in vals if v not in have)
-            del have[EXAMPLES_PER_CLASS:]
+            examples.setdefault(k, list(vals))
         return TextStats(
-            lengths=self.lengths.merge(other.lengths),
+            length_sums=tuple(a + b for a, b in zip(self.length_sums, other.length_sums, strict=True)),  # type: ignore[arg-type]
             min_length=_opt(min, self.min_length, other.min_length),
             max_length=_opt(max, self.max_length, other.max_length),
             parses=_add(self.parses, other.parses),
@@ -103,6 +110,7 @@ class TextStats:
         """Return JSON."""
         return {
             "lengths": self.lengths.to_dict(),
+            "length_sums": [str(x) for x in self.length_sums],  # text: Σl⁴ outgrows JSON numbers
             "min_length": self.min_length,
             "max_length": self.max_length,
             "parses": self.parses,
@@ -116,7 +124,7 @@ class TextStats:
     def from_dict(cls, data: dict[str, Any]) -> TextStats:
         """Rebuild from JSON."""
         return cls(
-            lengths=Moments.from_dict(data["lengths"]),
+            length_sums=_sums_of(data),
             min_length=data.get("min_length"),
             max_length=data.get("max_length"),
             parses={k: int(v) for k, v in data.get("parses", {}).items()},
@@ -155,14 +163,12 @@ def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarra
         null=v.str.strip_chars().str.to_lowercase().is_in(DISGUISED_NULLS),
     )
     flags = pl.concat([simple, rest.select(simple.columns)]) if rest.height else simple
-    counts = flags["count"]
-    weights = counts.to_numpy().astype(np.float64)
     lengths = flags["length"].to_numpy().astype(np.float64)
     sums = flags.select(
         [(pl.col(c).cast(pl.Int64) * pl.col("count")).sum().alias(c) for c in checks]
     ).row(0, named=True)
     stats = TextStats(
-        lengths=Moments.of(lengths, weights),
+        length_sums=_power_sums(flags),
         min_length=int(lengths.min()) if lengths.size else None,
         max_length=int(lengths.max()) if lengths.size else None,
         parses={k[2:]: int(sums[k]) for k in checks if k.startswith("p_")},
@@ -172,22 +178,61 @@ def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarra
     examples: dict[str, list[str]] = {}
     for key in checks:
         if key.startswith("c_") and sums[key]:
-            examples[key[2:]] = flags.filter(pl.col(key))["value"].head(EXAMPLES_PER_CLASS).to_list()
-    # values that are not numbers, in a column that is mostly numbers: the evidence of a type break
-    if 0 < sums["p_float"] < counts.sum():
-        odd = flags.filter(~pl.col("p_float") & ~pl.col("null")).sort("count", descending=True)
-        if odd.height:
-            examples["not_number"] = odd["value"].head(EXAMPLES_PER_CLASS).to_list()
+            examples[key[2:]] = _first(flags.filter(pl.col(key))["value"])
+    # values that are not numbers: the evidence of a type break in a column of mostly numbers
+    odd = flags.filter(~pl.col("p_float") & ~pl.col("null"))["value"]
+    if odd.len():
+        examples["not_number"] = _first(odd)
     stats.examples = examples
-    pats = flags.group_by("pattern").agg(pl.col("count").sum()).sort(
-        ["count", "pattern"], descending=[True, False]
-    )
-    stats.patterns = FrequentItems.of(pats["pattern"].to_list(), pats["count"].to_list(),
-                                      PATTERN_CAPACITY, total=int(counts.sum()))
+    pats = flags.group_by("pattern").agg(pl.col("count").sum())
+    stats.patterns = FrequentItems.of_counts(pats.rename({"pattern": "value"}), PATTERN_CAPACITY)
     numbers = flags.filter(pl.col("p_float")).select(
         v.str.strip_chars().cast(pl.Float64, strict=False).alias("x"), "count"
     ).drop_nulls()
     return stats, numbers["x"].to_numpy(), numbers["count"].to_numpy()
+
+
+def _first(values: pl.Series) -> list[str]:
+    """Return the first few values in text order (a choice that does not depend on batching)."""
+    return values.sort().head(EXAMPLES_PER_CLASS).to_list()
+
+
+def _power_sums(flags: pl.DataFrame) -> tuple[int, int, int, int, int]:
+    """Return (n, Σl, Σl², Σl³, Σl⁴) over the values, as exact Python integers."""
+    by_length = flags.group_by("length").agg(pl.col("count").sum())
+    out = [0, 0, 0, 0, 0]
+    # one step per distinct length (a few hundred at most), not per value
+    for length, count in zip(by_length["length"].to_list(), by_length["count"].to_list(), strict=True):
+        for k in range(5):
+            out[k] += int(count) * int(length) ** k
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _moments_of_sums(sums: tuple[int, int, int, int, int]) -> Moments:
+    """Return the moments of integers from their exact power sums (rational arithmetic)."""
+    from fractions import Fraction
+
+    n, s1, s2, s3, s4 = sums
+    if n == 0:
+        return Moments()
+    mean = Fraction(s1, n)
+    m2 = s2 - s1 * mean
+    m3 = s3 - 3 * s2 * mean + 2 * s1 * mean * mean
+    m4 = s4 - 4 * s3 * mean + 6 * s2 * mean * mean - 3 * s1 * mean**3
+    return Moments(n, float(mean), float(m2), float(m3), float(m4))
+
+
+def _sums_of(data: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    """Read the power sums; rebuild them from the moments of profiles saved before they existed."""
+    if "length_sums" in data:
+        return tuple(int(x) for x in data["length_sums"])  # type: ignore[return-value]
+    m = Moments.from_dict(data["lengths"])
+    n, mean = m.n, m.mean
+    s1 = n * mean
+    s2 = m.m2 + n * mean**2
+    s3 = m.m3 + 3 * mean * s2 - 2 * n * mean**3
+    s4 = m.m4 + 4 * mean * s3 - 6 * mean**2 * s2 + 3 * n * mean**4
+    return (n, round(s1), round(s2), round(s3), round(s4))
 
 
 def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:

@@ -96,8 +96,9 @@ class ColumnProfile:
         if num.n == 0:
             return None
         values = num.quantiles.quantiles(qs)
-        # a sketch may miss the extremes; the exact min and max bound every answer
-        return [float(min(max(v, num.min), num.max)) for v in values]  # type: ignore[type-var]
+        # a sketch may miss the extremes: the exact min and max are ranks 0 and 1 and bound the rest
+        return [float(num.min if q <= 0 else num.max if q >= 1 else min(max(v, num.min), num.max))  # type: ignore[type-var]
+                for q, v in zip(qs, values, strict=True)]
 
     @property
     def median(self) -> float | None:

@@ -288,7 +288,10 @@ def _as_text(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def polars_ready(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Return the array in a type Polars reads (decimal256 makes it panic: use float64)."""
+    """Return the array in a type Polars profiles: dictionaries decoded (Polars reads them as
+    categoricals), decimal256 as float64 (Polars panics on it)."""
+    if pa.types.is_dictionary(array.type):
+        return polars_ready(pc.cast(array, array.type.value_type))
     if pa.types.is_decimal(array.type) and array.type.bit_width > 128:
         return pc.cast(array, pa.float64(), safe=False)
     return array

@@ -15,7 +15,7 @@ from tripwire.errors import InputError
 from tripwire.profiling.stats.distinct import DistinctSketch
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY, FrequentItems
 from tripwire.profiling.stats.numeric import NumericStats
-from tripwire.profiling.stats.text import TextStats, text_stats
+from tripwire.profiling.stats.text import TextStats, text_stats, text_stats_many
 
 #: kinds of column, decided from the Arrow type
 KINDS = ("numeric", "boolean", "temporal", "string", "binary", "nested", "null")
@@ -364,11 +364,38 @@ def _temporal(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
 def _string(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
     vc = _value_counts(s.drop_nulls())
     _frequent(prof, vc, capacity)
-    stats, numbers, weights = text_stats(vc)
-    prof.text = stats
+    _text(prof, text_stats(vc))
+
+
+def _text(prof: ColumnProfile, stats: tuple[TextStats, np.ndarray, np.ndarray]) -> None:
+    prof.text, numbers, weights = stats
     if numbers.size:
         finite = np.isfinite(numbers)
         prof.numbers = NumericStats.of(numbers[finite], weights[finite])
+
+
+def profile_string_columns(names: list[str], arrays: list[pa.Array | pa.ChunkedArray],
+                           capacity: int = DEFAULT_CAPACITY) -> list[ColumnProfile]:
+    """Profile many string columns of one batch together (wide tables).
+
+    One value count and one pass of each regex over all the columns' values instead of a
+    few Polars calls per column; the profiles equal those of `profile_column`.
+    """
+    frame = pl.DataFrame([pl.Series(str(i), polars_ready(a), dtype=pl.String) for i, a in enumerate(arrays)])
+    vc = (frame.unpivot(variable_name="column", value_name="value").drop_nulls("value")
+          .group_by("column", "value").len(name="count")
+          .with_columns(pl.col("column").cast(pl.Int32)))
+    parts = vc.partition_by("column", as_dict=True, include_key=False)
+    stats = text_stats_many(vc, len(arrays))
+    out = []
+    for i, (name, array) in enumerate(zip(names, arrays, strict=True)):
+        prof = ColumnProfile(name=name, physical_type=str(array.type), kind="string",
+                             count=len(array), nulls=array.null_count)
+        if prof.nulls < prof.count:
+            _frequent(prof, parts[(i,)], capacity)
+            _text(prof, stats[i])
+        out.append(prof)
+    return out
 
 
 def _frequent(prof: ColumnProfile, vc: pl.DataFrame, capacity: int,

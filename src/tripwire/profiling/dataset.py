@@ -18,7 +18,13 @@ from polars.exceptions import PanicException
 
 from tripwire._version import __version__
 from tripwire.errors import InputError
-from tripwire.profiling.column import ColumnProfile, _as_text, profile_column
+from tripwire.profiling.column import (
+    ColumnProfile,
+    _as_text,
+    kind_of,
+    profile_column,
+    profile_string_columns,
+)
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY
 from tripwire.profiling.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
 
@@ -233,9 +239,7 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
     # (Polars, NumPy, KLL) release the GIL: run them side by side
     fingerprint = _POOL.submit(_row_hash_sum, rb)
     sample = _POOL.submit(RowSample.of_batch, rb, row_offset, cfg.sample_rows, cfg.seed)
-    profiled = _POOL.map(lambda i: profile_column(names[i], batch.column(i), cfg.frequent_capacity),
-                         range(len(names)))
-    columns = dict(zip(names, profiled, strict=True))
+    columns = dict(zip(names, _profile_columns(batch, cfg.frequent_capacity), strict=True))
     return DatasetProfile(
         rows=batch.num_rows,
         columns=columns,
@@ -243,6 +247,28 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
         fingerprint_sum=fingerprint.result(),
         config=cfg,
     )
+
+
+#: from this many string columns in a batch on, they are profiled together (wide tables)
+MANY_STRING_COLUMNS = 32
+
+
+def _profile_columns(batch: pa.RecordBatch | pa.Table, capacity: int) -> list[ColumnProfile]:
+    """Profile every column of a batch, in column order (the pool's map keeps the order)."""
+    names = batch.schema.names
+    strings = [i for i, f in enumerate(batch.schema) if kind_of(f.type) == "string"]
+    together: dict[int, ColumnProfile] = {}
+    if len(strings) >= MANY_STRING_COLUMNS:
+        try:
+            profiled = profile_string_columns([names[i] for i in strings],
+                                              [batch.column(i) for i in strings], capacity)
+            together = dict(zip(strings, profiled, strict=True))
+        except (pl.exceptions.PolarsError, PanicException, pa.ArrowException):
+            together = {}  # an odd column among them: profile each on its own
+    rest = [i for i in range(len(names)) if i not in together]
+    alone = dict(zip(rest, _POOL.map(lambda i: profile_column(names[i], batch.column(i), capacity), rest),
+                     strict=True))
+    return [together[i] if i in together else alone[i] for i in range(len(names))]
 
 
 def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:

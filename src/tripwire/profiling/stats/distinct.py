@@ -32,6 +32,9 @@ class DistinctSketch:
         # rank = leading zeros of the low bits + 1; frexp's exponent is the bit length
         # (exact: low < 2**52 fits a double), so no per-value loop and no slow ufunc.at
         rank = (bits + 1) - np.frexp(low.astype(np.float64))[1]
+        if h.size <= 4 * (1 << self.p):  # few values (wide tables): a scatter-max is cheapest
+            np.maximum.at(self.registers, index, rank.astype(np.uint8))
+            return
         seen = np.zeros((1 << self.p, 64), dtype=bool)
         seen[index, rank] = True
         # highest rank seen per register: last True along each row

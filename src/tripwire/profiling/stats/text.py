@@ -141,6 +141,14 @@ def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarra
     Also return the numbers the strings hold (values parsing as float, and their counts), so
     a numeric column read as text still gets numeric statistics.
     """
+    return text_stats_many(distinct.with_columns(column=pl.lit(0, pl.Int32)), 1)[0]
+
+
+def text_stats_many(distinct: pl.DataFrame, columns: int
+                    ) -> list[tuple[TextStats, np.ndarray, np.ndarray]]:
+    """Compute text_stats for many columns at once from a frame of `column` (0..columns-1),
+    distinct `value` and `count`: one pass of each regex over all columns' values, so a wide
+    table costs a few Polars calls, not a few per column."""
     v = pl.col("value")
     checks = [f"p_{k}" for k in PARSE_KINDS] + [f"c_{k}" for k in CHAR_CLASSES] + ["null"]
     flags = distinct.with_columns(
@@ -163,33 +171,55 @@ def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarra
         null=v.str.strip_chars().str.to_lowercase().is_in(DISGUISED_NULLS),
     )
     flags = pl.concat([simple, rest.select(simple.columns)]) if rest.height else simple
-    lengths = flags["length"].to_numpy().astype(np.float64)
-    sums = flags.select(
-        [(pl.col(c).cast(pl.Int64) * pl.col("count")).sum().alias(c) for c in checks]
-    ).row(0, named=True)
-    stats = TextStats(
-        length_sums=_power_sums(flags),
-        min_length=int(lengths.min()) if lengths.size else None,
-        max_length=int(lengths.max()) if lengths.size else None,
-        parses={k[2:]: int(sums[k]) for k in checks if k.startswith("p_")},
-        disguised_nulls=int(sums["null"]),
-        char_classes={k[2:]: int(sums[k]) for k in checks if k.startswith("c_")},
+    per_column = flags.group_by("column").agg(
+        *[(pl.col(c).cast(pl.Int64) * pl.col("count")).sum().alias(c) for c in checks],
+        pl.col("length").min().alias("min_length"), pl.col("length").max().alias("max_length"),
     )
-    examples: dict[str, list[str]] = {}
-    for key in checks:
-        if key.startswith("c_") and sums[key]:
-            examples[key[2:]] = _first(flags.filter(pl.col(key))["value"])
-    # values that are not numbers: the evidence of a type break in a column of mostly numbers
-    odd = flags.filter(~pl.col("p_float") & ~pl.col("null"))["value"]
-    if odd.len():
-        examples["not_number"] = _first(odd)
-    stats.examples = examples
-    pats = flags.group_by("pattern").agg(pl.col("count").sum())
-    stats.patterns = FrequentItems.of_counts(pats.rename({"pattern": "value"}), PATTERN_CAPACITY)
-    numbers = flags.filter(pl.col("p_float")).select(
-        v.str.strip_chars().cast(pl.Float64, strict=False).alias("x"), "count"
-    ).drop_nulls()
-    return stats, numbers["x"].to_numpy(), numbers["count"].to_numpy()
+    sums = {row["column"]: row for row in per_column.iter_rows(named=True)}
+    # examples: the first few values in text order per column and class
+    odd = ~pl.col("p_float") & ~pl.col("null")
+    example_keys = [k for k in checks if k.startswith("c_")] + ["not_number"]
+    examples = flags.select(
+        "column", "value", *[pl.col(k) for k in checks if k.startswith("c_")], odd.alias("not_number"),
+    ).unpivot(index=["column", "value"], variable_name="kind", value_name="flag").filter(
+        pl.col("flag")
+    ).group_by("column", "kind").agg(v.sort().head(EXAMPLES_PER_CLASS))
+    found: dict[int, dict[str, list[str]]] = {}
+    for col, kind, values in examples.iter_rows():
+        found.setdefault(col, {})[kind[2:] if kind.startswith("c_") else kind] = values
+    pats = _split(flags.group_by("column", "pattern").agg(pl.col("count").sum())
+                  .rename({"pattern": "value"}), columns)
+    numbers = _split(flags.filter(pl.col("p_float")).select(
+        "column", v.str.strip_chars().cast(pl.Float64, strict=False).alias("x"), "count"
+    ).drop_nulls(), columns)
+    powers = _power_sums(flags, columns)
+    out = []
+    for i in range(columns):
+        row = sums.get(i)
+        if row is None:
+            out.append((TextStats(), np.zeros(0), np.zeros(0, dtype=np.int64)))
+            continue
+        stats = TextStats(
+            length_sums=powers[i],
+            min_length=row["min_length"],
+            max_length=row["max_length"],
+            parses={k[2:]: int(row[k]) for k in checks if k.startswith("p_")},
+            disguised_nulls=int(row["null"]),
+            char_classes={k[2:]: int(row[k]) for k in checks if k.startswith("c_")},
+            examples={k: found[i][k] for k in sorted(found.get(i, {})) if k in
+                      {e[2:] if e.startswith("c_") else e for e in example_keys}},
+        )
+        stats.patterns = FrequentItems.of_counts(pats[i].drop("column"), PATTERN_CAPACITY)
+        nums = numbers[i]
+        out.append((stats, nums["x"].to_numpy(), nums["count"].to_numpy()))
+    return out
+
+
+def _split(frame: pl.DataFrame, columns: int) -> list[pl.DataFrame]:
+    """Return one frame per column index 0..columns-1 (empty where the column has no rows)."""
+    parts = frame.partition_by("column", as_dict=True, maintain_order=False)
+    empty = frame.clear()
+    return [parts.get((i,), empty) for i in range(columns)]
 
 
 def _first(values: pl.Series) -> list[str]:
@@ -197,15 +227,17 @@ def _first(values: pl.Series) -> list[str]:
     return values.sort().head(EXAMPLES_PER_CLASS).to_list()
 
 
-def _power_sums(flags: pl.DataFrame) -> tuple[int, int, int, int, int]:
-    """Return (n, Σl, Σl², Σl³, Σl⁴) over the values, as exact Python integers."""
-    by_length = flags.group_by("length").agg(pl.col("count").sum())
-    out = [0, 0, 0, 0, 0]
-    # one step per distinct length (a few hundred at most), not per value
-    for length, count in zip(by_length["length"].to_list(), by_length["count"].to_list(), strict=True):
+def _power_sums(flags: pl.DataFrame, columns: int) -> list[tuple[int, int, int, int, int]]:
+    """Return (n, Σl, Σl², Σl³, Σl⁴) of the lengths per column, as exact Python integers."""
+    by_length = flags.group_by("column", "length").agg(pl.col("count").sum())
+    out = [[0, 0, 0, 0, 0] for _ in range(columns)]
+    # one step per distinct (column, length), not per value
+    for col, length, count in by_length.iter_rows():
+        sums, power = out[col], 1
         for k in range(5):
-            out[k] += int(count) * int(length) ** k
-    return tuple(out)  # type: ignore[return-value]
+            sums[k] += int(count) * power
+            power *= int(length)
+    return [tuple(s) for s in out]  # type: ignore[misc]
 
 
 def _moments_of_sums(sums: tuple[int, int, int, int, int]) -> Moments:

@@ -3,11 +3,14 @@
 In one run: (a) the floor, a competent hand-written Polars pass computing per column the
 count, nulls, approximate distinct, min, max, mean, std, 7 quantiles and the top-10 values;
 (b) `tripwire.profile(path)` in this process; (c) `tripwire profile FILE -o ...` end to end
-as a subprocess (interpreter start included); (d) whylogs' `why.log(df)` in its own venv if
-`bench/setup_whylogs.sh` made one. Ratios are to the floor measured in the same run, since
-the machine is shared and absolute times wander.
+as a subprocess (interpreter start included), against the floor run as a process too;
+(d) `tripwire.profile(path)` with the exact states switched off (sketches only), the cost of
+exact mode; (e) whylogs' `why.log(df)` in its own venv if `bench/setup_whylogs.sh` made one.
+Ratios are to the floor measured in the same run, since the machine is shared and absolute
+times wander.
 
     python bench/profile_bench.py [--file bench/data/reference.parquet] [--repeat 3] [--record]
+    python bench/profile_bench.py --floor-only FILE   # the floor alone (timed as a process)
 """
 
 from __future__ import annotations
@@ -49,8 +52,25 @@ def floor(path: Path) -> None:
         df[name].value_counts(sort=True).head(10)
 
 
+def sketches_only(path: Path) -> None:
+    """Profile with the exact limits at zero: every column goes straight to its sketches."""
+    from tripwire.profiling.stats import frequent, quantiles
+
+    saved = frequent.EXACT_MAX_DISTINCT, quantiles.EXACT_MAX_DISTINCT
+    frequent.EXACT_MAX_DISTINCT = quantiles.EXACT_MAX_DISTINCT = 0
+    try:
+        import tripwire
+
+        tripwire.profile(path)
+    finally:
+        frequent.EXACT_MAX_DISTINCT, quantiles.EXACT_MAX_DISTINCT = saved
+
+
 def main() -> None:
     """Run the benchmark and print (and optionally record) the table."""
+    if len(sys.argv) == 3 and sys.argv[1] == "--floor-only":
+        floor(Path(sys.argv[2]))
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--file", type=Path, default=BENCH / "data" / "reference.parquet")
     ap.add_argument("--repeat", type=int, default=3)
@@ -65,7 +85,12 @@ def main() -> None:
     t_floor = best_of(lambda: floor(args.file), args.repeat)
     rows.append(("Polars floor (read + stats + top-10)", t_floor))
     t_api = best_of(lambda: tripwire.profile(args.file), args.repeat)
-    rows.append(("tripwire.profile() (API)", t_api))
+    rows.append(("tripwire.profile() (API, exact below the limits)", t_api))
+    t_sketch = best_of(lambda: sketches_only(args.file), args.repeat)
+    rows.append(("tripwire.profile() with sketches only (exact off)", t_sketch))
+    floor_cmd = [PY, str(Path(__file__).resolve()), "--floor-only", str(args.file)]
+    t_floor_proc = min(run_timed(floor_cmd)[0] for _ in range(args.repeat))
+    rows.append(("Polars floor as a process (interpreter start included)", t_floor_proc))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "p.json"
         cli = [PY, "-m", "tripwire", "profile", str(args.file), "-o", str(out), "-q"]
@@ -84,7 +109,9 @@ def main() -> None:
              f" ({args.file.stat().st_size / 2**20:.0f} MB), best of {args.repeat}.", "",
              "| what | seconds | ratio to floor |", "|---|---:|---:|"]
     lines += [f"| {label} | {secs:.2f} | {secs / t_floor:.2f}× |" for label, secs in rows]
-    lines += ["", f"- peak RSS of the CLI profile: {rss:.0f} MB; profile JSON: {size_kb:.0f} KB",
+    lines += ["", f"- CLI process / floor process: {t_cli / t_floor_proc:.2f}× (target ≤ 1.5×)",
+              f"- exact mode / sketches only: {t_api / t_sketch:.2f}×",
+              f"- peak RSS of the CLI profile: {rss:.0f} MB; profile JSON: {size_kb:.0f} KB",
               f"- `python -c 'import tripwire'`: {t_import:.3f} s (target < 0.3 s, interpreter start included)",
               "- target: API profile ≤ 1.5× the floor"]
     print("\n".join(lines))

@@ -15,7 +15,7 @@ from tripwire.errors import InputError
 from tripwire.profiling.stats.distinct import DistinctSketch
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY, FrequentItems
 from tripwire.profiling.stats.numeric import NumericStats
-from tripwire.profiling.stats.text import TextStats, text_stats, text_stats_many
+from tripwire.profiling.stats.text import TextStats, text_stats
 
 #: kinds of column, decided from the Arrow type
 KINDS = ("numeric", "boolean", "temporal", "string", "binary", "nested", "null")
@@ -309,10 +309,11 @@ def _profile_column(name: str, array: pa.Array | pa.ChunkedArray, capacity: int)
             as_text = _profile_column(name, text, capacity)
             prof.frequent, prof.distinct = as_text.frequent, as_text.distinct
         return prof
-    series = pl.Series(name, polars_ready(array))
     if kind == "numeric":
-        _numeric(prof, series, capacity)
-    elif kind == "boolean":
+        _numeric(prof, polars_ready(array), capacity)
+        return prof
+    series = pl.Series(name, polars_ready(array))
+    if kind == "boolean":
         vc = _value_counts(series.drop_nulls())
         prof.true_count = int(series.sum())
         _frequent(prof, vc, capacity)
@@ -326,24 +327,30 @@ def _profile_column(name: str, array: pa.Array | pa.ChunkedArray, capacity: int)
     return prof
 
 
-def _numeric(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
-    if s.dtype == pl.Decimal or isinstance(s.dtype, pl.Decimal):
-        s = s.cast(pl.Float64)
-    x = s.drop_nulls()
-    if x.dtype.is_float():
-        nan = x.is_nan()
+def _numeric(prof: ColumnProfile, array: pa.Array | pa.ChunkedArray, capacity: int) -> None:
+    """Profile numbers in NumPy: a handful of calls per column, which matters for wide tables."""
+    if pa.types.is_decimal(array.type):
+        array = pc.cast(array, pa.float64(), safe=False)
+    raw = pc.drop_null(array)
+    raw = (raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw).to_numpy(zero_copy_only=False)
+    if raw.dtype.kind == "f":
+        nan = np.isnan(raw)
         prof.nan = int(nan.sum())
-        x = x.filter(~nan)
-    vc = _numeric_value_counts(x)
+        if prof.nan:
+            raw = raw[~nan]
+        raw = raw + 0.0  # -0.0 and 0.0 are one value: keep the one whose text is "0.0"
+    # sorting in NumPy beats a hash group-by for the mostly-distinct values of measured columns;
     # every statistic of the numbers comes from the distinct values and their counts
-    values = vc["value"].cast(pl.Float64).to_numpy()
-    counts = vc["count"].to_numpy()
-    finite = np.isfinite(values)
+    values, counts = np.unique(raw, return_counts=True)
+    floats = values.astype(np.float64)
+    finite = np.isfinite(floats)
     if not finite.all():
         prof.inf = int(counts[~finite].sum())
-        values, counts = values[finite], counts[finite]
-    prof.numbers = NumericStats.of(values, counts)
-    _frequent(prof, vc, capacity)
+        prof.numbers = NumericStats.of(floats[finite], counts[finite])
+    else:
+        prof.numbers = NumericStats.of(floats, counts)
+    prof.distinct.update_hashes(pl.Series("value", values).hash(seed=0).to_numpy())
+    prof.frequent = FrequentItems.of_arrays(values, counts, capacity)
 
 
 def _temporal(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
@@ -374,30 +381,6 @@ def _text(prof: ColumnProfile, stats: tuple[TextStats, np.ndarray, np.ndarray]) 
         prof.numbers = NumericStats.of(numbers[finite], weights[finite])
 
 
-def profile_string_columns(names: list[str], arrays: list[pa.Array | pa.ChunkedArray],
-                           capacity: int = DEFAULT_CAPACITY) -> list[ColumnProfile]:
-    """Profile many string columns of one batch together (wide tables).
-
-    One value count and one pass of each regex over all the columns' values instead of a
-    few Polars calls per column; the profiles equal those of `profile_column`.
-    """
-    frame = pl.DataFrame([pl.Series(str(i), polars_ready(a), dtype=pl.String) for i, a in enumerate(arrays)])
-    vc = (frame.unpivot(variable_name="column", value_name="value").drop_nulls("value")
-          .group_by("column", "value").len(name="count")
-          .with_columns(pl.col("column").cast(pl.Int32)))
-    parts = vc.partition_by("column", as_dict=True, include_key=False)
-    stats = text_stats_many(vc, len(arrays))
-    out = []
-    for i, (name, array) in enumerate(zip(names, arrays, strict=True)):
-        prof = ColumnProfile(name=name, physical_type=str(array.type), kind="string",
-                             count=len(array), nulls=array.null_count)
-        if prof.nulls < prof.count:
-            _frequent(prof, parts[(i,)], capacity)
-            _text(prof, stats[i])
-        out.append(prof)
-    return out
-
-
 def _frequent(prof: ColumnProfile, vc: pl.DataFrame, capacity: int,
               as_text: bool = False) -> None:
     """Fill frequent items and the distinct sketch from exact per-batch value counts."""
@@ -408,16 +391,6 @@ def _frequent(prof: ColumnProfile, vc: pl.DataFrame, capacity: int,
 def _value_counts(s: pl.Series) -> pl.DataFrame:
     """Return distinct values and their counts as columns `value` and `count` (any column name)."""
     return s.rename("value").value_counts(name="count", parallel=True)
-
-
-def _numeric_value_counts(s: pl.Series) -> pl.DataFrame:
-    """Count distinct numbers of a series without nulls or NaN by sorting in NumPy: about 3x
-    faster than a hash group-by for the mostly-distinct values of measured columns."""
-    raw = s.to_numpy()
-    if raw.dtype.kind == "f":
-        raw = raw + 0.0  # -0.0 and 0.0 are one value: keep the one whose text is "0.0"
-    values, counts = np.unique(raw, return_counts=True)
-    return pl.DataFrame({"value": pl.Series("value", values, dtype=s.dtype), "count": counts})
 
 
 def _common_kind(a: str, b: str) -> str:

@@ -18,13 +18,8 @@ from polars.exceptions import PanicException
 
 from tripwire._version import __version__
 from tripwire.errors import InputError
-from tripwire.profiling.column import (
-    ColumnProfile,
-    _as_text,
-    kind_of,
-    profile_column,
-    profile_string_columns,
-)
+from tripwire.profiling import wide
+from tripwire.profiling.column import ColumnProfile, _as_text, kind_of, profile_column
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY
 from tripwire.profiling.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
 
@@ -184,7 +179,9 @@ class DatasetProfile:
 
         Reads settle lazily anyway; doing it here once moves that work into the thread pool.
         """
-        list(_POOL.map(lambda c: c.settle(), self.columns.values()))
+        cols = list(self.columns.values())
+        chunks = [cols[i:i + 256] for i in range(0, len(cols), 256)]  # a task per column costs more than it saves
+        list(_POOL.map(lambda chunk: [c.settle() for c in chunk], chunks))
         return self
 
     def summary_rows(self) -> list[dict[str, Any]]:
@@ -249,22 +246,30 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
     )
 
 
-#: from this many string columns in a batch on, they are profiled together (wide tables)
-MANY_STRING_COLUMNS = 32
-
-
 def _profile_columns(batch: pa.RecordBatch | pa.Table, capacity: int) -> list[ColumnProfile]:
-    """Profile every column of a batch, in column order (the pool's map keeps the order)."""
+    """Profile every column of a batch, in column order.
+
+    Many columns of one type (a wide table) are profiled together; the rest one by one in
+    the pool, whose map keeps the order. Both give the same profiles.
+    """
     names = batch.schema.names
-    strings = [i for i, f in enumerate(batch.schema) if kind_of(f.type) == "string"]
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(batch.schema):
+        kind = kind_of(f.type)
+        if kind == "string":
+            groups.setdefault("string", []).append(i)
+        elif kind == "numeric" and not pa.types.is_decimal(f.type) and not pa.types.is_dictionary(f.type):
+            groups.setdefault(str(f.type), []).append(i)
     together: dict[int, ColumnProfile] = {}
-    if len(strings) >= MANY_STRING_COLUMNS:
+    for key, idx in groups.items():
+        if len(idx) < wide.MANY_COLUMNS:
+            continue
+        fn = wide.profile_string_columns if key == "string" else wide.profile_numeric_columns
         try:
-            profiled = profile_string_columns([names[i] for i in strings],
-                                              [batch.column(i) for i in strings], capacity)
-            together = dict(zip(strings, profiled, strict=True))
+            together.update(zip(idx, fn([names[i] for i in idx], [batch.column(i) for i in idx], capacity),
+                                strict=True))
         except (pl.exceptions.PolarsError, PanicException, pa.ArrowException):
-            together = {}  # an odd column among them: profile each on its own
+            pass  # an odd column among them: profile each on its own
     rest = [i for i in range(len(names)) if i not in together]
     alone = dict(zip(rest, _POOL.map(lambda i: profile_column(names[i], batch.column(i), capacity), rest),
                      strict=True))

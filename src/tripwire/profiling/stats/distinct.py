@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
+import zlib
 from typing import Any
 
 import numpy as np
@@ -73,15 +74,16 @@ class DistinctSketch:
         return 1.04 / math.sqrt(1 << self.p)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the registers as base64 text."""
-        return {"p": self.p, "hll": base64.b64encode(self.registers.tobytes()).decode("ascii")}
+        """Return the registers, zlib-compressed, as base64 text (small for small columns)."""
+        packed = zlib.compress(self.registers.tobytes(), 6)
+        return {"p": self.p, "hll_z": base64.b64encode(packed).decode("ascii")}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DistinctSketch:
-        """Rebuild from JSON."""
-        regs = np.frombuffer(base64.b64decode(data["hll"]), dtype=np.uint8).copy()
-        return cls(int(data["p"]), regs)
-
+        """Rebuild from JSON (`hll`: raw registers, as profiles saved before compression)."""
+        raw = zlib.decompress(base64.b64decode(data["hll_z"])) if "hll_z" in data else \
+            base64.b64decode(data["hll"])
+        return cls(int(data["p"]), np.frombuffer(raw, dtype=np.uint8).copy())
 
 
 def _sigma(x: float) -> float:

@@ -7,6 +7,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+#: a batch's full value counts: a frame of `value` and `count`, or sorted distinct numbers and counts
+Counts = pl.DataFrame | tuple[np.ndarray, np.ndarray]
+
 #: values kept per column; counts are exact while a column has at most this many distinct values
 DEFAULT_CAPACITY = 1024
 #: a column's full value counts are kept (so top values and the distinct count are exact)
@@ -39,7 +42,8 @@ class FrequentItems:
         self._error = error
         self._distinct = distinct if distinct is not None else (len(self._counts) if error == 0 else None)
         self.counts_exact = (error == 0) if counts_exact is None else counts_exact
-        self._pending: list[pl.DataFrame] | None = None  # full value counts, not yet cut
+        #: full value counts, not yet cut: frames (`value`, `count`) or (values, counts) arrays
+        self._pending: list[Counts] | None = None
         self.as_text = False
 
     @classmethod
@@ -51,11 +55,19 @@ class FrequentItems:
 
     @classmethod
     def of_counts(cls, frame: pl.DataFrame, capacity: int = DEFAULT_CAPACITY,
-                  as_text: bool = False) -> FrequentItems:
+                  as_text: bool = False, total: int | None = None) -> FrequentItems:
         """Keep a batch's full value counts (columns `value`, `count`); cut only when read."""
-        out = cls(capacity, total=int(frame["count"].sum()))
+        out = cls(capacity, total=int(frame["count"].sum()) if total is None else total)
         out._pending = [frame]
         out.as_text = as_text
+        return out
+
+    @classmethod
+    def of_arrays(cls, values: np.ndarray, counts: np.ndarray,
+                  capacity: int = DEFAULT_CAPACITY) -> FrequentItems:
+        """Keep a batch's full value counts given as sorted distinct numbers and their counts."""
+        out = cls(capacity, total=int(counts.sum()))
+        out._pending = [(values, counts.astype(np.int64, copy=False))]
         return out
 
     # ---- the settled figures ---------------------------------------------------------------
@@ -87,12 +99,22 @@ class FrequentItems:
             return
         whole = _consolidated(self._pending)
         self._pending = None
-        self._distinct = whole.height
-        cut = cut_threshold(whole["count"].to_numpy(), self.capacity)
-        if cut:
-            whole = whole.filter(pl.col("count") > cut)
-        keys = _texts(whole["value"]) if self.as_text else whole["value"].to_list()
-        self._counts = _ranked(dict(zip(keys, whole["count"].to_list(), strict=True)))
+        self._distinct = _height(whole)
+        if isinstance(whole, tuple):
+            values, counts = whole
+            cut = cut_threshold(counts, self.capacity)
+            keep = counts > cut
+            keys, kept = values[keep].tolist(), counts[keep].tolist()
+        else:
+            counts = whole["count"].to_numpy()
+            cut = cut_threshold(counts, self.capacity)
+            values = whole["value"]
+            if cut:
+                keep = counts > cut
+                values, counts = values.filter(pl.Series(keep)), counts[keep]
+            keys = _texts(values) if self.as_text else values.to_list()
+            kept = counts.tolist()
+        self._counts = _ranked(dict(zip(keys, kept, strict=True)))
         self._error = cut
         self.counts_exact = True
 
@@ -107,9 +129,9 @@ class FrequentItems:
         if self._pending is not None and other._pending is not None and \
                 self.as_text == other.as_text and cap == self.capacity == other.capacity:
             pending = self._pending + other._pending
-            if sum(f.height for f in pending) > EXACT_MAX_DISTINCT:
+            if sum(_height(f) for f in pending) > EXACT_MAX_DISTINCT:
                 pending = [_consolidated(pending)]
-            if pending[0].height <= EXACT_MAX_DISTINCT:
+            if _height(pending[0]) <= EXACT_MAX_DISTINCT:
                 out = FrequentItems(cap, total=self.total + other.total)
                 out._pending, out.as_text = pending, self.as_text
                 return out
@@ -179,21 +201,24 @@ def cut_threshold(counts: Any, capacity: int) -> int:
     return int(np.partition(arr, arr.size - capacity - 1)[arr.size - capacity - 1])
 
 
-def _consolidated(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """Return the value counts of several frames summed per value."""
-    if len(frames) == 1:
-        return frames[0]
-    dtype = frames[0]["value"].dtype
-    if dtype.is_numeric() and all(f["value"].dtype == dtype for f in frames):
+def _height(counts: Counts) -> int:
+    return len(counts[0]) if isinstance(counts, tuple) else counts.height
+
+
+def _consolidated(parts: list[Counts]) -> Counts:
+    """Return the value counts of several parts summed per value."""
+    if len(parts) == 1:
+        return parts[0]
+    arrays = [p for p in parts if isinstance(p, tuple)]
+    if len(arrays) == len(parts) and len({a[0].dtype for a in arrays}) == 1:
         # sorted runs (np.unique per batch): a stable sort merges them in linear time
-        v = np.concatenate([f["value"].to_numpy() for f in frames])
-        c = np.concatenate([f["count"].to_numpy().astype(np.int64) for f in frames])
+        v = np.concatenate([a[0] for a in arrays])
+        c = np.concatenate([a[1] for a in arrays])
         order = np.argsort(v, kind="stable")
         v, c = v[order], c[order]
-        start = np.flatnonzero(np.concatenate([[True], v[1:] != v[:-1]])) if v.size else \
-            np.zeros(0, dtype=np.int64)
-        return pl.DataFrame({"value": pl.Series("value", v[start], dtype=dtype),
-                             "count": np.add.reduceat(c, start) if start.size else c})
+        start = np.flatnonzero(np.concatenate([[True], v[1:] != v[:-1]]))
+        return v[start], np.add.reduceat(c, start)
+    frames = [pl.DataFrame({"value": p[0], "count": p[1]}) if isinstance(p, tuple) else p for p in parts]
     try:
         both = pl.concat(frames, how="vertical_relaxed")
     except pl.exceptions.PolarsError:  # types that do not unify: count their text

@@ -47,6 +47,15 @@ class QuantileSketch:
         self._n = 0
         self._grid: np.ndarray | None = None  # frozen: exact quantiles at ranks i / GRID_POINTS
 
+    @classmethod
+    def of_sorted(cls, values: np.ndarray, counts: np.ndarray) -> QuantileSketch:
+        """Return the exact state of sorted distinct finite values (no -0.0) and their counts."""
+        out = cls()
+        out._n = int(counts.sum())
+        out._pieces = [(values.astype(np.float64, copy=False), counts.astype(np.int64, copy=False))]
+        out._settle()
+        return out
+
     # ---- building ----------------------------------------------------------------------------
     def update(self, values: np.ndarray, counts: np.ndarray | None = None) -> None:
         """Add finite float64 values, each `counts` times (the caller drops NaN/inf)."""

@@ -95,6 +95,7 @@ class TextStats:
                     for k, v in self.examples.items()}
         for k, vals in other.examples.items():
             examples.setdefault(k, list(vals))
+        examples = {k: examples[k] for k in sorted(examples)}  # key order too is input-free
         return TextStats(
             length_sums=tuple(a + b for a, b in zip(self.length_sums, other.length_sums, strict=True)),  # type: ignore[arg-type]
             min_length=_opt(min, self.min_length, other.min_length),
@@ -187,11 +188,12 @@ def text_stats_many(distinct: pl.DataFrame, columns: int
     found: dict[int, dict[str, list[str]]] = {}
     for col, kind, values in examples.iter_rows():
         found.setdefault(col, {})[kind[2:] if kind.startswith("c_") else kind] = values
-    pats = _split(flags.group_by("column", "pattern").agg(pl.col("count").sum())
-                  .rename({"pattern": "value"}), columns)
-    numbers = _split(flags.filter(pl.col("p_float")).select(
+    pats, pat_bounds = _by_column(flags.group_by("column", "pattern").agg(pl.col("count").sum())
+                                  .rename({"pattern": "value"}), columns)
+    numbers, num_bounds = _by_column(flags.filter(pl.col("p_float")).select(
         "column", v.str.strip_chars().cast(pl.Float64, strict=False).alias("x"), "count"
     ).drop_nulls(), columns)
+    xs, xcounts = numbers["x"].to_numpy(), numbers["count"].to_numpy()
     powers = _power_sums(flags, columns)
     out = []
     for i in range(columns):
@@ -209,17 +211,18 @@ def text_stats_many(distinct: pl.DataFrame, columns: int
             examples={k: found[i][k] for k in sorted(found.get(i, {})) if k in
                       {e[2:] if e.startswith("c_") else e for e in example_keys}},
         )
-        stats.patterns = FrequentItems.of_counts(pats[i].drop("column"), PATTERN_CAPACITY)
-        nums = numbers[i]
-        out.append((stats, nums["x"].to_numpy(), nums["count"].to_numpy()))
+        lo, hi = int(pat_bounds[i]), int(pat_bounds[i + 1])
+        stats.patterns = FrequentItems.of_counts(pats.slice(lo, hi - lo), PATTERN_CAPACITY)
+        lo, hi = int(num_bounds[i]), int(num_bounds[i + 1])
+        out.append((stats, xs[lo:hi], xcounts[lo:hi]))
     return out
 
 
-def _split(frame: pl.DataFrame, columns: int) -> list[pl.DataFrame]:
-    """Return one frame per column index 0..columns-1 (empty where the column has no rows)."""
-    parts = frame.partition_by("column", as_dict=True, maintain_order=False)
-    empty = frame.clear()
-    return [parts.get((i,), empty) for i in range(columns)]
+def _by_column(frame: pl.DataFrame, columns: int) -> tuple[pl.DataFrame, np.ndarray]:
+    """Return the frame sorted by `column` (then dropped) and where each column's rows start."""
+    frame = frame.sort("column")
+    bounds = np.searchsorted(frame["column"].to_numpy(), np.arange(columns + 1))
+    return frame.drop("column"), bounds
 
 
 def _first(values: pl.Series) -> list[str]:

@@ -190,3 +190,18 @@ def test_hll_error_against_exact_counts(n):
         assert abs(errors[-1]) < 3 * s.relative_error
     if n <= 10:  # tiny sets: the estimator is practically exact
         assert max(abs(e) for e in errors) < 0.01
+
+
+def test_a_format_1_profile_with_kll_sketches_still_loads_and_merges():
+    from pathlib import Path
+
+    old = DatasetProfile.load(Path(__file__).parent / "data" / "penguins_format1.json")
+    col = old["body_mass_g"]
+    assert not col.accuracy()["quantiles_exact"] and col.accuracy()["rank_error"] > 0
+    assert 3_000 < col.median < 5_000
+    palmerpenguins = pytest.importorskip("palmerpenguins")
+    new = tripwire.profile(palmerpenguins.load_penguins(), sample_rows=0)
+    merged = old.merge(new)
+    assert merged["body_mass_g"].numbers.n == 2 * new["body_mass_g"].numbers.n
+    assert merged["body_mass_g"].median == pytest.approx(new["body_mass_g"].median, rel=0.05)
+    assert json.loads(merged.to_json())["format_version"] == 2

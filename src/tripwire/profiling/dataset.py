@@ -23,8 +23,9 @@ from tripwire.profiling.column import ColumnProfile, _as_text, kind_of, profile_
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY
 from tripwire.profiling.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
 
-#: bump when the JSON layout changes; `load` refuses newer versions with a clear message
-PROFILE_FORMAT = 1
+#: bump when the JSON layout changes; `load` refuses newer versions with a clear message.
+#: 2: exact quantile states and the deterministic compactor replace KLL; format 1 still loads
+PROFILE_FORMAT = 2
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ Three states, each a function of its input only (no randomness, no timing):
 from __future__ import annotations
 
 import base64
+import math
 import zlib
 from typing import Any
 
@@ -35,7 +36,8 @@ LEVEL_CAPACITY = 2_048
 class QuantileSketch:
     """Quantiles and CDF of finite float values; exact while small (see the module docstring)."""
 
-    __slots__ = ("_counts", "_error", "_grid", "_levels", "_n", "_parity", "_pieces", "_values")
+    __slots__ = ("_counts", "_error", "_grid", "_grid_error", "_levels", "_n", "_parity", "_pieces",
+                 "_values")
 
     def __init__(self) -> None:
         self._pieces: list[tuple[np.ndarray, np.ndarray]] = []  # exact, not yet consolidated
@@ -46,6 +48,7 @@ class QuantileSketch:
         self._error = 0  # absolute rank-error bound of the sketch
         self._n = 0
         self._grid: np.ndarray | None = None  # frozen: exact quantiles at ranks i / GRID_POINTS
+        self._grid_error = 1.0 / GRID_POINTS  # the rank error of answers from the grid
 
     @classmethod
     def of_sorted(cls, values: np.ndarray, counts: np.ndarray) -> QuantileSketch:
@@ -196,7 +199,7 @@ class QuantileSketch:
         if self._levels is None or self._n == 0:
             return 0.0
         if self._grid is not None:
-            return 1.0 / GRID_POINTS
+            return self._grid_error
         return self._error / self._n
 
     def exact_values(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -261,11 +264,14 @@ class QuantileSketch:
                "parity": self._parity, "levels": [_pack(lv) for lv in self._levels]}
         if self._grid is not None:
             out["grid"] = _pack(self._grid)
+            out["grid_error"] = self._grid_error
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QuantileSketch:
         """Rebuild from JSON."""
+        if "kll" in data:
+            return cls._from_kll(data["kll"])
         out = cls()
         out._n = int(data["n"])
         if data.get("exact"):
@@ -277,6 +283,31 @@ class QuantileSketch:
         out._parity = [int(p) for p in data["parity"]]
         out._error = int(data["error"])
         out._grid = _unpack(data["grid"], np.float64) if data.get("grid") else None
+        out._grid_error = float(data.get("grid_error", 1.0 / GRID_POINTS))
+        return out
+
+
+    @classmethod
+    def _from_kll(cls, text: str) -> QuantileSketch:
+        """Read a KLL sketch of a profile saved by format 1: its quantiles at the grid ranks
+        become a frozen state whose stated error adds KLL's own bound."""
+        from datasketches import kll_doubles_sketch
+
+        kll = kll_doubles_sketch.deserialize(base64.b64decode(text))
+        out = cls()
+        if kll.is_empty():
+            return out
+        n = int(kll.n)
+        grid = np.asarray(kll.get_quantiles(list(np.arange(GRID_POINTS + 1) / GRID_POINTS)), dtype=np.float64)
+        values, idx = np.unique(grid, return_inverse=True)
+        share = np.bincount(idx, minlength=values.size).astype(np.float64) / grid.size
+        counts = np.maximum(np.round(share * n).astype(np.int64), 1)
+        out._n = int(counts.sum())
+        out._levels, out._parity, out._error = [], [], 0
+        out._absorb(values, counts)
+        out._grid_error = float(kll.normalized_rank_error(False)) + 1 / GRID_POINTS
+        out._error += math.ceil(out._grid_error * out._n)
+        out._grid = grid
         return out
 
 

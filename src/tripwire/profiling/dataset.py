@@ -234,7 +234,7 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
         rbs = batch.to_batches()
         rb = rbs[0] if rbs else pa.RecordBatch.from_pylist([], schema=batch.schema)
     # the fingerprint, the sample and the columns are independent, and their heavy parts
-    # (Polars, NumPy, KLL) release the GIL: run them side by side
+    # (Polars, NumPy) release the GIL: run them side by side
     fingerprint = _POOL.submit(_row_hash_sum, rb)
     sample = _POOL.submit(RowSample.of_batch, rb, row_offset, cfg.sample_rows, cfg.seed)
     columns = dict(zip(names, _profile_columns(batch, cfg.frequent_capacity), strict=True))

@@ -16,6 +16,7 @@ times wander.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -81,22 +82,28 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     import tripwire
 
-    rows = []
-    t_floor = best_of(lambda: floor(args.file), args.repeat)
-    rows.append(("Polars floor (read + stats + top-10)", t_floor))
-    t_api = best_of(lambda: tripwire.profile(args.file), args.repeat)
-    rows.append(("tripwire.profile() (API, exact below the limits)", t_api))
-    t_sketch = best_of(lambda: sketches_only(args.file), args.repeat)
-    rows.append(("tripwire.profile() with sketches only (exact off)", t_sketch))
-    floor_cmd = [PY, str(Path(__file__).resolve()), "--floor-only", str(args.file)]
-    t_floor_proc = min(run_timed(floor_cmd)[0] for _ in range(args.repeat))
-    rows.append(("Polars floor as a process (interpreter start included)", t_floor_proc))
+    # interleave the contenders, round by round: on a shared machine the load drifts, and a
+    # block of runs per contender would compare different loads
+    ins = {"floor": [], "api": [], "sketch": []}
+    procs: dict[str, list[tuple[float, float]]] = {"floor": [], "cli": []}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "p.json"
         cli = [PY, "-m", "tripwire", "profile", str(args.file), "-o", str(out), "-q"]
-        runs = [run_timed(cli, tripwire_env()) for _ in range(args.repeat)]
-        t_cli, rss = min(r[0] for r in runs), max(r[1] for r in runs)
+        floor_cmd = [PY, str(Path(__file__).resolve()), "--floor-only", str(args.file)]
+        for _ in range(args.repeat):
+            ins["floor"].append(best_of(lambda: floor(args.file), 1))
+            ins["api"].append(best_of(lambda: tripwire.profile(args.file), 1))
+            ins["sketch"].append(best_of(lambda: sketches_only(args.file), 1))
+            procs["cli"].append(run_timed(cli, tripwire_env()))
+            procs["floor"].append(run_timed(floor_cmd))
         size_kb = out.stat().st_size / 1024
+    t_floor, t_api, t_sketch = (min(ins[k]) for k in ("floor", "api", "sketch"))
+    t_cli, rss = min(r[0] for r in procs["cli"]), max(r[1] for r in procs["cli"])
+    t_floor_proc = min(r[0] for r in procs["floor"])
+    rows = [("Polars floor (read + stats + top-10)", t_floor),
+            ("tripwire.profile() (API, exact below the limits)", t_api),
+            ("tripwire.profile() with sketches only (exact off)", t_sketch),
+            ("Polars floor as a process (interpreter start included)", t_floor_proc)]
     rows.append(("`tripwire profile` CLI (process start included)", t_cli))
     whylogs = BENCH / ".venv-whylogs" / "bin" / "python"
     if whylogs.exists():
@@ -113,7 +120,8 @@ def main() -> None:
               f"- exact mode / sketches only: {t_api / t_sketch:.2f}×",
               f"- peak RSS of the CLI profile: {rss:.0f} MB; profile JSON: {size_kb:.0f} KB",
               f"- `python -c 'import tripwire'`: {t_import:.3f} s (target < 0.3 s, interpreter start included)",
-              "- target: API profile ≤ 1.5× the floor"]
+              "- target: API profile ≤ 1.5× the floor",
+              f"- load average during the run (2 cores, shared): {os.getloadavg()[0]:.1f}"]
     print("\n".join(lines))
     if args.record:
         record("Profile of the 1M × 20 benchmark file", lines)

@@ -205,3 +205,31 @@ def test_a_format_1_profile_with_kll_sketches_still_loads_and_merges():
     assert merged["body_mass_g"].numbers.n == 2 * new["body_mass_g"].numbers.n
     assert merged["body_mass_g"].median == pytest.approx(new["body_mass_g"].median, rel=0.05)
     assert json.loads(merged.to_json())["format_version"] == 2
+
+
+@given(st.lists(st.floats(-1e3, 1e3, allow_nan=False, width=16), min_size=300, max_size=3_000),
+       st.integers(2, 6))
+@settings(max_examples=40, deadline=None)
+def test_above_the_limit_every_statistic_is_within_its_stated_error(values, pieces):
+    x = np.array(values, dtype=np.float64) + 0.0
+    saved = quantiles.EXACT_MAX_DISTINCT, frequent.EXACT_MAX_DISTINCT
+    quantiles.EXACT_MAX_DISTINCT = frequent.EXACT_MAX_DISTINCT = 20
+    try:
+        col = _batched(pa.table({"x": x}), max(1, x.size // pieces))["x"]
+    finally:
+        quantiles.EXACT_MAX_DISTINCT, frequent.EXACT_MAX_DISTINCT = saved
+    assert col.count == x.size and col.numbers.min == x.min() and col.numbers.max == x.max()
+    assert col.numbers.moments.mean == pytest.approx(x.mean(), rel=1e-9, abs=1e-9)
+    ordered = np.sort(x)
+    acc = col.accuracy()
+    slack = acc["rank_error"] + 1 / x.size
+    for q, value in zip(QS, col.quantiles(QS), strict=True):
+        below = np.searchsorted(ordered, value, side="left") / x.size
+        upto = np.searchsorted(ordered, value, side="right") / x.size
+        assert below - slack <= q <= upto + slack
+    distinct = np.unique(x).size
+    assert col.distinct_count <= col.non_null
+    assert abs(col.distinct_count - distinct) <= max(2, 4 * acc["distinct_relative_error"] * distinct)
+    counts = pd.Series(x).value_counts()
+    for value, count in col.top(5):  # a lower bound, short by at most the stated error
+        assert count <= counts[value] <= count + acc["top_error"]

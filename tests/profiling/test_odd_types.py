@@ -67,3 +67,22 @@ def test_odd_types_merge_across_batches():
     parts = profile_batch(table.slice(0, 2), 0).merge(profile_batch(table.slice(2), 2))
     assert parts["duration"].top(1) == [("0:00:05", 2)]
     assert parts["lst"].count == 4
+
+
+def test_saved_sketches_refuse_oversized_or_malformed_states():
+    import base64
+    import zlib
+
+    import pytest
+
+    from tripwire.profiling.stats.distinct import DistinctSketch
+    from tripwire.profiling.stats.quantiles import QuantileSketch
+
+    bomb = base64.b64encode(zlib.compress(b"\0" * 10_000_000)).decode()
+    with pytest.raises(ValueError, match="more than"):
+        DistinctSketch.from_dict({"p": 12, "hll_z": bomb})
+    with pytest.raises(ValueError, match="more than"):
+        QuantileSketch.from_dict({"exact": True, "n": 1, "values": bomb, "counts": bomb})
+    one = base64.b64encode(zlib.compress(b"\0" * 8)).decode()
+    with pytest.raises(ValueError, match="do not match"):
+        QuantileSketch.from_dict({"exact": True, "n": 5, "values": one, "counts": one})

@@ -81,9 +81,14 @@ class DistinctSketch:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DistinctSketch:
         """Rebuild from JSON (`hll`: raw registers, as profiles saved before compression)."""
-        raw = zlib.decompress(base64.b64decode(data["hll_z"])) if "hll_z" in data else \
+        from tripwire.profiling.stats.quantiles import bounded_inflate
+
+        p = int(data["p"])
+        raw = bounded_inflate(base64.b64decode(data["hll_z"]), 1 << p) if "hll_z" in data else \
             base64.b64decode(data["hll"])
-        return cls(int(data["p"]), np.frombuffer(raw, dtype=np.uint8).copy())
+        if len(raw) != 1 << p:
+            raise ValueError(f"an HLL sketch of precision {p} holds {1 << p} registers, not {len(raw)}")
+        return cls(p, np.frombuffer(raw, dtype=np.uint8).copy())
 
 
 def _sigma(x: float) -> float:

@@ -275,14 +275,18 @@ class QuantileSketch:
         out = cls()
         out._n = int(data["n"])
         if data.get("exact"):
-            values = _unpack(data["values"], np.float64)
-            counts = _unpack(data["counts"], np.int64)
+            values = _unpack(data["values"], np.float64, SAVED_EXACT_MAX)
+            counts = _unpack(data["counts"], np.int64, SAVED_EXACT_MAX)
+            if values.size != counts.size or int(counts.sum()) != out._n:
+                raise ValueError("exact values and counts do not match n")
             out._values, out._counts, out._pieces = values, counts, [(values, counts)]
             return out
-        out._levels = [_unpack(lv, np.float64) for lv in data["levels"]]
+        if len(data["levels"]) > 64:
+            raise ValueError("more sketch levels than 64-bit counts need")
+        out._levels = [_unpack(lv, np.float64, LEVEL_CAPACITY + 1) for lv in data["levels"]]
         out._parity = [int(p) for p in data["parity"]]
         out._error = int(data["error"])
-        out._grid = _unpack(data["grid"], np.float64) if data.get("grid") else None
+        out._grid = _unpack(data["grid"], np.float64, GRID_POINTS + 1) if data.get("grid") else None
         out._grid_error = float(data.get("grid_error", 1.0 / GRID_POINTS))
         return out
 
@@ -349,6 +353,17 @@ def _pack(array: np.ndarray) -> str:
     return base64.b64encode(zlib.compress(np.ascontiguousarray(array).tobytes(), 6)).decode("ascii")
 
 
-def _unpack(text: str, dtype: type) -> np.ndarray:
-    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype).copy()
+def _unpack(text: str, dtype: type, max_items: int) -> np.ndarray:
+    """Decode `_pack` text, refusing more than max_items (a saved state never holds more)."""
+    return np.frombuffer(bounded_inflate(base64.b64decode(text), max_items * np.dtype(dtype).itemsize),
+                         dtype=dtype).copy()
+
+
+def bounded_inflate(data: bytes, max_bytes: int) -> bytes:
+    """Return zlib-decompressed data, raising ValueError beyond max_bytes (no zip bombs)."""
+    inflate = zlib.decompressobj()
+    out = inflate.decompress(data, max_bytes + 1)
+    if len(out) > max_bytes or inflate.unconsumed_tail:
+        raise ValueError(f"decompresses to more than {max_bytes:,} bytes")
+    return out
 

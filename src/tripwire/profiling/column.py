@@ -342,7 +342,7 @@ def _numeric(prof: ColumnProfile, array: pa.Array | pa.ChunkedArray, capacity: i
     # sorting in NumPy beats a hash group-by for the mostly-distinct values of measured columns;
     # every statistic of the numbers comes from the distinct values and their counts
     values, counts = np.unique(raw, return_counts=True)
-    floats = values.astype(np.float64)
+    floats = values.astype(np.float64, copy=False)  # float64 columns share one array
     finite = np.isfinite(floats)
     if not finite.all():
         prof.inf = int(counts[~finite].sum())

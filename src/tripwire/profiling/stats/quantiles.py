@@ -64,15 +64,21 @@ class QuantileSketch:
         """Add finite float64 values, each `counts` times (the caller drops NaN/inf)."""
         if values.size == 0:
             return
-        v = np.asarray(values, dtype=np.float64) + 0.0  # + 0.0 turns -0.0 into 0.0
+        v = np.asarray(values, dtype=np.float64)
+        if (v == 0).any():
+            v = v + 0.0  # turns -0.0 into 0.0
         if counts is None:
             v, c = np.unique(v, return_counts=True)
         else:
+            # distinct sorted values (np.unique's output) are kept as they are, without a copy:
+            # the column's frequent items may hold the very same array
             c = np.asarray(counts, dtype=np.int64)
-            keep = c > 0
-            v, c = v[keep], c[keep]
-            order = np.argsort(v, kind="stable")
-            v, c = _collapse(v[order], c[order])
+            if not (c > 0).all():
+                keep = c > 0
+                v, c = v[keep], c[keep]
+            if v.size > 1 and not (v[1:] > v[:-1]).all():
+                order = np.argsort(v, kind="stable")
+                v, c = _collapse(v[order], c[order])
         self._n += int(c.sum())
         if self._levels is not None:
             self._absorb(v, c)

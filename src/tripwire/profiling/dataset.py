@@ -181,7 +181,9 @@ class DatasetProfile:
         Reads settle lazily anyway; doing it here once moves that work into the thread pool.
         """
         cols = list(self.columns.values())
-        chunks = [cols[i:i + 256] for i in range(0, len(cols), 256)]  # a task per column costs more than it saves
+        # a few columns per task: one task per column costs more than it saves on wide tables
+        size = max(1, len(cols) // (8 * (_POOL._max_workers or 1)))
+        chunks = [cols[i:i + size] for i in range(0, len(cols), size)]
         list(_POOL.map(lambda chunk: [c.settle() for c in chunk], chunks))
         return self
 

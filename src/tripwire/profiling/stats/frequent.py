@@ -211,13 +211,9 @@ def _consolidated(parts: list[Counts]) -> Counts:
         return parts[0]
     arrays = [p for p in parts if isinstance(p, tuple)]
     if len(arrays) == len(parts) and len({a[0].dtype for a in arrays}) == 1:
-        # sorted runs (np.unique per batch): a stable sort merges them in linear time
-        v = np.concatenate([a[0] for a in arrays])
-        c = np.concatenate([a[1] for a in arrays])
-        order = np.argsort(v, kind="stable")
-        v, c = v[order], c[order]
-        start = np.flatnonzero(np.concatenate([[True], v[1:] != v[:-1]]))
-        return v[start], np.add.reduceat(c, start)
+        from tripwire.profiling.stats.quantiles import merge_sorted_counts
+
+        return merge_sorted_counts(arrays)  # sorted runs (np.unique per batch): merged, not sorted
     frames = [pl.DataFrame({"value": p[0], "count": p[1]}) if isinstance(p, tuple) else p for p in parts]
     try:
         both = pl.concat(frames, how="vertical_relaxed")

@@ -123,13 +123,8 @@ class QuantileSketch:
         if self._values is None:
             if not self._pieces:
                 self._values, self._counts = np.zeros(0), np.zeros(0, dtype=np.int64)
-            elif len(self._pieces) == 1:
-                self._values, self._counts = self._pieces[0]
             else:
-                v = np.concatenate([p[0] for p in self._pieces])
-                c = np.concatenate([p[1] for p in self._pieces])
-                order = np.argsort(v, kind="stable")  # runs already sorted: a merge, not a sort
-                self._values, self._counts = _collapse(v[order], c[order])
+                self._values, self._counts = merge_sorted_counts(self._pieces)
             self._pieces = [(self._values, self._counts)]
         return self._values, self._counts  # type: ignore[return-value]
 
@@ -147,7 +142,7 @@ class QuantileSketch:
                 levels_.append(np.zeros(0))
                 self._parity.append(0)
             if lv.size:
-                levels_[h] = np.sort(np.concatenate([levels_[h], lv]), kind="stable")
+                levels_[h] = _merged(levels_[h], lv)
         self._error += error
         self._compact()
 
@@ -166,7 +161,7 @@ class QuantileSketch:
                 if h + 1 == len(levels):
                     levels.append(np.zeros(0))
                     self._parity.append(0)
-                levels[h + 1] = np.sort(np.concatenate([levels[h + 1], up]), kind="stable")
+                levels[h + 1] = _merged(levels[h + 1], up)
             h += 1
 
     def _weighted(self) -> tuple[np.ndarray, np.ndarray]:
@@ -319,6 +314,33 @@ class QuantileSketch:
         out._error += math.ceil(out._grid_error * out._n)
         out._grid = grid
         return out
+
+
+def _merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return two sorted arrays as one sorted array (no sort when one is empty)."""
+    if not a.size:
+        return b
+    if not b.size:
+        return a
+    return np.sort(np.concatenate([a, b]), kind="stable")
+
+
+def merge_sorted_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Merge sorted distinct values with counts into one such pair (equal values add up)."""
+    parts = [p for p in parts if p[0].size]
+    if not parts:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    if len(parts) == 1:
+        return parts[0]
+    values = np.concatenate([p[0] for p in parts])
+    if all(int(p[1].max()) == 1 for p in parts):
+        # every value seen once per part (measured columns): sort the values alone, twice as
+        # fast as sorting them with their counts; a value's count is then its run length
+        values.sort()
+        start = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+        return values[start], np.diff(np.append(start, values.size)).astype(np.int64)
+    order = np.argsort(values, kind="stable")
+    return _collapse(values[order], np.concatenate([p[1] for p in parts])[order])
 
 
 def _collapse(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

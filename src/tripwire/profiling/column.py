@@ -353,19 +353,23 @@ def _numeric(prof: ColumnProfile, array: pa.Array | pa.ChunkedArray, capacity: i
     prof.frequent = FrequentItems.of_arrays(values, counts, capacity)
 
 
+#: seconds per unit of a temporal type's physical value
+_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3}
+
+
 def _temporal(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:
-    vc = _value_counts(s.drop_nulls()).sort("value")
-    x = vc["value"]
+    """Profile dates and times by their physical integers (counted in NumPy, like numbers)."""
+    x = s.drop_nulls()
+    values, counts = np.unique(x.to_physical().to_numpy(), return_counts=True)
     if x.dtype == pl.Date:
-        seconds = x.cast(pl.Int64).to_numpy().astype(np.float64) * 86400.0
-    elif isinstance(x.dtype, pl.Datetime):
-        seconds = x.dt.epoch("us").to_numpy().astype(np.float64) / 1e6
-    elif isinstance(x.dtype, pl.Duration):
-        seconds = x.dt.total_microseconds().to_numpy().astype(np.float64) / 1e6
-    else:  # time of day
-        seconds = x.cast(pl.Int64).to_numpy().astype(np.float64) / 1e9
-    prof.numbers = NumericStats.of(seconds, vc["count"].to_numpy())
-    _frequent(prof, vc, capacity, as_text=True)
+        scale = 86_400.0
+    elif isinstance(x.dtype, (pl.Datetime, pl.Duration)):
+        scale = _SECONDS[x.dtype.time_unit or "us"]
+    else:  # time of day, in nanoseconds
+        scale = 1e-9
+    prof.numbers = NumericStats.of(values.astype(np.float64) * scale, counts)
+    prof.distinct.update_hashes(pl.Series("value", values).hash(seed=0).to_numpy())
+    prof.frequent = FrequentItems.of_arrays(values, counts, capacity, text_dtype=x.dtype)
 
 
 def _string(prof: ColumnProfile, s: pl.Series, capacity: int) -> None:

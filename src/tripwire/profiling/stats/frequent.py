@@ -31,7 +31,7 @@ class FrequentItems:
     """
 
     __slots__ = ("_counts", "_distinct", "_error", "_pending", "as_text", "capacity", "counts_exact",
-                 "total")
+                 "text_dtype", "total")
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY, counts: dict[Any, int] | None = None,
                  total: int = 0, error: int = 0, distinct: int | None = None,
@@ -45,6 +45,8 @@ class FrequentItems:
         #: full value counts, not yet cut: frames (`value`, `count`) or (values, counts) arrays
         self._pending: list[Counts] | None = None
         self.as_text = False
+        #: for arrays of physical values (temporal columns): the Polars type their text is read in
+        self.text_dtype: pl.DataType | None = None
 
     @classmethod
     def of(cls, values: list[Any], counts: list[int], capacity: int = DEFAULT_CAPACITY,
@@ -63,11 +65,16 @@ class FrequentItems:
         return out
 
     @classmethod
-    def of_arrays(cls, values: np.ndarray, counts: np.ndarray,
-                  capacity: int = DEFAULT_CAPACITY) -> FrequentItems:
-        """Keep a batch's full value counts given as sorted distinct numbers and their counts."""
+    def of_arrays(cls, values: np.ndarray, counts: np.ndarray, capacity: int = DEFAULT_CAPACITY,
+                  text_dtype: pl.DataType | None = None) -> FrequentItems:
+        """Keep a batch's full value counts given as sorted distinct numbers and their counts.
+
+        With `text_dtype`, the numbers are physical values of that Polars type (epoch units of
+        a timestamp, say) and the kept values are reported as its text.
+        """
         out = cls(capacity, total=int(counts.sum()))
         out._pending = [(values, counts.astype(np.int64, copy=False))]
+        out.as_text, out.text_dtype = text_dtype is not None, text_dtype
         return out
 
     # ---- the settled figures ---------------------------------------------------------------
@@ -104,7 +111,11 @@ class FrequentItems:
             values, counts = whole
             cut = cut_threshold(counts, self.capacity)
             keep = counts > cut
-            keys, kept = values[keep].tolist(), counts[keep].tolist()
+            kept = counts[keep].tolist()
+            if self.text_dtype is not None:
+                keys = _texts(pl.Series("value", values[keep]).cast(self.text_dtype))
+            else:
+                keys = values[keep].tolist()
         else:
             counts = whole["count"].to_numpy()
             cut = cut_threshold(counts, self.capacity)
@@ -127,16 +138,17 @@ class FrequentItems:
             return other
         cap = min(self.capacity, other.capacity)
         if self._pending is not None and other._pending is not None and \
-                self.as_text == other.as_text and cap == self.capacity == other.capacity:
+                (self.as_text, self.text_dtype) == (other.as_text, other.text_dtype) and \
+                cap == self.capacity == other.capacity:
             pending = self._pending + other._pending
             if sum(_height(f) for f in pending) > EXACT_MAX_DISTINCT:
                 pending = [_consolidated(pending)]
             if _height(pending[0]) <= EXACT_MAX_DISTINCT:
                 out = FrequentItems(cap, total=self.total + other.total)
-                out._pending, out.as_text = pending, self.as_text
+                out._pending, out.as_text, out.text_dtype = pending, self.as_text, self.text_dtype
                 return out
             whole = FrequentItems(cap, total=self.total + other.total)
-            whole._pending, whole.as_text = pending, self.as_text
+            whole._pending, whole.as_text, whole.text_dtype = pending, self.as_text, self.text_dtype
             whole._settle()
             return whole
         counts = dict(self.counts)

@@ -181,8 +181,13 @@ class ColumnProfile:
 
     def settle(self) -> None:
         """Consolidate the exact states now (otherwise done on first read)."""
-        self.frequent.settle()
-        self.numbers.quantiles.exact_values()
+        quantiles = self.numbers.quantiles
+        mine, theirs = self.frequent.pending(), quantiles.pending()
+        # a float column's frequent items and quantiles share their arrays: merge them once
+        shared = bool(mine) and len(mine) == len(theirs) and all(
+            isinstance(a, tuple) and a[0] is b[0] and a[1] is b[1] for a, b in zip(mine, theirs, strict=True))
+        self.frequent.settle(quantiles.exact_values() if shared else None)
+        quantiles.exact_values()
         if self.text is not None:
             self.text.patterns.settle()
 

@@ -161,9 +161,18 @@ class FrequentItems:
     def _is_empty(self) -> bool:
         return self.total == 0 and self._pending is None and not self._counts
 
-    def settle(self) -> None:
-        """Cut the full value counts now (they are cut lazily on first read otherwise)."""
+    def settle(self, consolidated: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Cut the full value counts now (they are cut lazily on first read otherwise).
+
+        `consolidated` is the already merged form of the pending arrays, when the caller has it.
+        """
+        if consolidated is not None and self._pending is not None:
+            self._pending = [consolidated]
         self._settle()
+
+    def pending(self) -> list[Counts]:
+        """Return the full value counts not yet cut ([] when none)."""
+        return list(self._pending or [])
 
     # ---- answers -----------------------------------------------------------------------------
     def top(self, n: int | None = None) -> list[tuple[Any, int]]:

@@ -65,7 +65,7 @@ class QuantileSketch:
         if values.size == 0:
             return
         v = np.asarray(values, dtype=np.float64)
-        if (v == 0).any():
+        if np.signbit(v[v == 0]).any():
             v = v + 0.0  # turns -0.0 into 0.0
         if counts is None:
             v, c = np.unique(v, return_counts=True)
@@ -103,6 +103,10 @@ class QuantileSketch:
             else:
                 out._add_levels(part._levels, part._error)
         return out
+
+    def pending(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Return the exact (values, counts) pieces not yet consolidated ([] when none)."""
+        return list(self._pieces) if self._levels is None and self._values is None else []
 
     def _exact_pieces(self) -> list[tuple[np.ndarray, np.ndarray]]:
         if self._values is not None:

@@ -342,7 +342,7 @@ def merge_sorted_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.
         # fast as sorting them with their counts; a value's count is then its run length
         values.sort()
         start = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
-        return values[start], np.diff(np.append(start, values.size)).astype(np.int64)
+        return values[start], np.diff(start, append=values.size).astype(np.int64, copy=False)
     order = np.argsort(values, kind="stable")
     return _collapse(values[order], np.concatenate([p[1] for p in parts])[order])
 

@@ -3,16 +3,20 @@
 In one run: (a) the floor, a competent hand-written Polars pass computing per column the
 count, nulls, approximate distinct, min, max, mean, std, 7 quantiles and the top-10 values;
 (b) `tripwire.profile(path)` in this process; (c) `tripwire profile FILE -o ...` end to end
-as a subprocess (interpreter start included); (d) whylogs' `why.log(df)` in its own venv if
-`bench/setup_whylogs.sh` made one. Ratios are to the floor measured in the same run, since
-the machine is shared and absolute times wander.
+as a subprocess (interpreter start included), against the floor run as a process too;
+(d) `tripwire.profile(path)` with the exact states switched off (sketches only), the cost of
+exact mode; (e) whylogs' `why.log(df)` in its own venv if `bench/setup_whylogs.sh` made one.
+Ratios are to the floor measured in the same run, since the machine is shared and absolute
+times wander.
 
     python bench/profile_bench.py [--file bench/data/reference.parquet] [--repeat 3] [--record]
+    python bench/profile_bench.py --floor-only FILE   # the floor alone (timed as a process)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -49,8 +53,25 @@ def floor(path: Path) -> None:
         df[name].value_counts(sort=True).head(10)
 
 
+def sketches_only(path: Path) -> None:
+    """Profile with the exact limits at zero: every column goes straight to its sketches."""
+    from tripwire.profiling.stats import frequent, quantiles
+
+    saved = frequent.EXACT_MAX_DISTINCT, quantiles.EXACT_MAX_DISTINCT
+    frequent.EXACT_MAX_DISTINCT = quantiles.EXACT_MAX_DISTINCT = 0
+    try:
+        import tripwire
+
+        tripwire.profile(path)
+    finally:
+        frequent.EXACT_MAX_DISTINCT, quantiles.EXACT_MAX_DISTINCT = saved
+
+
 def main() -> None:
     """Run the benchmark and print (and optionally record) the table."""
+    if len(sys.argv) == 3 and sys.argv[1] == "--floor-only":
+        floor(Path(sys.argv[2]))
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--file", type=Path, default=BENCH / "data" / "reference.parquet")
     ap.add_argument("--repeat", type=int, default=3)
@@ -61,17 +82,28 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     import tripwire
 
-    rows = []
-    t_floor = best_of(lambda: floor(args.file), args.repeat)
-    rows.append(("Polars floor (read + stats + top-10)", t_floor))
-    t_api = best_of(lambda: tripwire.profile(args.file), args.repeat)
-    rows.append(("tripwire.profile() (API)", t_api))
+    # interleave the contenders, round by round: on a shared machine the load drifts, and a
+    # block of runs per contender would compare different loads
+    ins = {"floor": [], "api": [], "sketch": []}
+    procs: dict[str, list[tuple[float, float]]] = {"floor": [], "cli": []}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "p.json"
         cli = [PY, "-m", "tripwire", "profile", str(args.file), "-o", str(out), "-q"]
-        runs = [run_timed(cli, tripwire_env()) for _ in range(args.repeat)]
-        t_cli, rss = min(r[0] for r in runs), max(r[1] for r in runs)
+        floor_cmd = [PY, str(Path(__file__).resolve()), "--floor-only", str(args.file)]
+        for _ in range(args.repeat):
+            ins["floor"].append(best_of(lambda: floor(args.file), 1))
+            ins["api"].append(best_of(lambda: tripwire.profile(args.file), 1))
+            ins["sketch"].append(best_of(lambda: sketches_only(args.file), 1))
+            procs["cli"].append(run_timed(cli, tripwire_env()))
+            procs["floor"].append(run_timed(floor_cmd))
         size_kb = out.stat().st_size / 1024
+    t_floor, t_api, t_sketch = (min(ins[k]) for k in ("floor", "api", "sketch"))
+    t_cli, rss = min(r[0] for r in procs["cli"]), max(r[1] for r in procs["cli"])
+    t_floor_proc = min(r[0] for r in procs["floor"])
+    rows = [("Polars floor (read + stats + top-10)", t_floor),
+            ("tripwire.profile() (API, exact below the limits)", t_api),
+            ("tripwire.profile() with sketches only (exact off)", t_sketch),
+            ("Polars floor as a process (interpreter start included)", t_floor_proc)]
     rows.append(("`tripwire profile` CLI (process start included)", t_cli))
     whylogs = BENCH / ".venv-whylogs" / "bin" / "python"
     if whylogs.exists():
@@ -84,9 +116,12 @@ def main() -> None:
              f" ({args.file.stat().st_size / 2**20:.0f} MB), best of {args.repeat}.", "",
              "| what | seconds | ratio to floor |", "|---|---:|---:|"]
     lines += [f"| {label} | {secs:.2f} | {secs / t_floor:.2f}× |" for label, secs in rows]
-    lines += ["", f"- peak RSS of the CLI profile: {rss:.0f} MB; profile JSON: {size_kb:.0f} KB",
+    lines += ["", f"- CLI process / floor process: {t_cli / t_floor_proc:.2f}× (target ≤ 1.5×)",
+              f"- exact mode / sketches only: {t_api / t_sketch:.2f}×",
+              f"- peak RSS of the CLI profile: {rss:.0f} MB; profile JSON: {size_kb:.0f} KB",
               f"- `python -c 'import tripwire'`: {t_import:.3f} s (target < 0.3 s, interpreter start included)",
-              "- target: API profile ≤ 1.5× the floor"]
+              "- target: API profile ≤ 1.5× the floor",
+              f"- load average during the run (2 cores, shared): {os.getloadavg()[0]:.1f}"]
     print("\n".join(lines))
     if args.record:
         record("Profile of the 1M × 20 benchmark file", lines)

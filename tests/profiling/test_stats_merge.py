@@ -125,3 +125,44 @@ def test_numeric_stats_quantiles_merge_within_rank_error():
         value = merged.quantiles.quantile(q)
         rank = np.mean(x <= value)
         assert abs(rank - q) <= eps
+
+
+def _fi_exact(values: list[str], capacity: int = 1024) -> FrequentItems:
+    import polars as pl
+
+    frame = pl.Series("value", values, dtype=pl.String).value_counts(name="count")
+    return FrequentItems.of_counts(frame, capacity)
+
+
+@given(items, items, items)
+@settings(deadline=None)
+def test_frequent_items_exact_mode_merge_laws(xs, ys, zs):
+    # full value counts kept while small: merges are exact, and so are cut counts and distinct
+    a, b, c = _fi_exact(xs, 3), _fi_exact(ys, 3), _fi_exact(zs, 3)
+    whole = _fi_exact(xs + ys + zs, 3)
+    for merged in (a.merged(b).merged(c), a.merged(b.merged(c)), c.merged(a).merged(b)):
+        assert merged.counts == whole.counts and merged.error == whole.error
+        assert merged.distinct == len(set(xs + ys + zs)) and merged.total == len(xs + ys + zs)
+    assert a.merged(FrequentItems(3)).counts == a.counts
+
+
+finite = st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=32), max_size=60)
+
+
+@given(finite, finite, finite)
+@settings(deadline=None)
+def test_quantile_state_exact_merge_laws(xs, ys, zs):
+    from tripwire.profiling.stats.quantiles import QuantileSketch
+
+    def state(v: list[float]) -> QuantileSketch:
+        s = QuantileSketch()
+        s.update(np.array(v, dtype=np.float64))
+        return s
+
+    qs = np.linspace(0, 1, 21)
+    a, b, c = state(xs), state(ys), state(zs)
+    whole = xs + ys + zs
+    expected = np.quantile(np.array(whole, dtype=np.float64) + 0.0, qs) if whole else np.full(21, np.nan)
+    for merged in (a.merged(b).merged(c), a.merged(b.merged(c)), b.merged(c).merged(a)):
+        assert np.array_equal(merged.quantiles(qs), expected, equal_nan=True)
+        assert merged.exact and merged.rank_error == 0.0

@@ -10,16 +10,11 @@ import typer
 
 from tripwire._version import __version__
 
-app = typer.Typer(
-    name="tripwire",
-    help="Visibility on the quality of ML data: profile, check, scan, drift, alert.\n\n"
-    "Start with `tripwire demo`, then `tripwire profile DATA`.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
+#: command name -> the module under tripwire.cli.commands whose `register(app)` adds it; `main`
+#: imports only the module of the command it runs (the others' imports are a fixed cost)
+COMMANDS = {"profile": "profile", "show": "profile", "scan": "scan", "check": "check",
+            "infer": "check", "drift": "drift", "log": "history", "history": "history",
+            "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo"}
 #: command modules under tripwire.cli.commands; each has `register(app)`
 COMMAND_MODULES = ("profile", "scan", "check", "drift", "history", "serve", "demo")
 
@@ -30,7 +25,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
@@ -38,8 +32,29 @@ def _root(
     """Visibility on the quality of ML data: profile, check, scan, drift, alert."""
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"tripwire.cli.commands.{_name}").register(app)
+def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
+    """Return the Typer app with the commands of the given modules registered."""
+    cli = typer.Typer(
+        name="tripwire",
+        help="Visibility on the quality of ML data: profile, check, scan, drift, alert.\n\n"
+        "Start with `tripwire demo`, then `tripwire profile DATA`.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    cli.callback()(_root)
+    for name in modules:
+        importlib.import_module(f"tripwire.cli.commands.{name}").register(cli)
+    return cli
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the full app, built on first use (tests and embedding code use it)
+        full = build_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,8 +67,11 @@ def main(argv: list[str] | None = None) -> None:
     """
     from tripwire.errors import TripwireError
 
+    args = sys.argv[1:] if argv is None else list(argv)
+    module = COMMANDS.get(args[0]) if args else None
     try:
-        app(args=argv, prog_name="tripwire")
+        cli = build_app((module,)) if module else build_app()
+        cli(args=args, prog_name="tripwire")
     except SystemExit:
         raise
     except KeyboardInterrupt:

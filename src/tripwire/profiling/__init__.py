@@ -44,6 +44,7 @@ def profile(data: Any, *, name: str | None = None, config: ProfileConfig | None 
             progress(offset, source.num_rows)
     if not result.columns:  # no batch at all (empty input): still list the columns
         result.columns = {n: ColumnProfile.empty(n) for n in source.schema.names}
+    result.settle()  # consolidate the exact states with the columns side by side
     result.name = source.name
     result.source = {"kind": source.kind, "files": source.files[:100]}
     result.notes = list(source.notes)

@@ -14,15 +14,18 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from polars.exceptions import PanicException
 
 from tripwire._version import __version__
 from tripwire.errors import InputError
-from tripwire.profiling.column import ColumnProfile, profile_column
+from tripwire.profiling import wide
+from tripwire.profiling.column import ColumnProfile, _as_text, kind_of, profile_column
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY
 from tripwire.profiling.stats.sample import DEFAULT_SAMPLE_ROWS, RowSample
 
-#: bump when the JSON layout changes; `load` refuses newer versions with a clear message
-PROFILE_FORMAT = 1
+#: bump when the JSON layout changes; `load` refuses newer versions with a clear message.
+#: 2: exact quantile states and the deterministic compactor replace KLL; format 1 still loads
+PROFILE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -172,12 +175,23 @@ class DatasetProfile:
                              line=line, hint="pass a profile written by `tripwire profile -o`") from None
         return cls.from_dict(data, path=str(path))
 
+    def settle(self) -> DatasetProfile:
+        """Consolidate every column's exact state now, columns side by side; return self.
+
+        Reads settle lazily anyway; doing it here once moves that work into the thread pool.
+        """
+        cols = list(self.columns.values())
+        # a few columns per task: one task per column costs more than it saves on wide tables
+        size = max(1, len(cols) // (8 * (_POOL._max_workers or 1)))
+        chunks = [cols[i:i + size] for i in range(0, len(cols), size)]
+        list(_POOL.map(lambda chunk: [c.settle() for c in chunk], chunks))
+        return self
+
     def summary_rows(self) -> list[dict[str, Any]]:
         """Return one plain dict per column with the figures a person looks at first."""
         out = []
         for c in self.columns.values():
             num = c.numbers
-            q = num.quantiles.quantiles([0.5]) if num.n else [None]
             out.append({
                 "column": c.name,
                 "type": c.inferred_type,
@@ -186,7 +200,7 @@ class DatasetProfile:
                 "null_share": c.null_share,
                 "distinct": c.distinct_count,
                 "min": num.min,
-                "median": float(q[0]) if q[0] is not None else None,
+                "median": c.median,
                 "max": num.max,
                 "mean": num.moments.mean if num.n else None,
                 "top": c.top(3),
@@ -222,12 +236,10 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
         rbs = batch.to_batches()
         rb = rbs[0] if rbs else pa.RecordBatch.from_pylist([], schema=batch.schema)
     # the fingerprint, the sample and the columns are independent, and their heavy parts
-    # (Polars, NumPy, KLL) release the GIL: run them side by side
+    # (Polars, NumPy) release the GIL: run them side by side
     fingerprint = _POOL.submit(_row_hash_sum, rb)
     sample = _POOL.submit(RowSample.of_batch, rb, row_offset, cfg.sample_rows, cfg.seed)
-    profiled = _POOL.map(lambda i: profile_column(names[i], batch.column(i), cfg.frequent_capacity),
-                         range(len(names)))
-    columns = dict(zip(names, profiled, strict=True))
+    columns = dict(zip(names, _profile_columns(batch, cfg.frequent_capacity), strict=True))
     return DatasetProfile(
         rows=batch.num_rows,
         columns=columns,
@@ -235,6 +247,36 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
         fingerprint_sum=fingerprint.result(),
         config=cfg,
     )
+
+
+def _profile_columns(batch: pa.RecordBatch | pa.Table, capacity: int) -> list[ColumnProfile]:
+    """Profile every column of a batch, in column order.
+
+    Many columns of one type (a wide table) are profiled together; the rest one by one in
+    the pool, whose map keeps the order. Both give the same profiles.
+    """
+    names = batch.schema.names
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(batch.schema):
+        kind = kind_of(f.type)
+        if kind == "string":
+            groups.setdefault("string", []).append(i)
+        elif kind == "numeric" and not pa.types.is_decimal(f.type) and not pa.types.is_dictionary(f.type):
+            groups.setdefault(str(f.type), []).append(i)
+    together: dict[int, ColumnProfile] = {}
+    for key, idx in groups.items():
+        if len(idx) < wide.MANY_COLUMNS:
+            continue
+        fn = wide.profile_string_columns if key == "string" else wide.profile_numeric_columns
+        try:
+            together.update(zip(idx, fn([names[i] for i in idx], [batch.column(i) for i in idx], capacity),
+                                strict=True))
+        except (pl.exceptions.PolarsError, PanicException, pa.ArrowException):
+            pass  # an odd column among them: profile each on its own
+    rest = [i for i in range(len(names)) if i not in together]
+    alone = dict(zip(rest, _POOL.map(lambda i: profile_column(names[i], batch.column(i), capacity), rest),
+                     strict=True))
+    return [together[i] if i in together else alone[i] for i in range(len(names))]
 
 
 def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:
@@ -248,12 +290,22 @@ def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:
 def _row_hash_sum(batch: pa.RecordBatch) -> int:
     if batch.num_rows == 0 or batch.num_columns == 0:
         return 0
-    df = pl.from_arrow(batch)
     try:
-        hashes = df.hash_rows(seed=0)
-    except pl.exceptions.PolarsError:  # nested types polars cannot hash: hash their text
-        hashes = df.select(pl.all().cast(pl.String, strict=False)).hash_rows(seed=0)
+        hashes = pl.from_arrow(_hashable(batch)).hash_rows(seed=0)  # type: ignore[union-attr]
+    except (pl.exceptions.PolarsError, PanicException, pa.ArrowException):
+        # types Polars cannot hash (some nested or extension types): hash every column's text
+        texts = [_as_text(c) for c in batch.columns]
+        hashes = pl.from_arrow(pa.table(texts, names=[f"c{i}" for i in range(len(texts))])).hash_rows(seed=0)  # type: ignore[union-attr]
     return int(hashes.to_numpy().sum(dtype=np.uint64)) & _MASK64
+
+
+def _hashable(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Return the batch with decimal256 columns as text (Polars cannot read them; text is exact)."""
+    odd = [i for i, f in enumerate(batch.schema) if pa.types.is_decimal(f.type) and f.type.bit_width > 128]
+    if not odd:
+        return batch
+    cols = [_as_text(c) if i in odd else c for i, c in enumerate(batch.columns)]
+    return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
 
 
 def _fmt(value: Any) -> str:

@@ -14,11 +14,13 @@ import base64
 import binascii
 import math
 import re
+import zlib
 from collections.abc import Callable
 from typing import Any
 
 from tripwire.errors import InputError
 from tripwire.profiling.dataset import PROFILE_FORMAT
+from tripwire.profiling.stats.distinct import DistinctSketch
 
 #: bounds of what one posted batch may hold (a real profile is far below each)
 MAX_COLUMNS = 20_000
@@ -176,11 +178,25 @@ def _opt_int(hi: int = MAX_COUNT) -> Check:
     return check
 
 
+def _boolean(v: Any, path: str) -> None:
+    if not isinstance(v, bool):
+        raise _Invalid(path, f"must be true or false, not {_kind(v)}")
+
+
+# format 1 kept a KLL sketch; format 2 an exact state or a deterministic sketch (see
+# tripwire.profiling.stats.quantiles), rebuilt in _numbers_consistent
+_QUANTILES_V1 = obj({"kll": base64_text(50_000_000)})
+_QUANTILES = obj({
+    "exact": lambda v, p: _boolean(v, p),
+    "n": integer(), "values": base64_text(1_000_000), "counts": base64_text(1_000_000),
+    "error": integer(), "parity": listof(integer(0, 1), 64), "levels": listof(base64_text(100_000), 64),
+    "grid": base64_text(100_000), "grid_error": number(),
+}, ("values", "counts", "error", "parity", "levels", "grid", "grid_error"))
 _MOMENTS = obj({"n": integer(), "mean": number(), "m2": number(), "m3": number(), "m4": number()})
 _BIN = listof(integer(), max_len=2)
 _NUMBERS = obj({
     "min": number(nullable=True), "max": number(nullable=True), "moments": _MOMENTS,
-    "quantiles": obj({"kll": base64_text(50_000_000)}),
+    "quantiles": lambda v, p: _QUANTILES_V1(v, p) if isinstance(v, dict) and "kll" in v else _QUANTILES(v, p),
     "zeros": integer(), "negatives": integer(), "integral": integer(),
     "magnitudes": obj({"positive": listof(_BIN, 1_000), "negative": listof(_BIN, 1_000)},
                       ("positive", "negative"), nullable=True),
@@ -219,7 +235,8 @@ _COLUMN = obj({
     "name": text(MAX_COLUMN_NAME), "physical_type": text(1_000), "kind": text(choices=KINDS),
     "count": integer(), "nulls": integer(), "nan": integer(), "inf": integer(), "true_count": integer(),
     "numbers": _NUMBERS, "text": _TEXT, "frequent": _frequent(MAX_ITEMS),
-    "distinct": obj({"p": integer(4, 18), "hll": base64_text(400_000)}),
+    "distinct": obj({"p": integer(4, 18), "hll": base64_text(400_000), "hll_z": base64_text(400_000)},
+                    ("hll", "hll_z")),
 }, ("nan", "inf", "true_count", "numbers", "text"))
 
 
@@ -295,8 +312,10 @@ def _consistent(profile: dict[str, Any]) -> None:
             raise _Invalid(f"{path}.frequent.total", f"exceeds the count ({count:,})")
         if sum(c for _, c in freq["items"]) > freq["total"]:
             raise _Invalid(f"{path}.frequent.items", "counts add up to more than frequent.total")
-        if len(base64.b64decode(col["distinct"]["hll"])) != 1 << col["distinct"]["p"]:
-            raise _Invalid(f"{path}.distinct.hll", "does not hold 2**p registers")
+        try:
+            DistinctSketch.from_dict(col["distinct"])
+        except (ValueError, KeyError, zlib.error):
+            raise _Invalid(f"{path}.distinct", "does not hold 2**p registers") from None
         num = col.get("numbers")
         if num:
             _numbers_consistent(num, count, f"{path}.numbers")
@@ -320,14 +339,15 @@ def _numbers_consistent(num: dict[str, Any], count: int, path: str) -> None:
         for j, pair in enumerate(bins):
             if len(pair) != 2 or pair[0] >= MAG_BINS:
                 raise _Invalid(f"{path}.magnitudes.{sign}[{j}]", f"must be [bin < {MAG_BINS}, count]")
-    try:
-        from datasketches import kll_doubles_sketch
+    from tripwire.profiling.stats.quantiles import QuantileSketch
 
-        sketch = kll_doubles_sketch.deserialize(base64.b64decode(num["quantiles"]["kll"]))
+    where = f"{path}.quantiles" + (".kll" if "kll" in num["quantiles"] else "")  # format 1: a KLL sketch
+    try:
+        sketch = QuantileSketch.from_dict(num["quantiles"])
     except Exception:
-        raise _Invalid(f"{path}.quantiles.kll", "is not a quantile sketch") from None
+        raise _Invalid(where, "is not a quantile sketch") from None
     if sketch.n != n:
-        raise _Invalid(f"{path}.quantiles.kll", f"summarises {sketch.n:,} values, not moments.n ({n:,})")
+        raise _Invalid(where, f"summarises {sketch.n:,} values, not moments.n ({n:,})")
 
 
 def check_ingest_body(body: Any) -> None:

@@ -42,11 +42,12 @@ class Moments:
         n = int(weights.sum())
         if n == 0:
             return cls()
-        mean = float(np.dot(values, weights) / n)
+        # sums, not np.dot: pairwise summation is more precise and does not depend on BLAS threads
+        w = weights.astype(np.float64)
+        mean = float((values * w).sum() / n)
         d = values - mean
-        d2 = d * d
-        return cls(n, mean, float(np.dot(d2, weights)), float(np.dot(d2 * d, weights)),
-                   float(np.dot(d2 * d2, weights)))
+        d2w = d * d * w
+        return cls(n, mean, float(d2w.sum()), float((d2w * d).sum()), float((d2w * d * d).sum()))
 
     def merge(self, other: Moments) -> Moments:
         """Combine two sets of moments as if computed over both samples."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,21 +36,29 @@ def magnitude_edges() -> np.ndarray:
     return 10.0 ** (MAG_LOW + np.arange(MAG_BINS + 1) / MAG_PER_DECADE)
 
 
-@dataclass
 class NumericStats:
-    """Mergeable summary of finite numbers (NaN and ±inf are counted by the column, not here)."""
+    """Mergeable summary of finite numbers (NaN and ±inf are counted by the column, not here).
 
-    min: float | None = None
-    max: float | None = None
-    moments: Moments = field(default_factory=Moments)
-    quantiles: QuantileSketch = field(default_factory=QuantileSketch)
-    zeros: int = 0
-    negatives: int = 0
-    #: values with no fractional part (an int column stored as float still looks integral)
-    integral: int = 0
-    #: exact counts per sign and quarter-decade of |x| (row 0 positive, row 1 negative)
-    magnitudes: np.ndarray = field(default_factory=lambda: np.zeros((2, MAG_BINS), dtype=np.int64),
-                                   compare=False)
+    While the quantile state is exact, the moments are recomputed from its sorted distinct
+    values, so they do not depend on how the input was cut into batches.
+    """
+
+    __slots__ = ("_exact_moments", "_moments", "integral", "magnitudes", "max", "min", "negatives",
+                 "quantiles", "zeros")
+
+    def __init__(self, min: float | None = None, max: float | None = None,
+                 moments: Moments | None = None, quantiles: QuantileSketch | None = None,
+                 zeros: int = 0, negatives: int = 0, integral: int = 0,
+                 magnitudes: np.ndarray | None = None) -> None:
+        self.min, self.max = min, max
+        self._moments = moments if moments is not None else Moments()
+        self._exact_moments: Moments | None = None
+        self.quantiles = quantiles if quantiles is not None else QuantileSketch()
+        self.zeros, self.negatives = zeros, negatives
+        #: values with no fractional part (an int column stored as float still looks integral)
+        self.integral = integral
+        #: exact counts per sign and quarter-decade of |x| (row 0 positive, row 1 negative)
+        self.magnitudes = magnitudes if magnitudes is not None else np.zeros((2, MAG_BINS), dtype=np.int64)
 
     @classmethod
     def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> NumericStats:
@@ -66,7 +73,7 @@ class NumericStats:
             integral = int(np.count_nonzero(values == np.floor(values)))
         else:
             w = weights.astype(np.int64)
-            sketch.update(np.repeat(values, w))
+            sketch.update(values, w)
             zeros = int(w[values == 0].sum())
             negatives = int(w[values < 0].sum())
             integral = int(w[values == np.floor(values)].sum())
@@ -74,9 +81,19 @@ class NumericStats:
                    zeros, negatives, integral, magnitude_counts(values, weights))
 
     @property
+    def moments(self) -> Moments:
+        """Return count, mean and central moments (from the exact values while exact)."""
+        exact = self.quantiles.exact_values() if self._moments.n else None
+        if exact is None:
+            return self._moments
+        if self._exact_moments is None:
+            self._exact_moments = Moments.of(exact[0], exact[1])
+        return self._exact_moments
+
+    @property
     def n(self) -> int:
         """Return how many values are summarised."""
-        return self.moments.n
+        return self._moments.n
 
     def merged(self, other: NumericStats) -> NumericStats:
         """Return the summary of both inputs."""
@@ -87,7 +104,7 @@ class NumericStats:
         return NumericStats(
             min(self.min, other.min),  # type: ignore[type-var]
             max(self.max, other.max),  # type: ignore[type-var]
-            self.moments.merge(other.moments),
+            self._moments.merge(other._moments),
             self.quantiles.merged(other.quantiles),
             self.zeros + other.zeros,
             self.negatives + other.negatives,

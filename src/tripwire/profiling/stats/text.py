@@ -66,7 +66,9 @@ EXAMPLES_PER_CLASS = 5
 class TextStats:
     """Mergeable statistics of a column's string values."""
 
-    lengths: Moments = field(default_factory=Moments)
+    #: exact integer power sums of the lengths (n, Σl, Σl², Σl³, Σl⁴): merge by addition, so
+    #: the length moments do not depend on batching
+    length_sums: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     min_length: int | None = None
     max_length: int | None = None
     #: values (rows) parsing as each kind in PARSE_KINDS
@@ -74,19 +76,25 @@ class TextStats:
     disguised_nulls: int = 0
     #: values (rows) containing each class of CHAR_CLASSES
     char_classes: dict[str, int] = field(default_factory=dict)
-    #: a few distinct values per character class and per unparseable kind, for evidence
+    #: the first few distinct values (in text order) per character class and per unparseable
+    #: kind, for evidence; the merge keeps the first of the union, so batching does not matter
     examples: dict[str, list[str]] = field(default_factory=dict)
     patterns: FrequentItems = field(default_factory=lambda: FrequentItems(PATTERN_CAPACITY))
 
+    @property
+    def lengths(self) -> Moments:
+        """Return count, mean and central moments of the lengths, from the exact sums."""
+        return _moments_of_sums(self.length_sums)
+
     def merged(self, other: TextStats) -> TextStats:
         """Return the statistics of both inputs."""
-        examples = {k: list(v) for k, v in self.examples.items()}
+        examples = {k: sorted(set(v) | set(other.examples.get(k, [])))[:EXAMPLES_PER_CLASS]
+                    for k, v in self.examples.items()}
         for k, vals in other.examples.items():
-            have = examples.setdefault(k, [])
-            have.extend(v for v in vals if v not in have)
-            del have[EXAMPLES_PER_CLASS:]
+            examples.setdefault(k, list(vals))
+        examples = {k: examples[k] for k in sorted(examples)}  # key order too is input-free
         return TextStats(
-            lengths=self.lengths.merge(other.lengths),
+            length_sums=tuple(a + b for a, b in zip(self.length_sums, other.length_sums, strict=True)),  # type: ignore[arg-type]
             min_length=_opt(min, self.min_length, other.min_length),
             max_length=_opt(max, self.max_length, other.max_length),
             parses=_add(self.parses, other.parses),
@@ -100,6 +108,7 @@ class TextStats:
         """Return JSON."""
         return {
             "lengths": self.lengths.to_dict(),
+            "length_sums": [str(x) for x in self.length_sums],  # text: Σl⁴ outgrows JSON numbers
             "min_length": self.min_length,
             "max_length": self.max_length,
             "parses": self.parses,
@@ -113,7 +122,7 @@ class TextStats:
     def from_dict(cls, data: dict[str, Any]) -> TextStats:
         """Rebuild from JSON."""
         return cls(
-            lengths=Moments.from_dict(data["lengths"]),
+            length_sums=_sums_of(data),
             min_length=data.get("min_length"),
             max_length=data.get("max_length"),
             parses={k: int(v) for k, v in data.get("parses", {}).items()},
@@ -130,6 +139,14 @@ def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarra
     Also return the numbers the strings hold (values parsing as float, and their counts), so
     a numeric column read as text still gets numeric statistics.
     """
+    return text_stats_many(distinct.with_columns(column=pl.lit(0, pl.Int32)), 1)[0]
+
+
+def text_stats_many(distinct: pl.DataFrame, columns: int
+                    ) -> list[tuple[TextStats, np.ndarray, np.ndarray]]:
+    """Compute text_stats for many columns at once from a frame of `column` (0..columns-1),
+    distinct `value` and `count`: one pass of each regex over all columns' values, so a wide
+    table costs a few Polars calls, not a few per column."""
     v = pl.col("value")
     checks = [f"p_{k}" for k in PARSE_KINDS] + [f"c_{k}" for k in CHAR_CLASSES] + ["null"]
     flags = distinct.with_columns(
@@ -152,39 +169,102 @@ def text_stats(distinct: pl.DataFrame) -> tuple[TextStats, np.ndarray, np.ndarra
         null=v.str.strip_chars().str.to_lowercase().is_in(DISGUISED_NULLS),
     )
     flags = pl.concat([simple, rest.select(simple.columns)]) if rest.height else simple
-    counts = flags["count"]
-    weights = counts.to_numpy().astype(np.float64)
-    lengths = flags["length"].to_numpy().astype(np.float64)
-    sums = flags.select(
-        [(pl.col(c).cast(pl.Int64) * pl.col("count")).sum().alias(c) for c in checks]
-    ).row(0, named=True)
-    stats = TextStats(
-        lengths=Moments.of(lengths, weights),
-        min_length=int(lengths.min()) if lengths.size else None,
-        max_length=int(lengths.max()) if lengths.size else None,
-        parses={k[2:]: int(sums[k]) for k in checks if k.startswith("p_")},
-        disguised_nulls=int(sums["null"]),
-        char_classes={k[2:]: int(sums[k]) for k in checks if k.startswith("c_")},
+    per_column = flags.group_by("column").agg(
+        *[(pl.col(c).cast(pl.Int64) * pl.col("count")).sum().alias(c) for c in checks],
+        pl.col("length").min().alias("min_length"), pl.col("length").max().alias("max_length"),
     )
-    examples: dict[str, list[str]] = {}
-    for key in checks:
-        if key.startswith("c_") and sums[key]:
-            examples[key[2:]] = flags.filter(pl.col(key))["value"].head(EXAMPLES_PER_CLASS).to_list()
-    # values that are not numbers, in a column that is mostly numbers: the evidence of a type break
-    if 0 < sums["p_float"] < counts.sum():
-        odd = flags.filter(~pl.col("p_float") & ~pl.col("null")).sort("count", descending=True)
-        if odd.height:
-            examples["not_number"] = odd["value"].head(EXAMPLES_PER_CLASS).to_list()
-    stats.examples = examples
-    pats = flags.group_by("pattern").agg(pl.col("count").sum()).sort(
-        ["count", "pattern"], descending=[True, False]
-    )
-    stats.patterns = FrequentItems.of(pats["pattern"].to_list(), pats["count"].to_list(),
-                                      PATTERN_CAPACITY, total=int(counts.sum()))
-    numbers = flags.filter(pl.col("p_float")).select(
-        v.str.strip_chars().cast(pl.Float64, strict=False).alias("x"), "count"
-    ).drop_nulls()
-    return stats, numbers["x"].to_numpy(), numbers["count"].to_numpy()
+    sums = {row["column"]: row for row in per_column.iter_rows(named=True)}
+    # examples: the first few values in text order per column and class
+    odd = ~pl.col("p_float") & ~pl.col("null")
+    example_keys = [k for k in checks if k.startswith("c_")] + ["not_number"]
+    examples = flags.select(
+        "column", "value", *[pl.col(k) for k in checks if k.startswith("c_")], odd.alias("not_number"),
+    ).unpivot(index=["column", "value"], variable_name="kind", value_name="flag").filter(
+        pl.col("flag")
+    ).group_by("column", "kind").agg(v.sort().head(EXAMPLES_PER_CLASS))
+    found: dict[int, dict[str, list[str]]] = {}
+    for col, kind, values in examples.iter_rows():
+        found.setdefault(col, {})[kind[2:] if kind.startswith("c_") else kind] = values
+    pats, pat_bounds = _by_column(flags.group_by("column", "pattern").agg(pl.col("count").sum())
+                                  .rename({"pattern": "value"}), columns)
+    numbers, num_bounds = _by_column(flags.filter(pl.col("p_float")).select(
+        "column", v.str.strip_chars().cast(pl.Float64, strict=False).alias("x"), "count"
+    ).drop_nulls(), columns)
+    xs, xcounts = numbers["x"].to_numpy(), numbers["count"].to_numpy()
+    powers = _power_sums(flags, columns)
+    out = []
+    for i in range(columns):
+        row = sums.get(i)
+        if row is None:
+            out.append((TextStats(), np.zeros(0), np.zeros(0, dtype=np.int64)))
+            continue
+        stats = TextStats(
+            length_sums=powers[i],
+            min_length=row["min_length"],
+            max_length=row["max_length"],
+            parses={k[2:]: int(row[k]) for k in checks if k.startswith("p_")},
+            disguised_nulls=int(row["null"]),
+            char_classes={k[2:]: int(row[k]) for k in checks if k.startswith("c_")},
+            examples={k: found[i][k] for k in sorted(found.get(i, {})) if k in
+                      {e[2:] if e.startswith("c_") else e for e in example_keys}},
+        )
+        lo, hi = int(pat_bounds[i]), int(pat_bounds[i + 1])
+        stats.patterns = FrequentItems.of_counts(pats.slice(lo, hi - lo), PATTERN_CAPACITY)
+        lo, hi = int(num_bounds[i]), int(num_bounds[i + 1])
+        out.append((stats, xs[lo:hi], xcounts[lo:hi]))
+    return out
+
+
+def _by_column(frame: pl.DataFrame, columns: int) -> tuple[pl.DataFrame, np.ndarray]:
+    """Return the frame sorted by `column` (then dropped) and where each column's rows start."""
+    frame = frame.sort("column")
+    bounds = np.searchsorted(frame["column"].to_numpy(), np.arange(columns + 1))
+    return frame.drop("column"), bounds
+
+
+def _first(values: pl.Series) -> list[str]:
+    """Return the first few values in text order (a choice that does not depend on batching)."""
+    return values.sort().head(EXAMPLES_PER_CLASS).to_list()
+
+
+def _power_sums(flags: pl.DataFrame, columns: int) -> list[tuple[int, int, int, int, int]]:
+    """Return (n, Σl, Σl², Σl³, Σl⁴) of the lengths per column, as exact Python integers."""
+    by_length = flags.group_by("column", "length").agg(pl.col("count").sum())
+    out = [[0, 0, 0, 0, 0] for _ in range(columns)]
+    # one step per distinct (column, length), not per value
+    for col, length, count in by_length.iter_rows():
+        sums, power = out[col], 1
+        for k in range(5):
+            sums[k] += int(count) * power
+            power *= int(length)
+    return [tuple(s) for s in out]  # type: ignore[misc]
+
+
+def _moments_of_sums(sums: tuple[int, int, int, int, int]) -> Moments:
+    """Return the moments of integers from their exact power sums (rational arithmetic)."""
+    from fractions import Fraction
+
+    n, s1, s2, s3, s4 = sums
+    if n == 0:
+        return Moments()
+    mean = Fraction(s1, n)
+    m2 = s2 - s1 * mean
+    m3 = s3 - 3 * s2 * mean + 2 * s1 * mean * mean
+    m4 = s4 - 4 * s3 * mean + 6 * s2 * mean * mean - 3 * s1 * mean**3
+    return Moments(n, float(mean), float(m2), float(m3), float(m4))
+
+
+def _sums_of(data: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    """Read the power sums; rebuild them from the moments of profiles saved before they existed."""
+    if "length_sums" in data:
+        return tuple(int(x) for x in data["length_sums"])  # type: ignore[return-value]
+    m = Moments.from_dict(data["lengths"])
+    n, mean = m.n, m.mean
+    s1 = n * mean
+    s2 = m.m2 + n * mean**2
+    s3 = m.m3 + 3 * mean * s2 - 2 * n * mean**3
+    s4 = m.m4 + 4 * mean * s3 - 6 * mean**2 * s2 + 3 * n * mean**4
+    return (n, round(s1), round(s2), round(s3), round(s4))
 
 
 def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:

@@ -26,7 +26,7 @@ def _version(value: bool) -> None:
 
 
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, metavar="",
                                  help="Print the version and exit."),
 ) -> None:
     """Visibility on the quality of ML data: profile, check, scan, drift, alert."""
@@ -34,8 +34,11 @@ def _root(
 
 def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
     """Return the Typer app with the commands of the given modules registered."""
+    from tripwire.cli.common import Group  # -h/--help shown as a flag, like every command's
+
     cli = typer.Typer(
         name="tripwire",
+        cls=Group,
         help="Visibility on the quality of ML data: profile, check, scan, drift, alert.\n\n"
         "Start with `tripwire demo`, then `tripwire profile DATA`.",
         no_args_is_help=True,

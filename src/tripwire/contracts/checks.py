@@ -365,7 +365,7 @@ class StatCheck(Check, CheckKind):
         elif stat == "distinct_share":
             value = col.distinct_count / col.non_null if col.non_null else None
         else:
-            value = num.quantiles.quantile(float(stat)) if num.n else None
+            value = col.quantile(float(stat))
         lo, hi = self.params["min"], self.params["max"]
         ev = {"statistic": stat, "value": value, "min": lo, "max": hi}
         if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.common import console, err_console, escape
+from tripwire.cli.common import Command, console, err_console, escape
 
 DATASET = "nyc-flights"
 
 
 def register(app: typer.Typer) -> None:
     """Add the demo command."""
-    app.command("demo", epilog="Example:\n\n  tripwire demo && tripwire serve")(demo_command)
+    app.command("demo", cls=Command, epilog="Example:\n\n  tripwire demo && tripwire serve")(demo_command)
 
 
 def demo_command(

@@ -112,10 +112,10 @@ def print_column(prof: DatasetProfile, name: str) -> None:
     col = prof[name]
     lines = [f"[bold]{escape(name)}[/]  {col.inferred_type} ({escape(col.physical_type)})",
              f"rows {col.count:,} · nulls {col.nulls:,} · NaN {col.nan:,} · inf {col.inf:,}"
-             f" · distinct ≈ {col.distinct_count:,.0f}"]
+             f" · distinct {'' if col.distinct_exact else '≈ '}{col.distinct_count:,.0f}"]
     num = col.numbers
     if num.n:
-        qs = num.quantiles.quantiles([0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
+        qs = col.quantiles([0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]) or []
         lines.append(f"numbers {num.n:,}: min {_num(num.min, col, 6)} · mean {_num(num.moments.mean, col, 6)}"
                      f" · std {number(num.moments.std or 0, 6)} · max {_num(num.max, col, 6)}")
         lines.append("quantiles 1/5/25/50/75/95/99%: " + " · ".join(_num(float(q), col, 6) for q in qs))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.common import err_console, escape
+from tripwire.cli.common import Command, err_console, escape
 from tripwire.errors import UsageError
 
 EXAMPLES = """Examples:\n\n
@@ -20,7 +20,7 @@ EXAMPLES = """Examples:\n\n
 
 def register(app: typer.Typer) -> None:
     """Add the serve command."""
-    app.command("serve", epilog=EXAMPLES)(serve_command)
+    app.command("serve", cls=Command, epilog=EXAMPLES)(serve_command)
 
 
 def serve_command(

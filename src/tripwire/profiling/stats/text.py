@@ -18,7 +18,7 @@ from tripwire.profiling.stats.patterns import signatures
 
 #: strings people write for "no value"; compared after trimming and lower-casing
 DISGUISED_NULLS = ("", "n/a", "na", "null", "none", "nan", "-", "--", "?", "nil", "#n/a",
-                   "missing", "undefined", ".")
+                   "missing", "undefined", ".", "<na>")
 
 _CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 _C1 = "\u0080-\u009f€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"

@@ -26,8 +26,6 @@ INFO_SHARE = 0.2
 #: missing values in a column the reference had none in: chance that the reference would
 #: have drawn none of them, were both batches missing at the same rate, at most this
 NEW_MISSING_CHANCE = 0.01
-#: a pattern of columns missing together needs this many rows to be a finding of its own
-MIN_PATTERN_ROWS = 1
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,8 @@ class MissingValues(Detector):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         verdicts = [v for col in ctx.profile.columns.values() if (v := judge(col, ctx)) is not None]
-        grouped = len(verdicts) >= 2 and ctx.source is not None
+        # one bit per flagged column in a 64-bit pattern
+        grouped = 2 <= len(verdicts) <= 62 and ctx.source is not None
         if not grouped:
             for v in verdicts:
                 yield self._single(v)
@@ -62,7 +61,6 @@ class MissingValues(Detector):
 
     def _patterns(self, ctx: ScanContext, verdicts: list[ColumnVerdict]) -> Iterator[Finding]:
         """Yield one finding per set of flagged columns missing in the same rows."""
-        names = [v.column.name for v in verdicts]
         bits = pl.sum_horizontal(
             missing_expr(v.column.name, v.column.kind).fill_null(True).cast(pl.Int64) * (1 << i)
             for i, v in enumerate(verdicts)).alias("pattern")
@@ -72,27 +70,58 @@ class MissingValues(Detector):
             for pattern, n in df.iter_rows():
                 counts[pattern] = counts.get(pattern, 0) + n
         rows = ctx.profile.rows
-        by_verdict = dict(enumerate(verdicts))
+        # each pattern joins the first larger group whose columns it all misses (cancelled
+        # flights that also lack a tail number stay cancelled flights); the rest lead a group
+        groups: list[tuple[int, dict[int, int]]] = []
         for pattern, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            if pattern == 0 or n < MIN_PATTERN_ROWS:
+            if pattern == 0:
                 continue
-            members = [i for i in range(len(verdicts)) if pattern >> i & 1]
-            if len(members) == 1 and counts.get(pattern, 0) == verdicts[members[0]].column.missing:
-                yield self._single(verdicts[members[0]])  # missing alone, in no shared row
-                continue
-            cols = [names[i] for i in members]
-            severity = min((by_verdict[i].severity for i in members), key=SEVERITY_RANK.__getitem__)
-            share = n / rows
-            together = "together" if len(cols) > 1 else "and no other flagged column"
-            title = f"{n:,} rows are missing {', '.join(cols)} {together} ({pct(share)} of rows)"
-            evidence = {"count": n, "share": share, "columns": cols,
-                        "per_column": {names[i]: by_verdict[i].evidence for i in members},
-                        "why": {names[i]: by_verdict[i].title for i in members}}
-            locate = pl.lit(True)
-            for i, v in by_verdict.items():
-                m = missing_expr(v.column.name, v.column.kind).fill_null(True)
-                locate = locate & (m if i in members else ~m)
-            yield self.finding("data.missing_values", severity, cols, title, evidence, locate=locate)
+            home = next((g for g in groups if pattern & g[0] == g[0]), None)
+            if home is None:
+                groups.append((pattern, {pattern: n}))
+            else:
+                home[1][pattern] = n
+        earlier = pl.lit(False)
+        for lead, members in groups:
+            yield self._group(verdicts, lead, members, rows, earlier)
+            earlier = earlier | _all_missing(verdicts, lead)
+
+    def _group(self, verdicts: list[ColumnVerdict], lead: int, members: dict[int, int], rows: int,
+               earlier: pl.Expr) -> Finding:
+        """Return the finding of rows missing the lead pattern's columns (and perhaps more)."""
+        names = [v.column.name for v in verdicts]
+        cols = [names[i] for i in range(len(verdicts)) if lead >> i & 1]
+        n = sum(members.values())
+        if len(cols) == 1 and len(members) == 1:
+            alone = verdicts[names.index(cols[0])]
+            if n == alone.column.missing:
+                return self._single(alone)  # missing alone, in no shared row
+        also: dict[str, int] = {}
+        for pattern, k in members.items():
+            for i in range(len(verdicts)):
+                if pattern >> i & 1 and not lead >> i & 1:
+                    also[names[i]] = also.get(names[i], 0) + k
+        involved = [i for i in range(len(verdicts)) if (lead >> i & 1) or names[i] in also]
+        severity = min((verdicts[i].severity for i in involved), key=SEVERITY_RANK.__getitem__)
+        share = n / rows
+        together = " together" if len(cols) > 1 else ""
+        title = f"{n:,} rows are missing {', '.join(cols)}{together} ({pct(share)} of rows)"
+        if also:
+            title += "; " + ", ".join(f"{k:,} of them also miss {c}" for c, k in also.items())
+        evidence = {"count": n, "share": share, "columns": cols, "also_missing": also,
+                    "per_column": {names[i]: verdicts[i].evidence for i in involved},
+                    "why": {names[i]: verdicts[i].title for i in involved}}
+        return self.finding("data.missing_values", severity, cols + list(also), title, evidence,
+                            locate=_all_missing(verdicts, lead) & ~earlier)
+
+
+def _all_missing(verdicts: list[ColumnVerdict], pattern: int) -> pl.Expr:
+    """Return an expression true where every column of the pattern is missing."""
+    expr = pl.lit(True)
+    for i, v in enumerate(verdicts):
+        if pattern >> i & 1:
+            expr = expr & missing_expr(v.column.name, v.column.kind).fill_null(True)
+    return expr
 
 
 def judge(col: ColumnProfile, ctx: ScanContext) -> ColumnVerdict | None:

@@ -253,7 +253,7 @@ def _impossible_here(k: int, col: ColumnProfile, ref: ColumnProfile | None, boun
         return False
     # the rest of the column: strictly positive for zeros, non-negative for negatives
     rest_min = _smallest_positive(num) if bound is None else 0.0
-    if bound is None and (num.negatives or rest_min is None):
+    if bound is None and (num.negatives > ALONE_SHARE * num.n or rest_min is None):
         return False
     if bound == 0.0 and num.zeros + int(num.magnitudes[0].sum()) < (1 - ALONE_SHARE) * num.n:
         return False

@@ -80,6 +80,8 @@ class OutsideRange:
     extra: dict = field(default_factory=dict)
     #: below the range, count only positive values (zeros and negatives reported apart)
     positive_only: bool = False
+    #: the exact share must reach this too (the estimate came from a sketch)
+    min_share: float = 0.0
 
     def expr(self) -> pl.Expr:
         """Return the expression true on the values outside the range."""
@@ -128,10 +130,14 @@ def against_reference(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | 
     n, rn = col.numbers.n, ref.numbers.n
     if not rose_significantly(round(cur_share * n), n, round(ref_share * rn), rn):
         return None
-    if cur_share < max(5 * ref_share, ref_share + 0.005):
+    needed = max(5 * ref_share, ref_share + 0.005)
+    # the sketches' rank error is of the order of these shares on mid-sized columns
+    slack = col.numbers.quantiles.rank_error + ref.numbers.quantiles.rank_error
+    if cur_share < needed or cur_share - ref_share <= slack:
         return None
     return OutsideRange(col, lower, upper, scale, "the reference's fences", "warning",
-                        "the reference's fences", cur_share, {"reference_share": ref_share})
+                        "the reference's fences", cur_share, {"reference_share": ref_share},
+                        min_share=needed)
 
 
 def far_beyond(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | None:
@@ -191,7 +197,7 @@ class Outliers(Detector):
         """Return the finding of values outside a range, every figure from one count."""
         col, num = r.column, r.column.numbers
         count = exact if exact is not None else max(1, round(r.estimated_share * num.n))
-        if count == 0:
+        if count == 0 or count / max(num.n, 1) < r.min_share:
             return None
         share = count / col.count
         about = "" if exact is not None else "about "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 
@@ -32,7 +33,8 @@ class ConstantColumn(Detector):
             value, count = top[0]
             share = count / col.non_null
             ref = ctx.reference.columns.get(col.name) if ctx.reference is not None else None
-            varied_before = ref is not None and ref.non_null > 1 and ref.distinct_count > 1.5
+            varied_before = (ref is not None and ref.non_null > 1 and ref.distinct_count > 1.5
+                             and _others_expected(value, ref, col.non_null))
             if col.distinct_count <= 1.0 and share == 1.0:
                 severity = "warning" if varied_before else "info"
                 title = f"{col.name}: every value is {short(value)}"
@@ -45,6 +47,15 @@ class ConstantColumn(Detector):
                 continue
             yield self.finding("data.constant_column", severity, col.name, title,
                                {"value": value, "share": share, "distinct": col.distinct_count})
+
+
+def _others_expected(value: object, ref: ColumnProfile, n: int) -> bool:
+    """Tell whether n values drawn like the reference would hardly all be `value` (chance <= 1%);
+    a reference with a handful of other values says little about a small batch."""
+    same = ref.frequent.counts.get(value, 0) / ref.non_null if ref.frequent.exact else 0.0
+    if same >= 1.0:
+        return False
+    return n * math.log1p(-same) <= math.log(0.01)
 
 
 def identifier_evidence(col: ColumnProfile) -> list[str]:

@@ -87,7 +87,7 @@ def run(sets, only, seed=0):
         for c in CORRUPTIONS:
             if only and c.name not in only:
                 continue
-            cols = eligible_columns(cur, c.column)
+            cols = eligible_columns(df, c.column)  # on the whole set: both halves qualify
             if not cols:
                 continue
             rng = np.random.default_rng(zlib.crc32(f"{name}/{c.name}".encode()))

@@ -52,33 +52,46 @@ class Conversion:
 
 
 class StepCdf:
-    """A column's CDF from its quantile sketch, evaluated by table look-up (vectorised)."""
+    """A column's CDF, evaluated by table look-up (vectorised): exact from sampled values,
+    else from the quantile sketch (with its rank error)."""
 
-    def __init__(self, col: ColumnProfile) -> None:
+    def __init__(self, points: np.ndarray, values: np.ndarray, n: int, rank_error: float) -> None:
+        self.points, self.values, self.n, self.rank_error = points, values, n, rank_error
+
+    @classmethod
+    def of(cls, col: ColumnProfile, sampled: np.ndarray | None = None) -> StepCdf:
+        """Return the CDF of a column: from its sampled values when given, else its sketch."""
+        if sampled is not None and sampled.size >= MIN_VALUES:
+            points, counts = np.unique(sampled, return_counts=True)
+            return cls(points, np.cumsum(counts) / sampled.size, int(sampled.size), 0.0)
         sketch = col.numbers.quantiles
         points = np.unique(sketch.quantiles(np.linspace(0.0, 1.0, 1001)))
-        self.points = points
-        self.values = np.asarray(sketch.cdf(points), dtype=np.float64)[: points.size]
-        self.rank_error = sketch.rank_error
+        values = np.asarray(sketch.cdf(points), dtype=np.float64)[: points.size]
+        return cls(points, values, col.numbers.n, sketch.rank_error)
+
+    def grid(self, size: int = 200) -> np.ndarray:
+        """Return about `size` points spread over the distribution (its quantiles)."""
+        idx = np.searchsorted(self.values, np.linspace(0.0, 1.0, size), side="left")
+        return self.points[np.clip(idx, 0, self.points.size - 1)]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Return P(X <= x) for every x."""
         i = np.searchsorted(self.points, x, side="right") - 1
-        out = np.where(i >= 0, self.values[np.clip(i, 0, None)], 0.0)
-        return out
+        return np.where(i >= 0, self.values[np.clip(i, 0, None)], 0.0)
 
 
-def fit_conversion(col: ColumnProfile, ref: ColumnProfile) -> Conversion | None:
+def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarray | None = None,
+                   ref_sample: np.ndarray | None = None) -> Conversion | None:
     """Return the converted share of `col` relative to `ref`, or None when there is none.
 
     Three families are fitted: a pure factor (b = 0), a pure offset (a = 1) and an affine map;
     the simplest one fitting within sampling noise wins (a factor, then an offset, then both).
     """
-    n, m = col.numbers.n, ref.numbers.n
-    if n < MIN_VALUES or m < MIN_VALUES or ref.distinct_count < 10:
+    if col.numbers.n < MIN_VALUES or ref.numbers.n < MIN_VALUES or ref.distinct_count < 10:
         return None
-    f_ref, f_cur = StepCdf(ref), StepCdf(col)
-    x = np.unique(np.concatenate([f_ref.points[::5], f_cur.points[::5]]))
+    f_ref, f_cur = StepCdf.of(ref, ref_sample), StepCdf.of(col, col_sample)
+    n, m = f_cur.n, f_ref.n
+    x = np.unique(np.concatenate([f_ref.grid(), f_cur.grid()]))
     d0 = f_cur(x) - f_ref(x)
     noise = math.sqrt((n + m) / (n * m)) + f_ref.rank_error + f_cur.rank_error
     if np.abs(d0).max() <= MOVED_C * noise:
@@ -179,6 +192,17 @@ def _likely_intervals(f_ref: StepCdf, f_cur: StepCdf, a: float, b: float,
     return tuple(out)
 
 
+def _sampled(rows: pl.DataFrame | None, name: str) -> np.ndarray | None:
+    """Return a column's finite numbers in the row sample (None without one)."""
+    if rows is None or name not in rows.columns:
+        return None
+    try:
+        values = rows[name].cast(pl.Float64, strict=False).drop_nulls().to_numpy()
+    except pl.exceptions.PolarsError:
+        return None
+    return values[np.isfinite(values)]
+
+
 @register
 class RescaledShare(Detector):
     """Report a share of a column converted by a factor or affine map relative to the reference."""
@@ -187,12 +211,13 @@ class RescaledShare(Detector):
     requires = frozenset({"profile", "reference"})
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        cur_rows, ref_rows = ctx.profile.sample_frame(), ctx.reference.sample_frame()
         for col in ctx.profile.columns.values():
             ref = ctx.reference.columns.get(col.name)
             if (ref is None or not is_numeric(col) or not is_numeric(ref) or col.kind == "temporal"
                     or ref.kind == "temporal"):
                 continue
-            conv = fit_conversion(col, ref)
+            conv = fit_conversion(col, ref, _sampled(cur_rows, col.name), _sampled(ref_rows, col.name))
             if conv is not None:
                 yield self._finding(col, conv)
 

@@ -83,6 +83,7 @@ def run(sets, only, seed=0):
             records.append({"set": name, "case": "clean", "seed": s, "false_alarms": [
                 f"{f.severity} {f.code} {f.columns[:3]} {f.title}" for f in loud(rep)],
                 "seconds": time.perf_counter() - t})
+            print(f"{name:12} clean seed {s}: {records[-1]['false_alarms'] or 'quiet'}", flush=True)
         ref, cur = halves(df, seed)
         for c in CORRUPTIONS:
             if only and c.name not in only:

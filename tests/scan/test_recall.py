@@ -149,7 +149,7 @@ def test_honest_accents_are_not_mojibake():
 def test_unique_weights_are_compared_but_row_ids_are_not(penguin_halves):
     from tripwire.drift_detection.compare import treatment
 
-    ref, cur = penguin_halves
+    _, cur = penguin_halves
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"row_id": np.arange(len(cur)) + 1_000,
                           "weight_mg": (cur["body_mass_g"] * 1000 + rng.integers(0, 999, len(cur)))})
@@ -172,3 +172,71 @@ def test_the_same_scan_twice_gives_the_same_findings(flight_halves):
     ref, cur = flight_halves
     a, b = (tripwire.scan(cur, ref) for _ in range(2))
     assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings]
+
+
+# ---- class 4: a share converted by any factor or affine map ---------------------------------
+def test_a_fifth_of_distances_converted_by_a_non_decimal_factor(flight_halves):
+    ref, cur = flight_halves
+    bad = cur.copy()
+    rows = np.arange(0, len(bad), 5)  # 20%
+    bad.loc[rows, "distance"] = (bad.loc[rows, "distance"] * 0.45359237).round().astype(int)
+    found = [f for f in loud(tripwire.scan(bad, ref), "data.magnitude_error", "distance")
+             if f.detector == "rescaled_share"]
+    assert len(found) == 1
+    f = found[0]
+    assert f.evidence["factor"] == pytest.approx(0.4536, rel=0.05)
+    assert f.evidence["estimated_share"] == pytest.approx(0.2, abs=0.03)
+    listed = set(f.evidence.get("all_rows") or f.rows)
+    assert listed and len(listed & set(rows.tolist())) >= 0.9 * len(listed)
+
+
+def test_celsius_read_as_fahrenheit_on_a_fifth_of_the_rows():
+    from tests.realdata import seattle_weather
+
+    ref, cur = random_halves(seattle_weather(), seed=4)
+    bad = cur.copy()
+    rows = np.arange(0, len(bad), 5)
+    bad.loc[rows, "temp_max"] = bad.loc[rows, "temp_max"] * 1.8 + 32
+    found = loud(tripwire.scan(bad, ref), "data.magnitude_error", "temp_max")
+    assert found and found[0].evidence["estimated_share"] == pytest.approx(0.2, abs=0.05)
+
+
+def test_a_share_moved_by_an_offset_is_drift_of_that_share(flight_halves):
+    ref, cur = flight_halves
+    bad = cur.copy()
+    rows = np.arange(0, len(bad), 5)
+    bad.loc[rows, "air_time"] = bad.loc[rows, "air_time"] + bad["air_time"].std()
+    found = [f for f in loud(tripwire.scan(bad, ref), "drift.feature", "air_time")
+             if f.detector == "rescaled_share"]
+    assert found and found[0].evidence["fit"] == "offset"
+
+
+@pytest.mark.parametrize("loader", ["gss_wages", "flights", "mpls_stops"])
+def test_no_converted_share_in_honest_halves(loader):
+    from tests.realdata import CLEAN_SETS
+
+    df = CLEAN_SETS[loader]()
+    ref, cur = random_halves(df.head(60_000), seed=7)
+    report = tripwire.scan(cur, ref, only=["rescaled_share", "magnitude", "outliers"])
+    assert not loud(report), [f.title for f in loud(report)]
+
+
+# ---- class 5/8: category variants need a plausible typo -------------------------------------
+def test_different_words_are_not_variants():
+    pytest.importorskip("rapidfuzz")
+    df = pd.DataFrame({"heating": ["GasA"] * 980 + ["GasW"] * 20,
+                       "shape": ["Regular"] * 980 + ["Irregular"] * 20,
+                       "medium": ["Print"] * 980 + ["Paint on paper"] * 20})
+    assert not tripwire.scan(df).by_code("data.category_variants")
+
+
+def test_swapped_dropped_and_leet_letters_are_variants(penguin_halves):
+    pytest.importorskip("rapidfuzz")
+    _, cur = penguin_halves
+    bad = cur.copy()
+    bad.loc[[3], "island"] = "Bsicoe"
+    bad.loc[[4], "island"] = "Torgrsen"
+    bad.loc[[6], "island"] = "Dr3am"
+    [f] = tripwire.scan(bad).by_code("data.category_variants")
+    assert f.evidence["mapping"] == {"Bsicoe": "Biscoe", "Torgrsen": "Torgersen", "Dr3am": "Dream"}
+    assert list(f.rows) == [3, 4, 6]

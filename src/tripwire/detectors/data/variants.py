@@ -57,6 +57,7 @@ KEYBOARD = {
 }
 LEET = {("a", "4"), ("e", "3"), ("i", "1"), ("l", "1"), ("o", "0"), ("s", "5"), ("t", "7"), ("b", "8"),
         ("g", "9")}
+LEET_DIGITS = {d for _, d in LEET}
 #: substitutions other than keyboard slips and leetspeak turn short codes into other codes
 MIN_SUBSTITUTION_LENGTH = 6
 
@@ -87,7 +88,8 @@ def plausible_typo(canonical: str, rare: str) -> bool:
 def _join_typos(groups: dict[str, dict[str, int]]) -> None:
     """Move rare keys one or two edits away from a much more frequent key into its group."""
     process = require("rapidfuzz.process", "Finding category variants")
-    distance = require("rapidfuzz.distance", "Finding category variants").Levenshtein.distance
+    # optimal string alignment: a swap of two neighbouring letters is one edit
+    distance = require("rapidfuzz.distance", "Finding category variants").OSA.distance
     keys = list(groups)
     totals = np.array([sum(groups[k].values()) for k in keys], dtype=np.int64)
     long_keys = [i for i, k in enumerate(keys) if len(k) >= MIN_TYPO_LENGTH]
@@ -100,8 +102,9 @@ def _join_typos(groups: dict[str, dict[str, int]]) -> None:
         best, best_total = None, 0
         for b in np.flatnonzero(dist[a] <= (2 if len(keys[i]) >= 8 else 1)):
             j = long_keys[b]
-            # values differing in their digits are different things (codes, models, sizes)
-            if digits[a] != digits[b]:
+            # values differing in their digits are different things (codes, models, sizes),
+            # unless a word without digits got some as leetspeak ('Dr3am')
+            if digits[a] != digits[b] and not (digits[b] == "" and set(digits[a]) <= LEET_DIGITS):
                 continue
             if (j != i and totals[i] <= TYPO_RARITY * totals[j] and totals[j] > best_total
                     and plausible_typo(keys[j], keys[i])):

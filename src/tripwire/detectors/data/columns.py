@@ -55,7 +55,9 @@ def _others_expected(value: object, ref: ColumnProfile, n: int) -> bool:
     same = ref.frequent.counts.get(value, 0) / ref.non_null if ref.frequent.exact else 0.0
     if same >= 1.0:
         return False
-    return n * math.log1p(-same) <= math.log(0.01)
+    if same <= 0.0:
+        return True
+    return n * math.log(same) <= math.log(0.01)
 
 
 def identifier_evidence(col: ColumnProfile) -> list[str]:

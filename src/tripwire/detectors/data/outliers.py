@@ -27,7 +27,11 @@ MIN_SIGN_VALUES = 20
 #: against a reference that never had them: the chance it drew none, were both alike, at most this
 IMPOSSIBLE_CHANCE = 0.01
 #: "far beyond" the reference: half its range past min/max, or half a decade on the log scale
-FAR_SPAN, FAR_LOG = 0.5, 10 ** 0.5
+FAR_SPAN = 0.5
+#: ... or this many times the gap between its extreme and its tenth most extreme value
+TAIL_K = 3.0
+#: a lone value must lie this many margins out to be a warning
+SINGLE_K = 4.0
 
 
 def fences(col: ColumnProfile) -> tuple[float, float, str] | None:
@@ -82,6 +86,8 @@ class OutsideRange:
     positive_only: bool = False
     #: the exact share must reach this too (the estimate came from a sketch)
     min_share: float = 0.0
+    #: a lone value outside the range is a warning only beyond these bounds (else info)
+    single: tuple[float, float] | None = None
 
     def expr(self) -> pl.Expr:
         """Return the expression true on the values outside the range."""
@@ -143,21 +149,32 @@ def against_reference(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | 
 def far_beyond(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | None:
     """Return values far beyond everything the reference held (a warning at any count).
 
-    "Far" is half the reference's range past its min or max, or half a decade on the log
-    scale for a positive right-skewed column: farther than one batch's extreme strays from
-    another's in honest data, nearer than a unit or decimal slip (x10, x1000, 999999).
+    "Far" is, past the reference's min or max, the larger of half its range (half a decade on
+    the log scale for a positive right-skewed column) and three times the gap between its
+    extreme and its tenth most extreme value (a long tail strays further): farther than one
+    batch's extreme strays from another's in honest data, nearer than a unit or decimal slip
+    (x10, x1000, 999999). A single value must lie four such margins out to be a warning: one
+    honest outlier in a batch is common, one slipped value is the rarer case.
     """
     rn, num = ref.numbers, col.numbers
     if rn.n < MIN_SIGN_VALUES or col.distinct_count < 3 or ref.distinct_count < MIN_DISTINCT:
         return None
     f = fences(ref)
-    if f is not None and f[2] == "log" and rn.min > 0:
-        lower, upper, scale = rn.min / FAR_LOG, rn.max * FAR_LOG, "log"
-        rule = "beyond the reference's min / max by half a decade"
-    else:
-        span = rn.max - rn.min
-        lower, upper, scale = rn.min - FAR_SPAN * span, rn.max + FAR_SPAN * span, "linear"
-        rule = "beyond the reference's min / max by half its range"
+    log = f is not None and f[2] == "log" and rn.min > 0
+    to_t = math.log10 if log else float
+    k = min(10, rn.n // 10) / rn.n
+    q_lo, q_hi = rn.quantiles.quantiles([k, 1 - k])
+    if log and q_lo <= 0:
+        log, to_t = False, float
+    t_min, t_max, t_lo, t_hi = (to_t(v) for v in (rn.min, rn.max, q_lo, q_hi))
+    base = 0.5 if log else FAR_SPAN * (t_max - t_min)
+    m_lo, m_hi = max(base, TAIL_K * (t_lo - t_min)), max(base, TAIL_K * (t_max - t_hi))
+    back = (lambda t: 10.0 ** t) if log else float
+    lower, upper = back(t_min - m_lo), back(t_max + m_hi)
+    single = (back(t_min - SINGLE_K * m_lo), back(t_max + SINGLE_K * m_hi))
+    scale = "log" if log else "linear"
+    rule = ("beyond the reference's min / max by the larger of half "
+            + ("a decade" if log else "its range") + " and 3x its extreme gap")
     # in a never-negative reference, zeros and signs are the sign rule's to report
     signed = rn.min < 0
     low = num.min if signed else _smallest_positive(num)
@@ -165,7 +182,8 @@ def far_beyond(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | None:
         return None
     share = beyond(col, lower if signed or lower > 0 else -math.inf, upper)
     return OutsideRange(col, lower, upper, scale, rule, "warning", "the reference's range (widened)",
-                        share, {"reference_min": rn.min, "reference_max": rn.max}, positive_only=not signed)
+                        share, {"reference_min": rn.min, "reference_max": rn.max},
+                        positive_only=not signed, single=single)
 
 
 @register
@@ -200,13 +218,16 @@ class Outliers(Detector):
         if count == 0 or count / max(num.n, 1) < r.min_share:
             return None
         share = count / col.count
+        severity = r.severity
+        if count == 1 and r.single is not None and r.single[0] <= num.min and num.max <= r.single[1]:
+            severity = "info"  # one honest outlier strays this far; a slip lands further
         about = "" if exact is not None else "about "
         what = f"{about}{count:,} values ({pct(share)})"
         evidence = {"count": count, "share": share, "exact": exact is not None, "lower": r.lower,
                     "upper": r.upper, "scale": r.scale, "rule": r.rule, "min": num.min, "max": num.max,
                     **r.extra}
         return self.finding(
-            "data.outliers", r.severity, col.name,
+            "data.outliers", severity, col.name,
             f"{col.name}: {what} outside {r.against} [{r.lower:.4g}, {r.upper:.4g}]"
             f" (min {num.min:.4g}, max {num.max:.4g})",
             evidence, locate=r.expr())

@@ -105,7 +105,7 @@ def test_one_bounded_score_scaled_by_ten_is_found_against_the_reference(penguin_
     bad.loc[[17], "bill_depth_mm"] = bad.loc[[17], "bill_depth_mm"] * 10
     [f] = loud(tripwire.scan(bad, ref), "data.outliers", "bill_depth_mm")
     assert f.evidence["count"] == 1 and list(f.rows) == [17]
-    assert f.title.startswith("bill_depth_mm: 1 values (")
+    assert f.title.startswith("bill_depth_mm: 1 value (")
 
 
 # ---- class 6 and issue 12: duplicates ---------------------------------------------------------

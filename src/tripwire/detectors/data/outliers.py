@@ -222,7 +222,7 @@ class Outliers(Detector):
         if count == 1 and r.single is not None and r.single[0] <= num.min and num.max <= r.single[1]:
             severity = "info"  # one honest outlier strays this far; a slip lands further
         about = "" if exact is not None else "about "
-        what = f"{about}{count:,} values ({pct(share)})"
+        what = f"{about}{count:,} value{'s' if count != 1 else ''} ({pct(share)})"
         evidence = {"count": count, "share": share, "exact": exact is not None, "lower": r.lower,
                     "upper": r.upper, "scale": r.scale, "rule": r.rule, "min": num.min, "max": num.max,
                     **r.extra}

@@ -1,6 +1,7 @@
 """Measure recall on known corruptions and quiet on clean splits (issue 21).
 
     python bench/corrupt/run.py [--sets a,b] [--only x10,typos] [--record] [--json out.json]
+    python bench/corrupt/run.py --merge a.json b.json [--record]   # runs split over processes
 
 Each real set is split into random halves (reference, current); each corruption damages 1%,
 5% and 20% of the current half's rows in one column; `tripwire.scan(current, reference)` runs
@@ -155,8 +156,14 @@ def main() -> None:
     ap.add_argument("--only", default="")
     ap.add_argument("--json", default="")
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--merge", nargs="*", default=None,
+                    help="summarise saved --json files (runs split over processes) instead of running")
     args = ap.parse_args()
-    records = run(args.sets.split(","), set(filter(None, args.only.split(","))))
+    if args.merge is not None:
+        records = [r for path in args.merge for r in json.loads(Path(path).read_text())]
+        args.sets = ",".join(dict.fromkeys(r["set"] for r in records))
+    else:
+        records = run(args.sets.split(","), set(filter(None, args.only.split(","))))
     if args.json:
         Path(args.json).write_text(json.dumps(records, indent=1, default=str))
     lines = [f"Sets: {args.sets} (≤ {20_000:,} rows each, random halves); "

@@ -167,6 +167,7 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.detectors.data.missing",
     "tripwire.detectors.data.outliers",
     "tripwire.detectors.data.magnitude",
+    "tripwire.detectors.data.rescaled",
     "tripwire.detectors.data.duplicates",
     "tripwire.detectors.data.columns",
     "tripwire.detectors.data.variants",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tripwire.detectors.common import is_free_text, pct, short
+from tripwire.detectors.data.columns import identifier_evidence
 from tripwire.drift_detection import stats as st
 
 if TYPE_CHECKING:
@@ -78,9 +79,12 @@ def treatment(col: ColumnProfile, forced: str | None = None) -> str | None:
 
 
 def _identifier(col: ColumnProfile) -> bool:
-    """Tell whether whole numbers are all distinct (ids, serials): their range moves by design."""
+    """Tell whether whole numbers are ids or serials (their range moves by design).
+
+    Uniqueness alone is not enough (weights, prices in cents, counts): it takes evidence.
+    """
     n = col.numbers.n
-    return n >= 100 and col.numbers.integral == n and col.distinct_count >= 0.95 * n
+    return n >= 100 and col.numbers.integral == n and bool(identifier_evidence(col))
 
 
 def compare(name: str, ref: ColumnProfile, cur: ColumnProfile, config: DriftConfig,

@@ -11,13 +11,16 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 
-from tripwire.detectors.common import is_free_text, pct
+from tripwire.detectors.common import is_free_text, pct, rose_significantly
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
+from tripwire.profiling import DatasetProfile
 from tripwire.report import Finding
 from tripwire.vocabulary import hash_rows, later_occurrences
 
 #: duplicates are suspicious in data with a column this close to unique per row
 HIGH_CARDINALITY = 0.5
+#: duplicates where the reference had none: chance it drew none, were both alike, at most this
+NEW_DUPLICATES_CHANCE = 0.01
 
 
 def normalised_text(name: str) -> pl.Expr:
@@ -46,17 +49,43 @@ class Duplicates(Detector):
     def _exact(self, ctx: ScanContext, dup_rows: np.ndarray) -> Finding:
         prof = ctx.profile
         share = dup_rows.size / prof.rows
-        # in data made only of a few categories, repeated rows are expected, not suspicious
-        unique_ish = any(c.distinct_count >= HIGH_CARDINALITY * max(c.non_null, 1)
-                         and c.non_null >= 0.5 * prof.rows for c in prof.columns.values())
-        severity = "warning" if unique_ish and share >= 0.001 else "info"
-        return self.finding(
-            "data.duplicates", severity, list(prof.columns),
-            f"{dup_rows.size:,} rows are exact duplicates of an earlier row ({pct(share)})",
-            {"count": int(dup_rows.size), "share": share,
-             "all_rows": dup_rows[:100_000].tolist()},
-            rows=dup_rows[:100].tolist(),
-        )
+        evidence = {"count": int(dup_rows.size), "share": share,
+                    "all_rows": dup_rows[:100_000].tolist()}
+        ref_dups = reference_duplicates(ctx.reference)
+        if ref_dups is not None:
+            k_ref, n_ref = ref_dups
+            evidence["reference_share"] = k_ref / n_ref if n_ref else 0.0
+            if k_ref == 0:
+                chance = (prof.rows / (prof.rows + n_ref)) ** dup_rows.size
+                severity = "warning" if chance <= NEW_DUPLICATES_CHANCE else "info"
+            else:
+                severity = ("warning" if rose_significantly(dup_rows.size, prof.rows, k_ref, n_ref)
+                            and share >= 2 * k_ref / n_ref else "info")
+        else:
+            # rows mostly distinct, yet some repeat: suspicious; measured on rows, not on
+            # columns, so heavy duplication cannot hide itself by lowering a column's
+            # distinctness. In data made only of a few categories repeats are expected.
+            unique_rows = prof.rows - dup_rows.size
+            unique_ish = unique_rows >= HIGH_CARDINALITY * prof.rows or any(
+                c.distinct_count >= HIGH_CARDINALITY * c.non_null and c.non_null >= 0.5 * prof.rows
+                for c in prof.columns.values())
+            severity = "warning" if unique_ish and share >= 0.001 else "info"
+        title = f"{dup_rows.size:,} rows are exact duplicates of an earlier row ({pct(share)})"
+        if ref_dups is not None:
+            title += f"; the reference had {pct(evidence['reference_share'])}"
+        return self.finding("data.duplicates", severity, list(prof.columns), title, evidence,
+                            rows=dup_rows[:100].tolist())
+
+
+def reference_duplicates(ref: DatasetProfile | None) -> tuple[int, int] | None:
+    """Return (duplicate rows, rows) of the reference when its row sample holds all of it."""
+    if ref is None or ref.rows == 0 or ref.sample.num_rows != ref.rows:
+        return None
+    frame = ref.sample_frame()
+    if frame is None:
+        return None
+    hashes = hash_rows(frame.drop("__row__", strict=False), seed=3)
+    return int(later_occurrences(hashes).size), ref.rows
 
 
 class _DuplicateHashes:

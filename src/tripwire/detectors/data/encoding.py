@@ -4,12 +4,14 @@ literal escapes, HTML entities, mixed quote styles (N9) — with ftfy's repair a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import polars as pl
 
 from tripwire.detectors.common import pct, short
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.extras import require
+from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.text import CHAR_CLASSES
 from tripwire.report import Finding
 
@@ -28,6 +30,31 @@ PROBLEMS = {
 }
 
 
+#: a letter of the Latin script next to one of a script or symbol set that mis-decoded UTF-8
+#: produces (Cyrillic, Greek, box drawing, half-width katakana, √ ⌐ Γ): inside one word,
+#: honest text almost never mixes them
+MIXED_SCRIPT = (r"\p{Latin}[\p{Cyrillic}\p{Greek}\x{2500}-\x{259F}\x{FF61}-\x{FF9F}\x{221A}\x{2310}\x{2320}\x{2321}]"
+                r"|[\p{Cyrillic}\p{Greek}\x{2500}-\x{259F}\x{FF61}-\x{FF9F}\x{221A}\x{2310}\x{2320}\x{2321}]\p{Latin}")
+
+
+def garbled_values(col: ColumnProfile, ftfy: Any) -> dict[str, int]:
+    """Return the column's values that read as mojibake from any codec pair, with counts.
+
+    Judged on the distinct values the profile counted exactly (ftfy's badness measure, or a
+    Latin letter glued to another script); empty when the column's values were not all counted.
+    """
+    if not col.frequent.exact or not col.frequent.counts:
+        return {}
+    values = [v for v in col.frequent.counts if isinstance(v, str)]
+    if not values:
+        return {}
+    mixed = pl.Series(values, dtype=pl.String).str.contains(MIXED_SCRIPT).to_list()
+    from ftfy.badness import is_bad
+
+    return {v: int(col.frequent.counts[v]) for v, m in zip(values, mixed, strict=True)
+            if ((m or is_bad(v)) and ftfy.fix_text(v) != v) or m}
+
+
 @register
 class Encoding(Detector):
     """Report text columns with encoding damage, each class with examples and repairs."""
@@ -40,7 +67,11 @@ class Encoding(Detector):
         for col in ctx.profile.columns.values():
             if col.text is None:
                 continue
-            classes = col.text.char_classes
+            classes = dict(col.text.char_classes)
+            garbled = garbled_values(col, ftfy)
+            if garbled:
+                yield self._garbled(col, garbled, ftfy)
+                classes.pop("mojibake", None)  # the same values, counted once
             for cls, (severity, what, fix) in PROBLEMS.items():
                 count = classes.get(cls, 0)
                 if not count:
@@ -72,3 +103,19 @@ class Encoding(Detector):
                     fix="Normalise quotes (ftfy.fix_text with uncurl_quotes=True) before "
                         "tokenising, or the same word gets two tokens.",
                 )
+
+    def _garbled(self, col: ColumnProfile, garbled: dict[str, int], ftfy: Any) -> Finding:
+        count = sum(garbled.values())
+        share = count / col.count
+        examples = sorted(garbled, key=lambda v: (-garbled[v], v))[:5]
+        return self.finding(
+            "data.encoding", "warning", col.name,
+            f"{col.name}: {count:,} values with mojibake (text decoded with the wrong codec, "
+            f"e.g. {short(examples[0], 40)!r}) ({pct(share)})",
+            {"count": count, "share": share, "kind": "mojibake", "distinct": len(garbled),
+             "examples": [short(e, 200) for e in examples],
+             "repaired": [short(ftfy.fix_text(e), 200) for e in examples]},
+            fix="Re-read the source with its real encoding, or repair the values with "
+                "ftfy.fix_text (see 'repaired').",
+            locate=pl.col(col.name).cast(pl.String).is_in(list(garbled)),
+        )

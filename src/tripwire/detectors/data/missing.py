@@ -1,16 +1,41 @@
-"""data.missing_values: nulls and disguised nulls, alone or against the reference's rate."""
+"""data.missing_values: nulls and disguised nulls, alone or against the reference's rate.
+
+Each column is judged on its own; then, when the rows are at hand, columns flagged together
+are grouped by the rows they are missing in: rows missing the same set of flagged columns
+make one finding ("1,261 rows are missing dep_time, arr_time together"), so a cell is never
+reported twice.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
 
 from tripwire.detectors.common import missing_expr, pct, rose_significantly
 from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.text import DISGUISED_NULLS
 from tripwire.report import Finding
+from tripwire.report.finding import SEVERITY_RANK
 
 #: without a reference, a column this empty is worth a look
 INFO_SHARE = 0.2
+#: missing values in a column the reference had none in: chance that the reference would
+#: have drawn none of them, were both batches missing at the same rate, at most this
+NEW_MISSING_CHANCE = 0.01
+
+
+@dataclass(frozen=True)
+class ColumnVerdict:
+    """How one column's missing values were judged."""
+
+    column: ColumnProfile
+    severity: str
+    title: str
+    evidence: dict
 
 
 @register
@@ -20,45 +45,134 @@ class MissingValues(Detector):
     name, family, codes = "missing_values", "data", ("data.missing_values",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        for col in ctx.profile.columns.values():
-            if col.count == 0:
+        verdicts = [v for col in ctx.profile.columns.values() if (v := judge(col, ctx)) is not None]
+        # one bit per flagged column in a 64-bit pattern
+        grouped = 2 <= len(verdicts) <= 62 and ctx.source is not None
+        if not grouped:
+            for v in verdicts:
+                yield self._single(v)
+            return
+        yield from self._patterns(ctx, verdicts)
+
+    def _single(self, v: ColumnVerdict) -> Finding:
+        col = v.column
+        return self.finding("data.missing_values", v.severity, col.name, v.title, v.evidence,
+                            locate=missing_expr(col.name, col.kind))
+
+    def _patterns(self, ctx: ScanContext, verdicts: list[ColumnVerdict]) -> Iterator[Finding]:
+        """Yield one finding per set of flagged columns missing in the same rows."""
+        bits = pl.sum_horizontal(
+            missing_expr(v.column.name, v.column.kind).fill_null(True).cast(pl.Int64) * (1 << i)
+            for i, v in enumerate(verdicts)).alias("pattern")
+        counts: dict[int, int] = {}
+        for batch in ctx.source.batches():
+            df = pl.from_arrow(batch).select(bits).group_by("pattern").len()
+            for pattern, n in df.iter_rows():
+                counts[pattern] = counts.get(pattern, 0) + n
+        rows = ctx.profile.rows
+        # each pattern joins the first larger group whose columns it all misses (cancelled
+        # flights that also lack a tail number stay cancelled flights); the rest lead a group
+        groups: list[tuple[int, dict[int, int]]] = []
+        for pattern, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            if pattern == 0:
                 continue
-            missing = col.missing
-            share = missing / col.count
-            tokens = _disguised_tokens(col)
-            evidence = {"count": missing, "share": share, "nulls": col.nulls + col.nan,
-                        "disguised": tokens}
-            locate = missing_expr(col.name, col.kind)
-            ref = ctx.reference.columns.get(col.name) if ctx.reference is not None else None
-            if ref is not None and ref.count:
-                ref_share = ref.missing / ref.count
-                evidence["reference_share"] = ref_share
-                if not rose_significantly(missing, col.count, ref.missing, ref.count):
-                    continue
-                rise = share - ref_share
-                if rise >= 0.25 or (share >= 0.5 and ref_share < 0.05):
-                    severity = "error"
-                elif rise >= 0.03 and share >= 2 * ref_share:
-                    severity = "warning"
-                elif rise >= 0.01 and share >= 2 * ref_share:
-                    severity = "info"
-                else:
-                    continue
-                title = f"{col.name}: {pct(share)} missing, up from {pct(ref_share)} in the reference"
-            elif share == 1.0:
-                severity, title = "warning", f"{col.name}: every value is missing"
-            elif share >= INFO_SHARE or tokens:
-                severity = "info"
-                title = f"{col.name}: {missing:,} missing values ({pct(share)})"
-                if tokens:
-                    title += ", " + ", ".join(f"{n:,} written as {v!r}" for v, n in list(tokens.items())[:3])
+            home = next((g for g in groups if pattern & g[0] == g[0]), None)
+            if home is None:
+                groups.append((pattern, {pattern: n}))
             else:
-                continue
-            yield self.finding("data.missing_values", severity, col.name, title, evidence,
-                               locate=locate)
+                home[1][pattern] = n
+        earlier = pl.lit(False)
+        for lead, members in groups:
+            yield self._group(verdicts, lead, members, rows, earlier)
+            earlier = earlier | _all_missing(verdicts, lead)
+
+    def _group(self, verdicts: list[ColumnVerdict], lead: int, members: dict[int, int], rows: int,
+               earlier: pl.Expr) -> Finding:
+        """Return the finding of rows missing the lead pattern's columns (and perhaps more)."""
+        names = [v.column.name for v in verdicts]
+        cols = [names[i] for i in range(len(verdicts)) if lead >> i & 1]
+        n = sum(members.values())
+        if len(cols) == 1 and len(members) == 1:
+            alone = verdicts[names.index(cols[0])]
+            if n == alone.column.missing:
+                return self._single(alone)  # missing alone, in no shared row
+        also: dict[str, int] = {}
+        for pattern, k in members.items():
+            for i in range(len(verdicts)):
+                if pattern >> i & 1 and not lead >> i & 1:
+                    also[names[i]] = also.get(names[i], 0) + k
+        involved = [i for i in range(len(verdicts)) if (lead >> i & 1) or names[i] in also]
+        severity = min((verdicts[i].severity for i in involved), key=SEVERITY_RANK.__getitem__)
+        share = n / rows
+        together = " together" if len(cols) > 1 else ""
+        title = f"{n:,} rows are missing {', '.join(cols)}{together} ({pct(share)} of rows)"
+        if also:
+            title += "; " + ", ".join(f"{k:,} of them also miss {c}" for c, k in also.items())
+        evidence = {"count": n, "share": share, "columns": cols, "also_missing": also,
+                    "per_column": {names[i]: verdicts[i].evidence for i in involved},
+                    "why": {names[i]: verdicts[i].title for i in involved}}
+        return self.finding("data.missing_values", severity, cols + list(also), title, evidence,
+                            locate=_all_missing(verdicts, lead) & ~earlier)
 
 
-def _disguised_tokens(col) -> dict[str, int]:  # noqa: ANN001
+def _all_missing(verdicts: list[ColumnVerdict], pattern: int) -> pl.Expr:
+    """Return an expression true where every column of the pattern is missing."""
+    expr = pl.lit(True)
+    for i, v in enumerate(verdicts):
+        if pattern >> i & 1:
+            expr = expr & missing_expr(v.column.name, v.column.kind).fill_null(True)
+    return expr
+
+
+def judge(col: ColumnProfile, ctx: ScanContext) -> ColumnVerdict | None:
+    """Return how worrying a column's missing values are (None when they are not)."""
+    if col.count == 0:
+        return None
+    missing = col.missing
+    share = missing / col.count
+    tokens = _disguised_tokens(col)
+    evidence = {"count": missing, "share": share, "nulls": col.nulls + col.nan,
+                "disguised": tokens}
+    ref = ctx.reference.columns.get(col.name) if ctx.reference is not None else None
+    if ref is not None and ref.count:
+        ref_share = ref.missing / ref.count
+        evidence["reference_share"] = ref_share
+        if missing and ref.missing == 0 and new_missing_chance(missing, col.count, ref.count) <= NEW_MISSING_CHANCE:
+            severity = "error" if share >= 0.25 else "warning"
+            title = (f"{col.name}: {missing:,} missing values ({pct(share)}) in a column the "
+                     f"reference ({ref.count:,} rows) had none in")
+            return ColumnVerdict(col, severity, title, evidence)
+        if not rose_significantly(missing, col.count, ref.missing, ref.count):
+            return None
+        rise = share - ref_share
+        if rise >= 0.25 or (share >= 0.5 and ref_share < 0.05):
+            severity = "error"
+        elif rise >= 0.03 and share >= 2 * ref_share:
+            severity = "warning"
+        elif rise >= 0.01 and share >= 2 * ref_share:
+            severity = "info"
+        else:
+            return None
+        title = f"{col.name}: {pct(share)} missing, up from {pct(ref_share)} in the reference"
+    elif share == 1.0:
+        severity, title = "warning", f"{col.name}: every value is missing"
+    elif share >= INFO_SHARE or tokens:
+        severity = "info"
+        title = f"{col.name}: {missing:,} missing values ({pct(share)})"
+        if tokens:
+            title += ", " + ", ".join(f"{n:,} written as {v!r}" for v, n in list(tokens.items())[:3])
+    else:
+        return None
+    return ColumnVerdict(col, severity, title, evidence)
+
+
+def new_missing_chance(missing: int, rows: int, ref_rows: int) -> float:
+    """Return the chance that all of `missing` values fall in the current batch, none in the
+    reference, were each row of both equally likely to hold one (the conditional test)."""
+    return math.exp(missing * math.log(rows / (rows + ref_rows)))
+
+
+def _disguised_tokens(col: ColumnProfile) -> dict[str, int]:
     """Return the disguised-null spellings seen in a column and how often."""
     if col.text is None or not col.text.disguised_nulls:
         return {}

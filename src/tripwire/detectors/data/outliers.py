@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -11,14 +12,26 @@ import polars as pl
 from tripwire.detectors.common import is_numeric, pct, rose_significantly
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.profiling import ColumnProfile
+from tripwire.profiling.stats.numeric import magnitude_edges
 from tripwire.report import Finding
 
 #: Tukey's "far out" multiplier of the interquartile range
 K = 3.0
 MIN_VALUES = 50
 MIN_DISTINCT = 10
-#: a sign or a zero is "impossible" when at most this share of values has it
+#: without a reference, a sign or a zero is "impossible" when at most this share of values has
+#: it, or at most ALONE_SHARE when it lies far below the positive bulk
 RARE = 0.001
+ALONE_SHARE = 0.01
+MIN_SIGN_VALUES = 20
+#: against a reference that never had them: the chance it drew none, were both alike, at most this
+IMPOSSIBLE_CHANCE = 0.01
+#: "far beyond" the reference: half its range past min/max, or half a decade on the log scale
+FAR_SPAN = 0.5
+#: ... or this many times the gap between its extreme and its tenth most extreme value
+TAIL_K = 3.0
+#: a lone value must lie this many margins out to be a warning
+SINGLE_K = 4.0
 
 
 def fences(col: ColumnProfile) -> tuple[float, float, str] | None:
@@ -56,6 +69,123 @@ def _values(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.Float64, strict=False)
 
 
+@dataclass(frozen=True)
+class OutsideRange:
+    """Values of a column outside [lower, upper]: the claim before its exact count."""
+
+    column: ColumnProfile
+    lower: float
+    upper: float
+    scale: str
+    rule: str
+    severity: str
+    against: str  # "the fences" / "the reference's range"
+    estimated_share: float
+    extra: dict = field(default_factory=dict)
+    #: below the range, count only positive values (zeros and negatives reported apart)
+    positive_only: bool = False
+    #: the exact share must reach this too (the estimate came from a sketch)
+    min_share: float = 0.0
+    #: a lone value outside the range is a warning only beyond these bounds (else info)
+    single: tuple[float, float] | None = None
+
+    def expr(self) -> pl.Expr:
+        """Return the expression true on the values outside the range."""
+        x = _values(self.column.name)
+        low = (x < self.lower) & (x > 0) if self.positive_only else x < self.lower
+        return low | (x > self.upper)
+
+
+def exact_counts(ctx: ScanContext, ranges: list[OutsideRange]) -> dict[str, int]:
+    """Count the values outside each range exactly, in one pass (empty without the rows)."""
+    if not ranges or ctx.source is None:
+        return {}
+    totals = dict.fromkeys((r.column.name for r in ranges), 0)
+    exprs = [r.expr().fill_null(False).sum().alias(r.column.name) for r in ranges]
+    for batch in ctx.source.batches():
+        row = pl.from_arrow(batch).select(exprs).row(0)
+        for name, n in zip(totals, row, strict=True):
+            totals[name] += int(n or 0)
+    return totals
+
+
+def alone(col: ColumnProfile) -> OutsideRange | None:
+    """Return the values beyond a column's own robust fences (info), or None."""
+    f = fences(col)
+    if f is None:
+        return None
+    lower, upper, scale = f
+    num = col.numbers
+    if num.min >= lower and num.max <= upper:
+        return None
+    share = beyond(col, lower, upper)
+    if share > 0.01:  # more than 1% beyond the fences is a shape, not outliers
+        return None
+    return OutsideRange(col, lower, upper, scale,
+                        f"quartiles ± {K:g} × IQR" + (" on log10 values" if scale == "log" else ""),
+                        "info", "the fences", share)
+
+
+def against_reference(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | None:
+    """Return values beyond the reference's fences when their share rose well beyond it."""
+    f = fences(ref)
+    if f is None:
+        return None
+    lower, upper, scale = f
+    cur_share, ref_share = beyond(col, lower, upper), beyond(ref, lower, upper)
+    n, rn = col.numbers.n, ref.numbers.n
+    if not rose_significantly(round(cur_share * n), n, round(ref_share * rn), rn):
+        return None
+    needed = max(5 * ref_share, ref_share + 0.005)
+    # the sketches' rank error is of the order of these shares on mid-sized columns
+    slack = col.numbers.quantiles.rank_error + ref.numbers.quantiles.rank_error
+    if cur_share < needed or cur_share - ref_share <= slack:
+        return None
+    return OutsideRange(col, lower, upper, scale, "the reference's fences", "warning",
+                        "the reference's fences", cur_share, {"reference_share": ref_share},
+                        min_share=needed)
+
+
+def far_beyond(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | None:
+    """Return values far beyond everything the reference held (a warning at any count).
+
+    "Far" is, past the reference's min or max, the larger of half its range (half a decade on
+    the log scale for a positive right-skewed column) and three times the gap between its
+    extreme and its tenth most extreme value (a long tail strays further): farther than one
+    batch's extreme strays from another's in honest data, nearer than a unit or decimal slip
+    (x10, x1000, 999999). A single value must lie four such margins out to be a warning: one
+    honest outlier in a batch is common, one slipped value is the rarer case.
+    """
+    rn, num = ref.numbers, col.numbers
+    if rn.n < MIN_SIGN_VALUES or col.distinct_count < 3 or ref.distinct_count < MIN_DISTINCT:
+        return None
+    f = fences(ref)
+    log = f is not None and f[2] == "log" and rn.min > 0
+    to_t = math.log10 if log else float
+    k = min(10, rn.n // 10) / rn.n
+    q_lo, q_hi = rn.quantiles.quantiles([k, 1 - k])
+    if log and q_lo <= 0:
+        log, to_t = False, float
+    t_min, t_max, t_lo, t_hi = (to_t(v) for v in (rn.min, rn.max, q_lo, q_hi))
+    base = 0.5 if log else FAR_SPAN * (t_max - t_min)
+    m_lo, m_hi = max(base, TAIL_K * (t_lo - t_min)), max(base, TAIL_K * (t_max - t_hi))
+    back = (lambda t: 10.0 ** t) if log else float
+    lower, upper = back(t_min - m_lo), back(t_max + m_hi)
+    single = (back(t_min - SINGLE_K * m_lo), back(t_max + SINGLE_K * m_hi))
+    scale = "log" if log else "linear"
+    rule = ("beyond the reference's min / max by the larger of half "
+            + ("a decade" if log else "its range") + " and 3x its extreme gap")
+    # in a never-negative reference, zeros and signs are the sign rule's to report
+    signed = rn.min < 0
+    low = num.min if signed else _smallest_positive(num)
+    if (low is None or low >= lower) and num.max <= upper:
+        return None
+    share = beyond(col, lower if signed or lower > 0 else -math.inf, upper)
+    return OutsideRange(col, lower, upper, scale, rule, "warning", "the reference's range (widened)",
+                        share, {"reference_min": rn.min, "reference_max": rn.max},
+                        positive_only=not signed, single=single)
+
+
 @register
 class Outliers(Detector):
     """Report values far outside a column's bulk, and negatives/zeros where they can't be."""
@@ -63,81 +193,112 @@ class Outliers(Detector):
     name, family, codes = "outliers", "data", ("data.outliers",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        ranges: list[OutsideRange] = []
         for col in ctx.profile.columns.values():
             if not is_numeric(col) or col.kind == "temporal":
                 continue
-            yield from self._impossible(col)
             ref = ctx.reference.columns.get(col.name) if ctx.reference is not None else None
+            yield from self._impossible(col, ref)
             if ref is not None and is_numeric(ref):
-                found = self._against_reference(col, ref)
+                found = far_beyond(col, ref) or against_reference(col, ref)
             else:
-                found = self._alone(col)
+                found = alone(col)
             if found is not None:
-                yield found
+                ranges.append(found)
+        counts = exact_counts(ctx, ranges)
+        for r in ranges:
+            finding = self._outside(r, counts.get(r.column.name))
+            if finding is not None:
+                yield finding
 
-    def _alone(self, col: ColumnProfile) -> Finding | None:
-        f = fences(col)
-        if f is None:
+    def _outside(self, r: OutsideRange, exact: int | None) -> Finding | None:
+        """Return the finding of values outside a range, every figure from one count."""
+        col, num = r.column, r.column.numbers
+        count = exact if exact is not None else max(1, round(r.estimated_share * num.n))
+        if count == 0 or count / max(num.n, 1) < r.min_share:
             return None
-        lower, upper, scale = f
-        num = col.numbers
-        if num.min >= lower and num.max <= upper:
-            return None
-        share = beyond(col, lower, upper)
-        if share > 0.01:  # more than 1% beyond the fences is a shape, not outliers
-            return None
+        share = count / col.count
+        severity = r.severity
+        if count == 1 and r.single is not None and r.single[0] <= num.min and num.max <= r.single[1]:
+            severity = "info"  # one honest outlier strays this far; a slip lands further
+        about = "" if exact is not None else "about "
+        what = f"{about}{count:,} value{'s' if count != 1 else ''} ({pct(share)})"
+        evidence = {"count": count, "share": share, "exact": exact is not None, "lower": r.lower,
+                    "upper": r.upper, "scale": r.scale, "rule": r.rule, "min": num.min, "max": num.max,
+                    **r.extra}
         return self.finding(
-            "data.outliers", "info", col.name,
-            f"{col.name}: about {pct(share)} of values outside [{lower:.4g}, {upper:.4g}]"
+            "data.outliers", severity, col.name,
+            f"{col.name}: {what} outside {r.against} [{r.lower:.4g}, {r.upper:.4g}]"
             f" (min {num.min:.4g}, max {num.max:.4g})",
-            {"estimated_share": share, "lower": lower, "upper": upper, "scale": scale,
-             "rule": f"quartiles ± {K:g} × IQR" + (" on log10 values" if scale == "log" else ""),
-             "min": num.min, "max": num.max},
-            locate=(_values(col.name) < lower) | (_values(col.name) > upper),
-        )
+            evidence, locate=r.expr())
 
-    def _against_reference(self, col: ColumnProfile, ref: ColumnProfile) -> Finding | None:
-        f = fences(ref)
-        if f is None:
-            return None
-        lower, upper, scale = f
-        cur_share, ref_share = beyond(col, lower, upper), beyond(ref, lower, upper)
-        n, rn = col.numbers.n, ref.numbers.n
-        if not rose_significantly(round(cur_share * n), n, round(ref_share * rn), rn):
-            return None
-        if cur_share < max(5 * ref_share, ref_share + 0.005):
-            return None
-        return self.finding(
-            "data.outliers", "warning", col.name,
-            f"{col.name}: {pct(cur_share)} of values outside the reference's range "
-            f"[{lower:.4g}, {upper:.4g}] (reference: {pct(ref_share)})",
-            {"estimated_share": cur_share, "reference_share": ref_share, "lower": lower,
-             "upper": upper, "scale": scale, "min": col.numbers.min, "max": col.numbers.max},
-            locate=(_values(col.name) < lower) | (_values(col.name) > upper),
-        )
+    def _impossible(self, col: ColumnProfile, ref: ColumnProfile | None) -> Iterator[Finding]:
+        """Yield negatives in a never-negative column and zeros in a strictly positive one.
 
-    def _impossible(self, col: ColumnProfile) -> Iterator[Finding]:
+        Against a reference that never had them, they are a warning when chance cannot explain
+        their absence there, or when they lie far below every reference value; without one,
+        a small share in an otherwise positive column is.
+        """
         num = col.numbers
-        if num.n < 1000:
+        if num.n < MIN_SIGN_VALUES:
             return
-        if 0 < num.negatives <= RARE * num.n:
+        known = ref is not None and is_numeric(ref) and ref.numbers.n >= MIN_SIGN_VALUES
+        if known and ref.numbers.negatives:
+            return  # the reference had negatives (and so zeros are no surprise either)
+        k = num.negatives
+        if k and _impossible_here(k, col, ref if known else None, bound=0.0):
             yield self.finding(
                 "data.outliers", "warning", col.name,
-                f"{col.name}: {num.negatives:,} negative values in a column that is otherwise "
-                "never negative",
-                {"count": num.negatives, "share": num.negatives / col.count, "rule": "sign",
-                 "min": num.min},
+                f"{col.name}: {k:,} negative values in a column that is otherwise "
+                + ("never negative" if not known else "never negative (none in the reference)"),
+                {"count": k, "share": k / col.count, "rule": "sign", "min": num.min},
                 fix="Check the listed rows: a sign error or a sentinel value such as -1 for 'unknown'.",
                 locate=_values(col.name) < 0,
             )
-        positive = int(num.magnitudes[0].sum())
-        if 0 < num.zeros <= RARE * num.n and num.negatives == 0 and positive > 0:
-            lowest = float(np.flatnonzero(num.magnitudes[0])[0])
-            if lowest > 0:
-                yield self.finding(
-                    "data.outliers", "info", col.name,
-                    f"{col.name}: {num.zeros:,} zeros in a column that is otherwise strictly positive",
-                    {"count": num.zeros, "share": num.zeros / col.count, "rule": "zero"},
-                    fix="Zeros in a column of weights, prices or durations are often placeholders.",
-                    locate=_values(col.name) == 0,
-                )
+        z = num.zeros
+        ref_positive = known and ref.numbers.zeros == 0
+        if z and (ref_positive or not known) and _impossible_here(z, col, ref if known else None, bound=None):
+            yield self.finding(
+                "data.outliers", "warning", col.name,
+                f"{col.name}: {z:,} zeros in a column that is otherwise strictly positive"
+                + (" (none in the reference)" if known else ""),
+                {"count": z, "share": z / col.count, "rule": "zero"},
+                fix="Zeros in a column of weights, prices or durations are often placeholders.",
+                locate=_values(col.name) == 0,
+            )
+
+
+def _impossible_here(k: int, col: ColumnProfile, ref: ColumnProfile | None, bound: float | None) -> bool:
+    """Tell whether k negatives (bound=0) or zeros (bound=None) are impossible in this column."""
+    num = col.numbers
+    if ref is not None:
+        n_ref = ref.numbers.n
+        # chance that the reference drew none of them, were both batches alike
+        chance = (num.n / (num.n + n_ref)) ** k
+        return chance <= IMPOSSIBLE_CHANCE or _far_below(ref, num.min)
+    if k > ALONE_SHARE * num.n:
+        return False
+    # the rest of the column: strictly positive for zeros, non-negative for negatives
+    rest_min = _smallest_positive(num) if bound is None else 0.0
+    if bound is None and (num.negatives > ALONE_SHARE * num.n or rest_min is None):
+        return False
+    if bound == 0.0 and num.zeros + int(num.magnitudes[0].sum()) < (1 - ALONE_SHARE) * num.n:
+        return False
+    return k <= RARE * num.n or _far_below(col, num.min)
+
+
+def _far_below(col: ColumnProfile, value: float) -> bool:
+    """Tell whether a value sits at least half an IQR below the column's positive bulk."""
+    q1, q3 = col.numbers.quantiles.quantiles([0.25, 0.75])
+    lowest = _smallest_positive(col.numbers)
+    if lowest is None or q3 <= q1:
+        return False
+    return lowest - min(value, 0.0) >= 0.5 * (q3 - q1) and lowest >= 0.5 * (q3 - q1)
+
+
+def _smallest_positive(num) -> float | None:  # noqa: ANN001
+    """Return the lower edge of the lowest occupied positive magnitude bin (None if none)."""
+    occupied = np.flatnonzero(num.magnitudes[0])
+    if occupied.size == 0:
+        return None
+    return float(magnitude_edges()[occupied[0]])

@@ -47,10 +47,49 @@ def variant_groups(values: list[str], counts: list[int]) -> list[dict[str, int]]
     return [g for g in groups.values() if len(g) > 1]
 
 
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+#: letters next to each other on a QWERTY keyboard (same row, or the row above/below)
+KEYBOARD = {
+    (a, b)
+    for r, row in enumerate(_ROWS) for i, a in enumerate(row)
+    for rr in (r - 1, r, r + 1) if 0 <= rr < len(_ROWS)
+    for j in (i - 1, i, i + 1) if 0 <= j < len(_ROWS[rr]) and (b := _ROWS[rr][j]) != a
+}
+LEET = {("a", "4"), ("e", "3"), ("i", "1"), ("l", "1"), ("o", "0"), ("s", "5"), ("t", "7"), ("b", "8"),
+        ("g", "9")}
+LEET_DIGITS = {d for _, d in LEET}
+#: substitutions other than keyboard slips and leetspeak turn short codes into other codes
+MIN_SUBSTITUTION_LENGTH = 6
+
+
+def plausible_typo(canonical: str, rare: str) -> bool:
+    """Tell whether `rare` could be `canonical` mistyped: letters swapped, dropped or doubled
+    inside the word, a neighbouring key, leetspeak. A word with a prefix or suffix of two or
+    more letters added or cut is another word ('Regular' / 'Irregular'), and so is a short code
+    with one letter replaced ('GasA' / 'GasW')."""
+    osa = require("rapidfuzz.distance", "Finding category variants").OSA
+    lev = require("rapidfuzz.distance", "Finding category variants").Levenshtein
+    if osa.distance(canonical, rare) == 1 and lev.distance(canonical, rare) == 2:
+        return True  # two neighbouring letters swapped
+    short, long_ = sorted((canonical, rare), key=len)
+    if len(long_) - len(short) >= 2 and (long_.startswith(short) or long_.endswith(short)):
+        return False
+    for op in lev.editops(canonical, rare):
+        if op.tag != "replace":
+            continue
+        a, b = canonical[op.src_pos], rare[op.dest_pos]
+        if (a, b) in LEET or (b, a) in LEET:
+            continue
+        if len(canonical) < MIN_SUBSTITUTION_LENGTH or (a, b) not in KEYBOARD:
+            return False
+    return True
+
+
 def _join_typos(groups: dict[str, dict[str, int]]) -> None:
     """Move rare keys one or two edits away from a much more frequent key into its group."""
     process = require("rapidfuzz.process", "Finding category variants")
-    distance = require("rapidfuzz.distance", "Finding category variants").Levenshtein.distance
+    # optimal string alignment: a swap of two neighbouring letters is one edit
+    distance = require("rapidfuzz.distance", "Finding category variants").OSA.distance
     keys = list(groups)
     totals = np.array([sum(groups[k].values()) for k in keys], dtype=np.int64)
     long_keys = [i for i, k in enumerate(keys) if len(k) >= MIN_TYPO_LENGTH]
@@ -63,10 +102,12 @@ def _join_typos(groups: dict[str, dict[str, int]]) -> None:
         best, best_total = None, 0
         for b in np.flatnonzero(dist[a] <= (2 if len(keys[i]) >= 8 else 1)):
             j = long_keys[b]
-            # values differing in their digits are different things (codes, models, sizes)
-            if digits[a] != digits[b]:
+            # values differing in their digits are different things (codes, models, sizes),
+            # unless a word without digits got some as leetspeak ('Dr3am')
+            if digits[a] != digits[b] and not (digits[b] == "" and set(digits[a]) <= LEET_DIGITS):
                 continue
-            if j != i and totals[i] <= TYPO_RARITY * totals[j] and totals[j] > best_total:
+            if (j != i and totals[i] <= TYPO_RARITY * totals[j] and totals[j] > best_total
+                    and plausible_typo(keys[j], keys[i])):
                 best, best_total = j, totals[j]
         if best is not None and keys[i] in groups and keys[best] in groups:
             groups[keys[best]].update(groups.pop(keys[i]))

@@ -1,0 +1,255 @@
+"""data.magnitude_error against a reference: a share of a column converted by a constant factor
+or an affine map (x10, cents, lb -> kg, °C -> °F), not only by powers of ten.
+
+Decided from the two profiles' quantile sketches. When a column moved beyond sampling noise
+(Kolmogorov-Smirnov), the current distribution is fitted as a mixture of the reference and a
+transformed copy of it, F_cur = (1 - s) F_ref + s F_ref((x - b) / a), over a grid of factors
+a and offsets b (in reference SDs); the fit is a finding only when it explains the move down
+to sampling noise, with s at most one half, and clearly better than any transform of the whole
+batch. Pure offsets (a near 1) are left to drift; a long tail is never a mixture of this kind.
+Rows are listed where a converted value is at least 95% likely.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from tripwire.detectors.common import is_numeric, pct
+from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.profiling import ColumnProfile
+from tripwire.report import Finding
+
+MIN_VALUES = 100
+#: factors searched (coarse grid, then refined): 10**-3.5 .. 10**3.5, leaving out
+#: |log10 a| < 0.08, a move rather than a unit
+COARSE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
+COARSE_LOG_FACTORS = COARSE_LOG_FACTORS[np.abs(COARSE_LOG_FACTORS) >= 0.08]
+WHOLE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
+#: offsets searched, in reference standard deviations
+COARSE_OFFSETS_SD = np.arange(-4.0, 4.001, 0.5)
+#: Kolmogorov-Smirnov constants: c(alpha) for alpha = 0.001 (moved) and 0.01 (fit within noise)
+MOVED_C, NOISE_C = 1.95, 1.63
+MAX_SHARE = 0.5
+#: the mixture must fit at least this much better (sum of squares) than any whole-batch transform
+WHOLE_RATIO = 0.5
+POSTERIOR = 0.95
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A fitted share `share` of values converted as a * x + b."""
+
+    factor: float
+    offset: float
+    share: float
+    intervals: tuple[tuple[float, float], ...]  # where a converted value is >= 95% likely
+    family: str = "factor"  # factor | offset | affine
+
+
+class StepCdf:
+    """A column's CDF, evaluated by table look-up (vectorised): exact from sampled values,
+    else from the quantile sketch (with its rank error)."""
+
+    def __init__(self, points: np.ndarray, values: np.ndarray, n: int, rank_error: float) -> None:
+        self.points, self.values, self.n, self.rank_error = points, values, n, rank_error
+
+    @classmethod
+    def of(cls, col: ColumnProfile, sampled: np.ndarray | None = None) -> StepCdf:
+        """Return the CDF of a column: from its sampled values when given, else its sketch."""
+        if sampled is not None and sampled.size >= MIN_VALUES:
+            points, counts = np.unique(sampled, return_counts=True)
+            return cls(points, np.cumsum(counts) / sampled.size, int(sampled.size), 0.0)
+        sketch = col.numbers.quantiles
+        points = np.unique(sketch.quantiles(np.linspace(0.0, 1.0, 1001)))
+        values = np.asarray(sketch.cdf(points), dtype=np.float64)[: points.size]
+        return cls(points, values, col.numbers.n, sketch.rank_error)
+
+    def grid(self, size: int = 200) -> np.ndarray:
+        """Return about `size` points spread over the distribution (its quantiles)."""
+        idx = np.searchsorted(self.values, np.linspace(0.0, 1.0, size), side="left")
+        return self.points[np.clip(idx, 0, self.points.size - 1)]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Return P(X <= x) for every x."""
+        i = np.searchsorted(self.points, x, side="right") - 1
+        return np.where(i >= 0, self.values[np.clip(i, 0, None)], 0.0)
+
+
+def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarray | None = None,
+                   ref_sample: np.ndarray | None = None) -> Conversion | None:
+    """Return the converted share of `col` relative to `ref`, or None when there is none.
+
+    Three families are fitted: a pure factor (b = 0), a pure offset (a = 1) and an affine map;
+    the simplest one fitting within sampling noise wins (a factor, then an offset, then both).
+    """
+    if col.numbers.n < MIN_VALUES or ref.numbers.n < MIN_VALUES or ref.distinct_count < 10:
+        return None
+    f_ref, f_cur = StepCdf.of(ref, ref_sample), StepCdf.of(col, col_sample)
+    n, m = f_cur.n, f_ref.n
+    x = np.unique(np.concatenate([f_ref.grid(), f_cur.grid()]))
+    d0 = f_cur(x) - f_ref(x)
+    noise = math.sqrt((n + m) / (n * m)) + f_ref.rank_error + f_cur.rank_error
+    if np.abs(d0).max() <= MOVED_C * noise:
+        return None
+    sd = ref.numbers.moments.std or 0.0
+    if not sd > 0:
+        return None
+    families = {
+        "factor": (COARSE_LOG_FACTORS, np.array([0.0])),
+        "offset": (np.array([0.0]), COARSE_OFFSETS_SD[np.abs(COARSE_OFFSETS_SD) >= 0.25]),
+        "affine": (COARSE_LOG_FACTORS, COARSE_OFFSETS_SD[COARSE_OFFSETS_SD != 0]),
+    }
+    fits = {}
+    for family, (logs, offs) in families.items():
+        fit = _search(f_ref, x, d0, logs, offs * sd, sd, refine_offset=family != "factor",
+                      refine_factor=family != "offset")
+        if fit is not None and 3.0 / n <= fit[2] <= MAX_SHARE and fit[4] <= NOISE_C * noise:
+            fits[family] = fit
+    if not fits:
+        return None
+    family = next(f for f in ("factor", "offset", "affine") if f in fits)
+    log_a, b, share, rss, _ = fits[family]
+    # a transform of the whole batch fitting nearly as well is a move of the batch, not a share
+    whole = _search(f_ref, x, f_cur(x) - f_ref(x), WHOLE_LOG_FACTORS, COARSE_OFFSETS_SD * sd, sd,
+                    whole=True)
+    if whole is not None and rss > WHOLE_RATIO * whole[3]:
+        return None
+    factor = float(10.0 ** log_a)
+    return Conversion(factor, float(b), share, _likely_intervals(f_ref, f_cur, factor, float(b), share),
+                      family)
+
+
+def _search(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarray, offs: np.ndarray,
+            sd: float, refine_offset: bool = True, refine_factor: bool = True,
+            whole: bool = False) -> tuple[float, float, float, float, float] | None:
+    """Return (log10 a, b, share, rss, largest residual) of the best fit: coarse grid, then refined."""
+    best = _best_mixture(f_ref, x, d0, *_grid(logs, offs), whole=whole)
+    if best is None:
+        return None
+    log_a, b = best[0], best[1]
+    fine_logs = log_a + np.arange(-0.05, 0.0501, 0.005) if refine_factor else np.array([log_a])
+    fine_offs = b + np.arange(-0.5, 0.501, 0.05) * sd if refine_offset else np.array([b])
+    fine = _best_mixture(f_ref, x, d0, *_grid(fine_logs, fine_offs), whole=whole)
+    return fine if fine is not None and fine[3] <= best[3] else best
+
+
+def _grid(logs: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    la, bb = np.meshgrid(logs, offs, indexing="ij")
+    return la.ravel(), bb.ravel()
+
+
+def _best_mixture(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarray,
+                  bb: np.ndarray, whole: bool = False) -> tuple[float, float, float, float, float] | None:
+    """Return (log10 a, b, share, rss, largest residual) of the best candidate.
+
+    With `whole`, the share is fixed at 1 and d0 must be F_cur - F_ref (a whole-batch transform).
+    """
+    if logs.size == 0:
+        return None
+    chunk = max(1, 1_000_000 // max(x.size, 1))
+    best = None
+    base = f_ref(x)
+    for start in range(0, logs.size, chunk):
+        a, b = 10.0 ** logs[start: start + chunk, None], bb[start: start + chunk, None]
+        g = f_ref((x[None, :] - b) / a) - base[None, :]
+        if whole:
+            s = np.ones(g.shape[0])
+        else:
+            gg = (g * g).sum(axis=1)
+            s = np.where(gg > 0, (g @ d0) / np.where(gg > 0, gg, 1.0), 0.0)
+            s = np.clip(s, 0.0, MAX_SHARE)
+        resid = d0[None, :] - s[:, None] * g
+        rss = (resid * resid).sum(axis=1)
+        k = int(np.argmin(rss))
+        if best is None or rss[k] < best[3]:
+            best = (float(logs[start + k]), float(bb[start + k]), float(s[k]), float(rss[k]),
+                    float(np.abs(resid[k]).max()))
+    return best
+
+
+def _likely_intervals(f_ref: StepCdf, f_cur: StepCdf, a: float, b: float,
+                      s: float) -> tuple[tuple[float, float], ...]:
+    """Return value ranges where a current value is a converted one with >= 95% probability."""
+    # intervals of about half a percent of the batch each: narrower ones make the masses noise
+    edges = np.unique(f_cur.grid(200))
+    if edges.size < 2:
+        return ()
+    ref_mass = np.diff(f_ref(edges))
+    conv_mass = np.diff(f_ref((edges - b) / a))
+    total = (1 - s) * ref_mass + s * conv_mass
+    post = np.where(total > 0, s * conv_mass / np.where(total > 0, total, 1.0), 0.0)
+    out: list[tuple[float, float]] = []
+    for i in np.flatnonzero(post >= POSTERIOR):
+        lo, hi = float(edges[i]), float(edges[i + 1])
+        if out and out[-1][1] == lo:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def _sampled(rows: pl.DataFrame | None, name: str) -> np.ndarray | None:
+    """Return a column's finite numbers in the row sample (None without one)."""
+    if rows is None or name not in rows.columns:
+        return None
+    try:
+        values = rows[name].cast(pl.Float64, strict=False).drop_nulls().to_numpy()
+    except pl.exceptions.PolarsError:
+        return None
+    return values[np.isfinite(values)]
+
+
+@register
+class RescaledShare(Detector):
+    """Report a share of a column converted by a factor or affine map relative to the reference."""
+
+    name, family, codes = "rescaled_share", "data", ("data.magnitude_error", "drift.feature")
+    requires = frozenset({"profile", "reference"})
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        cur_rows, ref_rows = ctx.profile.sample_frame(), ctx.reference.sample_frame()
+        for col in ctx.profile.columns.values():
+            ref = ctx.reference.columns.get(col.name)
+            if (ref is None or not is_numeric(col) or not is_numeric(ref) or col.kind == "temporal"
+                    or ref.kind == "temporal"):
+                continue
+            conv = fit_conversion(col, ref, _sampled(cur_rows, col.name), _sampled(ref_rows, col.name))
+            if conv is not None:
+                yield self._finding(col, conv)
+
+    def _finding(self, col: ColumnProfile, c: Conversion) -> Finding:
+        estimated = round(c.share * col.numbers.n)
+        x = pl.col(col.name).cast(pl.Float64, strict=False)
+        locate = pl.lit(False)
+        for lo, hi in c.intervals:
+            locate = locate | ((x > lo) & (x <= hi))
+        evidence = {"estimated_count": estimated, "estimated_share": c.share, "factor": c.factor,
+                    "offset": c.offset, "fit": c.family,
+                    "likely_ranges": [list(i) for i in c.intervals[:20]]}
+        if c.family == "offset":
+            sd = c.offset / (col.numbers.moments.std or 1.0)
+            return self.finding(
+                "drift.feature", "warning", col.name,
+                f"{col.name}: about {estimated:,} values ({pct(c.share)}) moved by "
+                f"{c.offset:+.4g} from the reference's distribution, the rest did not",
+                {**evidence, "offset_sd": sd},
+                fix="A share of the rows moved together: find the source, segment or period they "
+                    "come from (the rows listed are at least 95% likely moved).",
+                locate=locate if c.intervals else None,
+            )
+        how = f"{c.factor:.4g}x" + (f" {'+' if c.offset >= 0 else '-'} {abs(c.offset):.4g}" if c.offset else "")
+        return self.finding(
+            "data.magnitude_error", "warning", col.name,
+            f"{col.name}: about {estimated:,} values ({pct(c.share)}) look like the reference's "
+            f"converted as {how}",
+            {**evidence, "direction": "larger" if c.factor > 1 else "smaller"},
+            fix=f"About {pct(c.share)} of the values look like the reference's converted as {how} "
+                "(a unit or scale slipped for part of the feed: x10, cents, lb/kg, °F/°C). The rows "
+                "listed are those at least 95% likely converted; confirm with the source.",
+            locate=locate if c.intervals else None,
+        )

@@ -12,10 +12,11 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import missing_expr, pct, rose_significantly
-from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.text import DISGUISED_NULLS
 from tripwire.report import Finding
@@ -26,6 +27,8 @@ INFO_SHARE = 0.2
 #: missing values in a column the reference had none in: chance that the reference would
 #: have drawn none of them, were both batches missing at the same rate, at most this
 NEW_MISSING_CHANCE = 0.01
+#: row indices kept per finding (the run layer keeps as many for located findings)
+KEPT_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -45,57 +48,31 @@ class MissingValues(Detector):
     name, family, codes = "missing_values", "data", ("data.missing_values",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        verdicts = [v for col in ctx.profile.columns.values() if (v := judge(col, ctx)) is not None]
-        # one bit per flagged column in a 64-bit pattern
-        grouped = 2 <= len(verdicts) <= 62 and ctx.source is not None
-        if not grouped:
+        verdicts = _verdicts(ctx)
+        if not _grouped(ctx, verdicts):
             for v in verdicts:
                 yield self._single(v)
-            return
-        yield from self._patterns(ctx, verdicts)
+
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """With the rows at hand, group the flagged columns by the rows they are missing in."""
+        verdicts = _verdicts(ctx)
+        return _MissingPatterns(self, ctx, verdicts) if _grouped(ctx, verdicts) else None
 
     def _single(self, v: ColumnVerdict) -> Finding:
         col = v.column
         return self.finding("data.missing_values", v.severity, col.name, v.title, v.evidence,
                             locate=missing_expr(col.name, col.kind))
 
-    def _patterns(self, ctx: ScanContext, verdicts: list[ColumnVerdict]) -> Iterator[Finding]:
-        """Yield one finding per set of flagged columns missing in the same rows."""
-        bits = pl.sum_horizontal(
-            missing_expr(v.column.name, v.column.kind).fill_null(True).cast(pl.Int64) * (1 << i)
-            for i, v in enumerate(verdicts)).alias("pattern")
-        counts: dict[int, int] = {}
-        for batch in ctx.source.batches():
-            df = pl.from_arrow(batch).select(bits).group_by("pattern").len()
-            for pattern, n in df.iter_rows():
-                counts[pattern] = counts.get(pattern, 0) + n
-        rows = ctx.profile.rows
-        # each pattern joins the first larger group whose columns it all misses (cancelled
-        # flights that also lack a tail number stay cancelled flights); the rest lead a group
-        groups: list[tuple[int, dict[int, int]]] = []
-        for pattern, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            if pattern == 0:
-                continue
-            home = next((g for g in groups if pattern & g[0] == g[0]), None)
-            if home is None:
-                groups.append((pattern, {pattern: n}))
-            else:
-                home[1][pattern] = n
-        earlier = pl.lit(False)
-        for lead, members in groups:
-            yield self._group(verdicts, lead, members, rows, earlier)
-            earlier = earlier | _all_missing(verdicts, lead)
-
     def _group(self, verdicts: list[ColumnVerdict], lead: int, members: dict[int, int], rows: int,
-               earlier: pl.Expr) -> Finding:
+               located: np.ndarray) -> Finding:
         """Return the finding of rows missing the lead pattern's columns (and perhaps more)."""
         names = [v.column.name for v in verdicts]
         cols = [names[i] for i in range(len(verdicts)) if lead >> i & 1]
         n = sum(members.values())
         if len(cols) == 1 and len(members) == 1:
             alone = verdicts[names.index(cols[0])]
-            if n == alone.column.missing:
-                return self._single(alone)  # missing alone, in no shared row
+            if n == alone.column.missing:  # missing alone, in no shared row
+                return self._single(alone).with_rows(located[:KEPT_ROWS].tolist(), n)
         also: dict[str, int] = {}
         for pattern, k in members.items():
             for i in range(len(verdicts)):
@@ -111,17 +88,52 @@ class MissingValues(Detector):
         evidence = {"count": n, "share": share, "columns": cols, "also_missing": also,
                     "per_column": {names[i]: verdicts[i].evidence for i in involved},
                     "why": {names[i]: verdicts[i].title for i in involved}}
-        return self.finding("data.missing_values", severity, cols + list(also), title, evidence,
-                            locate=_all_missing(verdicts, lead) & ~earlier)
+        return self.finding("data.missing_values", severity, cols + list(also), title,
+                            evidence).with_rows(located[:KEPT_ROWS].tolist(), n)
 
 
-def _all_missing(verdicts: list[ColumnVerdict], pattern: int) -> pl.Expr:
-    """Return an expression true where every column of the pattern is missing."""
-    expr = pl.lit(True)
-    for i, v in enumerate(verdicts):
-        if pattern >> i & 1:
-            expr = expr & missing_expr(v.column.name, v.column.kind).fill_null(True)
-    return expr
+def _verdicts(ctx: ScanContext) -> list[ColumnVerdict]:
+    return [v for col in ctx.profile.columns.values() if (v := judge(col, ctx)) is not None]
+
+
+def _grouped(ctx: ScanContext, verdicts: list[ColumnVerdict]) -> bool:
+    # one bit per flagged column in a 64-bit pattern
+    return 2 <= len(verdicts) <= 62 and ctx.source is not None
+
+
+class _MissingPatterns:
+    """Which flagged columns each row misses (a bit pattern), kept for rows missing any."""
+
+    def __init__(self, detector: MissingValues, ctx: ScanContext, verdicts: list[ColumnVerdict]) -> None:
+        self.detector, self.ctx, self.verdicts = detector, ctx, verdicts
+        self.bits = pl.sum_horizontal(
+            missing_expr(v.column.name, v.column.kind).fill_null(True).cast(pl.Int64) * (1 << i)
+            for i, v in enumerate(verdicts)).alias("pattern")
+        self.rows: list[np.ndarray] = []
+        self.patterns: list[np.ndarray] = []
+
+    def update(self, df: pl.DataFrame, offset: int) -> None:
+        pattern = df.select(self.bits).to_series().to_numpy()
+        hit = np.flatnonzero(pattern)
+        self.rows.append(hit + offset)
+        self.patterns.append(pattern[hit])
+
+    def finish(self) -> Iterator[Finding]:
+        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, np.int64)
+        patterns = np.concatenate(self.patterns) if self.patterns else np.zeros(0, np.int64)
+        values, counts = np.unique(patterns, return_counts=True)
+        # each pattern joins the first larger group whose columns it all misses (cancelled
+        # flights that also lack a tail number stay cancelled flights); the rest lead a group
+        groups: list[tuple[int, dict[int, int]]] = []
+        for pattern, n in sorted(zip(values.tolist(), counts.tolist(), strict=True), key=lambda kv: (-kv[1], kv[0])):
+            home = next((g for g in groups if pattern & g[0] == g[0]), None)
+            if home is None:
+                groups.append((pattern, {pattern: n}))
+            else:
+                home[1][pattern] = n
+        for lead, members in groups:
+            located = np.sort(rows[np.isin(patterns, list(members))])
+            yield self.detector._group(self.verdicts, lead, members, self.ctx.profile.rows, located)
 
 
 def judge(col: ColumnProfile, ctx: ScanContext) -> ColumnVerdict | None:

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import is_numeric, pct, rose_significantly
-from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.numeric import magnitude_edges
 from tripwire.report import Finding
@@ -32,6 +32,8 @@ FAR_SPAN = 0.5
 TAIL_K = 3.0
 #: a lone value must lie this many margins out to be a warning
 SINGLE_K = 4.0
+#: row indices kept per finding (the run layer keeps as many for located findings)
+KEPT_ROWS = 100_000
 
 
 def fences(col: ColumnProfile) -> tuple[float, float, str] | None:
@@ -96,17 +98,42 @@ class OutsideRange:
         return low | (x > self.upper)
 
 
-def exact_counts(ctx: ScanContext, ranges: list[OutsideRange]) -> dict[str, int]:
-    """Count the values outside each range exactly, in one pass (empty without the rows)."""
-    if not ranges or ctx.source is None:
-        return {}
-    totals = dict.fromkeys((r.column.name for r in ranges), 0)
-    exprs = [r.expr().fill_null(False).sum().alias(r.column.name) for r in ranges]
-    for batch in ctx.source.batches():
-        row = pl.from_arrow(batch).select(exprs).row(0)
-        for name, n in zip(totals, row, strict=True):
-            totals[name] += int(n or 0)
-    return totals
+class _ExactCounts:
+    """Counts, in the shared row pass, the values outside each range, and keeps their rows."""
+
+    def __init__(self, detector: Outliers, ranges: list[OutsideRange]) -> None:
+        self.detector, self.ranges = detector, ranges
+        self.exprs = [r.expr().fill_null(False).alias(f"_{i}") for i, r in enumerate(ranges)]
+        self.rows: list[list[np.ndarray]] = [[] for _ in ranges]
+
+    def update(self, df: pl.DataFrame, offset: int) -> None:
+        masks = df.select(self.exprs)
+        for i, kept in enumerate(self.rows):
+            kept.append(np.flatnonzero(masks.get_column(f"_{i}").to_numpy()) + offset)
+
+    def finish(self) -> Iterator[Finding]:
+        for r, kept in zip(self.ranges, self.rows, strict=True):
+            rows = np.concatenate(kept) if kept else np.zeros(0, np.int64)
+            finding = self.detector._outside(r, int(rows.size))
+            if finding is not None:
+                yield finding.with_rows(rows[:KEPT_ROWS].tolist(), int(rows.size))
+
+
+def _numeric_columns(ctx: ScanContext) -> Iterator[tuple[ColumnProfile, ColumnProfile | None]]:
+    for col in ctx.profile.columns.values():
+        if is_numeric(col) and col.kind != "temporal":
+            yield col, ctx.reference.columns.get(col.name) if ctx.reference is not None else None
+
+
+def _ranges(ctx: ScanContext) -> list[OutsideRange]:
+    """Return, per numeric column, the range its values should keep to (where one is judged)."""
+    out = []
+    for col, ref in _numeric_columns(ctx):
+        found = (far_beyond(col, ref) or against_reference(col, ref)) if ref is not None and is_numeric(ref) \
+            else alone(col)
+        if found is not None:
+            out.append(found)
+    return out
 
 
 def alone(col: ColumnProfile) -> OutsideRange | None:
@@ -193,23 +220,18 @@ class Outliers(Detector):
     name, family, codes = "outliers", "data", ("data.outliers",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        ranges: list[OutsideRange] = []
-        for col in ctx.profile.columns.values():
-            if not is_numeric(col) or col.kind == "temporal":
-                continue
-            ref = ctx.reference.columns.get(col.name) if ctx.reference is not None else None
+        for col, ref in _numeric_columns(ctx):
             yield from self._impossible(col, ref)
-            if ref is not None and is_numeric(ref):
-                found = far_beyond(col, ref) or against_reference(col, ref)
-            else:
-                found = alone(col)
-            if found is not None:
-                ranges.append(found)
-        counts = exact_counts(ctx, ranges)
-        for r in ranges:
-            finding = self._outside(r, counts.get(r.column.name))
-            if finding is not None:
-                yield finding
+        if ctx.source is None:  # a saved profile: the sketch's estimate, said as such
+            for r in _ranges(ctx):
+                finding = self._outside(r, None)
+                if finding is not None:
+                    yield finding
+
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """Count the values outside each range exactly in the shared row pass, rows included."""
+        ranges = _ranges(ctx)
+        return _ExactCounts(self, ranges) if ranges else None
 
     def _outside(self, r: OutsideRange, exact: int | None) -> Finding | None:
         """Return the finding of values outside a range, every figure from one count."""

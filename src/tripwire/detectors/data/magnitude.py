@@ -111,9 +111,9 @@ def _group(h: np.ndarray, trough_at: int, step: int) -> tuple[int, int]:
 
 def whole_batch_shift(col: ColumnProfile, ref: ColumnProfile) -> int:
     """Return k when the batch looks like the reference times 10**k (0 when it does not)."""
-    cq = col.numbers.quantiles.quantiles([0.25, 0.5, 0.75])
-    rq = ref.numbers.quantiles.quantiles([0.25, 0.5, 0.75])
-    if min(*cq, *rq) <= 0:
+    cq = col.quantiles([0.25, 0.5, 0.75])
+    rq = ref.quantiles([0.25, 0.5, 0.75])
+    if cq is None or rq is None or min(*cq, *rq) <= 0:
         return 0
     moved = math.log10(cq[1] / rq[1])
     power = round(moved)
@@ -153,11 +153,11 @@ class MagnitudeError(Detector):
         return self.finding(
             "data.magnitude_error", "error", col.name,
             f"{col.name}: the whole batch looks {what} compared with the reference "
-            f"(median {col.numbers.quantiles.quantile(0.5):.4g} vs {ref.numbers.quantiles.quantile(0.5):.4g})",
+            f"(median {col.median:.4g} vs {ref.median:.4g})",
             {"count": col.numbers.n, "share": col.numbers.n / max(col.count, 1),
              "factor": 10.0 ** power, "direction": "larger" if power > 0 else "smaller",
-             "median": col.numbers.quantiles.quantile(0.5),
-             "reference_median": ref.numbers.quantiles.quantile(0.5)},
+             "median": col.median,
+             "reference_median": ref.median},
             fix=f"The feed's unit changed ({what}): convert it back before use, and ask the source.",
         )
 
@@ -173,7 +173,7 @@ class MagnitudeError(Detector):
             f"{col.name}: {g.count:,} values look {what} than the rest",
             {"count": g.count, "share": share, "factor": 10.0 ** g.power,
              "direction": "larger" if g.power > 0 else "smaller", "range": [lo, hi],
-             "median": col.numbers.quantiles.quantile(0.5)},
+             "median": col.median},
             fix=f"Values in [{lo:.4g}, {hi:.4g}] ({pct(share)} of rows) look {what}: a decimal "
                 "point or a unit slipped. Confirm with the source, then rescale them.",
             locate=(x >= lo) & (x < hi),

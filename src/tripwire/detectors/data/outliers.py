@@ -45,7 +45,7 @@ def fences(col: ColumnProfile) -> tuple[float, float, str] | None:
     num = col.numbers
     if num.n < MIN_VALUES or col.distinct_count < MIN_DISTINCT:
         return None
-    q1, q3 = num.quantiles.quantiles([0.25, 0.75])
+    q1, q3 = col.quantiles([0.25, 0.75])
     skew = num.moments.skewness or 0.0
     if num.min is not None and num.min > 0 and skew > 1.0 and q1 > 0:
         lq1, lq3 = math.log10(q1), math.log10(q3)
@@ -311,7 +311,7 @@ def _impossible_here(k: int, col: ColumnProfile, ref: ColumnProfile | None, boun
 
 def _far_below(col: ColumnProfile, value: float) -> bool:
     """Tell whether a value sits at least half an IQR below the column's positive bulk."""
-    q1, q3 = col.numbers.quantiles.quantiles([0.25, 0.75])
+    q1, q3 = col.quantiles([0.25, 0.75])
     lowest = _smallest_positive(col.numbers)
     if lowest is None or q3 <= q1:
         return False

@@ -42,9 +42,9 @@ def hostile_server(tmp_path_factory):
     """Serve a store full of hostile names and values with a token; yield the base URL and batch ids."""
     import uvicorn
 
+    from tripwire.run import log
     from tripwire.server.app import create_app
     from tripwire.store import Store
-    from tripwire.store.log import log
 
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'h.db'}"
     store = Store(url)

@@ -205,8 +205,8 @@ def test_a_newline_in_a_name_matches_no_route(local, profile_body):
 
 def test_log_refuses_a_bad_name_before_storing(tmp_path):
     from tripwire.errors import InputError
+    from tripwire.run import log
     from tripwire.store import Store
-    from tripwire.store.log import log
 
     store = Store(f"sqlite:///{tmp_path / 'h.db'}")
     with pytest.raises(InputError, match="control character"):

@@ -52,7 +52,7 @@ def test_real_profiles_pass_and_load(frame):
 
 
 def test_a_posted_report_passes_and_loads(real_profile):
-    from tripwire.scanning import scan
+    from tripwire.run import scan
 
     report = scan(flights().head(600)).to_dict()
     _, loaded = load_ingest({"profile": real_profile, "report": json.loads(json.dumps(report, default=str))})

@@ -24,6 +24,9 @@ from tripwire.server.errors import IngestFailed, status_of
 
 #: ingest worker processes (each holds one ingest at a time)
 WORKERS = 2
+#: memory one worker may allocate (MB; $TRIPWIRE_INGEST_MEMORY_MB): an ingest that needs more
+#: fails as a 422 instead of taking the machine's memory
+MEMORY_MB = 3072
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _stores: dict[str, Any] = {}
@@ -93,10 +96,18 @@ def _ingest(store_url: str, dataset: str, raw: bytes, config: Path | None,
 
 
 def _lower_priority() -> None:
-    """Start a worker: below the server's CPU priority, and gone when the server is gone."""
+    """Start a worker: below the server's CPU priority, within a memory bound, and gone when
+    the server is gone."""
     try:
         os.nice(10)
     except OSError:
+        pass
+    try:
+        import resource
+
+        limit = int(os.environ.get("TRIPWIRE_INGEST_MEMORY_MB", MEMORY_MB)) * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))  # heap and anonymous mappings (Linux)
+    except (ImportError, ValueError, OSError):
         pass
     parent = os.getppid()
 

@@ -194,27 +194,25 @@ def _summary(store: Store, batch_id: int, profile: DatasetProfile) -> list[dict[
 
 
 def column_summary(profile: DatasetProfile) -> list[dict[str, str]]:
-    """Return the latest batch's per-column figures as shown, from the profile's summary rows
-    (the same quantile accessor and formatting as the HTML report)."""
+    """Return the latest batch's per-column figures as shown: the profile's summary rows written
+    with the report's formatters, personal-data columns masked as the report masks them."""
+    from tripwire.html.privacy import looks_personal
+    from tripwire.report.format import number, pct, timestamp
+
     out = []
     for row, col in zip(profile.summary_rows(), profile.columns.values(), strict=True):
-        temporal = col.kind == "temporal"
+        figures = dict.fromkeys(("min", "median", "max"), "")
+        if col.numbers.n and not looks_personal(col):
+            for key in figures:
+                value = row[key]
+                if value is not None:
+                    figures[key] = timestamp(value, col.physical_type) if col.kind == "temporal" else number(value)
         out.append({
             "column": row["column"], "type": row["type"],
-            "missing": f"{col.missing:,} ({col.missing / col.count:.1%})" if col.count else "0",
-            "distinct": f"{row['distinct']:,.0f}",
-            **{k: _figure(row[k], temporal) for k in ("min", "median", "max")},
+            "missing": f"{col.missing:,} ({pct(col.missing / col.count if col.count else 0.0)})",
+            "distinct": f"{col.distinct_count:,.0f}", **figures,
         })
     return out
-
-
-def _figure(value: float | None, temporal: bool) -> str:
-    if value is None:
-        return ""
-    if temporal:
-        when = _utc(value)
-        return f"{when:%Y-%m-%d %H:%M}" if when is not None else f"{value:.4g} s"
-    return f"{value:.4g}"
 
 
 def _utc(seconds: float) -> datetime | None:

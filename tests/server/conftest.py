@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from tests.realdata import flights
@@ -26,6 +27,7 @@ def store_url(tmp_path_factory):
     t0 = datetime(2013, 1, 1, 23, tzinfo=UTC)
     for day in range(1, 8):
         batch = jan[jan.day == day].reset_index(drop=True)
+        batch["time_hour"] = pd.to_datetime(batch["time_hour"], utc=True)  # a real time column: the charts' x axis
         if day == 6:
             batch["dep_delay"] = batch["dep_delay"].astype(object)
             batch.loc[[3, 4], "dep_delay"] = "<script>window.__pwned=1</script>"

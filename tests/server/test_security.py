@@ -297,3 +297,53 @@ def test_body_limit_on_a_live_server_under_a_chunked_flood(store_url):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# ---- time limits ---------------------------------------------------------------------------
+def _call(app, method: str, receive) -> dict:
+    import asyncio
+
+    answer: dict = {}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {"type": "http", "method": method, "path": "/x", "headers": [(b"host", b"127.0.0.1")]}
+    asyncio.run(app(scope, receive, send))
+    return answer
+
+
+async def _ok_app(scope, receive, send, delay: float = 0.0):
+    import asyncio
+
+    await receive()
+    await asyncio.sleep(delay)
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408():
+    import asyncio
+
+    from tripwire.server.limits import RequestLimits
+
+    async def trickle():
+        await asyncio.sleep(0.2)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    app = RequestLimits(_ok_app, is_upload=lambda p: False, body_seconds=0.5)
+    assert _call(app, "POST", trickle)["status"] == 408
+
+
+def test_a_slow_read_is_503_but_a_slow_write_is_not_cut():
+    from functools import partial
+
+    from tripwire.server.limits import RequestLimits
+
+    async def empty():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    slow = partial(_ok_app, delay=0.5)
+    assert _call(RequestLimits(slow, is_upload=lambda p: False, read_seconds=0.1), "GET", empty)["status"] == 503
+    assert _call(RequestLimits(slow, is_upload=lambda p: False, read_seconds=0.1), "POST", empty)["status"] == 200

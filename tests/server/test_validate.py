@@ -201,3 +201,24 @@ def test_profile_values_seen_by_the_server_round_trip(real_profile):
     assert [(c["name"], c["count"], c["nulls"]) for c in again] == [
         (c["name"], c["count"], c["nulls"]) for c in real_profile["columns"]]
     assert isinstance(datetime.fromisoformat(profile.created_at), datetime)
+
+
+def test_a_row_sample_that_decompresses_to_gigabytes_is_refused(real_profile):
+    """40 KB of zstd claiming 300 MB: read batch by batch and refused past the cap."""
+    import base64
+    import io
+
+    import pyarrow as pa
+
+    schema = pa.schema([("x", pa.large_string()), ("__row__", pa.int64()), ("__key__", pa.uint64())])
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+        for b in range(30):
+            rows = list(range(b * 10, b * 10 + 10))
+            writer.write_batch(pa.record_batch([pa.array(["a" * 1_000_000] * 10, pa.large_string()),
+                                                pa.array(rows, pa.int64()), pa.array(rows, pa.uint64())], schema=schema))
+    assert len(sink.getvalue()) < 100_000
+    profile = copy.deepcopy(real_profile)
+    profile["sample"] = {"capacity": 1_000, "seed": 0, "arrow": base64.b64encode(sink.getvalue()).decode()}
+    with pytest.raises(InputError, match=r"^profile.sample.arrow: holds over 256 MB once decompressed"):
+        load_ingest({"profile": profile})

@@ -3,38 +3,35 @@
 Every request passes, outermost first: `Shield` (security headers, Host check, no crash
 without an answer), `Access` (token, session, origin and content-type checks, from the
 headers alone), `RequestLimits` (body read and capped per route, time bounded) and
-`FormCsrf`. Work that writes or computes (ingest, its scans, store writes, alert delivery)
-runs in a worker pool, and page reads in the server's thread pool, so the event loop only
-moves bytes.
+`FormCsrf`. An ingest (parsing, validation, scans, the store write, alert delivery) runs in
+a worker process (`worker.py`), and page reads in the server's thread pool, so the event
+loop only moves bytes and a big ingest or a slow alert receiver never delays a page.
 
 No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at
 definition time, and `Request` is imported inside `create_app` (FastAPI is an optional extra).
 """
 
-import asyncio
 import base64
 import hashlib
 import json
 import re
 import socket
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from tripwire.errors import InputError, MissingExtraError, TripwireError
+from tripwire.errors import TripwireError
 from tripwire.extras import require
+from tripwire.server.errors import status_of
 from tripwire.server.headers import LOCAL_NAMES
 from tripwire.server.limits import MAX_BODY, SMALL_BODY
-from tripwire.server.lookup import NotFound, require_batch, require_dataset
+from tripwire.server.lookup import require_batch, require_dataset
 from tripwire.server.security import COOKIE, token_matches
 from tripwire.server.sessions import SESSION_SECONDS, Sessions
 
-#: concurrent ingests (each runs its scans, store write and alert delivery in one worker)
-WRITE_WORKERS = 4
 _INGEST = re.compile(r"^/api/datasets/.+/ingest$", re.S)
 
 
@@ -63,14 +60,13 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
     from tripwire.server import pages
     from tripwire.server.auth import Access, FormCsrf
     from tripwire.server.headers import Shield
-    from tripwire.server.limits import RequestLimits, loads_bounded
+    from tripwire.server.limits import RequestLimits
     from tripwire.server.responses import wants_json
     from tripwire.store import Store
     from tripwire.store.names import check_dataset_name
 
     store = Store(store_url)
     sessions = Sessions()
-    writers = ThreadPoolExecutor(max_workers=WRITE_WORKERS, thread_name_prefix="tripwire-write")
     app = FastAPI(title="tripwire", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     config = Path(config_dir) if config_dir else None
     # add_middleware puts each new one outside the previous: this reads innermost first
@@ -79,9 +75,6 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
                        max_body=max_body, small_body=small_body)
     app.add_middleware(Access, token=token, sessions=sessions)
     app.add_middleware(Shield, allowed_hosts=allowed_host_names(host, allow_hosts))
-
-    async def off_loop(fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(writers, partial(fn, *args))
 
     def csrf(request: Request) -> str | None:
         session = request.scope.get("tripwire.session")
@@ -95,9 +88,7 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
 
     @app.exception_handler(TripwireError)
     async def known(request: Request, exc: TripwireError) -> Response:
-        status = (404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError)
-                  else 503 if isinstance(exc, MissingExtraError) else 400)
-        return failure(request, status, str(exc))
+        return failure(request, status_of(exc), str(exc))
 
     @app.exception_handler(pages.CannotShow)
     async def cannot_show(request: Request, exc: Exception) -> Response:
@@ -218,13 +209,10 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
 
     @app.post("/api/datasets/{name:path}/ingest")
     async def ingest(name: str, request: Request) -> dict[str, Any]:
-        from tripwire.server.ingest import ingest_profile
-        from tripwire.server.validate import load_ingest
+        from tripwire.server import worker
 
         check_dataset_name(name)
-        body = await off_loop(loads_bounded, request.scope.get("tripwire.body", b""))
-        await off_loop(load_ingest, body)  # every field checked before anything is stored
-        return await off_loop(ingest_profile, store, name, body, config)
+        return await worker.ingest(store.url, name, request.scope.get("tripwire.body", b""), config)
 
     return app
 

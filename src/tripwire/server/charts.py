@@ -23,18 +23,21 @@ def nice_ticks(lo: float, hi: float, *, zero_based: bool = False, integer: bool 
     if zero_based:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
     if hi == lo:
-        pad = abs(lo) * 0.1 or 1.0
+        pad = 1.0 if integer else (abs(lo) * 0.1 or 1.0)
         lo, hi = (lo, lo + 1.0) if lo == 0 else (lo - pad, hi + pad)
         if zero_based:
             lo, hi = min(lo, 0.0), max(hi, 0.0)
-    raw = (hi - lo) / count
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    # the smallest round step that covers the range in at most count + 1 intervals
+    base = 10 ** (math.floor(math.log10((hi - lo) / count)) - 1)
+    candidates = [m * base * 10**k for k in range(4) for m in (1, 2, 2.5, 5)]
     if integer:
-        step = max(1.0, round(step))
-    start, stop = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
-    n = round((stop - start) / step)
-    return [start + i * step for i in range(n + 1)]
+        candidates = [c for c in candidates if c >= 1 and float(c).is_integer()] or [1.0]
+    for step in candidates:
+        start, stop = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
+        n = round((stop - start) / step)
+        if n <= count + 1:
+            break
+    return [float(f"{start + i * step:.12g}") for i in range(n + 1)]  # no 0.6000000000000001
 
 
 def tick_label(v: float, step: float, *, percent: bool = False) -> str:
@@ -45,7 +48,7 @@ def tick_label(v: float, step: float, *, percent: bool = False) -> str:
     if float(v).is_integer() and abs(v) < 1e15:
         return f"{v:,.0f}"
     decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step else 3
-    return f"{v:,.{min(decimals, 6)}f}"
+    return f"{v:,.{decimals}f}" if decimals <= 6 else f"{v:.3g}"
 
 
 def time_labels(times: list[datetime], n: int = 4) -> tuple[list[int], str]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tripwire.errors import UsageError
+from tripwire.server.errors import NotFound
 from tripwire.store import Store
 from tripwire.store import schema as t
 
-
-class NotFound(UsageError):
-    """The dataset, batch or page asked for does not exist (HTTP 404)."""
+__all__ = ["NotFound", "require_batch", "require_dataset"]
 
 
 def require_dataset(store: Store, name: str) -> None:

@@ -29,6 +29,33 @@ COLUMN_TRENDS = (("null_share", "missing share", True, False), ("drift_score", "
                  ("mean", "mean", False, False))
 
 
+class _Recent:
+    """The last `limit` values computed from stored batches (which never change once stored);
+    thread-safe, since pages render in several threads."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> Any:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return value
+
+
+_PROFILES, _SUMMARIES, _TIME_STARTS = _Recent(16), _Recent(64), _Recent(20_000)
+
+
 class CannotShow(Exception):
     """A stored batch that cannot be read back; the page says so in one line."""
 
@@ -89,7 +116,7 @@ def dataset(store: Store, name: str, column: str | None, csrf: str | None = None
                                                    zero_based=metric != "mean")})
     return _render("dataset.html.j2", csrf, title=name, name=name, batches=batches[::-1], trends=trends,
                    columns=columns, column=column, col_trends=col_trends, findings=store.findings(name, 1),
-                   summary=column_summary(latest) if latest is not None else [], problem=problem,
+                   summary=_summary(store, batches[-1]["id"], latest) if latest is not None else [], problem=problem,
                    axis=f"data time ({axis_column}, earliest value of each batch)" if axis_column else "time logged")
 
 
@@ -135,11 +162,19 @@ def load_report(store: Store, batch_id: int) -> Any:
 
 
 def load_profile(store: Store, batch_id: int) -> DatasetProfile:
-    """Return a stored batch's profile, or raise CannotShow saying why it cannot be read."""
-    try:
-        return store.profile(batch_id)
-    except Exception as exc:
-        raise CannotShow(f"its profile cannot be read ({type(exc).__name__}: {str(exc)[:200]})") from None
+    """Return a stored batch's profile, or raise CannotShow saying why it cannot be read.
+
+    The last few are kept: a stored batch never changes, and reading one back (JSON, sketches,
+    frequent items) costs more than drawing the whole dataset page.
+    """
+    key = (store.url, batch_id)
+    profile = _PROFILES.get(key)
+    if profile is None:
+        try:
+            profile = _PROFILES.put(key, store.profile(batch_id))
+        except Exception as exc:
+            raise CannotShow(f"its profile cannot be read ({type(exc).__name__}: {str(exc)[:200]})") from None
+    return profile
 
 
 def compared_reference(store: Store, dataset_name: str, report: Any) -> DatasetProfile | None:
@@ -153,28 +188,31 @@ def compared_reference(store: Store, dataset_name: str, report: Any) -> DatasetP
     return reference if reference.fingerprint == report.reference.fingerprint else None
 
 
+def _summary(store: Store, batch_id: int, profile: DatasetProfile) -> list[dict[str, str]]:
+    key = (store.url, batch_id)
+    return _SUMMARIES.get(key) or _SUMMARIES.put(key, column_summary(profile))
+
+
 def column_summary(profile: DatasetProfile) -> list[dict[str, str]]:
-    """Return the latest batch's per-column figures as shown, from the profile's summary rows
-    (the same quantile accessor and formatting as the HTML report)."""
+    """Return the latest batch's per-column figures as shown: the profile's summary rows written
+    with the report's formatters, personal-data columns masked as the report masks them."""
+    from tripwire.html.privacy import looks_personal
+    from tripwire.report.format import number, pct, timestamp
+
     out = []
     for row, col in zip(profile.summary_rows(), profile.columns.values(), strict=True):
-        temporal = col.kind == "temporal"
+        figures = dict.fromkeys(("min", "median", "max"), "")
+        if col.numbers.n and not looks_personal(col):
+            for key in figures:
+                value = row[key]
+                if value is not None:
+                    figures[key] = timestamp(value, col.physical_type) if col.kind == "temporal" else number(value)
         out.append({
             "column": row["column"], "type": row["type"],
-            "missing": f"{col.missing:,} ({col.missing / col.count:.1%})" if col.count else "0",
-            "distinct": f"{row['distinct']:,.0f}",
-            **{k: _figure(row[k], temporal) for k in ("min", "median", "max")},
+            "missing": f"{col.missing:,} ({pct(col.missing / col.count if col.count else 0.0)})",
+            "distinct": f"{col.distinct_count:,.0f}", **figures,
         })
     return out
-
-
-def _figure(value: float | None, temporal: bool) -> str:
-    if value is None:
-        return ""
-    if temporal:
-        when = _utc(value)
-        return f"{when:%Y-%m-%d %H:%M}" if when is not None else f"{value:.4g} s"
-    return f"{value:.4g}"
 
 
 def _utc(seconds: float) -> datetime | None:
@@ -186,11 +224,6 @@ def _utc(seconds: float) -> datetime | None:
 
 
 # ---- the x axis: the data's own time when the batches carry one ------------------------------
-_TIMES: OrderedDict[tuple[str, int], dict[str, float]] = OrderedDict()
-_TIMES_LOCK = threading.Lock()
-_TIMES_KEPT = 20_000
-
-
 def data_times(store: Store, batches: list[dict[str, Any]],
                latest: DatasetProfile | None) -> tuple[str | None, dict[int, datetime]]:
     """Return the time column used for the x axis (None: the log time) and each batch's time.
@@ -221,17 +254,13 @@ def _batch_time_starts(store: Store, batch_id: int) -> dict[str, float]:
     """Return the earliest value (epoch seconds) of each time column of a batch (cached: batches
     never change once stored)."""
     key = (store.url, batch_id)
-    with _TIMES_LOCK:
-        if key in _TIMES:
-            return _TIMES[key]
-    try:
-        prof = store.profile(batch_id)
-        starts = {c.name: float(c.numbers.min) for c in prof.columns.values()
-                  if c.kind == "temporal" and c.numbers.n and c.numbers.min is not None}
-    except Exception:
-        starts = {}
-    with _TIMES_LOCK:
-        _TIMES[key] = starts
-        while len(_TIMES) > _TIMES_KEPT:
-            _TIMES.popitem(last=False)
+    starts = _TIME_STARTS.get(key)
+    if starts is None:
+        try:
+            prof = load_profile(store, batch_id)
+            starts = {c.name: float(c.numbers.min) for c in prof.columns.values()
+                      if c.kind == "temporal" and c.numbers.n and c.numbers.min is not None}
+        except CannotShow:
+            starts = {}
+        _TIME_STARTS.put(key, starts)
     return starts

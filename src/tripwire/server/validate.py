@@ -32,6 +32,8 @@ MAX_COUNT = 2**62  # counts are summed across batches: keep headroom below int64
 MAX_SAMPLE_ROWS = 1_000_000
 MAX_FINDINGS = 10_000
 MAX_EVIDENCE_DEPTH = 8
+#: the row sample once decompressed (10,000 rows of 100 numeric columns take 8 MB)
+MAX_SAMPLE_BYTES = 256 * 2**20
 KINDS = ("numeric", "boolean", "temporal", "string", "binary", "nested", "null")
 CHECK_STATUSES = ("passed", "failed", "skipped", "unknown")
 SEVERITIES = ("error", "warning", "info")
@@ -373,6 +375,7 @@ def load_ingest(body: Any) -> tuple[Any, Any]:
     from tripwire.report import Report
 
     check_ingest_body(body)
+    _check_sample(body["profile"]["sample"])
     step = "profile"
     try:
         profile = DatasetProfile.from_dict(body["profile"])
@@ -405,6 +408,30 @@ def load_ingest(body: Any) -> tuple[Any, Any]:
         raise InputError(f"{step}: cannot be read ({type(exc).__name__}: {_short(str(exc), 200)})",
                          hint="post what `tripwire profile DATA -o profile.json` writes") from None
     return profile, report
+
+
+def _check_sample(sample: dict[str, Any]) -> None:
+    """Read the compressed row sample one batch at a time, refusing it past MAX_SAMPLE_BYTES
+    (a few KB of zstd can claim gigabytes) or when a batch is not valid Arrow."""
+    if not sample.get("arrow"):
+        return
+    import pyarrow as pa
+
+    path, total, rows = "profile.sample.arrow", 0, 0
+    try:
+        with pa.ipc.open_stream(base64.b64decode(sample["arrow"])) as reader:
+            for batch in reader:
+                total += batch.nbytes
+                rows += batch.num_rows
+                if total > MAX_SAMPLE_BYTES:
+                    raise InputError(f"{path}: holds over {MAX_SAMPLE_BYTES // 2**20} MB once decompressed")
+                if rows > sample["capacity"]:
+                    raise InputError(f"{path}: holds more rows than its capacity ({sample['capacity']:,})")
+                batch.validate(full=True)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{path}: cannot be read ({type(exc).__name__}: {_short(str(exc), 200)})") from None
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -80,30 +80,45 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
         trained_on: str | None = None, as_of: Any = None, quarantine: str | Path | None = None,
         source: str | None = None, label: str | None = None, prediction: str | None = None,
         progress: Progress = False, logged_at: datetime | None = None, encoding: str | None = None,
-        options: Mapping[str, Any] | None = None, skip_duplicate: bool = False) -> Logged:
+        options: Mapping[str, Any] | None = None, skip_duplicate: bool = False, seasonal: bool = True) -> Logged:
     """Profile, scan (and check) one batch, judge it against the history, store it, then alert.
 
     Every input (contract, alert rules, reference) is read and validated before anything is
     stored, so a bad rule file never leaves a half-logged batch behind. `reference` may be
     `store:NAME`, data, or a profile; `contract` a Contract or YAML path; `alerts` a list of
     AlertRule or a YAML path. With `skip_duplicate`, a batch whose content fingerprint the
-    dataset already holds is not stored again (its stored report is returned).
+    dataset already holds is not stored again (its stored report is returned). With
+    `reference="store:NAME"` and a history that reaches back a year, the batch is compared
+    with the same season last year (`seasonal=False` keeps the stored reference).
     """
+    from tripwire.store.names import check_dataset_name
+
+    check_dataset_name(dataset)
     st = store if isinstance(store, Store) else Store(store)
     spec = _contract(contract) if contract is not None else None
     rules = _alert_rules(alerts)
+    when = logged_at or datetime.now(UTC)
+    season_note = None
+    if seasonal and isinstance(reference, str) and reference == f"store:{dataset}":
+        from tripwire.store.history import seasonal_reference
+
+        season = seasonal_reference(st, dataset, when)
+        if season is not None:
+            reference, season_note = season, f"compared with the same season last year: {season.name}"
     ctx = open_context(data, reference, name=dataset, label=label, prediction=prediction, options=options,
                        encoding=encoding, progress=progress, store=st)
     if skip_duplicate:
         existing = st.find_batch(dataset, ctx.profile.fingerprint)
         if existing is not None:
             return Logged(existing, st.report(existing), [], duplicate=True)
+    if season_note:
+        ctx.profile.notes = [*ctx.profile.notes, season_note]
     label_text = source or (str(data) if isinstance(data, (str, Path)) else ctx.profile.source.get("kind"))
     plan = Plan("log", contract=spec, as_of=as_of,
                 quarantine=Path(quarantine) if quarantine else (True if spec is not None else None),
-                judges=(_history_judge(st, dataset, logged_at),),
+                judges=(_history_judge(st, dataset, when),),
                 sinks=_store_sinks(st, dataset, rules, source=label_text, model=model, trained_on=trained_on,
-                                   logged_at=logged_at))
+                                   logged_at=when))
     report = execute(plan, ctx)
     return Logged(report.extra["stored"]["batch_id"], report, report.extra["alerts"]["deliveries"])
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tripwire.errors import InputError, UsageError
 from tripwire.store import schema as t
+from tripwire.store.names import check_dataset_name
 
 DEFAULT_PATH = Path(".tripwire") / "history.db"
 #: metrics kept per batch, readable as series
@@ -87,6 +88,7 @@ class Store:
 
         `_inside` is a test hook called in the middle of the transaction (the SIGKILL test).
         """
+        check_dataset_name(dataset)
         name, version = _split_model(model)
         s = report.summary
         q = report.quarantine or {}

@@ -247,3 +247,13 @@ def test_json_integers_past_64_bits_are_read_as_their_text(tmp_path):
     table = _read(path)
     assert table["a"].to_pylist() == ["123456789012345678901234567890", "1"]
     assert table["b"].to_pylist() == [{"c": "2"}, {"c": "340282366920938463463374607431768211455"}]
+
+
+@pytest.mark.parametrize("make_data", [
+    lambda tmp: (tmp / "empty.jsonl").write_text("{}\n{}\n") and tmp / "empty.jsonl",
+    lambda tmp: pa.table({}),
+])
+def test_data_without_columns_is_one_line(tmp_path, make_data):
+    # fuzz: `{}` lines gave a batch of rows without columns, which crashed the row sample
+    with pytest.raises(InputError, match="holds no columns"):
+        open_source(make_data(tmp_path))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tripwire.errors import UsageError
+from tripwire.errors import InputError, UsageError
 from tripwire.io.files import open_path
 from tripwire.io.frames import frame_source
 from tripwire.io.normalise import in_calendar
@@ -66,6 +66,13 @@ def open_source(
                 "table or a SqlQuery"
             )
         source = found
+    if not len(source.schema):
+        # e.g. JSON Lines of empty objects: rows without columns, which no stage can hold
+        raise InputError(
+            "holds no columns",
+            path=source.files[0] if len(source.files) == 1 else source.name,
+            hint="check that this is the data you meant (JSON Lines need fields in the objects)",
+        )
     return _calendar_checked(source)
 
 

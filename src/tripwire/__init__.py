@@ -11,21 +11,25 @@ from tripwire._version import __version__
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names resolve lazily below
     from tripwire.contracts import Contract as Contract
-    from tripwire.drift_detection import drift as drift
     from tripwire.profiling import DatasetProfile as DatasetProfile
-    from tripwire.profiling import profile as profile
     from tripwire.report import CheckResult as CheckResult
     from tripwire.report import Finding as Finding
     from tripwire.report import Report as Report
-    from tripwire.scanning import scan as scan
+    from tripwire.run import check_profile as check_profile
+    from tripwire.run import drift as drift
+    from tripwire.run import log as log
+    from tripwire.run import profile as profile
+    from tripwire.run import scan as scan
 
 _LAZY = {
-    "profile": ("tripwire.profiling", "profile"),
+    "profile": ("tripwire.run", "profile"),
     "DatasetProfile": ("tripwire.profiling", "DatasetProfile"),
     "ColumnProfile": ("tripwire.profiling", "ColumnProfile"),
     "ProfileConfig": ("tripwire.profiling", "ProfileConfig"),
-    "scan": ("tripwire.scanning", "scan"),
-    "drift": ("tripwire.drift_detection", "drift"),
+    "scan": ("tripwire.run", "scan"),
+    "drift": ("tripwire.run", "drift"),
+    "log": ("tripwire.run", "log"),
+    "check_profile": ("tripwire.run", "check_profile"),
     "Contract": ("tripwire.contracts", "Contract"),
     "Finding": ("tripwire.report", "Finding"),
     "Report": ("tripwire.report", "Report"),

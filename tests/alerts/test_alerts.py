@@ -15,8 +15,8 @@ import pytest
 
 from tripwire.alerts import load_rules
 from tripwire.errors import InputError
+from tripwire.run import log
 from tripwire.store import Store
-from tripwire.store.log import log
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -142,7 +142,7 @@ def test_failures_are_retried_recorded_and_never_fail_the_run(tmp_path, receiver
 @pytest.mark.parametrize(("text", "needle"), [
     ("- {name: x, when: {code: data.nonsense}, notify: [slack]}", "unknown code"),
     ("- {name: x, when: {metric: rows}, notify: [slack]}", "above or below"),
-    ("- {name: x, when: {metric: rows, above: 1}, notify: [pager]}", "notify must list"),
+    ("- {name: x, when: {metric: rows, above: 1}, notify: [pager]}", "unknown notifier 'pager'"),
     ("- {name: x, when: {code: drift.feature, metric: rows}, notify: [slack]}", "exactly one"),
     ("{rules: 3}", "expected a list"),
 ])

@@ -12,7 +12,7 @@ import pandas as pd
 from tests.cli.test_cli import assert_one_line_error, run
 from tests.realdata import penguins
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "report.schema.json"
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 
 
 def test_infer_then_check_clean_and_broken(tmp_path):
@@ -35,8 +35,7 @@ def test_infer_then_check_clean_and_broken(tmp_path):
                "--quarantine", str(tmp_path / "q"))
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(out.read_text())
-    if SCHEMA.exists():
-        jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     by_col = {(f["code"], f["columns"][0]): f for f in doc["findings"]}
     assert by_col[("schema.type_mismatch", "body_mass_g")]["rows"] == [10]
     assert by_col[("data.out_of_range", "species")]["rows"] == [20]

@@ -68,7 +68,10 @@ def test_bad_rule_refused_when_the_contract_loads():
 
 names = st.text(alphabet="abcdefghij_", min_size=1, max_size=8)
 finite = st.floats(allow_nan=False, allow_infinity=False, width=32)
-bounds = st.builds(Bounds, st.none() | finite, st.none() | finite)
+bounds = st.builds(Bounds, st.none() | finite, st.none() | finite).filter(
+    lambda b: b.min is None or b.max is None or b.min <= b.max)  # the loader refuses min > max
+spreads = st.builds(Bounds, st.none() | finite.map(abs), st.none() | finite.map(abs)).filter(
+    lambda b: b.min is None or b.max is None or b.min <= b.max)
 column = st.builds(
     ColumnSpec,
     name=names,
@@ -76,16 +79,16 @@ column = st.builds(
     required=st.booleans(),
     nullable=st.booleans(),
     max_null_share=st.none() | st.floats(0, 1),
-    min=st.none() | st.integers(-100, 100),
-    max=st.none() | st.integers(-100, 100),
+    min=st.none() | st.integers(-100, 0),
+    max=st.none() | st.integers(0, 100),
     allowed=st.none() | st.lists(st.text(max_size=5) | st.integers(), max_size=4).map(tuple),
     regex=st.none() | st.sampled_from(["[A-Z]+", r"\d{3}", "a|b"]),
     min_length=st.none() | st.integers(0, 5),
     max_length=st.none() | st.integers(5, 50),
     format=st.none() | st.just("%Y-%m-%d"),
     mean=st.none() | bounds,
-    std=st.none() | bounds,
-    quantiles=st.none() | st.lists(st.tuples(st.sampled_from([0.05, 0.5, 0.95]), bounds), max_size=2,
+    std=st.none() | spreads,
+    quantiles=st.none() | st.lists(st.tuples(st.sampled_from([0.05, 0.5, 0.95]), bounds), min_size=1, max_size=2,
                                    unique_by=lambda t: t[0]).map(lambda xs: tuple(sorted(xs))),
     max_distinct_share=st.none() | st.floats(0, 1),
     unique=st.booleans(),
@@ -109,7 +112,7 @@ contracts = st.builds(
                              st.sampled_from(["error", "warning"])), max_size=3).map(tuple),
     name=st.none() | names,
     description=st.none() | st.text(max_size=30),
-    drift=st.just({}) | st.just({"default": {"psi": 0.2}, "columns": {"age": {"psi": 0.1}}}),
+    drift=st.just({}) | st.just({"psi": {"warning": 0.2}, "columns": {"age": {"psi": {"warning": 0.1}}}}),
 )
 
 
@@ -117,3 +120,23 @@ contracts = st.builds(
 @settings(max_examples=150, deadline=None)
 def test_contract_round_trips_through_yaml(contract):
     assert Contract.loads(contract.dumps()) == contract
+
+
+@pytest.mark.parametrize(("rule", "why"), [
+    (" and ".join(f"a > {i}" for i in range(1_000)), "characters"),  # 9 KB: the hostile case
+    ("not " * 60 + "a", "nested deeper"),
+    ("-" * 3_000 + "a", "nested deeper"),
+    ("a in (" + ",".join("1" for _ in range(1_200)) + ")", "names, values and operations"),
+    ("a > " + "9" * 30, "64-bit"),
+])
+def test_oversized_rules_are_refused_in_one_line(rule, why):
+    with pytest.raises(RuleSyntaxError, match=why) as err:
+        compile_rule(rule, "big")
+    assert "\n" not in str(err.value) and len(str(err.value)) < 300
+
+
+def test_a_long_and_chain_compiles_flat_with_the_same_logic():
+    """Hundreds of `and` terms give one flat expression with & semantics (nulls included)."""
+    rule = " and ".join(f"a > {-i}" for i in range(200)) + " or b == 3"
+    expected = FRAME.select(((pl.col("a") > 0) | (pl.col("b") == 3)).alias("r"))["r"].to_list()
+    assert FRAME.select(compile_rule(rule).alias("r"))["r"].to_list() == expected

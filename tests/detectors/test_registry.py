@@ -6,9 +6,10 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from tripwire.detectors import DETECTORS, Detector, ScanContext, locate_rows, register, run_detectors
+from tripwire.detectors import DETECTORS, Detector, ScanContext, register, run_detectors
 from tripwire.io import open_source
 from tripwire.profiling import profile
+from tripwire.run import locate_rows
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tripwire.cli.main import app
 
-SCHEMA = Path("/work/shared/report.schema.json")
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 
 
 @pytest.fixture(scope="module")

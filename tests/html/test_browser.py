@@ -1,5 +1,11 @@
 """The HTML report in a real headless Chromium: loads clean, stays offline, runs no injected
-script, draws something, and its findings filter works."""
+script, draws something, and its findings filter works.
+
+Hostile payloads sit in every place a report shows data: the dataset and reference names,
+column names, values (charts), examples, titles, fixes, notes and check names. Each payload
+would set an attribute on <body> if it ran; a control page with the payloads unescaped
+proves that they do run when nothing stops them.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,54 @@ import threading
 import zlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+import tripwire
 from tests.conftest import skip_or_fail
 from tests.html.test_html_report import hostile_report
+from tripwire.report import CheckResult, DatasetInfo, Finding, Report
+
+
+def _mark(tag: str) -> str:
+    return f"document.body.setAttribute('data-pwned-{tag}','1')"
+
+
+#: each would leave data-pwned-<tag> on <body> if the browser ran it
+PAYLOADS = {
+    "img": f'<img src=x onerror="{_mark("img")}">',
+    "attr": f'" onload="{_mark("attr")}" x="',
+    "focus": f'" tabindex=1 autofocus onfocus="{_mark("focus")}" x="',
+    "squote": f"' autofocus tabindex=1 onfocus='{_mark('squote')}' x='",
+    "js": f"javascript:{_mark('js')}",
+    "svg": f'<svg onload="{_mark("svg")}"><script>{_mark("svgscript")}</script></svg>',
+    "script": f"<script>{_mark('script')}</script>",
+    "title": f"</title><script>{_mark('title')}</script>",
+    "toggle": f'<details open ontoggle="{_mark("toggle")}">x</details>',
+    "iframe": f'<iframe srcdoc="<script>parent.{_mark("iframe")}</script>"></iframe>',
+    "style": f"</style><img src=x onerror=\"{_mark('style')}\">",
+    "textarea": f"</textarea></pre><img src=x onerror={_mark('textarea').replace(' ', '')}>",
+}
+
+
+def payload_report() -> Report:
+    """Return a report whose every shown name and value is a payload."""
+    values = list(PAYLOADS.values())
+    n = len(values) * 20
+    columns = {p: values * 20 for p in values[:6]}
+    columns.update({"amount": [*range(n - 1), 10**9], "note": values * 20})
+    df = pd.DataFrame(columns)
+    scanned = tripwire.scan(df.iloc[n // 2:], df.iloc[: n // 2], name=values[0])
+    extra = tuple(
+        Finding("data.encoding", "warning", (p,), f"{p} in the title", {"examples": values, "value": p, p: p},
+                fix=p, detector=p)
+        for p in values)
+    return Report(command="scan", dataset=DatasetInfo(values[1], n, len(columns), values[2]),
+                  reference=DatasetInfo(values[3], n, len(columns)),
+                  findings=(*scanned.findings, *extra),
+                  checks=(*scanned.checks, *(CheckResult(p, "skipped", p) for p in values)),
+                  notes=tuple(values), extra=scanned.extra)
+
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
@@ -32,6 +82,10 @@ def served(tmp_path_factory):
     """Serve the hostile report from 127.0.0.1 and yield its URL."""
     root = tmp_path_factory.mktemp("site")
     (root / "report.html").write_text(hostile_report().to_html(), encoding="utf-8")
+    (root / "payloads.html").write_text(payload_report().to_html(), encoding="utf-8")
+    (root / "profile.html").write_text(payload_report().extra["profile"]._repr_html_(), encoding="utf-8")
+    control = "<!DOCTYPE html><html><body><p>control</p>" + "".join(PAYLOADS.values()) + "</body></html>"
+    (root / "control.html").write_text(control, encoding="utf-8")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -71,6 +125,43 @@ def test_loads_without_errors_offline_and_inert(browser, served, tmp_path):
     page.screenshot(path=str(shot), full_page=True)
     assert _pixel_spread(shot) > 10, "the screenshot is blank"
     page.close()
+
+
+def _pwned(browser, url: str) -> tuple[list[str], list[str], list[str]]:
+    """Open a page; return the body's data-pwned-* attributes, page errors and requests."""
+    page = browser.new_page()
+    errors, requests = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: d.dismiss())
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)  # let focus and toggle events fire
+    for frame in page.frames:  # the Jupyter view nests the report in an iframe
+        if frame is not page.main_frame:
+            frame.wait_for_load_state("load")
+    marks = []
+    for frame in page.frames:
+        marks += frame.evaluate(
+            "Array.from(document.body ? document.body.attributes : []).map(a => a.name)"
+            ".filter(n => n.startsWith('data-pwned'))")
+    page.close()
+    return marks, errors, requests
+
+
+def test_the_control_page_runs_the_payloads(browser, served):
+    """Without escaping the payloads do run: so an empty result below means they were inert."""
+    marks, _, _ = _pwned(browser, served.replace("report.html", "control.html"))
+    assert {"data-pwned-img", "data-pwned-script", "data-pwned-svgscript", "data-pwned-toggle"} <= set(marks)
+
+
+@pytest.mark.parametrize("page_name", ["payloads.html", "profile.html"])
+def test_no_payload_runs_anywhere_in_the_report(browser, served, page_name):
+    marks, errors, requests = _pwned(browser, served.replace("report.html", page_name))
+    assert marks == []
+    assert [e for e in errors if "Content Security Policy" not in e] == []
+    assert all(u.startswith("http://127.0.0.1:") or u.startswith(("about:", "data:")) for u in requests), requests
 
 
 def test_findings_filter_and_sort(browser, served):

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from tripwire.detectors import DETECTORS, load_detectors
-from tripwire.scanning import scan
+from tripwire.run import scan
 
 
 def edge_tables() -> dict[str, pa.Table]:

@@ -17,8 +17,8 @@ TOKEN = "test-token-0123456789abcdef"
 @pytest.fixture(scope="session")
 def store_url(tmp_path_factory):
     """Return a SQLite store holding a week of flights days, one with an injected type break."""
+    from tripwire.run import log
     from tripwire.store import Store
-    from tripwire.store.log import log
 
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'history.db'}"
     st = Store(url)

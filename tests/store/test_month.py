@@ -15,8 +15,8 @@ def test_a_month_of_days_logged_one_at_a_time(tmp_path):
     df = flights()
     jan = df[df.month == 1]
     store = f"sqlite:///{tmp_path / 'history.db'}"
+    from tripwire.run import log
     from tripwire.store import Store
-    from tripwire.store.log import log
 
     st = Store(store)
     t0 = datetime(2013, 1, 1, 23, tzinfo=UTC)

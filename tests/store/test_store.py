@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from tests.realdata import flights
+from tripwire.run import log
 from tripwire.store import Store
-from tripwire.store.log import log
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,7 +93,7 @@ def test_contract_quarantine_counts_are_stored(store_url, days, tmp_path):
 def _writer(url: str, dataset: str, n: int, pause: float = 0.0) -> subprocess.Popen:
     code = (
         "import sys, time, pandas as pd\n"
-        "from tripwire.store import Store\nfrom tripwire.scanning import scan\n"
+        "from tripwire.store import Store\nfrom tripwire.run import scan\n"
         f"st = Store({url!r})\n"
         "def inside():\n"
         "    print('inside', flush=True)\n"

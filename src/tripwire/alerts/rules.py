@@ -24,6 +24,7 @@ from tripwire.alerts.notifiers import NOTIFIERS
 from tripwire.errors import InputError
 from tripwire.report.codes import CODES
 from tripwire.store.store import BATCH_METRICS, COLUMN_METRICS, Store
+from tripwire.yamlfile import line_of
 
 RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -71,49 +72,79 @@ class AlertRule:
         return None
 
 
+#: a rule may look back over at most this many batches
+MAX_BATCHES = 1_000
+HINT = "see docs/alerts.md"
+
+
 def load_rules(path: str | Path) -> list[AlertRule]:
-    """Read alert rules from YAML; errors name the file and the rule."""
+    """Read alert rules from YAML; a wrong key or value is one line naming the file, line and key."""
     from tripwire.yamlfile import read_yaml
 
     path = Path(path)
-    data = read_yaml(path, "alert rules file")
+    return rules_from_data(read_yaml(path, "alert rules file"), str(path))
+
+
+def rules_from_data(data: Any, source: str = "alert rules") -> list[AlertRule]:
+    """Build alert rules from YAML data (a list of rules, or a mapping with `rules:`)."""
+    from tripwire.contracts.validate import Schema, shown
+
+    where = Schema(source, HINT)
     if isinstance(data, dict):
+        where.keys(data, {"rules"}, "")
         data = data.get("rules")
     if not isinstance(data, list):
-        raise InputError("expected a list of rules (name, when, notify)", path=str(path))
-    return [_rule(r, i, str(path)) for i, r in enumerate(data)]
+        raise InputError(f"expected a list of rules (name, when, notify), got {shown(data)}", path=source,
+                         line=line_of(data), hint=HINT)
+    return [_rule(data, i, where) for i in range(len(data))]
 
 
-def _rule(data: Any, i: int, path: str) -> AlertRule:
-    def bad(problem: str) -> InputError:
-        return InputError(f"rule {i + 1}: {problem}", path=path, hint="see docs/alerts.md")
+def _rule(rules: list, i: int, where: Any) -> AlertRule:
+    from tripwire.contracts.validate import shown
 
-    if not isinstance(data, dict) or not {"name", "when", "notify"} <= set(data):
-        raise bad("needs name, when and notify")
-    when, notify = data["when"], data["notify"]
-    notify = [notify] if isinstance(notify, str) else list(notify or [])
-    unknown = [n for n in notify if n not in NOTIFIERS]
-    if not notify or unknown:
-        raise bad(f"notify must list some of {', '.join(NOTIFIERS)}" + (f", not {unknown[0]!r}" if unknown else ""))
-    if not isinstance(when, dict):
-        raise bad("when must be a mapping")
-    allowed = {"code", "column", "severity", "batches", "metric", "above", "below"}
-    extra = set(when) - allowed
-    if extra:
-        raise bad(f"unknown condition {sorted(extra)[0]!r}; allowed: {', '.join(sorted(allowed))}")
+    key = f"rules[{i}]"
+    data = rules[i]
+    if not isinstance(data, dict):
+        raise where.error(key, f"expected a mapping with name, when and notify, got {shown(data)}")
+    where.keys(data, {"name", "when", "notify"}, key)
+    missing = [k for k in ("name", "when", "notify") if data.get(k) is None]
+    if missing:
+        raise where.error(key, f"needs {', '.join(missing)} (every rule has name, when and notify)", line_of(data))
+    name = data["name"]
+    if isinstance(name, bool) or not isinstance(name, (str, int, float)):
+        raise where.wrong(data, "name", f"{key}.name", "text")
+    key = f"rules[{i}] ({name})"
+    notify = data["notify"]
+    notify = [notify] if isinstance(notify, str) else notify
+    if not isinstance(notify, list) or not notify or not all(isinstance(n, str) for n in notify):
+        raise where.wrong(data, "notify", f"{key}.notify", f"a list of notifiers ({', '.join(NOTIFIERS)})")
+    for n in notify:
+        if n not in NOTIFIERS:
+            raise where.error(f"{key}.notify", f"unknown notifier {n!r}; choose from {', '.join(NOTIFIERS)}",
+                              line_of(data, "notify"))
+    when = where.mapping(data, "when", f"{key}.when", "a mapping (code: ... or metric: ...)")
+    where.keys(when, {"code", "column", "severity", "batches", "metric", "above", "below"}, f"{key}.when")
+    k = f"{key}.when"
     if ("code" in when) == ("metric" in when):
-        raise bad("when needs exactly one of code or metric")
-    if "code" in when and when["code"] not in CODES:
-        raise bad(f"unknown code {when['code']!r} (see docs/codes.md)")
+        raise where.error(k, "needs exactly one of code or metric", line_of(data, "when"))
+    code = where.text(when, "code", f"{k}.code")
+    if "code" in when and code not in CODES:
+        import difflib
+
+        close = difflib.get_close_matches(str(code), list(CODES), n=1)
+        raise where.error(f"{k}.code", f"unknown code {code!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                          + " (codes: docs/codes.md)", line_of(when, "code"))
+    column = where.text(when, "column", f"{k}.column")
+    metric = None
     if "metric" in when:
-        known = COLUMN_METRICS if when.get("column") else BATCH_METRICS
-        if when["metric"] not in known:
-            raise bad(f"unknown metric {when['metric']!r}; choose one of {', '.join(known)}")
-        if "above" not in when and "below" not in when:
-            raise bad("a metric rule needs above or below")
-    if when.get("severity", "info") not in RANK:
-        raise bad("severity must be info, warning or error")
-    return AlertRule(name=str(data["name"]), notify=tuple(notify), code=when.get("code"),
-                     column=when.get("column"), severity=when.get("severity", "info"),
-                     batches=int(when.get("batches", 1)), metric=when.get("metric"),
-                     above=when.get("above"), below=when.get("below"))
+        metric = where.choice(when, "metric", f"{k}.metric", COLUMN_METRICS if column else BATCH_METRICS, None)
+        if when.get("above") is None and when.get("below") is None:
+            raise where.error(k, "a metric rule needs above or below", line_of(data, "when"))
+    elif "above" in when or "below" in when:
+        raise where.error(k, "above and below go with metric, not code", line_of(when, "above"))
+    return AlertRule(name=str(name), notify=tuple(notify), code=code, column=column,
+                     severity=where.choice(when, "severity", f"{k}.severity", tuple(RANK), "info") or "info",
+                     batches=int(where.number(when, "batches", f"{k}.batches", lo=1, hi=MAX_BATCHES,
+                                              integer=True) or 1),
+                     metric=metric, above=where.number(when, "above", f"{k}.above"),
+                     below=where.number(when, "below", f"{k}.below"))

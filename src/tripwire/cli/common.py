@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
+    import click
+
     from tripwire.report import Report
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+#: width of tables written to a pipe or a file: wide enough that no row wraps, so `grep` and
+#: `cut` see one line per row (a terminal, or $COLUMNS when set, keeps its own width)
+PIPE_WIDTH = 1000
+#: the metavar of on/off options: Typer's help would otherwise show `<bool>` beside them
+FLAG = ""
+
+
+def _width(stream: Any) -> int | None:
+    return None if stream.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
+
+
+console = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
+
+
+class Command(TyperCommand):
+    """A command whose help shows -h/--help as a flag (no `<bool>` type beside it)."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Return the help option with an empty metavar."""
+        return _flag(super().get_help_option(ctx))
+
+
+class Group(TyperGroup):
+    """The root command group, its -h/--help shown as a flag like every command's."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Return the help option with an empty metavar."""
+        return _flag(super().get_help_option(ctx))
+
+
+def _flag(option: click.Option | None) -> click.Option | None:
+    if option is not None:
+        option.metavar = FLAG
+    return option
 
 
 class Format(StrEnum):

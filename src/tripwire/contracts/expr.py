@@ -13,6 +13,10 @@ Grammar: comparisons (==, !=, <, <=, >, >=, chained), `in` / `not in` a list of 
 and / or / not, arithmetic (+ - * / // % and unary -), column names (or `col("any name")`),
 literals (numbers, strings, True, False, None), and the functions is_null(x),
 is_not_null(x), abs(x), len(x) (string length). Comparing with None means is_null.
+
+A rule is bounded (at most MAX_RULE_CHARS characters, MAX_RULE_NODES terms, nesting
+MAX_RULE_DEPTH deep) so that a hostile contract cannot make a check slow; long `and`/`or`
+chains compile to one flat Polars expression, not a chain a thousand levels deep.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ _ARITH: dict[type, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
 }
 _FUNCTIONS = ("is_null", "is_not_null", "abs", "len", "col")
+#: bounds on one rule: far beyond a hand-written rule, far below what slows Polars down
+MAX_RULE_CHARS = 4_000
+MAX_RULE_NODES = 1_000
+MAX_RULE_DEPTH = 40
 
 
 class RuleSyntaxError(UsageError):
@@ -42,17 +50,47 @@ class RuleSyntaxError(UsageError):
 
 def compile_rule(text: str, rule_name: str = "rule") -> pl.Expr:
     """Compile a rule to a Polars expression that is true where a row satisfies it."""
+    tree = _parse(text, rule_name)
+    return _Compiler(text, rule_name).visit(tree.body)
+
+
+def _parse(text: str, rule_name: str) -> ast.Expression:
+    """Parse a rule within the bounds, or raise RuleSyntaxError."""
+    def refuse(problem: str) -> RuleSyntaxError:
+        return RuleSyntaxError(f"rule {rule_name!r}: {problem}; split it into several rules")
+
+    if not isinstance(text, str):
+        raise RuleSyntaxError(f"rule {rule_name!r}: expected the expression as text, got {type(text).__name__}")
+    if len(text) > MAX_RULE_CHARS:
+        raise refuse(f"{len(text):,} characters, more than the {MAX_RULE_CHARS:,} a rule may have")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise RuleSyntaxError(f"rule {rule_name!r}: not a valid expression ({exc.msg} at column "
-                              f"{exc.offset}): {text!r}") from None
-    return _Compiler(text, rule_name).visit(tree.body)
+                              f"{exc.offset}): {_short(text)}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise refuse(f"nested deeper than {MAX_RULE_DEPTH} levels") from None
+    nodes, stack = 0, [(tree.body, 1)]
+    while stack:  # iterative: the depth is what is being checked
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_RULE_DEPTH:
+            raise refuse(f"nested deeper than {MAX_RULE_DEPTH} levels")
+        if nodes > MAX_RULE_NODES:
+            raise refuse(f"more than {MAX_RULE_NODES:,} names, values and operations")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, (ast.expr_context, ast.boolop, ast.operator, ast.cmpop,
+                                               ast.unaryop)))
+    return tree
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 80 else repr(text[:77] + "...")
 
 
 def rule_columns(text: str) -> list[str]:
     """Return the column names a rule refers to, in order of appearance."""
-    tree = ast.parse(text.strip(), mode="eval")
+    tree = _parse(text, "rule")
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id not in _FUNCTIONS:
@@ -81,10 +119,9 @@ class _Compiler:
 
     def visit_BoolOp(self, node: ast.BoolOp) -> pl.Expr:
         parts = [self.visit(v) for v in node.values]
-        out = parts[0]
-        for p in parts[1:]:
-            out = (out & p) if isinstance(node.op, ast.And) else (out | p)
-        return out
+        # one flat expression (same Kleene logic as & and |): a chain of a thousand `&` makes
+        # Polars' optimiser walk a tree a thousand levels deep
+        return pl.all_horizontal(parts) if isinstance(node.op, ast.And) else pl.any_horizontal(parts)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> pl.Expr:
         inner = self.visit(node.operand)
@@ -103,7 +140,7 @@ class _Compiler:
         return op(self.visit(node.left), self.visit(node.right))
 
     def visit_Compare(self, node: ast.Compare) -> pl.Expr:
-        out: pl.Expr | None = None
+        parts: list[pl.Expr] = []
         left_node = node.left
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, (ast.In, ast.NotIn)):
@@ -121,15 +158,17 @@ class _Compiler:
                     raise self.refuse(node, "an ordering comparison with None")
             else:
                 part = _COMPARE[type(op)](self.visit(left_node), self.visit(right_node))
-            out = part if out is None else out & part
+            parts.append(part)
             left_node = right_node
-        assert out is not None
-        return out
+        return parts[0] if len(parts) == 1 else pl.all_horizontal(parts)
 
     def visit_Name(self, node: ast.Name) -> pl.Expr:
         return pl.col(node.id)
 
     def visit_Constant(self, node: ast.Constant) -> pl.Expr:
+        if isinstance(node.value, int) and not isinstance(node.value, bool) and \
+                not -(2**63) <= node.value < 2**63:
+            raise self.refuse(node, "the number (beyond 64-bit integers; write it as a float)")
         if node.value is None or isinstance(node.value, (bool, int, float, str)):
             return pl.lit(node.value)
         raise self.refuse(node, "the literal")

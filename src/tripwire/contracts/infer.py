@@ -6,10 +6,14 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tripwire.contracts.model import ColumnSpec, Contract, DatasetSpec, Freshness
-from tripwire.profiling import ColumnProfile, DatasetProfile, as_profile
+from tripwire.profiling import ColumnProfile, DatasetProfile, _is_profile_file, as_profile
+
+if TYPE_CHECKING:
+    from tripwire.io.source import Source
 
 #: propose allowed values only for small vocabularies whose every value is common enough that
 #: another sample will not bring unseen ones (no value counted fewer than MIN_COUNT times)
@@ -19,20 +23,33 @@ MIN_COUNT = 5
 MAX_PATTERNS = 3
 
 
+#: inferred numeric bounds: the observed range widened by this fraction of its width on each
+#: side, then rounded outward to two significant digits of the width (docs/contracts.md)
+MARGIN = 0.1
+#: ... or by the length of the outer 1% tail on that side, when longer
+TAIL = 0.01
+#: hash every value of candidate key columns to prove uniqueness, up to this many rows
+MAX_UNIQUE_ROWS = 50_000_000
+#: types of the profile that a contract can state (nested and binary columns cannot)
+CHECKABLE_TYPES = {"int", "float", "bool", "string", "date", "datetime"}
+
+
 def infer(data: Any, *, name: str | None = None, freshness: str | None = None,
           freshness_column: str | None = None) -> Contract:
     """Propose a contract from data or a profile.
 
-    Types and nullability come from the profile; numeric ranges are widened beyond the
-    observed extremes (see `_widened`: 10% of the range at a densely populated end, an order
-    of magnitude at a sparse, heavy one) and never cross zero when the reference does not;
-    small vocabularies become allowed values; code-like strings
-    get a regex from their value patterns; columns unique in the reference are marked unique.
+    Types and nullability come from the profile; numeric ranges are the observed range
+    widened by MARGIN of its width and rounded outward (see `_widened`), never crossing zero
+    when the reference does not; small vocabularies become allowed values; code-like strings
+    get a regex from their value patterns; int and text columns with no missing value and no
+    repeat in the reference are marked unique (proved by hashing every value when inferring
+    from data; from a profile only while its value counts are exact).
     Freshness is proposed only when asked (`freshness="1d"`).
     """
-    prof = as_profile(data)
+    prof, source = _profile_and_source(data, name)
     stamp = prof.created_at[:10] or datetime.now(UTC).date().isoformat()
-    columns = tuple(_column(c, prof, stamp) for c in prof.columns.values())
+    unique = _unique_columns(prof, source)
+    columns = tuple(_column(c, prof, stamp, c.name in unique) for c in prof.columns.values())
     fresh = None
     if freshness is not None:
         col = freshness_column or next((c.name for c in prof.columns.values()
@@ -47,7 +64,53 @@ def infer(data: Any, *, name: str | None = None, freshness: str | None = None,
                                 "review and edit before relying on it.")
 
 
-def _column(col: ColumnProfile, prof: DatasetProfile, stamp: str) -> ColumnSpec:
+def _profile_and_source(data: Any, name: str | None) -> tuple[DatasetProfile, Source | None]:
+    """Return the profile, and the rows' source when `data` is data rather than a saved profile."""
+    if isinstance(data, DatasetProfile) or (isinstance(data, str) and data.startswith("store:")) or \
+            (isinstance(data, (str, Path)) and str(data).endswith(".json") and _is_profile_file(Path(data))):
+        return as_profile(data), None
+    from tripwire.io import open_source
+    from tripwire.profiling import profile
+
+    source = open_source(data, name=name)
+    return profile(source, name=name), source
+
+
+def _unique_columns(prof: DatasetProfile, source: Source | None) -> set[str]:
+    """Return the int and text columns with no missing value and no value twice.
+
+    Exact value counts settle small vocabularies; beyond them, candidates whose distinct-count
+    estimate is near the row count are proved by one pass hashing their values (64-bit hashes:
+    a collision only ever withholds `unique`, never proposes it wrongly).
+    """
+    found, candidates = set(), []
+    for col in prof.columns.values():
+        if col.inferred_type not in ("int", "string") or col.kind not in ("numeric", "string") \
+                or col.missing or col.non_null != col.count or col.count < 20:
+            continue
+        if col.frequent.exact:
+            if col.frequent.counts and max(col.frequent.counts.values()) == 1:
+                found.add(col.name)
+        elif col.distinct_count >= 0.9 * col.non_null:  # the estimate is within a few % of the truth
+            candidates.append(col.name)
+    if not candidates or source is None or prof.rows > MAX_UNIQUE_ROWS:
+        return found
+    import numpy as np
+    import polars as pl
+
+    hashes: dict[str, list[np.ndarray]] = {c: [] for c in candidates}
+    for batch in source.batches():
+        frame = pl.from_arrow(batch).select(candidates)
+        for c in candidates:
+            hashes[c].append(frame[c].hash(seed=7).to_numpy())
+    for c in candidates:
+        values = np.concatenate(hashes[c]) if hashes[c] else np.zeros(0, np.uint64)
+        if values.size == prof.columns[c].count and np.unique(values).size == values.size:
+            found.add(c)
+    return found
+
+
+def _column(col: ColumnProfile, prof: DatasetProfile, stamp: str, unique: bool) -> ColumnSpec:
     kw: dict[str, Any] = {"name": col.name}
     notes = [f"{col.count:,} rows"]
     kind = col.inferred_type
@@ -55,7 +118,10 @@ def _column(col: ColumnProfile, prof: DatasetProfile, stamp: str) -> ColumnSpec:
         kw["inferred_from"] = f"{col.count:,} rows, all empty: no checks proposed"
         return ColumnSpec(**kw)
     categorical = _allowed(col)
-    kw["type"] = "category" if categorical is not None else kind
+    if kind in CHECKABLE_TYPES:
+        kw["type"] = "category" if categorical is not None else kind
+    else:  # lists, structs, bytes: no contract type says what they must be, so none is proposed
+        notes.append(f"{kind} values: no type proposed")
     missing = col.missing
     if missing == 0:
         kw["nullable"] = False
@@ -66,8 +132,7 @@ def _column(col: ColumnProfile, prof: DatasetProfile, stamp: str) -> ColumnSpec:
         kw["max_null_share"] = round(limit, 4)
         notes.append(f"{share:.2%} missing")
     if kind in ("int", "float") and col.numbers.n:
-        lo, hi = _widened(col)
-        kw["min"], kw["max"] = lo, hi
+        kw["min"], kw["max"] = _widened(col)
         notes.append(f"observed {col.numbers.min:.6g}..{col.numbers.max:.6g}")
     if categorical is not None:
         kw["allowed"] = tuple(categorical)
@@ -77,46 +142,71 @@ def _column(col: ColumnProfile, prof: DatasetProfile, stamp: str) -> ColumnSpec:
         if regex is not None:
             kw["regex"] = regex
             notes.append(f"every value written as {', '.join(repr(p) for p, _ in col.text.patterns.top(MAX_PATTERNS))}")
-    if kind in ("int", "string") and col.frequent.exact and col.non_null == col.count \
-            and col.frequent.counts and max(col.frequent.counts.values()) == 1 and col.count >= 20:
+    if unique:
         kw["unique"] = True
         notes.append("unique per row")
     kw["inferred_from"] = f"{prof.name} ({stamp}): " + "; ".join(notes)
     return ColumnSpec(**kw)
 
 
-def _widened(col: ColumnProfile) -> tuple[float, float]:
-    """Return bounds another sample of the same data will very likely respect.
+def _widened(col: ColumnProfile) -> tuple[float | None, float | None]:
+    """Return the observed range widened on each side, rounded outward to round numbers.
 
-    Two samples of one distribution each hold the overall maximum half of the time, and a
-    rare larger value (a flight number 8500 among thousands below 6200) appears in one and
-    not the other. So only small vocabularies of numbers (months, hours, scores: at most 100
-    distinct values, every one sampled) get a tight margin, 10% of the range; other columns
-    get an order of magnitude, which still catches a x100 slip. Never-negative columns stay
-    >= 0, so a negative distance or price fails.
+    Each side moves out by MARGIN of the range's width, or by the length of the reference's
+    own outer tail on that side (from the 1st/99th percentile to the extreme) when that is
+    longer: another sample of the same data reaches about as far beyond a long, sparse tail
+    as the tail itself, while a compact range stays tight. So a bound never moves by more
+    than the width again (not an order of magnitude), and a typical value ten times too large
+    falls outside: distance observed 80..4983 (99th percentile 2586) gives 0..7400, so 8720,
+    a typical 872 times ten, fails. Bounds are rounded outward to two significant digits of
+    the width; a never-negative column stays >= 0. A constant column is widened by MARGIN of
+    its value; an infinite end gets no bound.
     """
     num = col.numbers
     lo, hi = num.min, num.max
-    span = hi - lo
-    if col.distinct_count <= 100:
-        new_lo, new_hi = lo - 0.1 * span, hi + 0.1 * span
-    else:
-        new_hi = 10 * hi if hi > 0 else hi + max(span, 1.0)
-        new_lo = 10 * lo if lo < 0 else 0.0
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return (lo if math.isfinite(lo) else None), (hi if math.isfinite(hi) else None)
+    width = hi - lo if math.isfinite(hi - lo) else math.inf
+    if width == 0:
+        width = abs(hi) or 1.0
+    low_tail, high_tail = _tails(col)
+    below, above = max(MARGIN * width, low_tail), max(MARGIN * width, high_tail)
+    step = 10.0 ** (math.floor(math.log10(width)) - 1) if math.isfinite(width) else 0.0
+    if col.inferred_type == "int":
+        step = max(step, 1.0)
+    new_lo, new_hi = _outward(lo - below, step, down=True), _outward(hi + above, step, down=False)
     if lo >= 0:
         new_lo = max(new_lo, 0.0)  # a column that is never negative stays so
-    if col.inferred_type == "int":
-        return math.floor(new_lo), math.ceil(new_hi)
-    return _round(new_lo, down=True), _round(new_hi, down=False)
+    out = []
+    for value in (new_lo, new_hi):
+        if not math.isfinite(value):
+            out.append(None)
+        elif col.inferred_type == "int" and abs(value) < 2**53:
+            out.append(int(value))
+        else:
+            out.append(float(value))
+    return out[0], out[1]
 
 
-def _round(x: float, down: bool) -> float:
-    """Round to 3 significant digits outward, so bounds read well."""
-    if x == 0 or not math.isfinite(x):
+def _tails(col: ColumnProfile) -> tuple[float, float]:
+    """Return the lengths of the outer TAIL of values below and above the bulk (0 when unknown)."""
+    num = col.numbers
+    try:
+        q_lo, q_hi = num.quantiles.quantile(TAIL), num.quantiles.quantile(1 - TAIL)
+    except (ValueError, TypeError, AttributeError):
+        return 0.0, 0.0
+    if q_lo is None or q_hi is None or not (math.isfinite(q_lo) and math.isfinite(q_hi)):
+        return 0.0, 0.0
+    return max(0.0, q_lo - num.min), max(0.0, num.max - q_hi)
+
+
+def _outward(x: float, step: float, down: bool) -> float:
+    """Round x down (or up) to a multiple of step, without float noise (0.30000000000000004)."""
+    if step == 0 or not math.isfinite(x):
         return x
-    digits = 3 - math.floor(math.log10(abs(x))) - 1
-    factor = 10.0 ** digits
-    return (math.floor if down else math.ceil)(x * factor) / factor
+    k = (math.floor if down else math.ceil)(x / step)
+    digits = max(0, -math.floor(math.log10(step)))
+    return round(k * step, digits)
 
 
 def _allowed(col: ColumnProfile) -> list[Any] | None:

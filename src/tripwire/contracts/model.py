@@ -12,7 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from tripwire.contracts.validate import Schema, shown
 from tripwire.errors import InputError
+from tripwire.yamlfile import EXPONENT_FLOAT, LinedDict, line_of, plain
 
 TYPES = ("int", "float", "bool", "string", "category", "date", "datetime")
 SEVERITIES = ("error", "warning")
@@ -148,32 +150,38 @@ class Contract:
 
     @classmethod
     def from_data(cls, data: Any, source: str = "contract") -> Contract:
-        """Build a contract from plain data; errors name the key that is wrong."""
-        where = _Where(source)
+        """Build a contract from plain data; a wrong key or value is one line naming the key and line."""
+        where = Schema(source, HINT)
+        if data is None:
+            data = {}
         if not isinstance(data, dict):
-            raise where.error("", "a contract is a mapping with a 'columns' section")
+            raise where.error("", f"a contract is a mapping with a 'columns' section, got {shown(data)}")
         where.keys(data, {"name", "description", "columns", "dataset", "rules", "drift"}, "")
-        columns = data.get("columns") or {}
-        if not isinstance(columns, dict):
-            raise where.error("columns", "must map column names to their checks")
-        specs = tuple(_column_spec(str(name), spec or {}, where) for name, spec in columns.items())
-        rules_data = data.get("rules") or []
-        if not isinstance(rules_data, list):
-            raise where.error("rules", "must be a list of {name, expr, severity}")
-        rules = tuple(_rule(r, i, where) for i, r in enumerate(rules_data))
-        drift = data.get("drift") or {}
-        if not isinstance(drift, dict):
-            raise where.error("drift", "must be a mapping (see docs/drift.md)")
-        return cls(columns=specs, dataset=_dataset_spec(data.get("dataset") or {}, where), rules=rules,
-                   name=data.get("name"), description=data.get("description"), drift=drift)
+        columns = where.mapping(data, "columns", "columns", "a mapping of column names to their checks")
+        specs = tuple(_column_spec(name, columns, where) for name in columns)
+        rules_data = data.get("rules")
+        if rules_data is not None and not isinstance(rules_data, list):
+            raise where.wrong(data, "rules", "rules", "a list of {name, expr, severity}")
+        rules = tuple(_rule(rules_data, i, data, where) for i in range(len(rules_data or ())))
+        drift = plain(where.mapping(data, "drift", "drift", "a mapping (see docs/drift.md)"))
+        if drift:
+            from tripwire.drift_detection.config import DriftConfig
+            from tripwire.errors import UsageError
+
+            try:
+                DriftConfig.from_options({"drift": drift})
+            except UsageError as exc:
+                raise where.error("drift", str(exc).removeprefix("drift: "), line_of(data, "drift")) from None
+        return cls(columns=specs, dataset=_dataset_spec(data, where), rules=rules,
+                   name=where.text(data, "name", "name"), description=where.text(data, "description", "description"),
+                   drift=drift)
 
     @classmethod
     def loads(cls, text: str, source: str = "contract") -> Contract:
         """Parse YAML text."""
         from tripwire.yamlfile import parse_yaml
 
-        data = parse_yaml(text, source)
-        return cls.from_data(data if data is not None else {}, source)
+        return cls.from_data(parse_yaml(text, source), source)
 
     @classmethod
     def load(cls, path: str | Path) -> Contract:
@@ -184,15 +192,19 @@ class Contract:
         if not path.exists():
             raise InputError("contract file not found", path=str(path),
                              hint="write one with `tripwire infer DATA -o contract.yaml`")
-        data = read_yaml(path, "contract file")
-        return cls.from_data(data if data is not None else {}, str(path))
+        return cls.from_data(read_yaml(path, "contract file"), str(path))
 
     def check(self, data: Any, *, as_of: Any = None, quarantine: str | Path | bool | None = None,
-              name: str | None = None, progress: bool = False) -> Any:
-        """Check data against the contract; return a Report (command "check")."""
-        from tripwire.contracts.runner import check
+              name: str | None = None, progress: bool = False, strict: bool = False,
+              encoding: str | None = None) -> Any:
+        """Check data against the contract; return a Report (command "check").
 
-        return check(self, data, as_of=as_of, quarantine=quarantine, name=name, progress=progress)
+        `strict=True` fails a check that cannot judge instead of reporting it as unknown.
+        """
+        from tripwire.run import check  # the facade method composes the run layer above
+
+        return check(self, data, as_of=as_of, quarantine=quarantine, name=name, progress=progress,
+                     strict=strict, encoding=encoding)
 
     @classmethod
     def infer(cls, data: Any, **kwargs: Any) -> Contract:
@@ -219,6 +231,8 @@ def _dumper() -> type:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"' if odd else None)
 
     Dumper.add_representer(str, text)
+    Dumper.add_representer(LinedDict, yaml.SafeDumper.represent_dict)
+    Dumper.add_implicit_resolver("tag:yaml.org,2002:float", EXPONENT_FLOAT, list("-+0123456789"))
     return Dumper
 
 
@@ -236,101 +250,113 @@ def parse_age(text: str) -> timedelta:
     return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
-class _Where:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def error(self, key: str, problem: str) -> InputError:
-        return InputError(f"{key + ': ' if key else ''}{problem}", path=self.source,
-                          hint="see docs/contracts.md for every check and its parameters")
-
-    def keys(self, data: dict, allowed: set[str], where: str) -> None:
-        unknown = sorted(set(map(str, data)) - allowed)
-        if unknown:
-            raise self.error(where or unknown[0],
-                             f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+HINT = "see docs/contracts.md for every check and its parameters"
 
 
-def _bounds(value: Any, key: str, where: _Where) -> Bounds | None:
-    if value is None:
+def _bounds(data: dict, name: str, key: str, where: Schema, *, lo: float | None = None,
+            integer: bool = False) -> Bounds | None:
+    value = where.mapping(data, name, key, "{min: NUMBER, max: NUMBER}")
+    if name not in data or data[name] is None:
         return None
-    if not isinstance(value, dict) or set(value) - {"min", "max"}:
-        raise where.error(key, "must be {min: ..., max: ...}")
-    return Bounds(value.get("min"), value.get("max"))
+    where.keys(value, {"min", "max"}, key)
+    low = where.number(value, "min", f"{key}.min", lo=lo, integer=integer)
+    high = where.number(value, "max", f"{key}.max", lo=lo, integer=integer)
+    where.ordered(low, high, value, key)
+    return Bounds(low, high)
 
 
-def _column_spec(name: str, data: Any, where: _Where) -> ColumnSpec:
+def _column_spec(name: Any, columns: dict, where: Schema) -> ColumnSpec:
     key = f"columns.{name}"
+    data = columns[name]
+    if data is None:
+        data = {}
     if isinstance(data, str):  # shorthand: `age: int`
-        data = {"type": data}
+        where.choice(columns, name, key, TYPES, None)
+        return ColumnSpec(name=str(name), type=data)
     if not isinstance(data, dict):
-        raise where.error(key, "must be a mapping of checks (or a type name)")
+        raise where.wrong(columns, name, key, "a mapping of checks or a type name (" + ", ".join(TYPES) + ")")
     where.keys(data, _COLUMN_KEYS, key)
-    kw: dict[str, Any] = dict(data)
-    if kw.get("type") is not None and kw["type"] not in TYPES:
-        raise where.error(f"{key}.type", f"{kw['type']!r} is not one of {', '.join(TYPES)}")
-    if kw.get("severity", "error") not in SEVERITIES:
-        raise where.error(f"{key}.severity", "must be error or warning")
-    if kw.get("monotonic") not in (None, "increasing", "decreasing"):
-        raise where.error(f"{key}.monotonic", "must be increasing or decreasing")
-    if "allowed" in kw and kw["allowed"] is not None:
-        if not isinstance(kw["allowed"], list):
-            raise where.error(f"{key}.allowed", "must be a list of values")
-        kw["allowed"] = tuple(kw["allowed"])
-    for b in ("mean", "std"):
-        kw[b] = _bounds(kw.get(b), f"{key}.{b}", where)
-    if kw.get("quantiles") is not None:
-        q = kw["quantiles"]
-        if not isinstance(q, dict):
-            raise where.error(f"{key}.quantiles", "must map quantiles (0-1) to {min, max}")
-        kw["quantiles"] = tuple(sorted((float(k), _bounds(v, f"{key}.quantiles.{k}", where))
-                                       for k, v in q.items()))
-    if kw.get("regex") is not None:
-        try:
-            re.compile(kw["regex"])
-        except re.error as exc:
-            raise where.error(f"{key}.regex", f"not a valid regular expression ({exc})") from None
-    return ColumnSpec(name=name, **kw)
+    kw: dict[str, Any] = {"name": str(name)}
+    kw["type"] = where.choice(data, "type", f"{key}.type", TYPES, None)
+    for flag, default in (("required", True), ("nullable", True), ("unique", False)):
+        kw[flag] = where.boolean(data, flag, f"{key}.{flag}", default)
+    for share in ("max_null_share", "max_distinct_share"):
+        kw[share] = where.number(data, share, f"{key}.{share}", lo=0, hi=1)
+    kw["min"] = where.bound(data, "min", f"{key}.min")
+    kw["max"] = where.bound(data, "max", f"{key}.max")
+    where.ordered(kw["min"], kw["max"], data, key)
+    kw["allowed"] = where.scalars(data, "allowed", f"{key}.allowed")
+    kw["regex"] = where.regex(data, "regex", f"{key}.regex")
+    for length in ("min_length", "max_length"):
+        kw[length] = where.number(data, length, f"{key}.{length}", lo=0, integer=True)
+    where.ordered(kw["min_length"], kw["max_length"], data, f"{key}.min_length")
+    kw["format"] = where.text(data, "format", f"{key}.format")
+    if kw["format"] is not None and "%" not in kw["format"]:
+        raise where.error(f"{key}.format", f"expected a strftime format such as '%Y-%m-%d', got "
+                          f"{shown(kw['format'])}", line_of(data, "format"))
+    kw["mean"] = _bounds(data, "mean", f"{key}.mean", where)
+    kw["std"] = _bounds(data, "std", f"{key}.std", where, lo=0)
+    quantiles = where.mapping(data, "quantiles", f"{key}.quantiles", "a mapping of quantiles (0-1) to {min, max}")
+    if quantiles:
+        qs = []
+        for q in quantiles:
+            if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 1:
+                raise where.error(f"{key}.quantiles", f"expected quantiles from 0 to 1 as keys, got {shown(q)}",
+                                  line_of(quantiles, q))
+            qs.append((float(q), _bounds(quantiles, q, f"{key}.quantiles.{q}", where)))
+        kw["quantiles"] = tuple(sorted(qs, key=lambda p: p[0]))
+    kw["monotonic"] = where.choice(data, "monotonic", f"{key}.monotonic", ("increasing", "decreasing"), None)
+    kw["severity"] = where.choice(data, "severity", f"{key}.severity", SEVERITIES, "error")
+    for text in ("description", "unit", "inferred_from"):
+        kw[text] = where.text(data, text, f"{key}.{text}")
+    return ColumnSpec(**kw)
 
 
-def _rule(data: Any, i: int, where: _Where) -> Rule:
+def _rule(rules: list, i: int, contract: dict, where: Schema) -> Rule:
+    key = f"rules[{i}]"
+    data = rules[i]
     if isinstance(data, str):
         data = {"expr": data}
-    if not isinstance(data, dict) or "expr" not in data:
-        raise where.error(f"rules[{i}]", "must have an 'expr'")
-    where.keys(data, {"expr", "name", "description", "severity"}, f"rules[{i}]")
-    rule = Rule(str(data["expr"]), data.get("name"), data.get("description"), data.get("severity", "error"))
-    if rule.severity not in SEVERITIES:
-        raise where.error(f"rules[{i}].severity", "must be error or warning")
-    from tripwire.contracts.expr import compile_rule
+    if not isinstance(data, dict) or data.get("expr") is None:
+        raise where.error(key, f"expected {{expr: ..., name: ...}} with an expr, got {shown(rules[i])}",
+                          line_of(data) or line_of(contract, "rules"))
+    where.keys(data, {"expr", "name", "description", "severity"}, key)
+    expr = where.text(data, "expr", f"{key}.expr")
+    rule = Rule(expr or "", where.text(data, "name", f"{key}.name"),
+                where.text(data, "description", f"{key}.description"),
+                where.choice(data, "severity", f"{key}.severity", SEVERITIES, "error") or "error")
+    from tripwire.contracts.expr import RuleSyntaxError, compile_rule
 
-    compile_rule(rule.expr, rule.label)  # refuse a bad rule when the contract loads
+    try:
+        compile_rule(rule.expr, rule.label)  # refuse a bad rule when the contract loads
+    except RuleSyntaxError as exc:
+        raise RuleSyntaxError(f"{where.source}:{line_of(data, 'expr') or '?'}: {key}.expr: {exc}") from None
     return rule
 
 
-def _dataset_spec(data: Any, where: _Where) -> DatasetSpec:
-    if not isinstance(data, dict):
-        raise where.error("dataset", "must be a mapping")
-    where.keys(data, {"rows", "unique_key", "forbidden_columns", "allow_extra_columns", "freshness"},
-               "dataset")
-    fresh = data.get("freshness")
+def _dataset_spec(contract: dict, where: Schema) -> DatasetSpec:
+    data = where.mapping(contract, "dataset", "dataset")
+    where.keys(data, {"rows", "unique_key", "forbidden_columns", "allow_extra_columns", "freshness"}, "dataset")
+    fresh = where.mapping(data, "freshness", "dataset.freshness", "{column: NAME, max_age: 1d}")
     freshness = None
-    if fresh is not None:
-        if not isinstance(fresh, dict) or set(fresh) != {"column", "max_age"}:
-            raise where.error("dataset.freshness", "must be {column: NAME, max_age: 1d}")
+    if fresh:
+        where.keys(fresh, {"column", "max_age"}, "dataset.freshness")
+        column = where.text(fresh, "column", "dataset.freshness.column")
+        age = fresh.get("max_age")
+        if column is None or age is None:
+            raise where.error("dataset.freshness", "needs both column and max_age, e.g. {column: ts, max_age: 1d}",
+                              line_of(fresh))
         try:
-            parse_age(fresh["max_age"])
+            parse_age(age)
         except ValueError as exc:
-            raise where.error("dataset.freshness.max_age", str(exc)) from None
-        freshness = Freshness(str(fresh["column"]), str(fresh["max_age"]))
-    key = data.get("unique_key")
-    if isinstance(key, str):
-        key = [key]
+            raise where.error("dataset.freshness.max_age", str(exc), line_of(fresh, "max_age")) from None
+        freshness = Freshness(column, str(age))
+    key = where.texts(data, "unique_key", "dataset.unique_key", single=True)
     return DatasetSpec(
-        rows=_bounds(data.get("rows"), "dataset.rows", where),
-        unique_key=tuple(key) if key else None,
-        forbidden_columns=tuple(data.get("forbidden_columns") or ()),
-        allow_extra_columns=bool(data.get("allow_extra_columns", True)),
+        rows=_bounds(data, "rows", "dataset.rows", where, lo=0, integer=True),
+        unique_key=key or None,
+        forbidden_columns=where.texts(data, "forbidden_columns", "dataset.forbidden_columns") or (),
+        allow_extra_columns=where.boolean(data, "allow_extra_columns", "dataset.allow_extra_columns", True),
         freshness=freshness,
     )
 

@@ -8,8 +8,9 @@ from tripwire.detectors.registry import (
     load_detectors,
     register,
     run_detectors,
+    select_detectors,
+    start_detectors,
 )
-from tripwire.detectors.rows import locate_rows
 
 __all__ = [
     "DETECTORS",
@@ -17,7 +18,8 @@ __all__ = [
     "Detector",
     "ScanContext",
     "load_detectors",
-    "locate_rows",
     "register",
     "run_detectors",
+    "select_detectors",
+    "start_detectors",
 ]

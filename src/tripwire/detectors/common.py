@@ -5,24 +5,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
-from tripwire.profiling.stats.text import DISGUISED_NULLS
+# re-exported: detectors import the shared vocabulary from here
+from tripwire.report.format import pct as pct
+from tripwire.vocabulary import DISGUISED_NULLS as DISGUISED_NULLS
+from tripwire.vocabulary import disguised_null as disguised_null
+from tripwire.vocabulary import missing_expr as missing_expr
 
 if TYPE_CHECKING:
     from tripwire.profiling import ColumnProfile
-
-
-def pct(share: float) -> str:
-    """Write a share as a percentage a person reads easily (0.0003 -> '0.03%')."""
-    if share == 0:
-        return "0%"
-    if share >= 0.1:
-        return f"{share:.0%}"
-    if share >= 0.01:
-        return f"{share:.1%}"
-    digits = max(0, -math.floor(math.log10(share * 100)))
-    return f"{share * 100:.{digits}f}%"
 
 
 def real_values(col: ColumnProfile) -> int:
@@ -51,21 +41,6 @@ def is_free_text(col: ColumnProfile) -> bool:
     spaced = sum(n for p, n in kept.items() if " " in str(p))
     return col.text.lengths.mean >= 25 and spaced >= 0.5 * sum(kept.values())
 
-
-def disguised_null(name: str) -> pl.Expr:
-    """Return an expression true where a value is a disguised null ('', 'N/A', '-', ...)."""
-    text = pl.col(name).cast(pl.String, strict=False)
-    return text.str.strip_chars().str.to_lowercase().is_in(DISGUISED_NULLS)
-
-
-def missing_expr(name: str, dtype_kind: str) -> pl.Expr:
-    """Return an expression true on null, NaN and disguised-null values of a column."""
-    expr = pl.col(name).is_null()
-    if dtype_kind == "numeric":
-        expr = expr | pl.col(name).cast(pl.Float64, strict=False).is_nan().fill_null(False)
-    if dtype_kind == "string":
-        expr = expr | disguised_null(name).fill_null(False)
-    return expr
 
 
 def rose_significantly(x_cur: int, n_cur: int, x_ref: int, n_ref: int, z: float = 4.0) -> bool:

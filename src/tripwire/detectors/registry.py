@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import polars as pl
 
 from tripwire.extras import EXTRA_OF, available
 from tripwire.report.codes import code_info
@@ -59,8 +61,26 @@ class ScanContext:
         return have
 
 
+class RowTask(Protocol):
+    """Work a detector does on the rows, fed batch by batch in the run's one shared row pass."""
+
+    def update(self, df: pl.DataFrame, offset: int) -> None:
+        """Look at one batch (rows `offset` .. `offset + df.height - 1`)."""
+        ...
+
+    def finish(self) -> Iterable[Finding]:
+        """Return the findings once every batch was seen."""
+        ...
+
+
 class Detector:
-    """Base class of detectors: set the class attributes, implement `run`."""
+    """Base class of detectors: set the class attributes, implement `run` (and `row_task`).
+
+    `run` decides from profiles; a finding may carry a `locate` expression for its rows.
+    A detector that must see every row (e.g. to hash whole rows) returns a `RowTask` from
+    `row_task`: the run layer feeds it in the one shared row pass instead of the detector
+    reading the input itself.
+    """
 
     name: ClassVar[str] = ""
     #: family for `--only` (schema, data, labels, drift, ...)
@@ -72,8 +92,12 @@ class Detector:
     extras: ClassVar[tuple[str, ...]] = ()
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        """Return the findings for this context (nothing when all is well)."""
-        raise NotImplementedError
+        """Return the findings this detector can decide from profiles (nothing when all is well)."""
+        return ()
+
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """Return work to do in the shared row pass, or None (only called when rows exist)."""
+        return None
 
     def finding(
         self,
@@ -153,40 +177,116 @@ BUILTIN_MODULES: list[str] = [
 ]
 
 
-def run_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
-                  names: Iterable[str] | None = None) -> tuple[list[Finding], list[CheckResult]]:
-    """Run every registered detector whose needs are met; skip the rest with the reason.
+def select_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
+                     names: Iterable[str] | None = None) -> tuple[list[type[Detector]], list[CheckResult]]:
+    """Return the registered detectors that can run on this context, and the skipped ones with why.
 
-    `only` limits to families (or detector names); a detector that raises is recorded as
-    skipped with the error, and re-raised when TRIPWIRE_STRICT=1 (the test suite sets it).
+    `only` limits to families (or detector names); `names` to exactly these detectors.
     """
     registry = load_detectors()
     wanted = set(only) if only else None
-    chosen = [c for c in registry.values() if names is None or c.name in set(names)]
+    named = set(names) if names is not None else None
     have = ctx.available()
-    findings: list[Finding] = []
-    checks: list[CheckResult] = []
-    for cls in chosen:
+    runnable: list[type[Detector]] = []
+    skipped: list[CheckResult] = []
+    for cls in registry.values():
+        if named is not None and cls.name not in named:
+            continue
         if wanted is not None and cls.family not in wanted and cls.name not in wanted:
             continue
         missing = [n for n in sorted(cls.requires) if n not in have]
         if missing:
-            checks.append(CheckResult(cls.name, "skipped", NEEDS[missing[0]]))
+            skipped.append(CheckResult(cls.name, "skipped", NEEDS[missing[0]]))
             continue
         absent = [m for m in cls.extras if not available(m)]
         if absent:
             extra = EXTRA_OF.get(absent[0], "all")
-            checks.append(CheckResult(cls.name, "skipped",
-                                      f"install tripwire[{extra}] (needs {absent[0]})"))
+            skipped.append(CheckResult(cls.name, "skipped", f"install tripwire[{extra}] (needs {absent[0]})"))
             continue
+        runnable.append(cls)
+    return runnable, skipped
+
+
+@dataclass
+class DetectorRun:
+    """Detectors started on a context: profile findings now, row tasks to feed, then `complete()`."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    tasks: dict[str, RowTask] = field(default_factory=dict)
+    skipped: list[CheckResult] = field(default_factory=list)
+
+    def feed(self, df: pl.DataFrame, offset: int) -> None:
+        """Give every row task one batch (a task that raises is dropped, its detector failed)."""
+        for name, task in list(self.tasks.items()):
+            try:
+                task.update(df, offset)
+            except Exception as exc:
+                self._crashed(name, exc)
+
+    def complete(self) -> tuple[list[Finding], list[CheckResult]]:
+        """Finish the row tasks; return every finding and one result per detector, in order."""
+        for name, task in list(self.tasks.items()):
+            try:
+                self.findings[name].extend(task.finish())
+            except Exception as exc:
+                self._crashed(name, exc)
+        self.tasks.clear()
+        findings: list[Finding] = []
+        checks: list[CheckResult] = []
+        for name, found in self.findings.items():
+            if name in self.failed:
+                checks.append(CheckResult(name, "skipped", self.failed[name]))
+                continue
+            findings.extend(found)
+            bad = any(f.severity in ("error", "warning") for f in found)
+            checks.append(CheckResult(name, "failed" if bad else "passed"))
+        return findings, [*checks, *self.skipped]
+
+    def _crashed(self, name: str, exc: Exception) -> None:
+        # a detector bug must not lose the rest of the run; the test suite re-raises it
+        if os.environ.get("TRIPWIRE_STRICT") == "1":
+            raise exc
+        self.tasks.pop(name, None)
+        self.failed[name] = f"internal error: {exc!r}"
+
+
+def start_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
+                    names: Iterable[str] | None = None, *, rows: bool | None = None) -> DetectorRun:
+    """Run the profile phase of every detector that can run; collect their row tasks.
+
+    `rows` says whether a row pass will follow (default: when the context has a source).
+    """
+    runnable, skipped = select_detectors(ctx, only, names)
+    rows = ctx.source is not None if rows is None else rows
+    out = DetectorRun(skipped=skipped)
+    for cls in runnable:
+        detector = cls()
+        out.findings[cls.name] = []
         try:
-            found = list(cls().run(ctx))
-        except Exception as exc:  # a detector bug must not lose the rest of the scan
-            if os.environ.get("TRIPWIRE_STRICT") == "1":
-                raise
-            checks.append(CheckResult(cls.name, "skipped", f"internal error: {exc!r}"))
+            out.findings[cls.name].extend(detector.run(ctx))
+            task = detector.row_task(ctx) if rows else None
+        except Exception as exc:
+            out._crashed(cls.name, exc)
             continue
-        findings.extend(found)
-        failed = any(f.severity in ("error", "warning") for f in found)
-        checks.append(CheckResult(cls.name, "failed" if failed else "passed"))
-    return findings, checks
+        if task is not None:
+            out.tasks[cls.name] = task
+    return out
+
+
+def run_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
+                  names: Iterable[str] | None = None) -> tuple[list[Finding], list[CheckResult]]:
+    """Run every registered detector whose needs are met, on its own; skip the rest with the reason.
+
+    Row tasks get a pass of their own over `ctx.source`; commands go through the run layer,
+    which shares one row pass between detectors and contract checks instead.
+    """
+    started = start_detectors(ctx, only, names)
+    if started.tasks and ctx.source is not None:
+        offset = 0
+        for batch in ctx.source.batches():
+            df = pl.from_arrow(batch)
+            assert isinstance(df, pl.DataFrame)
+            started.feed(df, offset)
+            offset += batch.num_rows
+    return started.complete()

@@ -8,24 +8,21 @@ daily windows stays cheap; the classifiers (multivariate, text) run on whole bat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from tripwire.detectors.registry import ScanContext, run_detectors
 from tripwire.drift_detection.compare import LEVEL_RANK
 from tripwire.drift_detection.config import DriftConfig
-from tripwire.drift_detection.features import decide, feature_table
 from tripwire.errors import UsageError
-from tripwire.report import DatasetInfo, Finding, Report
+from tripwire.report import Finding
 
 WINDOWS = {"1d": "%Y-%m-%d", "1w": "%Y-%m-%d", "1mo": "%Y-%m", "1q": "q", "1y": "%Y"}
 SPARK = "▁▂▃▄▅▆▇█"
 _KEY = "__window__"
-_PER_WINDOW = ["drift.feature", "drift.label", "drift.prediction"]
+#: the profile-based drift detectors that compare each window
+PER_WINDOW = ["drift.feature", "drift.label", "drift.prediction"]
 
 
 def window_key(frame: pl.DataFrame, column: str, window: str) -> pl.Series:
@@ -121,67 +118,16 @@ def trend(values: list[float], info: float) -> str:
     return "one-off"
 
 
-def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
-                    label: str | None, prediction: str | None, options: Mapping[str, Any],
-                    name: str | None = None) -> Report:
-    """Compare each time window of `data` with `reference` (or the first window) into one Report."""
-    from tripwire.profiling import as_profile, merge_all
-    from tripwire.scanning import dataset_info
-
-    profiles, data_name, undated = window_profiles(data, time_column, window, name)
-    keys = list(profiles)
-    if reference is not None:
-        ref = as_profile(reference)
-        compared = keys
-    else:
-        if len(keys) < 2:
-            raise UsageError(f"only one {window} window in {time_column!r}: nothing to compare; "
-                             "give --reference or a shorter --window")
-        ref, compared = profiles[keys[0]], keys[1:]
-    config = DriftConfig.from_options(options)
-    opts = {**options, "time_column": time_column}
-    exclude = {c for c in (label, prediction, time_column) if c}
-    table, series, per_window, checks = [], {}, [], []
-    for key in compared:
-        prof = profiles[key]
-        ctx = ScanContext(profile=prof, reference=ref, label=label, prediction=prediction, options=opts)
-        found, checks = run_detectors(ctx, only=_PER_WINDOW)
-        found = [replace(f, evidence={**f.evidence, "window": prof.name}) for f in found]
-        per_window.extend(found)
-        results = feature_table(ref, prof, config, exclude)
-        moved = [r for r in results if decide(r, config.alpha)[0] is not None]
-        worst = max(moved, key=lambda r: (LEVEL_RANK[decide(r, config.alpha)[0]], r.score), default=None)
-        table.append({"window": prof.name, "rows": prof.rows, "drifted": [r.column for r in moved],
-                      "severity": max((f.severity for f in found), key=_rank, default=None),
-                      "worst_column": worst.column if worst else None,
-                      "worst_effect": round(worst.score, 4) if worst else 0.0})
-        for r in results:
-            series.setdefault(r.column, {})[prof.name] = (r.score if np.isfinite(r.score) else 1e9,
-                                                         decide(r, config.alpha)[0], r.metric)
-    labels = [profiles[k].name for k in compared]
-    findings = _column_findings(series, labels, per_window, config, window)
-    info = DatasetInfo(data_name, sum(p.rows for p in profiles.values()), len(ref.columns),
-                       merge_all(profiles.values()).fingerprint)
-    notes = [f"{len(compared)} window(s) of {window} compared with "
-             f"{'the reference' if reference is not None else 'the first window, ' + labels_first(profiles)}"]
-    if undated:
-        notes.append(f"{undated:,} row(s) without a readable {time_column!r} were left out")
-    return Report(command="drift", dataset=info, reference=dataset_info(ref), findings=tuple(findings),
-                  checks=tuple(checks), notes=tuple(notes),
-                  extra={"windows": table, "trend": {c: {w: v[0] for w, v in s.items()} for c, s in series.items()},
-                         "reference": ref, "profiles": profiles})
-
-
 def labels_first(profiles: dict[Any, Any]) -> str:
     """Return the first window's label."""
     return next(iter(profiles.values())).name
 
 
-def _rank(severity: str) -> int:
+def rank(severity: str) -> int:
     return LEVEL_RANK[severity]
 
 
-def _column_findings(series: dict[str, dict[str, tuple[float, str | None, str]]], labels: list[str],
+def column_findings(series: dict[str, dict[str, tuple[float, str | None, str]]], labels: list[str],
                      per_window: list[Finding], config: DriftConfig, window: str) -> list[Finding]:
     """Summarise each column that drifted in some window: where, how much, and the trend."""
     by_column: dict[tuple[str, str], list[Finding]] = {}

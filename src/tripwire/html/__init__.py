@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -10,16 +9,22 @@ from typing import TYPE_CHECKING, Any
 from tripwire._version import __version__
 from tripwire.html import charts
 from tripwire.html.privacy import looks_personal
+from tripwire.report.format import MAX_NAME, cut, evidence_items, number, pct, rows_line, timestamp
 
 if TYPE_CHECKING:
     import jinja2
 
     from tripwire.profiling import ColumnProfile, DatasetProfile
-    from tripwire.report import Finding, Report
+    from tripwire.report import DatasetInfo, Finding, Report
 
 #: longest text shown for one value; longer values are cut (the JSON report keeps them)
-MAX_TEXT = 200
+MAX_TEXT = MAX_NAME
 MASK = "•••• (masked)"
+#: evidence keys that hold data values, masked in columns that look like personal data
+VALUE_KEYS = ("examples", "repaired", "value", "groups", "mapping", "new_values", "vanished", "unexpected",
+              "counts")
+#: row indices listed per finding before "(+N more)"
+ROWS_SHOWN = 20
 
 
 @cache
@@ -38,22 +43,34 @@ def render_report(report: Report, *, show_personal: bool = False) -> str:
 
     Columns that look like personal data (names such as email or phone, or values that look
     like e-mail addresses or phone numbers) have their values masked unless `show_personal`.
+    Every name and value is cut for display (`MAX_TEXT`) before it is examined or drawn, so
+    one huge value costs no more than a short one.
     """
     prof: DatasetProfile | None = report.extra.get("profile")
     ref: DatasetProfile | None = report.extra.get("reference")
     masked = {c.name for c in prof.columns.values() if looks_personal(c)} if prof and not show_personal else set()
     findings = [_finding(i, f, masked) for i, f in enumerate(report.findings)]
-    columns = [_column(c, ref.columns.get(c.name) if ref else None, report.findings, c.name in masked)
-               for c in prof.columns.values()] if prof else []
+    columns = []
+    if prof is not None:
+        summary = {r["column"]: r for r in prof.summary_rows()}  # the figures `profile` prints
+        columns = [_column(c, summary[c.name], ref.columns.get(c.name) if ref else None, report.findings,
+                           c.name in masked) for c in prof.columns.values()]
     s = report.summary
-    verdict = ("Errors found: do not use this batch until they are fixed." if s["error"] else
+    is_profile = report.command == "profile"
+    verdict = ("A profile: what each column holds. No checks were run (tripwire scan looks for issues)."
+               if is_profile else
+               "Errors found: do not use this batch until they are fixed." if s["error"] else
                "No errors; some warnings deserve a look." if s["warning"] else
                "No errors or warnings.")
     return _env().get_template("report.html.j2").render(
-        command=report.command, dataset=report.dataset, reference=report.reference, summary=s,
-        findings=findings, columns=columns, checks=report.checks, notes=report.notes,
+        command=report.command, is_profile=is_profile, dataset=_info(report.dataset),
+        reference=_info(report.reference) if report.reference else None, summary=s,
+        findings=findings, columns=columns,
+        checks=[{"name": _cut(c.name), "status": c.status, "reason": _cut(c.reason, 500)} for c in report.checks],
+        notes=[_cut(n, 500) for n in report.notes],
         checks_passed=sum(c.status == "passed" for c in report.checks),
         checks_skipped=sum(c.status == "skipped" for c in report.checks),
+        checks_unknown=sum(c.status == "unknown" for c in report.checks),
         verdict=verdict, version=__version__, masked_any=bool(masked),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
@@ -68,39 +85,41 @@ def render_profile(profile: DatasetProfile) -> str:
                                 extra={"profile": profile}))
 
 
+def _info(info: DatasetInfo) -> dict[str, Any]:
+    return {"name": _cut(info.name) if info.name else None, "rows": f"{info.rows:,}", "columns": info.columns,
+            "fingerprint": _cut(info.fingerprint, 80) if info.fingerprint else None}
+
+
 def _finding(rank: int, f: Finding, masked: set[str]) -> dict[str, Any]:
     hide = bool(masked.intersection(f.columns))
-    evidence = {k: v for k, v in f.evidence.items() if k != "all_rows"}
+    evidence = {k: (MASK if hide and k in VALUE_KEYS else v) for k, v in f.evidence.items()}
+    title = _cut(f.title, 2 * MAX_TEXT)  # cut before any search, so a huge title costs nothing
     if hide:
-        evidence = {k: (MASK if k in ("examples", "repaired", "value", "groups", "mapping", "new_values",
-                                      "vanished", "unexpected", "counts") else v) for k, v in evidence.items()}
-    text = json.dumps(_cut_all(evidence), ensure_ascii=False, indent=1, default=str)
-    title = f.title if not hide else f.title.split(" (e.g.")[0]
-    rows = ", ".join(map(str, f.rows[:20])) + (" …" if len(f.rows) > 20 else "")
-    return {"rank": rank, "severity": f.severity, "code": f.code, "columns": _cut(", ".join(f.columns)),
-            "title": _cut(title), "evidence": _cut(text, 4000), "fix": _cut(f.fix), "rows": rows}
+        title = title.split(" (e.g.")[0]
+    columns = ", ".join(_cut(c, 80) for c in f.columns[:20]) + (" …" if len(f.columns) > 20 else "")
+    return {"rank": rank, "severity": f.severity, "code": f.code, "columns": columns,
+            "title": _cut(title), "evidence": evidence_items(evidence, list_items=10, limit=120), "fix": _cut(f.fix, 500),
+            "rows": rows_line(f, ROWS_SHOWN)}
 
 
-def _column(col: ColumnProfile, ref: ColumnProfile | None, findings: tuple[Finding, ...],
-            masked: bool) -> dict[str, Any]:
-    num = col.numbers
+def _column(col: ColumnProfile, summary: dict[str, Any], ref: ColumnProfile | None,
+            findings: tuple[Finding, ...], masked: bool) -> dict[str, Any]:
     share = col.missing / col.count if col.count else 0.0
     ref_share = ref.missing / ref.count if ref is not None and ref.count else None
     rng = ""
-    if num.n and col.kind != "temporal":
-        q = num.quantiles.quantile(0.5)
-        rng = f"min {num.min:.4g} · median {q:.4g} · max {num.max:.4g}"
-    elif col.kind == "temporal" and num.n:
-        rng = (f"{datetime.fromtimestamp(num.min, UTC):%Y-%m-%d %H:%M} → "
-               f"{datetime.fromtimestamp(num.max, UTC):%Y-%m-%d %H:%M}")
+    lo, median, hi = summary["min"], summary["median"], summary["max"]
+    if col.numbers.n and col.kind != "temporal":
+        rng = f"min {number(lo)} · median {number(median)} · max {number(hi)}"
+    elif col.kind == "temporal" and col.numbers.n:
+        rng = f"{timestamp(lo, col.physical_type)} → {timestamp(hi, col.physical_type)}"
     own = [f for f in findings if col.name in f.columns and len(f.columns) <= 3]
     patterns = []
     if col.text is not None and col.text.patterns.total and not masked:
-        patterns = [(_cut(p, 30), f"{n / col.text.patterns.total:.0%}") for p, n in col.text.patterns.top(4)]
+        patterns = [(_cut(p, 30), pct(n / col.text.patterns.total)) for p, n in col.text.patterns.top(4)]
     show_top = col.kind in ("string", "boolean") or (col.frequent.exact and len(col.frequent.counts) <= 30)
     return {
         "name": _cut(col.name, 80), "type": col.inferred_type, "unit": None,
-        "missing": f"{col.missing:,} ({share:.1%})",
+        "missing": f"{col.missing:,} ({pct(share)})",
         "missing_bar": charts.share_bar(share, ref_share),
         "distinct": f"{col.distinct_count:,.0f}", "range": rng if not masked else "",
         "masked": masked,
@@ -112,16 +131,5 @@ def _column(col: ColumnProfile, ref: ColumnProfile | None, findings: tuple[Findi
     }
 
 
-def _cut_all(value: Any, depth: int = 0) -> Any:
-    """Cut every string inside evidence (and long lists) so one value cannot flood the page."""
-    if isinstance(value, str):
-        return _cut(value)
-    if isinstance(value, dict):
-        return {_cut(str(k), 80): _cut_all(v, depth + 1) for k, v in list(value.items())[:50]}
-    if isinstance(value, (list, tuple)):
-        return [_cut_all(v, depth + 1) for v in value[:50]]
-    return value
-
-
 def _cut(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)

@@ -7,6 +7,7 @@ from html import escape
 import numpy as np
 
 from tripwire.profiling import ColumnProfile
+from tripwire.report.format import cut, number, pct, timestamp
 
 CUR, REF = "#2563eb", "#f59e0b"
 WIDTH, HEIGHT = 360, 120
@@ -48,9 +49,9 @@ def distribution(col: ColumnProfile, ref: ColumnProfile | None, bins: int = 30) 
             pts = " ".join(f"{10 + (i + 0.5) * w:.1f},{HEIGHT - 20 - (HEIGHT - 30) * v / top:.1f}"
                            for i, v in enumerate(values))
             parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
-    parts.append(f'<text x="10" y="{HEIGHT - 5}" class="axis">{escape(_fmt(lo))}</text>')
-    parts.append(f'<text x="{WIDTH - 10}" y="{HEIGHT - 5}" class="axis" text-anchor="end">{escape(_fmt(hi))}</text>')
-    return _svg("".join(parts), label=f"distribution of {col.name}")
+    parts.append(f'<text x="10" y="{HEIGHT - 5}" class="axis">{escape(_axis(lo, col))}</text>')
+    parts.append(f'<text x="{WIDTH - 10}" y="{HEIGHT - 5}" class="axis" text-anchor="end">{escape(_axis(hi, col))}</text>')
+    return _svg("".join(parts), label=f"distribution of {cut(col.name, 80)}")
 
 
 def top_values(col: ColumnProfile, ref: ColumnProfile | None, masked: bool, n: int = 8) -> str | None:
@@ -66,16 +67,17 @@ def top_values(col: ColumnProfile, ref: ColumnProfile | None, masked: bool, n: i
     for i, (value, count) in enumerate(top):
         y = 4 + i * row_h
         share = count / total
-        label = "•••• (masked)" if masked else _cut(str(value), 18)
+        text = number(value) if isinstance(value, (int, float)) else str(value)[:40]
+        label = "•••• (masked)" if masked else cut(text, 18)
         bar = (WIDTH - label_w - 50) * share
         parts.append(f'<text x="{label_w - 6}" y="{y + 11}" class="lbl" text-anchor="end">{escape(label)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar:.1f}" height="{row_h - 5}" fill="{CUR}" opacity="0.75"/>')
-        parts.append(f'<text x="{label_w + bar + 4:.1f}" y="{y + 11}" class="lbl">{share:.1%}</text>')
+        parts.append(f'<text x="{label_w + bar + 4:.1f}" y="{y + 11}" class="lbl">{pct(share)}</text>')
         if rtotal:
             rshare = ref.frequent.count(value) / rtotal
             x = label_w + (WIDTH - label_w - 50) * rshare
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 1}" y2="{y + row_h - 2}" stroke="{REF}" stroke-width="3"/>')
-    return _svg("".join(parts), height=height, label=f"top values of {col.name}")
+    return _svg("".join(parts), height=height, label=f"top values of {cut(col.name, 80)}")
 
 
 def share_bar(share: float, ref_share: float | None = None, width: int = 120) -> str:
@@ -85,15 +87,11 @@ def share_bar(share: float, ref_share: float | None = None, width: int = 120) ->
     if ref_share is not None:
         x = width * min(ref_share, 1.0)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="14" stroke="{REF}" stroke-width="2"/>')
-    return _svg("".join(parts), width=width, height=14, label=f"{share:.1%} missing")
+    return _svg("".join(parts), width=width, height=14, label=f"{pct(share)} missing")
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _axis(x: float, col: ColumnProfile) -> str:
+    return timestamp(x, col.physical_type) if col.kind == "temporal" else number(x)
 
 
 def line(points: list[tuple[str, float | None]], label: str, *, percent: bool = False,
@@ -133,4 +131,4 @@ def line(points: list[tuple[str, float | None]], label: str, *, percent: bool = 
 
 
 def _value(v: float, percent: bool) -> str:
-    return f"{v:.1%}" if percent else f"{v:,.4g}"
+    return pct(v) if percent else number(v)

@@ -2,7 +2,7 @@
 
 from tripwire.report.codes import CODES, CodeInfo, code_info
 from tripwire.report.finding import MAX_ROWS, SEVERITIES, Finding, Severity
-from tripwire.report.report import CheckResult, DatasetInfo, Report, ReportError
+from tripwire.report.report import CheckResult, DatasetInfo, Report, ReportError, RunInfo
 
 __all__ = [
     "CODES",
@@ -14,6 +14,7 @@ __all__ = [
     "Finding",
     "Report",
     "ReportError",
+    "RunInfo",
     "Severity",
     "code_info",
 ]

@@ -96,7 +96,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
+        # 12 significant digits: summation order (threads, batch sizes, a reloaded profile)
+        # moves the last bits of a float, and the same input must print the same numbers
+        return float(f"{value:.12g}") if math.isfinite(value) else str(value)
     item = getattr(value, "item", None)
     if callable(item):  # numpy scalar
         return _jsonable(item())

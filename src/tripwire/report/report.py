@@ -10,7 +10,8 @@ from typing import Any, Literal
 from tripwire._version import __version__
 from tripwire.report.finding import SEVERITIES, SEVERITY_RANK, Finding, jsonable
 
-CheckStatus = Literal["passed", "failed", "skipped"]
+#: "unknown": a check that could not judge (never counted as passed; `--strict` fails it)
+CheckStatus = Literal["passed", "failed", "skipped", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,23 @@ class CheckResult:
         return out
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """How a run read its inputs: one entry per pass ({"kind": types|profile|rows, "input": name})."""
+
+    passes: tuple[dict[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON contract's `run` object."""
+        return {"passes": [dict(p) for p in self.passes]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunInfo:
+        """Rebuild from the JSON object."""
+        passes = data.get("passes") if isinstance(data, dict) else None
+        return cls(tuple(dict(p) for p in passes if isinstance(p, dict)) if isinstance(passes, list) else ())
+
+
 class ReportError(AssertionError):
     """Raised by Report.raise_for_errors: the batch has error-level findings."""
 
@@ -70,6 +88,8 @@ class Report:
     #: free-form context a renderer may show (notes on how input was read, timings, ...)
     notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: the passes the run made over its inputs (None for reports not made by the run layer)
+    run: RunInfo | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         ranked = tuple(sorted(self.findings, key=_rank_key))
@@ -116,6 +136,7 @@ class Report:
             "checks": [c.to_dict() for c in self.checks],
             "quarantine": jsonable(self.quarantine) if self.quarantine is not None else None,
             "summary": self.summary,
+            **({"run": self.run.to_dict()} if self.run is not None else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -135,6 +156,7 @@ class Report:
             ),
             reference=DatasetInfo.from_dict(data["reference"]) if data.get("reference") else None,
             quarantine=data.get("quarantine"),
+            run=RunInfo.from_dict(data["run"]) if isinstance(data.get("run"), dict) else None,
         )
 
     def to_text(self, *, color: bool = False, max_findings: int | None = None) -> str:

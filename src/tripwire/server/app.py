@@ -1,70 +1,123 @@
 """The dashboard: server-rendered pages and a JSON API over the history store (FastAPI).
 
+Every request passes, outermost first: `Shield` (security headers, Host check, no crash
+without an answer), `Access` (token, session, origin and content-type checks, from the
+headers alone), `RequestLimits` (body read and capped per route, time bounded) and
+`FormCsrf`. Work that writes or computes (ingest, its scans, store writes, alert delivery)
+runs in a worker pool, and page reads in the server's thread pool, so the event loop only
+moves bytes.
+
 No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at
 definition time, and `Request` is imported inside `create_app` (FastAPI is an optional extra).
 """
 
+import asyncio
+import base64
+import hashlib
 import json
+import re
+import socket
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
+from tripwire.errors import InputError, MissingExtraError, TripwireError
 from tripwire.extras import require
-from tripwire.server.security import COOKIE, MAX_BODY, token_matches
+from tripwire.server.headers import LOCAL_NAMES
+from tripwire.server.limits import MAX_BODY, SMALL_BODY
+from tripwire.server.lookup import NotFound, require_batch, require_dataset
+from tripwire.server.security import COOKIE, token_matches
+from tripwire.server.sessions import SESSION_SECONDS, Sessions
 
-PUBLIC = ("/login", "/healthz")
+#: concurrent ingests (each runs its scans, store write and alert delivery in one worker)
+WRITE_WORKERS = 4
+_INGEST = re.compile(r"^/api/datasets/.+/ingest$", re.S)
+
+
+def allowed_host_names(host: str, extra: Iterable[str] = ()) -> frozenset[str]:
+    """Return the Host names the server answers to: the loopback names, the bound address,
+    and `extra`; bound to every interface, also this machine's own names."""
+    names = set(LOCAL_NAMES) | {h.strip().lower().strip("[]") for h in extra if h.strip()}
+    if host in ("0.0.0.0", "::", ""):
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    else:
+        names.add(host.lower().strip("[]"))
+    return frozenset(names)
 
 
 def create_app(store_url: str | None = None, *, token: str | None = None, config_dir: str | Path | None = None,
-               secure_cookie: bool = False) -> Any:
+               secure_cookie: bool = False, host: str = "127.0.0.1", allow_hosts: Iterable[str] = (),
+               max_body: int = MAX_BODY, small_body: int = SMALL_BODY) -> Any:
     """Build the FastAPI app. `config_dir` may hold `NAME.contract.yaml` and `alerts.yaml`,
-    applied to profiles posted to the ingest endpoint."""
+    applied to profiles posted to the ingest endpoint. The app answers only to the Host
+    names of `allowed_host_names(host, allow_hosts)`."""
     fastapi = require("fastapi", "The dashboard")
     from fastapi import FastAPI, Request
     from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+    from starlette.exceptions import HTTPException
 
     from tripwire.server import pages
+    from tripwire.server.auth import Access, FormCsrf
+    from tripwire.server.headers import Shield
+    from tripwire.server.limits import RequestLimits, loads_bounded
+    from tripwire.server.responses import wants_json
     from tripwire.store import Store
+    from tripwire.store.names import check_dataset_name
 
     store = Store(store_url)
+    sessions = Sessions()
+    writers = ThreadPoolExecutor(max_workers=WRITE_WORKERS, thread_name_prefix="tripwire-write")
     app = FastAPI(title="tripwire", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     config = Path(config_dir) if config_dir else None
+    # add_middleware puts each new one outside the previous: this reads innermost first
+    app.add_middleware(FormCsrf)
+    app.add_middleware(RequestLimits, is_upload=lambda path: bool(_INGEST.match(path)),
+                       max_body=max_body, small_body=small_body)
+    app.add_middleware(Access, token=token, sessions=sessions)
+    app.add_middleware(Shield, allowed_hosts=allowed_host_names(host, allow_hosts))
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            return JSONResponse({"error": f"request body over {MAX_BODY // 2**20} MB"}, status_code=413)
-        if token and not request.url.path.startswith(PUBLIC):
-            auth = request.headers.get("authorization", "")
-            given = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(COOKIE)
-            if not token_matches(given, token):
-                if request.url.path.startswith("/api/"):
-                    return JSONResponse({"error": "unauthorized: send Authorization: Bearer TOKEN"},
-                                        status_code=401)
-                return RedirectResponse("/login", status_code=303)
-        return await call_next(request)
+    async def off_loop(fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(writers, partial(fn, *args))
 
-    from tripwire.errors import TripwireError
+    def csrf(request: Request) -> str | None:
+        session = request.scope.get("tripwire.session")
+        return session.csrf if session is not None else None
+
+    # ---- errors, mapped by type ----------------------------------------------------------------
+    def failure(request: Request, status: int, message: str) -> Response:
+        if wants_json(request.url.path):
+            return JSONResponse({"error": message}, status_code=status)
+        return HTMLResponse(pages.error(status, message, csrf(request)), status_code=status)
 
     @app.exception_handler(TripwireError)
-    async def known(request: Request, exc: TripwireError) -> JSONResponse:
-        missing = str(exc).startswith(("no dataset", "no batch")) or "has no stored reference" in str(exc)
-        return JSONResponse({"error": str(exc)}, status_code=404 if missing else 400)
+    async def known(request: Request, exc: TripwireError) -> Response:
+        status = (404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError)
+                  else 503 if isinstance(exc, MissingExtraError) else 400)
+        return failure(request, status, str(exc))
 
-    @app.exception_handler(Exception)
-    async def unknown(request: Request, exc: Exception) -> JSONResponse:
-        import logging
+    @app.exception_handler(pages.CannotShow)
+    async def cannot_show(request: Request, exc: Exception) -> Response:
+        return failure(request, 422, f"cannot show this batch: {exc}")
 
-        logging.getLogger("tripwire.server").exception("unhandled error on %s", request.url.path)
-        return JSONResponse({"error": "internal error; see the server log"}, status_code=500)
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = {404: f"no page at {request.url.path}", 405: f"{request.method} is not allowed here"}.get(
+            exc.status_code, str(exc.detail))
+        return failure(request, exc.status_code, message)
 
     @app.exception_handler(fastapi.exceptions.RequestValidationError)
-    async def invalid(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"error": "invalid request", "detail": json.loads(json.dumps(exc.errors(), default=str))},
-                            status_code=422)
+    async def invalid(request: Request, exc: Exception) -> Response:
+        detail = json.loads(json.dumps(exc.errors(), default=str))
+        if not wants_json(request.url.path):
+            return failure(request, 422, "invalid request: " + "; ".join(
+                f"{'.'.join(map(str, d.get('loc', ())))}: {d.get('msg', '')}" for d in detail))
+        return JSONResponse({"error": "invalid request", "detail": detail}, status_code=422)
 
-    # ---- pages -------------------------------------------------------------------------------
+    # ---- login ---------------------------------------------------------------------------------
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -75,43 +128,51 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
 
     @app.post("/login")
     async def login(request: Request) -> Response:
-        from urllib.parse import parse_qs
-
         # a plain urlencoded form, parsed here so the server needs no multipart package
-        password = parse_qs((await request.body()).decode("utf-8", "replace")).get("password", [""])[0]
-        if not token or not token_matches(password, token):
+        form = parse_qs(request.scope.get("tripwire.body", b"").decode("utf-8", "replace"))
+        if not token or not token_matches(form.get("password", [""])[0], token):
             return HTMLResponse(pages.login(error=bool(token)), status_code=401)
+        session = sessions.create()
         resp = RedirectResponse("/", status_code=303)
-        resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookie, max_age=8 * 3600)
+        resp.set_cookie(COOKIE, session.sid, httponly=True, samesite="strict", secure=secure_cookie,
+                        max_age=SESSION_SECONDS, path="/")
         return resp
 
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> str:
-        return pages.datasets(store.datasets())
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        session = request.scope.get("tripwire.session")
+        sessions.delete(session.sid if session is not None else None)
+        resp = RedirectResponse("/login", status_code=303)
+        resp.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookie)
+        return resp
 
-    @app.get("/datasets/{name}", response_class=HTMLResponse)
-    def dataset_page(name: str, column: str | None = None) -> str:
-        return pages.dataset(store, name, column)
+    # ---- pages ---------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> str:
+        return pages.datasets(store.datasets(), csrf(request))
+
+    @app.get("/datasets/{name:path}", response_class=HTMLResponse)
+    def dataset_page(request: Request, name: str, column: str | None = None) -> str:
+        return pages.dataset(store, name, column, csrf(request))
 
     @app.get("/batches/{batch_id}", response_class=HTMLResponse)
-    def batch_page(batch_id: int) -> str:
-        return pages.batch(store, batch_id)
+    def batch_page(request: Request, batch_id: int) -> str:
+        return pages.batch(store, batch_id, csrf(request))
 
     @app.get("/batches/{batch_id}/report", response_class=HTMLResponse)
-    def batch_report(batch_id: int) -> str:
-        report = store.report(batch_id)
-        report.extra["profile"] = store.profile(batch_id)
-        return report.to_html()
+    def batch_report(batch_id: int) -> Response:
+        html = pages.batch_report(store, batch_id)
+        return HTMLResponse(html, headers={"Content-Security-Policy": _report_csp()})
 
     @app.get("/alerts", response_class=HTMLResponse)
-    def alerts_page() -> str:
-        return pages.alerts(store.alerts())
+    def alerts_page(request: Request) -> str:
+        return pages.alerts(store.alerts(), csrf(request))
 
-    @app.get("/lineage/{model}", response_class=HTMLResponse)
-    def lineage_page(model: str) -> str:
-        return pages.lineage(store.lineage(model), model)
+    @app.get("/lineage/{model:path}", response_class=HTMLResponse)
+    def lineage_page(request: Request, model: str) -> str:
+        return pages.lineage(store.lineage(model), model, csrf(request))
 
-    # ---- API ---------------------------------------------------------------------------------
+    # ---- API -------------------------------------------------------------------------------------
     @app.get("/api")
     def endpoints() -> dict[str, list[str]]:
         return {"endpoints": sorted({f"{sorted(r.methods)[0]} {r.path}" for r in app.routes
@@ -121,47 +182,64 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
     def api_datasets() -> list[dict[str, Any]]:
         return _jsonable(store.datasets())
 
-    @app.get("/api/datasets/{name}/batches")
+    @app.get("/api/datasets/{name:path}/batches")
     def api_batches(name: str, limit: int = 100) -> list[dict[str, Any]]:
+        require_dataset(store, name)
         return _jsonable(store.batches(name, limit))
 
-    @app.get("/api/datasets/{name}/series")
+    @app.get("/api/datasets/{name:path}/series")
     def api_series(name: str, metric: str, column: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        require_dataset(store, name)
         return [{"batch_id": b, "logged_at": t.isoformat(), "value": v}
                 for b, t, v in store.series(name, metric, column, limit)]
 
-    @app.get("/api/datasets/{name}/findings")
+    @app.get("/api/datasets/{name:path}/findings")
     def api_findings(name: str) -> list[dict[str, Any]]:
+        require_dataset(store, name)
         return _jsonable(store.findings(name))
 
     @app.get("/api/batches/{batch_id}")
     def api_batch(batch_id: int) -> dict[str, Any]:
-        return store.report(batch_id).to_dict()
+        require_batch(store, batch_id)
+        return pages.load_report(store, batch_id).to_dict()
 
     @app.get("/api/batches/{batch_id}/profile")
     def api_profile(batch_id: int) -> dict[str, Any]:
-        return store.profile(batch_id).to_dict()
+        require_batch(store, batch_id)
+        return pages.load_profile(store, batch_id).to_dict()
 
     @app.get("/api/alerts")
     def api_alerts(dataset: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         return _jsonable(store.alerts(dataset, status))
 
-    @app.get("/api/lineage/{model}")
+    @app.get("/api/lineage/{model:path}")
     def api_lineage(model: str) -> dict[str, Any]:
         return _jsonable(store.lineage(model))
 
-    @app.post("/api/datasets/{name}/ingest")
+    @app.post("/api/datasets/{name:path}/ingest")
     async def ingest(name: str, request: Request) -> dict[str, Any]:
         from tripwire.server.ingest import ingest_profile
+        from tripwire.server.validate import load_ingest
 
-        try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "the body must be JSON: {profile: {...}, report?: {...}}"},
-                                status_code=400)
-        return ingest_profile(store, name, body, config)
+        check_dataset_name(name)
+        body = await off_loop(loads_bounded, request.scope.get("tripwire.body", b""))
+        await off_loop(load_ingest, body)  # every field checked before anything is stored
+        return await off_loop(ingest_profile, store, name, body, config)
 
     return app
+
+
+@cache
+def _report_csp() -> str:
+    """Return the CSP of the full report page: only the report's own script may run."""
+    from tripwire.report import DatasetInfo, Report
+
+    html = Report(command="profile", dataset=DatasetInfo("x", 0, 0)).to_html()
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+    allowed = hashes or "'none'"
+    return (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {allowed}; "
+            "form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,9 +7,8 @@ import ipaddress
 
 from tripwire.errors import UsageError
 
+#: the login cookie: a random session id (see sessions.py), never the token
 COOKIE = "tripwire_session"
-#: requests larger than this are refused before they are read (profiles are ~1-5 MB)
-MAX_BODY = 32 * 1024 * 1024
 
 
 def is_loopback(host: str) -> bool:

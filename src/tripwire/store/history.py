@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 from tripwire.detectors.common import pct
+from tripwire.errors import UsageError
 from tripwire.report import Finding
 from tripwire.report.codes import code_info
 from tripwire.store.store import Store
@@ -81,3 +83,30 @@ def _human(seconds: float) -> str:
         if seconds >= size:
             return f"{seconds / size:.1f} {unit}"
     return f"{seconds:.0f} s"
+
+
+#: a batch of last year within this many days of the same date counts as "the same season"
+SEASON_DAYS = 15
+
+
+def seasonal_reference(store: Store, dataset: str, when: datetime) -> Any:
+    """Return the merged profile of the batches logged around the same date a year earlier.
+
+    None unless the history reaches back a year and holds batches in that window. Judging a
+    July batch against last July, not against January, keeps seasons from being called drift.
+    """
+    from tripwire.profiling import merge_all
+
+    try:
+        batches = store.batches(dataset)
+    except UsageError:
+        return None
+    target = when - timedelta(days=365)
+    chosen = [b for b in batches if b["logged_at"] is not None
+              and abs(b["logged_at"] - target) <= timedelta(days=SEASON_DAYS)]
+    if not chosen:
+        return None
+    merged = merge_all(store.profile(b["id"]) for b in chosen)
+    merged.name = f"{dataset}, {len(chosen)} batch(es) around {target:%Y-%m-%d}"
+    merged.notes = [f"seasonal reference: batches {', '.join(str(b['id']) for b in chosen[:10])}"]
+    return merged

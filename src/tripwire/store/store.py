@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tripwire.errors import InputError, UsageError
 from tripwire.store import schema as t
+from tripwire.store.names import check_dataset_name
 
 DEFAULT_PATH = Path(".tripwire") / "history.db"
 #: metrics kept per batch, readable as series
@@ -38,10 +39,15 @@ def _aware(value: datetime | None) -> datetime | None:
 class Store:
     """SQLite by default (WAL, busy timeout), PostgreSQL by URL; the schema migrates on open."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        """Open the store; `create=False` (for readers) refuses a SQLite file that does not exist."""
         self.url = url or default_url()
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            Path(self.url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(self.url[len("sqlite:///"):]).expanduser()
+            if not create and not path.exists():
+                raise UsageError(f"no history store at {path} yet; log a batch first "
+                                 "(`tripwire log DATA --dataset NAME`) or pass --store / $TRIPWIRE_STORE")
+            path.parent.mkdir(parents=True, exist_ok=True)
         if self.url.startswith("postgresql://"):
             self.url = "postgresql+psycopg://" + self.url[len("postgresql://"):]
         try:
@@ -82,6 +88,7 @@ class Store:
 
         `_inside` is a test hook called in the middle of the transaction (the SIGKILL test).
         """
+        check_dataset_name(dataset)
         name, version = _split_model(model)
         s = report.summary
         q = report.quarantine or {}
@@ -110,6 +117,16 @@ class Store:
             if found:
                 conn.execute(t.findings.insert(), found)
         return int(batch_id)
+
+    def find_batch(self, dataset: str, fingerprint: str) -> int | None:
+        """Return the id of the dataset's latest batch with this content fingerprint, or None."""
+        with self.engine.connect() as conn:
+            ds = self._dataset_id(conn, dataset)
+            if ds is None:
+                return None
+            q = (sa.select(t.batches.c.id).where(t.batches.c.dataset_id == ds, t.batches.c.fingerprint == fingerprint)
+                 .order_by(t.batches.c.id.desc()).limit(1))
+            return conn.execute(q).scalar()
 
     def _dataset_id(self, conn: sa.Connection, name: str, create: bool = False) -> int | None:
         found = conn.execute(sa.select(t.datasets.c.id).where(t.datasets.c.name == name)).scalar()

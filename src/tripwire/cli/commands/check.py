@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP
-from tripwire.cli.common import Format, emit_report, err_console, escape, notes
+from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
+from tripwire.cli.common import FLAG, Command, Format, emit_report, err_console, escape, notes
 
 CHECK_EXAMPLES = """Examples:\n\n
   tripwire check orders.csv --contract orders.contract.yaml\n\n
@@ -23,8 +23,8 @@ INFER_EXAMPLES = """Examples:\n\n
 
 def register(app: typer.Typer) -> None:
     """Add the check and infer commands."""
-    app.command("check", epilog=CHECK_EXAMPLES)(check_command)
-    app.command("infer", epilog=INFER_EXAMPLES)(infer_command)
+    app.command("check", cls=Command, epilog=CHECK_EXAMPLES)(check_command)
+    app.command("infer", cls=Command, epilog=INFER_EXAMPLES)(infer_command)
 
 
 def check_command(
@@ -36,15 +36,21 @@ def check_command(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
+    strict: bool = typer.Option(False, "--strict", metavar=FLAG,
+                                help="Fail a check that cannot judge (reported as unknown otherwise)."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
-    """Check DATA against a contract: every check passed, failed (with rows) or skipped.
+    """Check DATA against a contract: every check passed, failed (with rows), unknown or skipped.
+
+    A check the data cannot settle is listed as unknown with the reason; --strict fails it.
 
     Exit code 0: no error-level failure; 1: some; 2: the check could not run.
     """
     from tripwire.contracts import Contract
 
     spec = Contract.load(contract)
-    report = spec.check(data, as_of=as_of, quarantine=quarantine, name=name, progress=sys.stderr.isatty())
+    report = spec.check(data, as_of=as_of, quarantine=quarantine, name=name, progress=sys.stderr.isatty(),
+                        strict=strict, encoding=encoding)
     notes(report.notes)
     if quarantine is not None and report.quarantine:
         q = report.quarantine

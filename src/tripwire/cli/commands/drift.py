@@ -8,8 +8,9 @@ from typing import Any
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP
-from tripwire.cli.common import Format, console, emit_report, escape, notes
+from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
+from tripwire.cli.common import Command, Format, console, emit_report, escape, notes
+from tripwire.report.format import cut
 
 EXAMPLES = """Examples:\n\n
   tripwire drift feb.parquet --reference jan.parquet\n\n
@@ -22,7 +23,7 @@ EXAMPLES = """Examples:\n\n
 
 def register(app: typer.Typer) -> None:
     """Add the drift command."""
-    app.command("drift", epilog=EXAMPLES)(drift_command)
+    app.command("drift", cls=Command, epilog=EXAMPLES)(drift_command)
 
 
 def drift_command(
@@ -39,6 +40,7 @@ def drift_command(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Compare DATA with a reference: which columns moved, by how much, in words.
 
@@ -46,13 +48,14 @@ def drift_command(
     Exit code 0: no error-level drift; 1: some; 2: the comparison could not run.
     """
     from tripwire.cli.commands.scan import load_yaml_mapping
-    from tripwire.drift_detection import drift
+    from tripwire.run import drift
 
     options: dict[str, Any] = {}
     if drift_config is not None:
         options["drift"] = load_yaml_mapping(drift_config)
     report = drift(data, reference, label=label, prediction=prediction, options=options,
-                   time_column=time_column, window=window, name=name)
+                   time_column=time_column, window=window, name=name, progress=sys.stderr.isatty(),
+                   encoding=encoding)
     notes(report.notes)
     if fmt is Format.text and output is None:
         _tables(report)
@@ -81,7 +84,7 @@ def _tables(report: Any) -> None:
             console.print("effect per window (one bar per window, all columns on one scale):")
             for col, series in sorted(trend.items(), key=lambda kv: -max(kv[1].values(), default=0)):
                 vals = [min(v, top) for v in series.values()]
-                console.print(f"  {escape(col):<24} {sparkline(vals, top)}")
+                console.print(f"  {escape(cut(col, 80)):<24} {sparkline(vals, top)}")
         console.print()
         return
     columns = report.extra.get("columns")
@@ -92,7 +95,7 @@ def _tables(report: Any) -> None:
         for c in sorted(columns, key=lambda c: -min(c["effect"], 1e9)):
             effect = "∞" if c["effect"] == float("inf") else f"{c['effect']:.2f}"
             unit = "SD" if c["metric"] == "wasserstein" else "PSI"
-            table.add_row(escape(c["column"]), c["treatment"], f"{effect} {unit}", f"{c['p_adjusted']:.2g}",
+            table.add_row(escape(cut(c["column"], 80)), c["treatment"], f"{effect} {unit}", f"{c['p_adjusted']:.2g}",
                           c["severity"] or "stable", escape(c["change"][:70]))
         console.print(table, markup=sys.stdout.isatty())
         console.print()

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP
-from tripwire.cli.common import Format, console, emit_report, err_console, escape, notes
+from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
+from tripwire.cli.common import FLAG, Command, Format, console, emit_report, err_console, escape, notes
+from tripwire.report.format import number
+from tripwire.report.format import pct as format_pct
 
 STORE_HELP = "Store URL (default: $TRIPWIRE_STORE, else sqlite:///.tripwire/history.db; postgresql://... works)."
 LOG_EXAMPLES = """Examples:\n\n
@@ -27,11 +29,11 @@ HISTORY_EXAMPLES = """Examples:\n\n
 
 def register(app: typer.Typer) -> None:
     """Add the history commands."""
-    app.command("log", epilog=LOG_EXAMPLES)(log_command)
-    app.command("history", epilog=HISTORY_EXAMPLES)(history_command)
-    app.command("lineage", epilog="Examples:\n\n  tripwire lineage churn\n\n  tripwire lineage churn@3.1 --store postgresql://...")(
+    app.command("log", cls=Command, epilog=LOG_EXAMPLES)(log_command)
+    app.command("history", cls=Command, epilog=HISTORY_EXAMPLES)(history_command)
+    app.command("lineage", cls=Command, epilog="Examples:\n\n  tripwire lineage churn\n\n  tripwire lineage churn@3.1 --store postgresql://...")(
         lineage_command)
-    app.command("reference", epilog="Example:\n\n  tripwire reference orders 12    # then --reference store:orders")(
+    app.command("reference", cls=Command, epilog="Example:\n\n  tripwire reference orders 12    # then --reference store:orders")(
         reference_command)
 
 
@@ -48,22 +50,31 @@ def log_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Judge freshness as of this time."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format of the batch's report."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
+    label: str | None = typer.Option(None, "--label", help="The label column (enables label checks and drift)."),
+    prediction: str | None = typer.Option(None, "--prediction", help="The model-output column."),
+    skip_duplicate: bool = typer.Option(False, "--skip-duplicate", metavar=FLAG,
+                                        help="Do not store a batch whose content the dataset already holds."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Profile and scan a batch, judge it against the history, store it, then evaluate alerts.
 
     A failed notification never fails the run: it is recorded (`tripwire history NAME --alerts`).
     """
+    from tripwire.run import log
     from tripwire.store import Store
-    from tripwire.store.log import log
 
     st = Store(store)
     done = log(data, dataset, store=st, reference=reference, contract=contract, alerts=alerts, model=model,
-               trained_on=trained_on, as_of=as_of, progress=sys.stderr.isatty())
+               trained_on=trained_on, as_of=as_of, progress=sys.stderr.isatty(), label=label,
+               prediction=prediction, encoding=encoding, skip_duplicate=skip_duplicate)
     notes(done.report.notes)
     for d in done.deliveries:
         state = "sent" if d["ok"] else f"FAILED after {d['attempts']} attempt(s): {d['error']}"
         err_console.print(f"alert {escape(d['rule'])} → {d['notifier']}: {escape(state)}")
-    err_console.print(f"logged batch {done.batch_id} of {escape(dataset)} in {escape(_redacted(st.url))}")
+    if done.duplicate:
+        err_console.print(f"not logged again: batch {done.batch_id} of {escape(dataset)} holds the same content")
+    else:
+        err_console.print(f"logged batch {done.batch_id} of {escape(dataset)} in {escape(_redacted(st.url))}")
     raise typer.Exit(emit_report(done.report, fmt, output))
 
 
@@ -71,7 +82,7 @@ def history_command(
     dataset: str | None = typer.Argument(None, help="A dataset name; omit to list every dataset."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     column: str | None = typer.Option(None, "--column", help="Show this column's trend (null share, drift, mean)."),
-    alerts: bool = typer.Option(False, "--alerts", help="List alert deliveries and failures instead."),
+    alerts: bool = typer.Option(False, "--alerts", metavar=FLAG, help="List alert deliveries and failures instead."),
     limit: int = typer.Option(30, "--limit", help="Most recent batches shown."),
 ) -> None:
     """List a dataset's batches over time with their key figures (or every dataset's status)."""
@@ -80,7 +91,7 @@ def history_command(
     from tripwire.store import Store
     from tripwire.store.history import overdue
 
-    st = Store(store)
+    st = Store(store, create=False)  # reading never creates a store
     if dataset is None:
         table = Table(title="datasets", title_justify="left")
         for h in ("dataset", "batches", "last batch", "rows", "errors", "warnings", "status"):
@@ -92,6 +103,7 @@ def history_command(
         console.print(table)
         return
     if alerts:
+        st.batches(dataset, 1)  # an unknown dataset is one clear error, not an empty table
         table = Table(title=f"alerts of {escape(dataset)}", title_justify="left")
         for h in ("when", "rule", "notifier", "status", "attempts", "error / message"):
             table.add_column(h, overflow="fold")
@@ -112,7 +124,7 @@ def history_command(
         for m in ("null_share", "drift_score", "mean"):
             series[m] = {bid: v for bid, _, v in st.series(dataset, m, column, limit)}
     for b in rows:
-        kept = f"{1 - b['rows_dropped_share']:.1%}" if b["rows_dropped_share"] is not None else ""
+        kept = format_pct(1 - b["rows_dropped_share"]) if b["rows_dropped_share"] is not None else ""
         cells = [str(b["id"]), b["logged_at"].strftime("%Y-%m-%d %H:%M"), f"{b['rows']:,}",
                  str(b["errors"]), str(b["warnings"]), kept]
         if column:
@@ -132,12 +144,13 @@ def lineage_command(
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Answer: what data was this model trained on, and what has it seen since?"""
+    from tripwire.errors import UsageError
     from tripwire.store import Store
 
-    info = Store(store).lineage(model)
+    info = Store(store, create=False).lineage(model)
     if not info["seen"] and not info["training_batches"]:
-        console.print(f"no batch logged for model {escape(model)} (log with --model NAME@VERSION)")
-        raise typer.Exit(1)
+        raise UsageError(f"no batch logged for model {model!r}; log batches with "
+                         "`tripwire log DATA --dataset NAME --model NAME@VERSION`")
     console.print(f"[bold]{escape(model)}[/]")
     console.print("trained on: " + (", ".join(info["trained_on"]) or "unknown (log with --trained-on FINGERPRINT)"))
     for b in info["training_batches"]:
@@ -158,14 +171,14 @@ def reference_command(
     """Make a logged batch the dataset's reference, used by --reference store:NAME."""
     from tripwire.store import Store
 
-    Store(store).set_reference(dataset, batch)
+    Store(store, create=False).set_reference(dataset, batch)
     console.print(f"reference of {escape(dataset)} is now batch {batch}; use --reference store:{escape(dataset)}")
 
 
 def _fmt(value: float | None, pct: bool = False) -> str:
     if value is None:
         return ""
-    return f"{value:.1%}" if pct else f"{value:.4g}"
+    return format_pct(value) if pct else number(value)
 
 
 def _spark(values: list[float]) -> str:

@@ -8,19 +8,21 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tripwire.cli.common import console, err_console, escape, notes
+from tripwire.cli.common import FLAG, Command, console, err_console, escape, notes
+from tripwire.report.format import cut, number, pct, timestamp
 
 if TYPE_CHECKING:
-    from tripwire.profiling import DatasetProfile
+    from tripwire.profiling import ColumnProfile, DatasetProfile
 
+ENCODING_HELP = "Read CSV files in this encoding (e.g. cp1252, latin-1) instead of detecting it."
 DATA_HELP = ("A file (CSV, TSV, Parquet, JSON Lines, Arrow/Feather), a folder or glob of such files, "
              "or 'sql:SELECT ... FROM \\'file.parquet\\'' (DuckDB).")
 
 
 def register(app: typer.Typer) -> None:
     """Add the profile and show commands."""
-    app.command("profile", epilog=PROFILE_EXAMPLES)(profile_command)
-    app.command("show", epilog=SHOW_EXAMPLES)(show_command)
+    app.command("profile", cls=Command, epilog=PROFILE_EXAMPLES)(profile_command)
+    app.command("show", cls=Command, epilog=SHOW_EXAMPLES)(show_command)
 
 
 PROFILE_EXAMPLES = """Examples:\n\n
@@ -40,13 +42,15 @@ def profile_command(
     name: str | None = typer.Option(None, "--name", help="Name of the data set (default: file name)."),
     sample_rows: int = typer.Option(10_000, "--sample-rows", min=0,
                                     help="Rows kept in the profile's uniform sample (0: none)."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", metavar=FLAG, help="Print nothing but errors."),
     html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
-    from tripwire.profiling import profile
+    from tripwire.run import profile
 
-    prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet)
+    prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet,
+                   encoding=encoding)
     notes(prof.notes)
     if not quiet:
         print_summary(prof)
@@ -83,7 +87,7 @@ def print_summary(prof: DatasetProfile) -> None:
     """Print one row per column with the figures a person looks at first."""
     from rich.table import Table
 
-    title = f"{prof.name or 'data'}: {prof.rows:,} rows × {len(prof.columns)} columns"
+    title = f"{cut(prof.name or 'data')}: {prof.rows:,} rows × {len(prof.columns)} columns"
     table = Table(title=escape(title), title_justify="left", header_style="bold")
     for head, justify in (("column", "left"), ("type", "left"), ("missing", "right"),
                           ("distinct", "right"), ("min", "right"), ("median", "right"),
@@ -91,11 +95,10 @@ def print_summary(prof: DatasetProfile) -> None:
         table.add_column(head, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r, col in zip(prof.summary_rows(), prof.columns.values(), strict=True):
         missing = col.missing
-        miss = f"{missing:,} ({missing / col.count:.1%})" if col.count else "0"
+        miss = f"{missing:,} ({pct(missing / col.count)})" if col.count else "0"
         top = ", ".join(f"{_short(v)} ({n:,})" for v, n in r["top"])
-        table.add_row(escape(r["column"]), r["type"], miss, f"{r['distinct']:,.0f}",
-                      _num(r["min"], col.kind), _num(r["median"], col.kind), _num(r["max"], col.kind),
-                      escape(top))
+        table.add_row(escape(cut(r["column"])), r["type"], miss, f"{r['distinct']:,.0f}",
+                      _num(r["min"], col), _num(r["median"], col), _num(r["max"], col), escape(top))
     console.print(table)
     console.print(f"fingerprint {prof.fingerprint} · sample {prof.sample.num_rows:,} rows")
 
@@ -113,9 +116,9 @@ def print_column(prof: DatasetProfile, name: str) -> None:
     num = col.numbers
     if num.n:
         qs = num.quantiles.quantiles([0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
-        lines.append(f"numbers {num.n:,}: min {num.min:.6g} · mean {num.moments.mean:.6g}"
-                     f" · std {num.moments.std or 0:.6g} · max {num.max:.6g}")
-        lines.append("quantiles 1/5/25/50/75/95/99%: " + " · ".join(f"{q:.6g}" for q in qs))
+        lines.append(f"numbers {num.n:,}: min {_num(num.min, col, 6)} · mean {number(num.moments.mean, 6)}"
+                     f" · std {number(num.moments.std or 0, 6)} · max {_num(num.max, col, 6)}")
+        lines.append("quantiles 1/5/25/50/75/95/99%: " + " · ".join(_num(float(q), col, 6) for q in qs))
     if col.text is not None:
         t = col.text
         lines.append(f"length {t.min_length}–{t.max_length} (mean {t.lengths.mean:.1f})"
@@ -133,18 +136,12 @@ def print_column(prof: DatasetProfile, name: str) -> None:
 
 
 def _short(value: object, limit: int = 24) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = number(value, 6) if isinstance(value, (int, float)) else str(value)[: limit + 1]
+    return cut(text, limit)
 
 
-def _num(value: float | None, kind: str) -> str:
+def _num(value: float | None, col: ColumnProfile, digits: int = 4) -> str:
+    """Write a column's figure as the HTML report does: timestamps as dates, numbers by `number`."""
     if value is None:
         return ""
-    if kind == "temporal":
-        from datetime import UTC, datetime
-
-        try:
-            return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M")
-        except (OverflowError, OSError, ValueError):
-            return f"{value:.6g}"
-    return f"{value:.6g}"
+    return timestamp(value, col.physical_type) if col.kind == "temporal" else number(value, digits)

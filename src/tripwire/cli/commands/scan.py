@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP
-from tripwire.cli.common import Format, emit_report, notes
+from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
+from tripwire.cli.common import Command, Format, emit_report, notes
 
 EXAMPLES = """Examples:\n\n
   tripwire scan orders.csv\n\n
@@ -20,7 +20,7 @@ EXAMPLES = """Examples:\n\n
 
 def register(app: typer.Typer) -> None:
     """Add the scan command."""
-    app.command("scan", epilog=EXAMPLES)(scan_command)
+    app.command("scan", cls=Command, epilog=EXAMPLES)(scan_command)
 
 
 def scan_command(
@@ -36,19 +36,20 @@ def scan_command(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Scan DATA for quality issues, ranked, each with evidence, rows and a fix.
 
     Exit code 0: no error-level finding; 1: some; 2: the scan could not run.
     """
-    from tripwire.scanning import scan
+    from tripwire.run import scan
 
     options = {}
     if drift_config is not None:
         options["drift"] = load_yaml_mapping(drift_config)
     families = [f.strip() for f in only.split(",") if f.strip()] if only else None
     report = scan(data, reference, label=label, prediction=prediction, only=families, options=options,
-                  name=name, progress=sys.stderr.isatty())
+                  name=name, progress=sys.stderr.isatty(), encoding=encoding)
     notes(report.notes)
     raise typer.Exit(emit_report(report, fmt, output))
 

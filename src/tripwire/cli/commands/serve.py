@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 
 import typer
 
 from tripwire.cli.common import err_console, escape
+from tripwire.errors import UsageError
 
 EXAMPLES = """Examples:\n\n
   tripwire serve                      # http://127.0.0.1:8765, the default store\n\n
-  TRIPWIRE_TOKEN=$(openssl rand -hex 24) tripwire serve --host 0.0.0.0 --store postgresql://...
+  TRIPWIRE_TOKEN=$(openssl rand -hex 24) tripwire serve --host 0.0.0.0 --allow-host tripwire.example.com
 """
 
 
@@ -26,6 +29,9 @@ def serve_command(
     port: int = typer.Option(8765, "--port", help="Port."),
     config: Path | None = typer.Option(None, "--config",
                                        help="Folder with NAME.contract.yaml and alerts.yaml applied to ingested profiles."),
+    allow_host: list[str] = typer.Option([], "--allow-host",
+                                         help="Another Host name the dashboard answers to (repeatable); "
+                                              "loopback names and the bound address always work."),
 ) -> None:
     """Serve the dashboard: datasets, trends, batches, reports, alerts, lineage, and a JSON API."""
     from tripwire.extras import require
@@ -37,7 +43,32 @@ def serve_command(
     uvicorn = require("uvicorn", "The dashboard")
     from tripwire.server.app import create_app
 
-    app = create_app(store, token=token, config_dir=config, secure_cookie=not is_loopback(host))
-    err_console.print(f"tripwire dashboard on http://{escape(host)}:{port} "
+    sock = listen(host, port)  # before any "listening" line: a busy port is one error line
+    app = create_app(store, token=token, config_dir=config, secure_cookie=not is_loopback(host), host=host,
+                     allow_hosts=allow_host)
+    shown = f"[{host}]" if ":" in host else host
+    err_console.print(f"tripwire dashboard on http://{escape(shown)}:{sock.getsockname()[1]} "
                       f"({'token required' if token else 'local only, no token'}); Ctrl-C stops it")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_keep_alive=5))
+    server.run(sockets=[sock])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind and listen on host:port, or raise a one-line UsageError (port in use, bad address)."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot listen on {host}: {exc.strerror}; pass --host 127.0.0.1") from None
+    sock = socket.socket(info[0], socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(info[4])
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on {host} is already in use (another tripwire serve?); "
+                             f"stop it or pick another with --port") from None
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock

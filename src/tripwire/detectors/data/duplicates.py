@@ -12,9 +12,10 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import is_free_text, pct, rose_significantly
-from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import DatasetProfile
 from tripwire.report import Finding
+from tripwire.vocabulary import hash_rows, later_occurrences
 
 #: duplicates are suspicious in data with a column this close to unique per row
 HIGH_CARDINALITY = 0.5
@@ -28,15 +29,6 @@ def normalised_text(name: str) -> pl.Expr:
             .str.replace_all(r"[\p{P}\p{S}]+", " ").str.replace_all(r"\s+", " ").str.strip_chars())
 
 
-def later_occurrences(hashes: np.ndarray) -> np.ndarray:
-    """Return the indices of values that already occurred earlier (every repeat after the first)."""
-    order = np.argsort(hashes, kind="stable")
-    sorted_h = hashes[order]
-    repeat = np.zeros(hashes.size, dtype=bool)
-    repeat[1:] = sorted_h[1:] == sorted_h[:-1]
-    return np.sort(order[repeat])
-
-
 @register
 class Duplicates(Detector):
     """Report exact duplicate rows and texts repeated with trivial differences."""
@@ -45,46 +37,12 @@ class Duplicates(Detector):
     codes = ("data.duplicates", "data.near_duplicates")
     requires = frozenset({"profile", "rows"})
 
-    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """Hash every row (and each free-text column, normalised) in the shared row pass."""
         prof = ctx.profile
         if prof.rows < 2 or not prof.columns:
-            return
-        texts = [c.name for c in prof.columns.values() if is_free_text(c)]
-        row_hashes: list[np.ndarray] = []
-        text_hashes: dict[str, list[np.ndarray]] = {t: [] for t in texts}
-        raw_hashes: dict[str, list[np.ndarray]] = {t: [] for t in texts}
-        offset = 0
-        for batch in ctx.source.batches():
-            df = pl.from_arrow(batch).with_row_index("__row__", offset=offset)
-            offset += batch.num_rows
-            row_hashes.append(_hash_rows(df.drop("__row__")))
-            for t in texts:
-                # empty and missing texts are missing values (reported elsewhere), not duplicates
-                kept = df.select("__row__", norm=normalised_text(t), raw=pl.col(t)).filter(
-                    pl.col("norm").is_not_null() & (pl.col("norm") != ""))
-                text_hashes[t].append(kept.select("__row__", pl.col("norm").hash(seed=2)).to_numpy())
-                raw_hashes[t].append(kept.select("__row__", pl.col("raw").hash(seed=1)).to_numpy())
-        rows = np.concatenate(row_hashes)
-        dup_rows = later_occurrences(rows)
-        if dup_rows.size:
-            yield self._exact(ctx, dup_rows)
-        for t in texts:
-            # rows that are whole duplicates are reported above; here, texts that repeat
-            norm = np.concatenate(text_hashes[t]) if text_hashes[t] else np.zeros((0, 2), np.uint64)
-            raw = np.concatenate(raw_hashes[t]) if raw_hashes[t] else np.zeros((0, 2), np.uint64)
-            repeats = np.setdiff1d(norm[later_occurrences(norm[:, 1]), 0].astype(np.int64), dup_rows)
-            if repeats.size == 0:
-                continue
-            verbatim = int(np.isin(repeats, raw[later_occurrences(raw[:, 1]), 0].astype(np.int64)).sum())
-            share = repeats.size / prof.rows
-            yield self.finding(
-                "data.near_duplicates", "warning" if share >= 0.01 else "info", t,
-                f"{t}: {repeats.size:,} texts repeat an earlier one once case, spacing and "
-                f"punctuation are ignored ({pct(share)} of rows)",
-                {"count": int(repeats.size), "share": share, "verbatim_repeats": verbatim,
-                 "all_rows": repeats[:100_000].tolist()},
-                rows=repeats[:100].tolist(),
-            )
+            return None
+        return _DuplicateHashes(self, ctx, [c.name for c in prof.columns.values() if is_free_text(c)])
 
     def _exact(self, ctx: ScanContext, dup_rows: np.ndarray) -> Finding:
         prof = ctx.profile
@@ -124,12 +82,51 @@ def reference_duplicates(ref: DatasetProfile | None) -> tuple[int, int] | None:
     frame = ref.sample_frame()
     if frame is None:
         return None
-    hashes = _hash_rows(frame.drop("__row__", strict=False))
+    hashes = hash_rows(frame.drop("__row__", strict=False), seed=3)
     return int(later_occurrences(hashes).size), ref.rows
 
 
-def _hash_rows(df: pl.DataFrame) -> np.ndarray:
-    try:
-        return df.hash_rows(seed=3).to_numpy()
-    except pl.exceptions.PolarsError:  # nested columns: hash their text
-        return df.select(pl.all().cast(pl.String, strict=False)).hash_rows(seed=3).to_numpy()
+class _DuplicateHashes:
+    """Keeps 8-byte hashes of every row and of each normalised text, then finds the repeats."""
+
+    def __init__(self, detector: Duplicates, ctx: ScanContext, texts: list[str]) -> None:
+        self.detector, self.ctx, self.texts = detector, ctx, texts
+        self.row_hashes: list[np.ndarray] = []
+        self.text_hashes: dict[str, list[np.ndarray]] = {t: [] for t in texts}
+        self.raw_hashes: dict[str, list[np.ndarray]] = {t: [] for t in texts}
+
+    def update(self, df: pl.DataFrame, offset: int) -> None:
+        self.row_hashes.append(hash_rows(df, seed=3))
+        if not self.texts:
+            return
+        df = df.with_row_index("__row__", offset=offset)
+        for t in self.texts:
+            # empty and missing texts are missing values (reported elsewhere), not duplicates
+            kept = df.select("__row__", norm=normalised_text(t), raw=pl.col(t)).filter(
+                pl.col("norm").is_not_null() & (pl.col("norm") != ""))
+            self.text_hashes[t].append(kept.select("__row__", pl.col("norm").hash(seed=2)).to_numpy())
+            self.raw_hashes[t].append(kept.select("__row__", pl.col("raw").hash(seed=1)).to_numpy())
+
+    def finish(self) -> Iterator[Finding]:
+        det, prof = self.detector, self.ctx.profile
+        rows = np.concatenate(self.row_hashes) if self.row_hashes else np.zeros(0, np.uint64)
+        dup_rows = later_occurrences(rows)
+        if dup_rows.size:
+            yield det._exact(self.ctx, dup_rows)
+        for t in self.texts:
+            # rows that are whole duplicates are reported above; here, texts that repeat
+            norm = np.concatenate(self.text_hashes[t]) if self.text_hashes[t] else np.zeros((0, 2), np.uint64)
+            raw = np.concatenate(self.raw_hashes[t]) if self.raw_hashes[t] else np.zeros((0, 2), np.uint64)
+            repeats = np.setdiff1d(norm[later_occurrences(norm[:, 1]), 0].astype(np.int64), dup_rows)
+            if repeats.size == 0:
+                continue
+            verbatim = int(np.isin(repeats, raw[later_occurrences(raw[:, 1]), 0].astype(np.int64)).sum())
+            share = repeats.size / prof.rows
+            yield det.finding(
+                "data.near_duplicates", "warning" if share >= 0.01 else "info", t,
+                f"{t}: {repeats.size:,} texts repeat an earlier one once case, spacing and "
+                f"punctuation are ignored ({pct(share)} of rows)",
+                {"count": int(repeats.size), "share": share, "verbatim_repeats": verbatim,
+                 "all_rows": repeats[:100_000].tolist()},
+                rows=repeats[:100].tolist(),
+            )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tripwire.detectors.common import missing_expr, pct, rose_significantly
-from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.text import DISGUISED_NULLS
 from tripwire.report import Finding
@@ -23,6 +23,8 @@ from tripwire.report.finding import SEVERITY_RANK
 
 #: without a reference, a column this empty is worth a look
 INFO_SHARE = 0.2
+#: row indices kept per finding (the rest are counted)
+MAX_ALL_ROWS = 100_000
 #: missing values in a column the reference had none in: chance that the reference would
 #: have drawn none of them, were both batches missing at the same rate, at most this
 NEW_MISSING_CHANCE = 0.01
@@ -46,56 +48,33 @@ class MissingValues(Detector):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         verdicts = [v for col in ctx.profile.columns.values() if (v := judge(col, ctx)) is not None]
-        # one bit per flagged column in a 64-bit pattern
-        grouped = 2 <= len(verdicts) <= 62 and ctx.source is not None
-        if not grouped:
+        # one bit per flagged column in a 64-bit pattern; with the rows, the shared row pass
+        # groups them (row_task), else each column is reported on its own
+        self._grouped = verdicts if 2 <= len(verdicts) <= 62 and ctx.source is not None else []
+        if not self._grouped:
             for v in verdicts:
                 yield self._single(v)
-            return
-        yield from self._patterns(ctx, verdicts)
+
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """Count the rows of each pattern of flagged columns missing together."""
+        grouped = getattr(self, "_grouped", [])
+        return _MissingPatterns(self, grouped, ctx.profile.rows) if grouped else None
 
     def _single(self, v: ColumnVerdict) -> Finding:
         col = v.column
         return self.finding("data.missing_values", v.severity, col.name, v.title, v.evidence,
                             locate=missing_expr(col.name, col.kind))
 
-    def _patterns(self, ctx: ScanContext, verdicts: list[ColumnVerdict]) -> Iterator[Finding]:
-        """Yield one finding per set of flagged columns missing in the same rows."""
-        bits = pl.sum_horizontal(
-            missing_expr(v.column.name, v.column.kind).fill_null(True).cast(pl.Int64) * (1 << i)
-            for i, v in enumerate(verdicts)).alias("pattern")
-        counts: dict[int, int] = {}
-        for batch in ctx.source.batches():
-            df = pl.from_arrow(batch).select(bits).group_by("pattern").len()
-            for pattern, n in df.iter_rows():
-                counts[pattern] = counts.get(pattern, 0) + n
-        rows = ctx.profile.rows
-        # each pattern joins the first larger group whose columns it all misses (cancelled
-        # flights that also lack a tail number stay cancelled flights); the rest lead a group
-        groups: list[tuple[int, dict[int, int]]] = []
-        for pattern, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            if pattern == 0:
-                continue
-            home = next((g for g in groups if pattern & g[0] == g[0]), None)
-            if home is None:
-                groups.append((pattern, {pattern: n}))
-            else:
-                home[1][pattern] = n
-        earlier = pl.lit(False)
-        for lead, members in groups:
-            yield self._group(verdicts, lead, members, rows, earlier)
-            earlier = earlier | _all_missing(verdicts, lead)
-
     def _group(self, verdicts: list[ColumnVerdict], lead: int, members: dict[int, int], rows: int,
-               earlier: pl.Expr) -> Finding:
+               found: list[int]) -> Finding:
         """Return the finding of rows missing the lead pattern's columns (and perhaps more)."""
         names = [v.column.name for v in verdicts]
         cols = [names[i] for i in range(len(verdicts)) if lead >> i & 1]
         n = sum(members.values())
         if len(cols) == 1 and len(members) == 1:
             alone = verdicts[names.index(cols[0])]
-            if n == alone.column.missing:
-                return self._single(alone)  # missing alone, in no shared row
+            if n == alone.column.missing:  # missing alone, in no shared row
+                return self._single(alone).with_rows(found, n)
         also: dict[str, int] = {}
         for pattern, k in members.items():
             for i in range(len(verdicts)):
@@ -111,17 +90,44 @@ class MissingValues(Detector):
         evidence = {"count": n, "share": share, "columns": cols, "also_missing": also,
                     "per_column": {names[i]: verdicts[i].evidence for i in involved},
                     "why": {names[i]: verdicts[i].title for i in involved}}
-        return self.finding("data.missing_values", severity, cols + list(also), title, evidence,
-                            locate=_all_missing(verdicts, lead) & ~earlier)
+        return self.finding("data.missing_values", severity, cols + list(also), title,
+                            evidence).with_rows(found, n)
 
 
-def _all_missing(verdicts: list[ColumnVerdict], pattern: int) -> pl.Expr:
-    """Return an expression true where every column of the pattern is missing."""
-    expr = pl.lit(True)
-    for i, v in enumerate(verdicts):
-        if pattern >> i & 1:
-            expr = expr & missing_expr(v.column.name, v.column.kind).fill_null(True)
-    return expr
+class _MissingPatterns:
+    """Counts, in the shared row pass, the rows of each set of flagged columns missing together."""
+
+    def __init__(self, detector: MissingValues, verdicts: list[ColumnVerdict], rows: int) -> None:
+        self.detector, self.verdicts, self.rows = detector, verdicts, rows
+        self.bits = pl.sum_horizontal(
+            missing_expr(v.column.name, v.column.kind).fill_null(True).cast(pl.Int64) * (1 << i)
+            for i, v in enumerate(verdicts)).alias("pattern")
+        self.counts: dict[int, int] = {}
+        self.found: dict[int, list[int]] = {}
+
+    def update(self, df: pl.DataFrame, offset: int) -> None:
+        """Count each pattern's rows in one batch and keep their indices (up to the cap)."""
+        per = (df.select(self.bits).with_row_index("row", offset=offset).filter(pl.col("pattern") != 0)
+               .group_by("pattern").agg(pl.col("row")))
+        for pattern, rows in per.iter_rows():
+            self.counts[pattern] = self.counts.get(pattern, 0) + len(rows)
+            kept = self.found.setdefault(pattern, [])
+            kept.extend(rows[: max(0, MAX_ALL_ROWS - len(kept))])
+
+    def finish(self) -> Iterator[Finding]:
+        """Yield one finding per group of patterns: each pattern joins the first larger group
+        whose columns it all misses (cancelled flights that also lack a tail number stay
+        cancelled flights); the others lead a group of their own."""
+        groups: list[tuple[int, dict[int, int]]] = []
+        for pattern, n in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            home = next((g for g in groups if pattern & g[0] == g[0]), None)
+            if home is None:
+                groups.append((pattern, {pattern: n}))
+            else:
+                home[1][pattern] = n
+        for lead, members in groups:
+            found = sorted(r for p in members for r in self.found.get(p, []))[:MAX_ALL_ROWS]
+            yield self.detector._group(self.verdicts, lead, members, self.rows, found)
 
 
 def judge(col: ColumnProfile, ctx: ScanContext) -> ColumnVerdict | None:

@@ -10,11 +10,13 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import is_numeric, pct, rose_significantly
-from tripwire.detectors.registry import Detector, ScanContext, register
+from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.numeric import magnitude_edges
 from tripwire.report import Finding
 
+#: row indices kept per finding (the rest are counted)
+MAX_ALL_ROWS = 100_000
 #: Tukey's "far out" multiplier of the interquartile range
 K = 3.0
 MIN_VALUES = 50
@@ -96,17 +98,30 @@ class OutsideRange:
         return low | (x > self.upper)
 
 
-def exact_counts(ctx: ScanContext, ranges: list[OutsideRange]) -> dict[str, int]:
-    """Count the values outside each range exactly, in one pass (empty without the rows)."""
-    if not ranges or ctx.source is None:
-        return {}
-    totals = dict.fromkeys((r.column.name for r in ranges), 0)
-    exprs = [r.expr().fill_null(False).sum().alias(r.column.name) for r in ranges]
-    for batch in ctx.source.batches():
-        row = pl.from_arrow(batch).select(exprs).row(0)
-        for name, n in zip(totals, row, strict=True):
-            totals[name] += int(n or 0)
-    return totals
+class _OutsideCounts:
+    """Counts, in the shared row pass, the values outside each range exactly, with their rows."""
+
+    def __init__(self, detector: Outliers, ranges: list[OutsideRange]) -> None:
+        self.detector, self.ranges = detector, ranges
+        self.counts = [0] * len(ranges)
+        self.found: list[list[int]] = [[] for _ in ranges]
+
+    def update(self, df: pl.DataFrame, offset: int) -> None:
+        """Count one batch's values outside each range and keep their rows (up to the cap)."""
+        masks = df.select(r.expr().fill_null(False).alias(f"_{i}") for i, r in enumerate(self.ranges))
+        for i in range(len(self.ranges)):
+            hits = masks[f"_{i}"].arg_true()
+            self.counts[i] += len(hits)
+            room = MAX_ALL_ROWS - len(self.found[i])
+            if room > 0:
+                self.found[i].extend((hits.head(room) + offset).to_list())
+
+    def finish(self) -> Iterator[Finding]:
+        """Yield each range's finding, every figure from its exact count."""
+        for r, n, rows in zip(self.ranges, self.counts, self.found, strict=True):
+            f = self.detector._outside(r, n)
+            if f is not None:
+                yield f.with_rows(rows, n)
 
 
 def alone(col: ColumnProfile) -> OutsideRange | None:
@@ -205,11 +220,18 @@ class Outliers(Detector):
                 found = alone(col)
             if found is not None:
                 ranges.append(found)
-        counts = exact_counts(ctx, ranges)
-        for r in ranges:
-            finding = self._outside(r, counts.get(r.column.name))
-            if finding is not None:
-                yield finding
+        # with the rows, the shared row pass counts them exactly (row_task); else estimates
+        self._ranges = ranges if ctx.source is not None else []
+        if ctx.source is None:
+            for r in ranges:
+                finding = self._outside(r, None)
+                if finding is not None:
+                    yield finding
+
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """Count the values outside each range exactly, in the shared row pass."""
+        ranges = getattr(self, "_ranges", [])
+        return _OutsideCounts(self, ranges) if ranges else None
 
     def _outside(self, r: OutsideRange, exact: int | None) -> Finding | None:
         """Return the finding of values outside a range, every figure from one count."""

@@ -15,10 +15,7 @@ import polars as pl
 from tripwire.profiling.stats.frequent import FrequentItems
 from tripwire.profiling.stats.moments import Moments
 from tripwire.profiling.stats.patterns import signatures
-
-#: strings people write for "no value"; compared after trimming and lower-casing
-DISGUISED_NULLS = ("", "n/a", "na", "null", "none", "nan", "-", "--", "?", "nil", "#n/a",
-                   "missing", "undefined", ".", "<na>")
+from tripwire.vocabulary import DISGUISED_NULLS
 
 _CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 _C1 = "\u0080-\u009f€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"

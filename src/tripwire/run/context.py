@@ -1,0 +1,149 @@
+"""One run's context: the source, its one profile, the resolved reference, and every pass made.
+
+Every command starts here. The data is opened once and profiled once; the reference (data,
+a saved profile.json, a DatasetProfile, or `store:NAME`) is resolved once, here and nowhere
+else; and every read of an input is written down, so a report can say how many passes it
+took (`report.run.passes`) and a test can hold each command to its budget.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from tripwire.detectors.registry import ScanContext
+from tripwire.errors import UsageError
+from tripwire.io import Source, open_source
+from tripwire.profiling import DatasetProfile, ProfileConfig, profile
+from tripwire.progress import ProgressCallback, close, progress_for
+from tripwire.report import DatasetInfo
+
+
+@dataclass
+class PassLog:
+    """Every read of an input this run made, in order: (kind, input name)."""
+
+    passes: list[dict[str, str]] = field(default_factory=list)
+
+    def record(self, kind: str, name: str) -> None:
+        """Write down one pass ("types", "profile" or "rows") over an input."""
+        self.passes.append({"kind": kind, "input": name})
+
+    def counting(self, source: Source, kind_of_next: list[str]) -> Source:
+        """Return the source with every read recorded (as the kind `kind_of_next[0]` says)."""
+        if source.kind == "csv":  # the CSV reader read the whole file once to decide types
+            self.record("types", source.name)
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            self.record(kind_of_next[0], source.name)
+            return source.open_batches()
+
+        return dataclasses.replace(source, open_batches=batches)
+
+
+@dataclass
+class RunContext:
+    """What every step of a run looks at."""
+
+    profile: DatasetProfile
+    source: Source | None
+    reference: DatasetProfile | None
+    label: str | None
+    prediction: str | None
+    options: Mapping[str, Any]
+    passes: PassLog
+    #: what the next read of `source` is for ("rows" once the profile exists)
+    read_kind: list[str] = field(default_factory=lambda: ["profile"])
+
+    def detector_context(self) -> ScanContext:
+        """Return the view detectors get."""
+        return ScanContext(profile=self.profile, reference=self.reference, source=self.source,
+                           label=self.label, prediction=self.prediction, options=dict(self.options))
+
+    def dataset_info(self) -> DatasetInfo:
+        """Return what a report says about the data."""
+        return dataset_info(self.profile)
+
+    def reference_info(self) -> DatasetInfo | None:
+        """Return what a report says about the reference."""
+        return dataset_info(self.reference) if self.reference is not None else None
+
+
+def dataset_info(prof: DatasetProfile) -> DatasetInfo:
+    """Return what a report says about a profiled data set."""
+    return DatasetInfo(prof.name, prof.rows, len(prof.columns), prof.fingerprint)
+
+
+def open_context(data: Any, reference: Any = None, *, name: str | None = None, label: str | None = None,
+                 prediction: str | None = None, options: Mapping[str, Any] | None = None,
+                 encoding: str | None = None, progress: bool | ProgressCallback | None = None,
+                 store: Any = None, config: ProfileConfig | None = None) -> RunContext:
+    """Open and profile the data, resolve the reference, and check the named columns exist.
+
+    `data` is anything `tripwire.profile` reads, a saved profile.json or a DatasetProfile
+    (then there are no rows to read). `store` is the Store (or its URL) for `store:NAME`.
+    """
+    passes = PassLog()
+    read_kind = ["profile"]
+    prof, source = _saved(data)
+    if prof is None:
+        source = passes.counting(open_source(data, name=name, encoding=encoding), read_kind)
+        prof = _profile(source, name, progress, config)
+    read_kind[0] = "rows"
+    ref = resolve_reference(reference, store=store, progress=progress, passes=passes, encoding=encoding)
+    for col, flag in ((label, "--label"), (prediction, "--prediction")):
+        if col is not None and col not in prof:
+            raise UsageError(f"{flag} {col!r} is not a column of {prof.name}; "
+                             f"columns: {', '.join(list(prof.columns)[:20])}")
+    return RunContext(profile=prof, source=source, reference=ref, label=label, prediction=prediction,
+                      options=dict(options or {}), passes=passes, read_kind=read_kind)
+
+
+def resolve_reference(reference: Any, *, store: Any = None, progress: bool | ProgressCallback | None = None,
+                      passes: PassLog | None = None, encoding: str | None = None) -> DatasetProfile | None:
+    """Return the reference as a profile: a DatasetProfile, `store:NAME`, a profile.json, or data."""
+    if reference is None or isinstance(reference, DatasetProfile):
+        return reference
+    if isinstance(reference, str) and reference.startswith("store:"):
+        from tripwire.store import Store
+
+        st = store if isinstance(store, Store) else Store(store)
+        return st.reference(reference[len("store:"):])
+    prof, _ = _saved(reference)
+    if prof is not None:
+        return prof
+    log = passes if passes is not None else PassLog()
+    source = log.counting(open_source(reference, encoding=encoding), ["profile"])
+    return _profile(source, None, progress, None)
+
+
+def _profile(source: Source, name: str | None, progress: bool | ProgressCallback | None,
+             config: ProfileConfig | None) -> DatasetProfile:
+    bar = progress_for(progress, source.name)
+    try:
+        return profile(source, name=name, progress=bar, config=config)
+    finally:
+        close(bar)
+
+
+def _saved(data: Any) -> tuple[DatasetProfile | None, None]:
+    """Return a profile given as such or as a saved profile.json (no rows behind it)."""
+    if isinstance(data, DatasetProfile):
+        return data, None
+    if isinstance(data, (str, Path)) and str(data).endswith(".json") and _is_profile_file(Path(data)):
+        return DatasetProfile.load(data), None
+    return None, None
+
+
+def _is_profile_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(200)
+    except OSError:
+        return False
+    return b'"tripwire-profile"' in head

@@ -1,0 +1,75 @@
+"""Drift over time: one profile pass cut by time window, each window compared with a reference.
+
+The statistics (window keys, trends, sparklines, per-column summaries) live in
+`drift_detection/windows.py`; this is the run that reads the data once and composes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from tripwire.detectors.registry import ScanContext, run_detectors
+from tripwire.drift_detection.compare import LEVEL_RANK
+from tripwire.drift_detection.config import DriftConfig
+from tripwire.drift_detection.features import decide, feature_table
+from tripwire.drift_detection.windows import PER_WINDOW, column_findings, labels_first, rank, window_profiles
+from tripwire.errors import UsageError
+from tripwire.io import open_source
+from tripwire.profiling import merge_all
+from tripwire.report import DatasetInfo, Report, RunInfo
+from tripwire.run.context import PassLog, dataset_info, resolve_reference
+
+
+def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
+                    label: str | None, prediction: str | None, options: Mapping[str, Any],
+                    name: str | None = None) -> Report:
+    """Compare each time window of `data` with `reference` (or the first window) into one Report."""
+    passes = PassLog()
+    source = passes.counting(open_source(data, name=name), ["profile"])
+    profiles, data_name, undated = window_profiles(source, time_column, window, name)
+    keys = list(profiles)
+    if reference is not None:
+        ref = resolve_reference(reference, passes=passes)
+        assert ref is not None
+        compared = keys
+    else:
+        if len(keys) < 2:
+            raise UsageError(f"only one {window} window in {time_column!r}: nothing to compare; "
+                             "give --reference or a shorter --window")
+        ref, compared = profiles[keys[0]], keys[1:]
+    config = DriftConfig.from_options(options)
+    opts = {**options, "time_column": time_column}
+    exclude = {c for c in (label, prediction, time_column) if c}
+    table, series, per_window, checks = [], {}, [], []
+    for key in compared:
+        prof = profiles[key]
+        ctx = ScanContext(profile=prof, reference=ref, label=label, prediction=prediction, options=opts)
+        found, checks = run_detectors(ctx, only=PER_WINDOW)
+        found = [replace(f, evidence={**f.evidence, "window": prof.name}) for f in found]
+        per_window.extend(found)
+        results = feature_table(ref, prof, config, exclude)
+        moved = [r for r in results if decide(r, config.alpha)[0] is not None]
+        worst = max(moved, key=lambda r: (LEVEL_RANK[decide(r, config.alpha)[0]], r.score), default=None)
+        table.append({"window": prof.name, "rows": prof.rows, "drifted": [r.column for r in moved],
+                      "severity": max((f.severity for f in found), key=rank, default=None),
+                      "worst_column": worst.column if worst else None,
+                      "worst_effect": round(worst.score, 4) if worst else 0.0})
+        for r in results:
+            series.setdefault(r.column, {})[prof.name] = (r.score if np.isfinite(r.score) else 1e9,
+                                                         decide(r, config.alpha)[0], r.metric)
+    labels = [profiles[k].name for k in compared]
+    findings = column_findings(series, labels, per_window, config, window)
+    info = DatasetInfo(data_name, sum(p.rows for p in profiles.values()), len(ref.columns),
+                       merge_all(profiles.values()).fingerprint)
+    notes = [f"{len(compared)} window(s) of {window} compared with "
+             f"{'the reference' if reference is not None else 'the first window, ' + labels_first(profiles)}"]
+    if undated:
+        notes.append(f"{undated:,} row(s) without a readable {time_column!r} were left out")
+    return Report(command="drift", dataset=info, reference=dataset_info(ref), findings=tuple(findings),
+                  checks=tuple(checks), notes=tuple(notes), run=RunInfo(tuple(passes.passes)),
+                  extra={"windows": table, "trend": {c: {w: v[0] for w, v in s.items()} for c, s in series.items()},
+                         "reference": ref, "profiles": profiles})

@@ -1,0 +1,83 @@
+"""Every command reads its inputs the fewest times: one profile pass, at most one row pass.
+
+CSV files count one more pass: the reader reads the whole file once to decide column
+types and check the encoding. The passes are recorded in every report (`report.run`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import tripwire
+from tripwire.contracts import Contract
+from tripwire.run import check, check_profile, drift, ingest, log, scan
+from tripwire.store import Store
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("passes")
+    import palmerpenguins
+
+    df = palmerpenguins.load_penguins()
+    half = len(df) // 2
+    ref, cur = df.iloc[:half], df.iloc[half:].copy()
+    cur.loc[cur.index[:3], "bill_length_mm"] = -1.0  # something for the row pass to find
+    ref.to_parquet(d / "ref.parquet")
+    cur.to_parquet(d / "cur.parquet")
+    cur.to_csv(d / "cur.csv", index=False)
+    tripwire.profile(d / "ref.parquet").save(d / "ref.profile.json")
+    return d
+
+
+def kinds(report) -> list[str]:
+    return [p["kind"] for p in report.run.to_dict()["passes"]]
+
+
+def test_scan_profiles_once_and_reads_rows_once(files):
+    assert kinds(scan(files / "cur.parquet")) == ["profile", "rows"]
+    assert kinds(scan(files / "cur.parquet", files / "ref.parquet")) == ["profile", "profile", "rows"]
+    assert kinds(scan(files / "cur.parquet", files / "ref.profile.json")) == ["profile", "rows"]
+    assert kinds(scan(files / "cur.csv", files / "ref.profile.json")) == ["types", "profile", "rows"]
+
+
+def test_a_saved_profile_reads_nothing(files):
+    assert kinds(scan(files / "ref.profile.json")) == []
+    contract = Contract.infer(files / "ref.parquet")
+    assert kinds(check_profile(contract, tripwire.profile(files / "cur.parquet"))) == []
+
+
+def test_drift_needs_no_row_pass(files):
+    report = drift(files / "cur.parquet", files / "ref.profile.json")
+    assert kinds(report) == ["profile"]
+
+
+def test_check_with_quarantine_reads_each_pass_once(files, tmp_path):
+    contract = Contract.loads("columns: {bill_length_mm: {min: 0}, species: {unique: true}}")
+    report = check(contract, files / "cur.csv", quarantine=tmp_path / "q")
+    assert kinds(report) == ["types", "profile", "rows"]
+    assert report.quarantine["rows_in"] == report.dataset.rows
+
+
+def test_log_with_contract_and_stored_reference(files, tmp_path):
+    st = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    first = log(files / "ref.parquet", "penguins", store=st)
+    st.set_reference("penguins", first.batch_id)
+    contract = Contract.loads("columns: {bill_length_mm: {min: 0}}")
+    done = log(files / "cur.csv", "penguins", store=st, contract=contract, reference="store:penguins")
+    assert kinds(done.report) == ["types", "profile", "rows"]
+    assert done.report.quarantine["per_check"]["bill_length_mm.range"] == 3
+
+
+def test_ingest_reads_no_data(files, tmp_path):
+    st = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    body = {"profile": tripwire.profile(files / "cur.parquet").to_dict()}
+    out = ingest(st, "penguins", body)
+    assert kinds(st.report(out["batch_id"])) == []
+
+
+def test_same_findings_from_data_and_from_a_dataframe(files):
+    a = scan(files / "cur.parquet", files / "ref.profile.json")
+    b = scan(pd.read_parquet(files / "cur.parquet"), files / "ref.profile.json")
+    assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings]

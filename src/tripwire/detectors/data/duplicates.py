@@ -29,8 +29,6 @@ def normalised_text(name: str) -> pl.Expr:
             .str.replace_all(r"[\p{P}\p{S}]+", " ").str.replace_all(r"\s+", " ").str.strip_chars())
 
 
-
-
 @register
 class Duplicates(Detector):
     """Report exact duplicate rows and texts repeated with trivial differences."""

@@ -15,6 +15,8 @@ from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.numeric import magnitude_edges
 from tripwire.report import Finding
 
+#: row indices kept per finding (the rest are counted)
+MAX_ALL_ROWS = 100_000
 #: Tukey's "far out" multiplier of the interquartile range
 K = 3.0
 MIN_VALUES = 50
@@ -30,10 +32,11 @@ IMPOSSIBLE_CHANCE = 0.01
 FAR_SPAN = 0.5
 #: ... or this many times the gap between its extreme and its tenth most extreme value
 TAIL_K = 3.0
-#: a lone value must lie this many margins out to be a warning
+#: one or two (LONE) values must lie this many margins out to be a warning
 SINGLE_K = 4.0
 #: row indices kept per finding (the run layer keeps as many for located findings)
 KEPT_ROWS = 100_000
+LONE = 2
 
 
 def fences(col: ColumnProfile) -> tuple[float, float, str] | None:
@@ -180,25 +183,29 @@ def far_beyond(col: ColumnProfile, ref: ColumnProfile) -> OutsideRange | None:
     the log scale for a positive right-skewed column) and three times the gap between its
     extreme and its tenth most extreme value (a long tail strays further): farther than one
     batch's extreme strays from another's in honest data, nearer than a unit or decimal slip
-    (x10, x1000, 999999). A single value must lie four such margins out to be a warning: one
-    honest outlier in a batch is common, one slipped value is the rarer case.
+    (x10, x1000, 999999). One or two values must lie four such margins out to be a warning: an
+    honest outlier or two in a batch is common, a lone slipped value the rarer case.
     """
     rn, num = ref.numbers, col.numbers
     if rn.n < MIN_SIGN_VALUES or col.distinct_count < 3 or ref.distinct_count < MIN_DISTINCT:
         return None
-    f = fences(ref)
-    log = f is not None and f[2] == "log" and rn.min > 0
-    to_t = math.log10 if log else float
     k = min(10, rn.n // 10) / rn.n
     q_lo, q_hi = rn.quantiles.quantiles([k, 1 - k])
-    if log and q_lo <= 0:
-        log, to_t = False, float
-    t_min, t_max, t_lo, t_hi = (to_t(v) for v in (rn.min, rn.max, q_lo, q_hi))
+    # right-skewed non-negative columns (amounts with many zeros too) are judged in decades
+    # of their positive values; zeros and signs are the sign rule's
+    lowest = _smallest_positive(rn)
+    log = (rn.min >= 0 and (rn.moments.skewness or 0.0) > 1.0 and lowest is not None and q_hi > 0)
+    to_t = math.log10 if log else float
+    r_min = max(rn.min, lowest) if log else rn.min
+    q_lo = max(q_lo, r_min) if log else q_lo
+    t_min, t_max, t_lo, t_hi = (to_t(v) for v in (r_min, rn.max, q_lo, q_hi))
     base = 0.5 if log else FAR_SPAN * (t_max - t_min)
     m_lo, m_hi = max(base, TAIL_K * (t_lo - t_min)), max(base, TAIL_K * (t_max - t_hi))
     back = (lambda t: 10.0 ** t) if log else float
     lower, upper = back(t_min - m_lo), back(t_max + m_hi)
     single = (back(t_min - SINGLE_K * m_lo), back(t_max + SINGLE_K * m_hi))
+    if log and rn.min == 0:  # below the smallest positive of a column with zeros: no judgement
+        lower, single = 0.0, (0.0, single[1])
     scale = "log" if log else "linear"
     rule = ("beyond the reference's min / max by the larger of half "
             + ("a decade" if log else "its range") + " and 3x its extreme gap")
@@ -241,8 +248,10 @@ class Outliers(Detector):
             return None
         share = count / col.count
         severity = r.severity
-        if count == 1 and r.single is not None and r.single[0] <= num.min and num.max <= r.single[1]:
-            severity = "info"  # one honest outlier strays this far; a slip lands further
+        low = _smallest_positive(num) if r.positive_only else num.min
+        if (count <= LONE and r.single is not None and (low is None or r.single[0] <= low)
+                and num.max <= r.single[1]):
+            severity = "info"  # one or two honest outliers stray this far; a slip lands further
         about = "" if exact is not None else "about "
         what = f"{about}{count:,} value{'s' if count != 1 else ''} ({pct(share)})"
         evidence = {"count": count, "share": share, "exact": exact is not None, "lower": r.lower,

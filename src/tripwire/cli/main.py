@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 #: command modules under tripwire.cli.commands; each has `register(app)`
-COMMAND_MODULES = ("profile", "scan", "check", "drift", "history", "serve", "demo")
+COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "history", "serve", "demo")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,205 @@
+"""Weak slices: where the model is significantly worse than overall, in words.
+
+Every feature is cut into slices (numbers into quantile bins, text into its values with
+enough rows, missing values as a slice of their own); pairs of features cross their slices.
+Each slice's mean loss (error indicator, or absolute error) is tested one-sided against the
+rest of the rows (a pair against the rest of each parent slice, so a pair is kept only when
+it is worse than what its worse parent explains); the Benjamini–Hochberg procedure holds the
+false-discovery rate; survivors are ranked by impact, rows × gap. All counts come from
+`np.bincount` over integer slice codes: a pair is one bincount of the combined codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import combinations, pairwise
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy.special import ndtr, ndtri
+
+from tripwire.evaluation.bootstrap import Bootstrap
+
+#: numeric columns are cut into this many quantile bins
+BINS = 5
+#: text columns with more distinct values than this are not sliced (identifiers, free text)
+MAX_VALUES = 50
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature cut into slices: an integer code per row and the words of each code."""
+
+    name: str
+    codes: np.ndarray
+    words: tuple[str | None, ...]  # None: a code never reported ("other" values)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One significantly weak slice."""
+
+    where: str
+    columns: tuple[str, ...]
+    rows: int
+    value: float
+    ci: tuple[float, float]
+    p_value: float
+    #: (feature index, slice code) of each feature that defines it
+    parts: tuple[tuple[int, int], ...] = ()
+    #: the first rows of the slice (row indices from 0)
+    first_rows: tuple[int, ...] = ()
+
+    def impact(self, overall: float) -> float:
+        """Return rows × gap."""
+        return self.rows * (self.value - overall)
+
+
+def _quote(v: Any) -> str:
+    return f"'{v}'" if isinstance(v, str) else f"{v:,.4g}" if isinstance(v, float) else str(v)
+
+
+def cut(df: pl.DataFrame, name: str, min_rows: int) -> Feature | None:
+    """Return the feature's slices, or None when it cannot be sliced usefully."""
+    s = df[name]
+    if s.dtype.is_numeric() and s.dtype != pl.Boolean and s.n_unique() > BINS * 2:
+        v = s.cast(pl.Float64).fill_nan(None)
+        known = v.drop_nulls().to_numpy()
+        if known.size == 0:
+            return None
+        edges = np.unique(np.quantile(known, np.linspace(0, 1, BINS + 1)[1:-1]))
+        codes = np.searchsorted(edges, v.fill_null(np.nan).to_numpy(), side="right")
+        codes[v.is_null().to_numpy()] = edges.size + 1
+        words = [f"{name} < {_quote(float(edges[0]))}"]
+        words += [f"{_quote(float(a))} ≤ {name} < {_quote(float(b))}" for a, b in pairwise(edges)]
+        words += [f"{name} ≥ {_quote(float(edges[-1]))}", f"{name} is missing"]
+        return Feature(name, codes.astype(np.int64), tuple(words))
+    text = s.cast(pl.String) if s.dtype != pl.String else s
+    counts = text.drop_nulls().value_counts()
+    if counts.height < 2 or counts.height > MAX_VALUES:
+        return None
+    kept = counts.filter(pl.col("count") >= min_rows).sort(text.name)[text.name].to_list()
+    lookup = pl.DataFrame({text.name: kept, "_code": list(range(len(kept)))},
+                          schema={text.name: pl.String, "_code": pl.Int64})
+    codes = (pl.DataFrame({text.name: text}).join(lookup, on=text.name, how="left", maintain_order="left")["_code"]
+             .fill_null(len(kept)).to_numpy().copy())
+    codes[text.is_null().to_numpy()] = len(kept) + 1
+    original = s.drop_nulls().unique().to_list() if s.dtype != pl.String else None
+    shown = kept if original is None else [next((o for o in original if str(o) == k), k) for k in kept]
+    return Feature(name, codes.astype(np.int64), tuple([f"{name} = {_quote(v)}" for v in shown] + [None,
+                                                                                                    f"{name} is missing"]))
+
+
+def _tests(n_s: np.ndarray, sum_s: np.ndarray, sq_s: np.ndarray, n_r: np.ndarray, sum_r: np.ndarray,
+           sq_r: np.ndarray, proportion: bool) -> np.ndarray:
+    """Return one-sided p-values that the slice's mean loss exceeds the rest's (z / Welch tests)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m_s, m_r = sum_s / n_s, sum_r / n_r
+        if proportion:
+            pooled = (sum_s + sum_r) / (n_s + n_r)
+            se = np.sqrt(pooled * (1 - pooled) * (1 / n_s + 1 / n_r))
+        else:
+            v_s = np.maximum(sq_s / n_s - m_s**2, 0) * n_s / np.maximum(n_s - 1, 1)
+            v_r = np.maximum(sq_r / n_r - m_r**2, 0) * n_r / np.maximum(n_r - 1, 1)
+            se = np.sqrt(v_s / n_s + v_r / n_r)
+        z = (m_s - m_r) / se
+    p = 1 - ndtr(z)
+    return np.where(np.isfinite(p), p, 1.0)
+
+
+def interval(n: int, total: float, sq: float, proportion: bool, level: float) -> tuple[float, float]:
+    """Return a Wilson interval for a proportion, or a normal interval for a mean."""
+    z = float(ndtri(0.5 + level / 2))
+    m = total / n
+    if proportion:
+        centre = (m + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(m * (1 - m) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return float(centre - half), float(centre + half)
+    sd = np.sqrt(max(sq / n - m * m, 0) * n / max(n - 1, 1))
+    return float(m - z * sd / np.sqrt(n)), float(m + z * sd / np.sqrt(n))
+
+
+def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
+    """Return which hypotheses are rejected at false-discovery rate q."""
+    m = p.size
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.argsort(p, kind="stable")
+    passed = p[order] <= q * np.arange(1, m + 1) / m
+    k = np.flatnonzero(passed).max() + 1 if passed.any() else 0
+    out = np.zeros(m, dtype=bool)
+    out[order[:k]] = True
+    return out
+
+
+def weak_slices(df: pl.DataFrame, loss: np.ndarray, metric: str, *, proportion: bool, min_rows: int | None = None,
+                q: float = 0.05, min_relative_gap: float = 0.1, top: int = 10,
+                boot: Bootstrap | None = None) -> tuple[list[Slice], float]:
+    """Return the weak slices, worst impact first, and the overall mean loss.
+
+    `loss` is per row (1/0 errors when `proportion`, else absolute errors). A slice needs
+    `min_rows` rows (default max(30, 0.5% of rows)) and a mean at least `min_relative_gap`
+    above overall to be reported.
+    """
+    n = len(loss)
+    level = (boot or Bootstrap()).level
+    if n == 0:
+        return [], float("nan")
+    min_rows = min_rows or max(30, int(np.ceil(0.005 * n)))
+    loss = loss.astype(float)
+    sq = loss * loss
+    total, total_sq = float(loss.sum()), float(sq.sum())
+    overall = total / n
+    feats = [f for f in (cut(df, c, min_rows) for c in df.columns) if f is not None]
+    cand: list[tuple[np.ndarray, ...]] = []  # n, sum, sq, p, feature a, code a, feature b, code b
+    singles = []
+    for i, f in enumerate(feats):
+        k = len(f.words)
+        cnt = np.bincount(f.codes, minlength=k)
+        sm = np.bincount(f.codes, weights=loss, minlength=k)
+        sqs = np.bincount(f.codes, weights=sq, minlength=k)
+        singles.append((cnt, sm, sqs))
+        p = _tests(cnt, sm, sqs, n - cnt, total - sm, total_sq - sqs, proportion)
+        codes = np.arange(k)
+        ok = (cnt >= min_rows) & np.array([w is not None for w in f.words])
+        cand.append((cnt[ok], sm[ok], sqs[ok], p[ok], np.full(ok.sum(), i), codes[ok], np.full(ok.sum(), -1),
+                     np.full(ok.sum(), -1)))
+    for i, j in combinations(range(len(feats)), 2):
+        fa, fb = feats[i], feats[j]
+        ka, kb = len(fa.words), len(fb.words)
+        combo = fa.codes * kb + fb.codes
+        cnt = np.bincount(combo, minlength=ka * kb)
+        ok = cnt >= min_rows
+        if not ok.any():
+            continue
+        sm = np.bincount(combo, weights=loss, minlength=ka * kb)
+        sqs = np.bincount(combo, weights=sq, minlength=ka * kb)
+        ca, cb = np.divmod(np.arange(ka * kb), kb)
+        worded = np.array([fa.words[a] is not None and fb.words[b] is not None for a, b in zip(ca, cb, strict=True)])
+        ok &= worded
+        pa = [_tests(cnt, sm, sqs, singles[x][0][c] - cnt, singles[x][1][c] - sm, singles[x][2][c] - sqs, proportion)
+              for x, c in ((i, ca), (j, cb))]
+        p = np.maximum(pa[0], pa[1])
+        cand.append((cnt[ok], sm[ok], sqs[ok], p[ok], np.full(ok.sum(), i), ca[ok], np.full(ok.sum(), j), cb[ok]))
+    if not cand:
+        return [], overall
+    cnt, sm, sqs, p, fa_, ca_, fb_, cb_ = (np.concatenate(parts) for parts in zip(*cand, strict=True))
+    mean = sm / cnt
+    keep = benjamini_hochberg(p, q) & (mean >= overall * (1 + min_relative_gap)) & (mean > overall)
+    found = []
+    for idx in np.flatnonzero(keep):
+        parts = [(int(fa_[idx]), int(ca_[idx]))] + ([(int(fb_[idx]), int(cb_[idx]))] if fb_[idx] >= 0 else [])
+        where = " and ".join(str(feats[f].words[c]) for f, c in parts)
+        found.append(Slice(where, tuple(feats[f].name for f, _ in parts), int(cnt[idx]), float(mean[idx]),
+                           interval(int(cnt[idx]), float(sm[idx]), float(sqs[idx]), proportion, level),
+                           float(p[idx]), tuple(parts)))
+    found.sort(key=lambda s: (-s.impact(overall), s.where))
+    return [_with_rows(s, feats) for s in found[:top]], overall
+
+
+def _with_rows(s: Slice, feats: list[Feature]) -> Slice:
+    mask = np.ones(len(feats[0].codes), dtype=bool)
+    for f, code in s.parts:
+        mask &= feats[f].codes == code
+    return replace(s, first_rows=tuple(int(r) for r in np.flatnonzero(mask)[:100]))

@@ -187,6 +187,8 @@ def weak_slices(df: pl.DataFrame, loss: np.ndarray, metric: str, *, proportion: 
     cnt, sm, sqs, p, fa_, ca_, fb_, cb_ = (np.concatenate(parts) for parts in zip(*cand, strict=True))
     mean = sm / cnt
     keep = benjamini_hochberg(p, q) & (mean >= overall * (1 + min_relative_gap)) & (mean > overall)
+    keep &= ~_explained_singles(keep, fb_, fa_, ca_, cb_, cnt, sm, sqs, n, total, total_sq, overall,
+                                min_relative_gap, proportion, q)
     found = []
     for idx in np.flatnonzero(keep):
         parts = [(int(fa_[idx]), int(ca_[idx]))] + ([(int(fb_[idx]), int(cb_[idx]))] if fb_[idx] >= 0 else [])
@@ -196,6 +198,31 @@ def weak_slices(df: pl.DataFrame, loss: np.ndarray, metric: str, *, proportion: 
                            float(p[idx]), tuple(parts)))
     found.sort(key=lambda s: (-s.impact(overall), s.where))
     return [_with_rows(s, feats) for s in found[:top]], overall
+
+
+def _explained_singles(keep: np.ndarray, fb: np.ndarray, fa: np.ndarray, ca: np.ndarray, cb: np.ndarray,
+                       cnt: np.ndarray, sm: np.ndarray, sqs: np.ndarray, n: int, total: float, total_sq: float,
+                       overall: float, min_relative_gap: float, proportion: bool, q: float) -> np.ndarray:
+    """Mark kept one-feature slices whose weakness a kept pair inside them explains.
+
+    A single slice is explained when, without the rows of one of its weak pairs, what is
+    left of it is no longer significantly (or materially) worse than the rows outside it.
+    """
+    out = np.zeros(keep.size, dtype=bool)
+    singles = {(int(fa[i]), int(ca[i])): i for i in np.flatnonzero(keep & (fb < 0))}
+    for j in np.flatnonzero(keep & (fb >= 0)):
+        for parent in ((int(fa[j]), int(ca[j])), (int(fb[j]), int(cb[j]))):
+            i = singles.get(parent)
+            if i is None or out[i]:
+                continue
+            n_left, s_left, q_left = cnt[i] - cnt[j], sm[i] - sm[j], sqs[i] - sqs[j]
+            if n_left <= 0:
+                out[i] = True
+                continue
+            p = _tests(np.array([n_left]), np.array([s_left]), np.array([q_left]), np.array([n - cnt[i]]),
+                       np.array([total - sm[i]]), np.array([total_sq - sqs[i]]), proportion)[0]
+            out[i] = p > q or s_left / n_left < overall * (1 + min_relative_gap)
+    return out
 
 
 def _with_rows(s: Slice, feats: list[Feature]) -> Slice:

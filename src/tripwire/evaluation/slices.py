@@ -63,32 +63,47 @@ def _quote(v: Any) -> str:
 def cut(df: pl.DataFrame, name: str, min_rows: int) -> Feature | None:
     """Return the feature's slices, or None when it cannot be sliced usefully."""
     s = df[name]
-    if s.dtype.is_numeric() and s.dtype != pl.Boolean and s.n_unique() > BINS * 2:
+    many = s.head(10_000).n_unique() > BINS * 2 or s.n_unique() > BINS * 2  # the head usually settles it
+    if s.dtype.is_numeric() and s.dtype != pl.Boolean and many:
         v = s.cast(pl.Float64).fill_nan(None)
         known = v.drop_nulls().to_numpy()
         if known.size == 0:
             return None
-        edges = np.unique(np.quantile(known, np.linspace(0, 1, BINS + 1)[1:-1]))
+        step = max(1, known.size // 200_000)  # edges from an evenly spaced subsample: bins need not be exact
+        edges = np.unique(np.quantile(known[::step], np.linspace(0, 1, BINS + 1)[1:-1]))
         codes = np.searchsorted(edges, v.fill_null(np.nan).to_numpy(), side="right")
         codes[v.is_null().to_numpy()] = edges.size + 1
         words = [f"{name} < {_quote(float(edges[0]))}"]
         words += [f"{_quote(float(a))} ≤ {name} < {_quote(float(b))}" for a, b in pairwise(edges)]
         words += [f"{name} ≥ {_quote(float(edges[-1]))}", f"{name} is missing"]
-        return Feature(name, codes.astype(np.int64), tuple(words))
+        return Feature(name, codes.astype(np.int32), tuple(words))
     text = s.cast(pl.String) if s.dtype != pl.String else s
-    counts = text.drop_nulls().value_counts()
-    if counts.height < 2 or counts.height > MAX_VALUES:
+    values = text.drop_nulls().unique().sort()
+    if values.len() < 2 or values.len() > MAX_VALUES:
         return None
-    kept = counts.filter(pl.col("count") >= min_rows).sort(text.name)[text.name].to_list()
-    lookup = pl.DataFrame({text.name: kept, "_code": list(range(len(kept)))},
-                          schema={text.name: pl.String, "_code": pl.Int64})
-    codes = (pl.DataFrame({text.name: text}).join(lookup, on=text.name, how="left", maintain_order="left")["_code"]
-             .fill_null(len(kept)).to_numpy().copy())
-    codes[text.is_null().to_numpy()] = len(kept) + 1
+    # an Enum over the sorted values gives each row its value's index without a join
+    physical = text.cast(pl.Enum(values.to_list())).to_physical()
+    index = physical.fill_null(values.len()).to_numpy().astype(np.int32)
+    counts = np.bincount(index, minlength=values.len() + 1)[: values.len()]
+    kept_at = np.flatnonzero(counts >= min_rows)
+    kept = [values[int(i)] for i in kept_at]
+    remap = np.full(values.len() + 1, len(kept), dtype=np.int32)  # "other" values
+    remap[kept_at] = np.arange(len(kept), dtype=np.int32)
+    remap[values.len()] = len(kept) + 1  # missing
+    codes = remap[index]
     original = s.drop_nulls().unique().to_list() if s.dtype != pl.String else None
     shown = kept if original is None else [next((o for o in original if str(o) == k), k) for k in kept]
-    return Feature(name, codes.astype(np.int64), tuple([f"{name} = {_quote(v)}" for v in shown] + [None,
+    return Feature(name, codes.astype(np.int32), tuple([f"{name} = {_quote(v)}" for v in shown] + [None,
                                                                                                     f"{name} is missing"]))
+
+
+def _sums(codes: np.ndarray, k: int, loss: np.ndarray, sq: np.ndarray,
+          hits: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the sum and the sum of squares of the loss per code (equal for 0/1 losses)."""
+    if hits is not None:
+        sm = np.bincount(codes[hits], minlength=k).astype(float)
+        return sm, sm
+    return np.bincount(codes, weights=loss, minlength=k), np.bincount(codes, weights=sq, minlength=k)
 
 
 def _tests(n_s: np.ndarray, sum_s: np.ndarray, sq_s: np.ndarray, n_r: np.ndarray, sum_r: np.ndarray,
@@ -152,13 +167,14 @@ def weak_slices(df: pl.DataFrame, loss: np.ndarray, metric: str, *, proportion: 
     total, total_sq = float(loss.sum()), float(sq.sum())
     overall = total / n
     feats = [f for f in (cut(df, c, min_rows) for c in df.columns) if f is not None]
+    # 0/1 losses: sums are counts of the failing rows, a bincount over a tenth of the rows
+    hits = np.flatnonzero(loss) if proportion else None
     cand: list[tuple[np.ndarray, ...]] = []  # n, sum, sq, p, feature a, code a, feature b, code b
     singles = []
     for i, f in enumerate(feats):
         k = len(f.words)
         cnt = np.bincount(f.codes, minlength=k)
-        sm = np.bincount(f.codes, weights=loss, minlength=k)
-        sqs = np.bincount(f.codes, weights=sq, minlength=k)
+        sm, sqs = _sums(f.codes, k, loss, sq, hits)
         singles.append((cnt, sm, sqs))
         p = _tests(cnt, sm, sqs, n - cnt, total - sm, total_sq - sqs, proportion)
         codes = np.arange(k)
@@ -168,13 +184,12 @@ def weak_slices(df: pl.DataFrame, loss: np.ndarray, metric: str, *, proportion: 
     for i, j in combinations(range(len(feats)), 2):
         fa, fb = feats[i], feats[j]
         ka, kb = len(fa.words), len(fb.words)
-        combo = fa.codes * kb + fb.codes
+        combo = fa.codes * np.int32(kb) + fb.codes
         cnt = np.bincount(combo, minlength=ka * kb)
         ok = cnt >= min_rows
         if not ok.any():
             continue
-        sm = np.bincount(combo, weights=loss, minlength=ka * kb)
-        sqs = np.bincount(combo, weights=sq, minlength=ka * kb)
+        sm, sqs = _sums(combo, ka * kb, loss, sq, hits)
         ca, cb = np.divmod(np.arange(ka * kb), kb)
         worded = np.array([fa.words[a] is not None and fb.words[b] is not None for a, b in zip(ca, cb, strict=True)])
         ok &= worded

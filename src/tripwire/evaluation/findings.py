@@ -23,7 +23,9 @@ def _finding(code: str, severity: str, columns: tuple[str, ...], title: str, evi
 
 def figure(value: float, proportion: bool) -> str:
     """Write a metric value: a share as a percentage, anything else as a number."""
-    return pct(value) if proportion else number(value, 3)
+    if proportion:
+        return pct(value)
+    return number(value, 3) if abs(value) < 1000 else f"{value:,.0f}"  # 1,061 rather than 1.06e+03
 
 
 def ranged(value: float, low: float | None, high: float | None, proportion: bool) -> str:

@@ -149,7 +149,7 @@ def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
 
 
 def weak_slices(df: pl.DataFrame, loss: np.ndarray, metric: str, *, proportion: bool, min_rows: int | None = None,
-                q: float = 0.05, min_relative_gap: float = 0.1, top: int = 10,
+                q: float = 0.05, min_relative_gap: float = 0.1, top: int = 5,
                 boot: Bootstrap | None = None) -> tuple[list[Slice], float]:
     """Return the weak slices, worst impact first, and the overall mean loss.
 

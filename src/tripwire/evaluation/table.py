@@ -25,7 +25,7 @@ def metrics_text(rows: Iterable[dict[str, Any]]) -> str:
         value = "n/a" if r["value"] is None else number(r["value"], 4)
         ci = "" if r["ci_low"] is None else f"  [{number(r['ci_low'], 4)}, {number(r['ci_high'], 4)}]"
         n = "" if r["n"] is None else f"  n={r['n']:,}"
-        lines.append(f"  {name:<48} {value:>10}{ci}{n}")
+        lines.append(f"  {name:<56} {value:>10}{ci}{n}")
     cells = [r for r in rows if r["metric"] == "confusion"]
     if cells:
         lines.append("  confusion (true -> predicted): " + ", ".join(

@@ -62,11 +62,15 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
     table = _read(ctx)
     boot = Bootstrap(resamples=resamples, level=level, seed=seed)
     probas = _as_list(proba)
-    for col, flag in [(c, "--proba") for c in probas] + [(c, "--baseline") for c in _as_list(baseline)] + \
-            [(c, "--group") for c in _as_list(group)] + [(user, "--user"), (item, "--item"), (on, "--on")]:
-        if col is not None and col not in table.columns:
+    in_data = [(c, "--proba") for c in probas] + [(c, "--baseline") for c in _as_list(baseline)] + \
+        [(user, "--user"), (item, "--item"), (on, "--on")]
+    if groups is None:  # with --groups, the group columns are in the groups table
+        in_data += [(c, "--group") for c in _as_list(group)]
+    columns = [c for c in table.columns if c != "_tw_row"]
+    for col, flag in in_data:
+        if col is not None and col not in columns:
             raise UsageError(f"{flag} {col!r} is not a column of {ctx.profile.name}; "
-                             f"columns: {', '.join(table.columns[:20])}")
+                             f"columns: {', '.join(columns[:20])}")
     task = task or ("ranking" if user or item else _infer_task(table[label], probas))
     if task not in TASKS:
         raise UsageError(f"--task {task!r}: choose one of {', '.join(TASKS)}")
@@ -167,6 +171,8 @@ def _scored(table: pl.DataFrame, label: str, prediction: str, probas: list[str],
             first = outside["_tw_row"][0]
             raise UsageError(f"--proba {col!r}: {outside.height:,} values outside [0, 1] (first at row {first}: "
                              f"{outside[col][0]}); pass probabilities, not scores or logits")
+    if table.height == 0:
+        raise UsageError("the data has no rows to evaluate")
     missing = pl.lit(False)
     for col in (label, prediction, *probas):
         c = pl.col(col)

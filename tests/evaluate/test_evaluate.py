@@ -144,3 +144,24 @@ def test_cli_text_json_and_a_bad_column(preds, tmp_path):
     assert any(m["metric"] == "accuracy_gain_over_baseline" for m in doc["metrics"])
     assert_one_line_error(run("evaluate", str(data), "--label", "y", "--prediction", "predd"),
                           "--prediction 'predd' is not a column")
+
+
+def test_performance_drop_against_the_last_stored_evaluation_of_the_model(preds, tmp_path):
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    first = tripwire.evaluate(preds, label="y", prediction="pred", model="churn@1", store=url, slices=False, **FAST)
+    assert not first.by_code("model.performance_drop")
+    assert first.extra["stored"]["dataset"] == "evaluate/churn"
+    same = tripwire.evaluate(preds, label="y", prediction="pred", model="churn@2", store=url, slices=False, **FAST)
+    assert not same.by_code("model.performance_drop")
+    rng = np.random.default_rng(9)
+    worse = preds.with_columns(pl.Series("pred", np.where(rng.random(preds.height) < 0.2, 1 - preds["pred"].to_numpy(),
+                                                          preds["pred"].to_numpy())))
+    r = tripwire.evaluate(worse, label="y", prediction="pred", model="churn@3", store=url, slices=False, **FAST)
+    drops = {f.evidence["metric"]: f for f in r.by_code("model.performance_drop")}
+    assert "accuracy" in drops
+    acc = drops["accuracy"]
+    assert acc.evidence["previous"] == pytest.approx(_metric(same, "accuracy")["value"])
+    assert acc.evidence["value"] == pytest.approx(_metric(r, "accuracy")["value"])
+    assert "version 2" in acc.title and "churn@3: accuracy fell from" in acc.title
+    with pytest.raises(UsageError, match="pass --model"):
+        tripwire.evaluate(preds, label="y", prediction="pred", store=url, **FAST)

@@ -29,10 +29,12 @@ from tripwire.evaluation.findings import (
     unscored_finding,
 )
 from tripwire.evaluation.latency import latency as measure_latency
+from tripwire.evaluation.over_time import performance_drops
 from tripwire.evaluation.slices import weak_slices
 from tripwire.report import CheckResult, Report
 from tripwire.run.context import RunContext, open_context
 from tripwire.run.plan import Plan, execute
+from tripwire.store import Store
 
 TASKS = ("classification", "regression", "ranking")
 
@@ -44,7 +46,7 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
              positive: Any = None, band: float = 0.05, band_target: float | None = None,
              min_group: int = 30, slices: bool = True, resamples: int = 1000, level: float = 0.95,
              seed: int = 0, predict: Callable[[Any], Any] | None = None,
-             batch_sizes: Sequence[int] = (1, 32, 1024), name: str | None = None,
+             batch_sizes: Sequence[int] = (1, 32, 1024), store: Any = None, name: str | None = None,
              encoding: str | None = None, progress: bool = False) -> Report:
     """Evaluate a table of predictions: metrics with intervals, baselines, weak slices, fairness.
 
@@ -54,7 +56,9 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
     `baseline`: columns of baseline predictions; `train`: a training table to fit the
     majority/mean and linear baselines on. Ranking (`task="ranking"`) reads `user`, `item`,
     the score in `prediction` and the relevance in `label`, at `k`. `predict`, a callable on
-    rows of `data`, adds its latency per batch size. `model` ("NAME@VERSION") is recorded.
+    rows of `data`, adds its latency per batch size. `model` ("NAME@VERSION") is recorded;
+    with a `store` (a Store or its URL) the evaluation is compared with the last stored one of
+    the same model name (`model.performance_drop`) and then stored as dataset `evaluate/NAME`.
     """
     ctx = open_context(data, name=name, label=label, prediction=prediction, encoding=encoding, progress=progress)
     if ctx.source is None:
@@ -103,10 +107,25 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
             findings += gain_findings
     if predict is not None:
         rows += _latency(predict, table, batch_sizes)
-    checks.append(CheckResult("evaluate", "passed" if not any(f.severity == "error" for f in findings) else "failed"))
     notes = [f"model: {model}"] if model else []
     notes.append(f"intervals: {boot.level:.0%} bootstrap, {boot.resamples} resamples, seed {boot.seed}")
-    report = execute(Plan("evaluate", detectors=False, given_findings=tuple(findings), given_checks=tuple(checks)), ctx)
+    sinks: tuple[tuple[str, Any], ...] = ()
+    if store is not None:
+        if not model:
+            raise UsageError("--store keeps evaluations per model: pass --model NAME@VERSION too")
+        st = store if isinstance(store, Store) else Store(store)
+        history = f"evaluate/{model.partition('@')[0]}"
+        findings += _against_last(st, history, rows, model)
+
+        def keep(report: Report, ctx: RunContext) -> dict[str, Any]:
+            whole = dataclasses.replace(report, metrics=tuple(rows), notes=(*report.notes, *notes))
+            return {"batch_id": st.log_batch(history, ctx.profile, whole, source=str(ctx.profile.name),
+                                             model=model), "dataset": history}
+
+        sinks = (("stored", keep),)
+    checks.append(CheckResult("evaluate", "passed" if not any(f.severity == "error" for f in findings) else "failed"))
+    report = execute(Plan("evaluate", detectors=False, given_findings=tuple(findings), given_checks=tuple(checks),
+                          sinks=sinks), ctx)
     report = dataclasses.replace(report, metrics=tuple(rows), notes=(*report.notes, *notes))
     report.extra.update({"task": task, "model": model})
     return report
@@ -114,6 +133,20 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
 
 #: `tripwire.evaluate.latency(predict, data, batch_sizes=[1, 32, 1024])`, timing without a Report
 evaluate.latency = measure_latency  # type: ignore[attr-defined]
+
+
+def _against_last(st: Store, history: str, rows: list[dict[str, Any]], model: str) -> list[Any]:
+    """Return the drops against the last stored evaluation of this model (none before the first)."""
+    if history not in {d["name"] for d in st.datasets()}:
+        return []
+    last = st.batches(history, limit=1)
+    if not last:
+        return []
+    previous = st.report(last[-1]["id"])
+    version = last[-1].get("model_version")
+    label = f"version {version}, " if version else ""
+    label += f"evaluated {last[-1]['logged_at']:%Y-%m-%d %H:%M}"
+    return performance_drops(rows, list(previous.metrics or ()), model, label)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:

@@ -36,6 +36,8 @@ def evaluate_command(
     baseline: list[str] = typer.Option([], "--baseline", help="Column(s) of baseline predictions to beat."),
     train: str | None = typer.Option(None, "--train", help="Training table: fit majority/mean and linear baselines."),
     model: str | None = typer.Option(None, "--model", help="The model as NAME@VERSION (recorded in the report)."),
+    store: str | None = typer.Option(None, "--store", help="History store URL: compare with the model's last "
+                                     "stored evaluation, then store this one (needs --model)."),
     positive: str | None = typer.Option(None, "--positive", help="The positive class (default: the larger label)."),
     user: str | None = typer.Option(None, "--user", help="Ranking: the user column."),
     item: str | None = typer.Option(None, "--item", help="Ranking: the item column."),
@@ -69,7 +71,7 @@ def evaluate_command(
                       group=group or None, groups=groups, on=on, baseline=baseline or None, train=train,
                       model=model, user=user, item=item, k=k, positive=positive, band=band,
                       band_target=band_target, min_group=min_group, slices=not no_slices,
-                      resamples=resamples, level=level, seed=seed, name=name, encoding=encoding,
+                      resamples=resamples, level=level, seed=seed, store=store, name=name, encoding=encoding,
                       progress=sys.stderr.isatty())
     notes(report.notes)
     if fmt is Format.text and output is None:

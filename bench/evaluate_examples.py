@@ -128,18 +128,18 @@ def movielens() -> None:
 
 
 def over_time() -> None:
-    """The flights model over time: the first half of the year stored, then the second judged against it."""
+    """The flights model over time: autumn's evaluation stored, then December judged against it."""
     preds = pd.read_csv(FOLDER / "flights_preds.csv")  # written by the flights example
-    preds[preds.month <= 6].to_csv(FOLDER / "flights_h1.csv", index=False)
-    preds[preds.month > 6].to_csv(FOLDER / "flights_h2.csv", index=False)
+    preds[preds.month.between(9, 11)].to_csv(FOLDER / "flights_autumn.csv", index=False)
+    preds[preds.month == 12].to_csv(FOLDER / "flights_december.csv", index=False)
     store = f"sqlite:///{FOLDER / 'history.db'}"
     (FOLDER / "history.db").unlink(missing_ok=True)
-    for half in ("flights_h1.csv", "flights_h2.csv"):
+    for half in ("flights_autumn.csv", "flights_december.csv"):
         cli("evaluate", half, "--label", "delayed", "--prediction", "pred", "--proba", "p_delayed",
             "--model", "delays@1", "--store", store, "--no-slices", "--format", "json", "-o", half + ".json")
     import json
 
-    doc = json.loads((FOLDER / "flights_h2.csv.json").read_text())
+    doc = json.loads((FOLDER / "flights_december.csv.json").read_text())
     for f in doc["findings"]:
         print(f"[{f['code']}] {f['title']}")
     print()

@@ -46,7 +46,8 @@ def performance_drops(current: list[dict[str, Any]], previous: list[dict[str, An
         if worse <= noise:
             continue
         what = row["metric"] + (f"[class={row['class']}]" if row.get("class") is not None else "")
-        title = (f"{model}: {what} fell from {number(old['value'], 4)} ({previous_label}) to "
+        moved = "fell" if higher_better else "rose"
+        title = (f"{model}: {what} {moved} from {number(old['value'], 4)} ({previous_label}) to "
                  f"{number(row['value'], 4)} [{number(row['ci_low'], 4)}, {number(row['ci_high'], 4)}]")
         out.append(Finding("model.performance_drop", "warning", (), title,
                            {"metric": row["metric"], "value": row["value"], "previous": old["value"],

@@ -165,3 +165,21 @@ def test_performance_drop_against_the_last_stored_evaluation_of_the_model(preds,
     assert "version 2" in acc.title and "churn@3: accuracy fell from" in acc.title
     with pytest.raises(UsageError, match="pass --model"):
         tripwire.evaluate(preds, label="y", prediction="pred", store=url, **FAST)
+
+
+def test_multiclass_probabilities_matched_to_classes_by_column_name():
+    rng = np.random.default_rng(11)
+    n, labels = 1500, np.array(["adelie", "chinstrap", "gentoo"])
+    y = labels[rng.integers(0, 3, n)]
+    logits = rng.normal(0, 1, (n, 3)) + 2 * (y[:, None] == labels[None, :])
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    df = pl.DataFrame({"y": y, "pred": labels[proba.argmax(axis=1)],
+                       # columns in another order than the classes: the names decide
+                       "p_gentoo": proba[:, 2], "p_adelie": proba[:, 0], "p_chinstrap": proba[:, 1]})
+    r = tripwire.evaluate(df, label="y", prediction="pred", proba=["p_gentoo", "p_adelie", "p_chinstrap"],
+                          slices=False, **FAST)
+    assert _metric(r, "log_loss")["value"] == pytest.approx(skm.log_loss(y, proba, labels=labels))
+    assert _metric(r, "roc_auc", **{"class": "gentoo"})["value"] == pytest.approx(
+        skm.roc_auc_score(y == "gentoo", proba[:, 2]))
+    with pytest.raises(UsageError, match="one column but 'y' has 3 classes"):
+        tripwire.evaluate(df, label="y", prediction="pred", proba="p_gentoo", **FAST)

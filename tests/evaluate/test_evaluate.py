@@ -100,6 +100,9 @@ def test_ranking_through_the_public_function():
     r = tripwire.evaluate(df, label="liked", prediction="score", user="user", item="item", k=5, **FAST)
     assert r.extra["task"] == "ranking"
     assert {m["metric"] for m in r.metrics} >= {"precision_at_k", "ndcg_at_k", "catalogue_coverage", "novelty"}
+    holes = df.with_columns(pl.when(pl.int_range(pl.len()) == 7).then(None).otherwise(pl.col("score")).alias("score"))
+    r2 = tripwire.evaluate(holes, label="liked", prediction="score", user="user", item="item", k=5, **FAST)
+    assert r2.by_code("model.unscored_rows")[0].rows == (7,)
     with pytest.raises(UsageError, match="larger than every user's list"):
         tripwire.evaluate(df, label="liked", prediction="score", user="user", item="item", k=50, **FAST)
 

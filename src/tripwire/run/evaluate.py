@@ -82,7 +82,8 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
     findings: list[Any] = []
     checks: list[CheckResult] = []
     if task == "ranking":
-        rows += _ranking(table, label, prediction, user, item, k, boot)
+        ranking_rows, findings = _ranking(table, label, prediction, user, item, k, boot)
+        rows += ranking_rows
     else:
         group_table = _group_columns(table, _as_list(group), groups, on)
         scored, findings_unscored = _scored(table, label, prediction, probas, task)
@@ -353,7 +354,7 @@ def _group_columns(table: pl.DataFrame, group: list[str], groups: Any, on: str |
 
 
 def _ranking(table: pl.DataFrame, label: str, prediction: str, user: str | None, item: str | None, k: int,
-             boot: Bootstrap) -> list[dict[str, Any]]:
+             boot: Bootstrap) -> tuple[list[dict[str, Any]], list[Any]]:
     if user is None or item is None:
         raise UsageError("ranking needs --user and --item (and the score in --prediction, relevance in --label)")
     if k < 1:
@@ -365,9 +366,12 @@ def _ranking(table: pl.DataFrame, label: str, prediction: str, user: str | None,
     if k > longest:
         raise UsageError(f"--k {k} is larger than every user's list (the longest has {longest} items); "
                          f"pass --k {longest} or less")
-    judged = table.filter(pl.col(prediction).is_not_null() & pl.col(label).is_not_null() &
-                          pl.col(user).is_not_null() & pl.col(item).is_not_null())
-    return ranking_metrics(judged, user, item, prediction, label, k, boot)
+    known = pl.all_horizontal([pl.col(c).is_not_null() for c in (user, item, prediction, label)])
+    known &= ~pl.col(prediction).cast(pl.Float64).is_nan() & ~pl.col(label).cast(pl.Float64).is_nan()
+    judged = table.filter(known)
+    left_out = table.filter(~known)["_tw_row"].to_list()
+    findings = [unscored_finding(left_out, table.height, (user, item, prediction, label))] if left_out else []
+    return ranking_metrics(judged, user, item, prediction, label, k, boot), findings
 
 
 def _latency(predict: Callable[[Any], Any], table: pl.DataFrame, batch_sizes: Sequence[int]) -> list[dict[str, Any]]:

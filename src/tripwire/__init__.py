@@ -28,6 +28,7 @@ _LAZY = {
     "ProfileConfig": ("tripwire.profiling", "ProfileConfig"),
     "scan": ("tripwire.run", "scan"),
     "drift": ("tripwire.run", "drift"),
+    "evaluate": ("tripwire.run", "evaluate"),
     "log": ("tripwire.run", "log"),
     "check_profile": ("tripwire.run", "check_profile"),
     "Contract": ("tripwire.contracts", "Contract"),

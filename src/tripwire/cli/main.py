@@ -16,7 +16,7 @@ COMMANDS = {"profile": "profile", "show": "profile", "scan": "scan", "check": "c
             "infer": "check", "drift": "drift", "log": "history", "history": "history",
             "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo"}
 #: command modules under tripwire.cli.commands; each has `register(app)`
-COMMAND_MODULES = ("profile", "scan", "check", "drift", "history", "serve", "demo")
+COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "history", "serve", "demo")
 
 
 def _version(value: bool) -> None:

@@ -90,6 +90,8 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     #: the passes the run made over its inputs (None for reports not made by the run layer)
     run: RunInfo | None = field(default=None, compare=False)
+    #: the metrics table of `evaluate` (one dict per row: metric, value, ci_low, ci_high, n, ...)
+    metrics: tuple[dict[str, Any], ...] | None = None
 
     def __post_init__(self) -> None:
         ranked = tuple(sorted(self.findings, key=_rank_key))
@@ -137,6 +139,7 @@ class Report:
             "quarantine": jsonable(self.quarantine) if self.quarantine is not None else None,
             "summary": self.summary,
             **({"run": self.run.to_dict()} if self.run is not None else {}),
+            **({"metrics": [jsonable(m) for m in self.metrics]} if self.metrics is not None else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -157,6 +160,7 @@ class Report:
             reference=DatasetInfo.from_dict(data["reference"]) if data.get("reference") else None,
             quarantine=data.get("quarantine"),
             run=RunInfo.from_dict(data["run"]) if isinstance(data.get("run"), dict) else None,
+            metrics=tuple(data["metrics"]) if isinstance(data.get("metrics"), list) else None,
         )
 
     def to_text(self, *, color: bool = False, max_findings: int | None = None) -> str:

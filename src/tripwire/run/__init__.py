@@ -8,6 +8,7 @@ See docs/architecture.md for the picture and how to add a detector, a check or a
 
 from tripwire.run.commands import Logged, check, check_profile, drift, ingest, log, profile, scan
 from tripwire.run.context import PassLog, RunContext, dataset_info, open_context, resolve_reference
+from tripwire.run.evaluate import evaluate
 from tripwire.run.plan import Plan, execute
 from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
@@ -21,6 +22,7 @@ __all__ = [
     "check_profile",
     "dataset_info",
     "drift",
+    "evaluate",
     "execute",
     "ingest",
     "locate_rows",

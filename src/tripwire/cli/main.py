@@ -14,7 +14,8 @@ from tripwire._version import __version__
 #: imports only the module of the command it runs (the others' imports are a fixed cost)
 COMMANDS = {"profile": "profile", "show": "profile", "scan": "scan", "check": "check",
             "infer": "check", "drift": "drift", "log": "history", "history": "history",
-            "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo"}
+            "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo",
+            "evaluate": "evaluate"}
 #: command modules under tripwire.cli.commands; each has `register(app)`
 COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "history", "serve", "demo")
 

@@ -19,6 +19,7 @@ are all empty stays a string of "". Everything here is vectorised with pyarrow.c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -37,8 +38,15 @@ TYPES: dict[str, pa.DataType] = {
     "timestamp_tz": pa.timestamp("us", "UTC"),
 }
 
-_TRUE = pa.array(["true", "True", "TRUE"], pa.large_string())
-_BOOL = pa.array(["true", "True", "TRUE", "false", "False", "FALSE"], pa.large_string())
+_TRUE_TEXT = ("true", "True", "TRUE")
+_BOOL_TEXT = (*_TRUE_TEXT, "false", "False", "FALSE")
+
+
+@functools.cache
+def _value_set(texts: tuple[str, ...]) -> pa.Array:
+    # built on first use: pyarrow imports pandas the first time it builds an array from Python
+    # objects, and a command that reads no CSV should not pay for that at start-up
+    return pa.array(texts, pa.large_string())
 _NUMBER = r"-?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _SPECIAL = r"-?(?:inf|Inf|INF|infinity|Infinity)|nan|NaN|NAN"
 _CLOCK = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
@@ -89,7 +97,7 @@ class Evidence:
 
 def _all_parse(values: pa.Array, kind: str) -> bool:
     if kind == "bool":
-        return bool(pc.all(pc.is_in(values, value_set=_BOOL)).as_py())
+        return bool(pc.all(pc.is_in(values, value_set=_value_set(_BOOL_TEXT))).as_py())
     if not _all_match(values, kind):
         return False
     try:  # the pattern checks the shape; the cast checks ranges (int64, real dates)
@@ -110,7 +118,7 @@ def convert(column: pa.Array, kind: str) -> pa.Array:
     empty = pc.equal(column, "")
     has_empty = pc.any(empty).as_py()
     if kind == "bool":
-        out = pc.is_in(column, value_set=_TRUE)
+        out = pc.is_in(column, value_set=_value_set(_TRUE_TEXT))
         return pc.if_else(empty, pa.scalar(None, pa.bool_()), out) if has_empty else out
     if has_empty:
         column = pc.if_else(empty, pa.scalar(None, column.type), column)

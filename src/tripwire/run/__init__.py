@@ -8,9 +8,18 @@ See docs/architecture.md for the picture and how to add a detector, a check or a
 
 from tripwire.run.commands import Logged, check, check_profile, drift, ingest, log, profile, scan
 from tripwire.run.context import PassLog, RunContext, dataset_info, open_context, resolve_reference
-from tripwire.run.evaluate import evaluate
 from tripwire.run.plan import Plan, execute
 from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
+
+
+def __getattr__(name: str) -> object:
+    # evaluate pulls in the evaluation stage; commands that do not evaluate do not pay for it
+    if name == "evaluate":
+        from tripwire.run.evaluate import evaluate
+
+        return evaluate
+    raise AttributeError(f"module 'tripwire.run' has no attribute {name!r}")
+
 
 __all__ = [
     "Logged",

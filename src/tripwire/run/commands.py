@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tripwire.contracts.model import Contract
 from tripwire.errors import InputError, UsageError
@@ -19,7 +19,9 @@ from tripwire.progress import ProgressCallback
 from tripwire.report import CheckResult, Finding, Report
 from tripwire.run.context import PassLog, RunContext, open_context
 from tripwire.run.plan import Plan, execute
-from tripwire.store import Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that write to it
+    from tripwire.store import Store
 
 Progress = bool | ProgressCallback | None
 
@@ -91,6 +93,7 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
     `reference="store:NAME"` and a history that reaches back a year, the batch is compared
     with the same season last year (`seasonal=False` keeps the stored reference).
     """
+    from tripwire.store import Store
     from tripwire.store.names import check_dataset_name
 
     check_dataset_name(dataset)

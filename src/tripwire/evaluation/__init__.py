@@ -1,7 +1,7 @@
 """Model evaluation from a table of predictions: metrics with intervals, baselines, slices, fairness.
 
 Model-agnostic: everything here reads arrays of labels, predictions and probabilities (or a
-callable, for latency), never a model's internals. The run layer (`tripwire.run.evaluate`)
+callable, for latency), never a model's internals. The run layer (`tripwire.run.evaluation`)
 reads the data once and composes these into one Report.
 """
 

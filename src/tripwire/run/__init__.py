@@ -15,7 +15,7 @@ from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 def __getattr__(name: str) -> object:
     # evaluate pulls in the evaluation stage; commands that do not evaluate do not pay for it
     if name == "evaluate":
-        from tripwire.run.evaluate import evaluate
+        from tripwire.run.evaluation import evaluate
 
         return evaluate
     raise AttributeError(f"module 'tripwire.run' has no attribute {name!r}")

@@ -57,3 +57,19 @@ def short(value: Any, limit: int = 60) -> str:
     """Return a value as short text for titles (data is escaped later by each renderer)."""
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_slice_of(col: ColumnProfile, ref: ColumnProfile) -> bool:
+    """Tell whether a batch holds one value of a column the reference spreads over several
+    (a day's batch against a month: `day` = 27) and is about as big as the reference's rows
+    of that value: a slice of the reference along the column, which differs by construction."""
+    if not (col.frequent.exact and ref.frequent.exact and col.non_null and ref.non_null):
+        return False
+    mine, theirs = col.frequent.counts, ref.frequent.counts
+    if len(mine) != 1 or len(theirs) < 2:
+        return False
+    (value,) = mine
+    # a slice is no bigger than the reference's own rows of that value (twice, for growth):
+    # a whole batch stuck on one value is many times bigger, and is a broken column
+    return (value in theirs and max(theirs.values()) <= 0.5 * ref.non_null
+            and col.non_null <= 2 * theirs[value])

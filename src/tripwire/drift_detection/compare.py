@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tripwire.detectors.common import is_free_text, pct, short
+from tripwire.detectors.common import is_free_text, is_slice_of, pct, short
 from tripwire.detectors.data.columns import identifier_evidence
 from tripwire.drift_detection import stats as st
 
@@ -44,7 +44,8 @@ class ColumnDrift:
 
 def partition_keys(ref: Any, cur: Any) -> set[str]:
     """Return columns holding one value in each batch, a different one in each (month=1 vs
-    month=2, a load date): they differ by construction, so they are not drift."""
+    month=2, a load date), or one of the reference's many (a day's batch against a month):
+    they differ by construction, so they are not drift."""
     out = set()
     for name, col in cur.columns.items():
         other = ref.columns.get(name)
@@ -52,7 +53,7 @@ def partition_keys(ref: Any, cur: Any) -> set[str]:
             continue
         mine, theirs = col.frequent.counts, other.frequent.counts
         if (col.frequent.exact and other.frequent.exact and len(mine) == 1 and len(theirs) == 1
-                and set(mine) != set(theirs)):
+                and set(mine) != set(theirs)) or is_slice_of(col, other):
             out.add(name)
     return out
 

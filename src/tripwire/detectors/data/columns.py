@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterator
 
-from tripwire.detectors.common import is_free_text, pct, short
+from tripwire.detectors.common import is_free_text, is_slice_of, pct, short
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.report import Finding
@@ -36,9 +36,13 @@ class ConstantColumn(Detector):
             varied_before = (ref is not None and ref.non_null > 1 and ref.distinct_count > 1.5
                              and _others_expected(value, ref, col.non_null))
             if col.distinct_count <= 1.0 and share == 1.0:
-                severity = "warning" if varied_before else "info"
+                sliced = ref is not None and is_slice_of(col, ref)
+                severity = "warning" if varied_before and not sliced else "info"
                 title = f"{col.name}: every value is {short(value)}"
-                if varied_before:
+                if sliced:
+                    title += (f", one of the reference's {ref.distinct_count:,.0f} values: "
+                              "this batch is a slice of it")
+                elif varied_before:
                     title += f" (the reference had {ref.distinct_count:,.0f} distinct values)"
             elif share >= NEAR_CONSTANT and col.non_null >= 1000:
                 severity = "info"

@@ -38,6 +38,24 @@ MAX_SHARE = 0.5
 #: the mixture must fit at least this much better (sum of squares) than any whole-batch transform
 WHOLE_RATIO = 0.5
 POSTERIOR = 0.95
+#: conversions that real feeds slip into, as (factor a, offset b, name): a fitted factor or
+#: affine map must land near one of them, else a long or shifted tail could pass for a "unit"
+#: (a storm day's delays fit 6.1x + 67 well and mean nothing)
+KNOWN_CONVERSIONS: tuple[tuple[float, float, str], ...] = (
+    *((10.0 ** k, 0.0, f"x10^{k}") for k in (-3, -2, -1, 1, 2, 3)),
+    (0.45359237, 0.0, "lb -> kg"), (1 / 0.45359237, 0.0, "kg -> lb"),
+    (0.3048, 0.0, "ft -> m"), (1 / 0.3048, 0.0, "m -> ft"),
+    (2.54, 0.0, "in -> cm"), (1 / 2.54, 0.0, "cm -> in"),
+    (1.609344, 0.0, "mi -> km"), (1 / 1.609344, 0.0, "km -> mi"),
+    (28.349523, 0.0, "oz -> g"), (1 / 28.349523, 0.0, "g -> oz"),
+    (3.785412, 0.0, "gal -> l"), (1 / 3.785412, 0.0, "l -> gal"),
+    (4.184, 0.0, "kcal -> kJ"), (1 / 4.184, 0.0, "kJ -> kcal"),
+    (60.0, 0.0, "min -> s or h -> min"), (1 / 60, 0.0, "s -> min or min -> h"),
+    (3600.0, 0.0, "h -> s"), (1 / 3600, 0.0, "s -> h"),
+    (1.8, 32.0, "°C -> °F"), (1 / 1.8, -32.0 / 1.8, "°F -> °C"),
+)
+#: how close (relative) a fitted factor, and an offset (in reference SDs), must be to a known one
+FACTOR_TOLERANCE, OFFSET_TOLERANCE_SD = 0.04, 0.25
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,16 @@ class Conversion:
     share: float
     intervals: tuple[tuple[float, float], ...]  # where a converted value is >= 95% likely
     family: str = "factor"  # factor | offset | affine
+    #: the known conversion it matches ("lb -> kg"); empty for a pure offset
+    unit: str = ""
+
+
+def known_conversion(factor: float, offset: float, sd: float) -> str:
+    """Return the name of the known unit conversion near a * x + b, or '' when there is none."""
+    for a, b, name in KNOWN_CONVERSIONS:
+        if abs(math.log(factor / a)) <= FACTOR_TOLERANCE and abs(offset - b) <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(b):
+            return name
+    return ""
 
 
 class StepCdf:
@@ -109,6 +137,8 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
         fit = _search(f_ref, x, d0, logs, offs * sd, sd, refine_offset=family != "factor",
                       refine_factor=family != "offset")
         if fit is not None and 3.0 / n <= fit[2] <= MAX_SHARE and fit[4] <= NOISE_C * noise:
+            if family != "offset" and not known_conversion(10.0 ** fit[0], fit[1], sd):
+                continue  # no unit converts this way: a shape, not a slipped unit
             fits[family] = fit
     if not fits:
         return None
@@ -121,7 +151,7 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
         return None
     factor = float(10.0 ** log_a)
     return Conversion(factor, float(b), share, _likely_intervals(f_ref, f_cur, factor, float(b), share),
-                      family)
+                      family, known_conversion(factor, float(b), sd) if family != "offset" else "")
 
 
 def _search(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarray, offs: np.ndarray,
@@ -229,7 +259,7 @@ class RescaledShare(Detector):
         for lo, hi in c.intervals:
             locate = locate | ((x > lo) & (x <= hi))
         evidence = {"estimated_count": estimated, "estimated_share": c.share, "factor": c.factor,
-                    "offset": c.offset, "fit": c.family,
+                    "offset": c.offset, "fit": c.family, "unit": c.unit,
                     "likely_ranges": [list(i) for i in c.intervals[:20]]}
         if c.family == "offset":
             sd = c.offset / (col.numbers.moments.std or 1.0)
@@ -243,6 +273,7 @@ class RescaledShare(Detector):
                 locate=locate if c.intervals else None,
             )
         how = f"{c.factor:.4g}x" + (f" {'+' if c.offset >= 0 else '-'} {abs(c.offset):.4g}" if c.offset else "")
+        how += f" ({c.unit})" if c.unit else ""
         return self.finding(
             "data.magnitude_error", "warning", col.name,
             f"{col.name}: about {estimated:,} values ({pct(c.share)}) look like the reference's "

@@ -16,7 +16,7 @@ def _run_raising(monkeypatch, capsys, exc: BaseException) -> tuple[int, str]:
     def boom(*args, **kwargs):
         raise exc
 
-    monkeypatch.setattr(cli_main, "app", boom)
+    monkeypatch.setattr(cli_main, "build_app", lambda *modules: boom)
     with pytest.raises(SystemExit) as info:
         cli_main.main(["profile", "x.csv"])
     return info.value.code, capsys.readouterr().err
@@ -84,7 +84,7 @@ def test_real_process_turns_a_panic_into_exit_2(tmp_path: Path):
         "def boom(*a, **k):\n"
         "    from polars.exceptions import PanicException\n"
         "    raise PanicException('index out of bounds')\n"
-        "m.app = boom\n"
+        "m.build_app = lambda *modules: boom\n"
         "m.main(['profile', 'x.csv'])\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -151,5 +151,5 @@ def _shares_agree(report: Report) -> int:
 def test_every_share_is_count_over_rows_on_real_data(february_scan):
     from tests.realdata import hotel_rates
 
-    assert _shares_agree(february_scan) >= 5
+    assert _shares_agree(february_scan) >= 2  # the grouped missing values: one source each
     assert _shares_agree(tripwire.scan(hotel_rates(), name="hotel_rates")) >= 1

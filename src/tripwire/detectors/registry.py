@@ -169,6 +169,7 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.detectors.data.encoding",
     "tripwire.detectors.data.vocabulary",
     "tripwire.detectors.labels.classes",
+    "tripwire.detectors.labels.noisy",
     "tripwire.drift_detection.features",
     "tripwire.drift_detection.targets",
     "tripwire.drift_detection.multivariate",

@@ -170,6 +170,7 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.detectors.data.vocabulary",
     "tripwire.detectors.labels.classes",
     "tripwire.detectors.labels.noisy",
+    "tripwire.detectors.labels.conflicting",
     "tripwire.drift_detection.features",
     "tripwire.drift_detection.targets",
     "tripwire.drift_detection.multivariate",

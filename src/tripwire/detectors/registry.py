@@ -171,6 +171,7 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.detectors.labels.classes",
     "tripwire.detectors.labels.noisy",
     "tripwire.detectors.labels.conflicting",
+    "tripwire.detectors.labels.leakage",
     "tripwire.drift_detection.features",
     "tripwire.drift_detection.targets",
     "tripwire.drift_detection.multivariate",

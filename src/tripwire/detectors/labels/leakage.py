@@ -145,8 +145,8 @@ class TrainTestOverlap(Detector):
         sample = ref.sample_frame() if ref is not None else None
         if ref is None or sample is None or sample.height == 0:
             return None
-        columns = [c for c in ctx.profile.columns if c in sample.columns]
-        if not columns or set(columns) != set(ctx.profile.columns) - {"__row__"}:
+        columns = list(ctx.profile.columns)
+        if not columns or set(columns) != set(sample.columns) - {"__row__"}:
             return None  # different columns: rows cannot be the same
         if ref.fingerprint and ref.fingerprint == ctx.profile.fingerprint:
             return None  # the batch compared with itself, not a train/test pair

@@ -129,3 +129,9 @@ def test_single_row_classes_are_set_aside():
     f = noisy_finding(tripwire.scan(df, label="species", only=["noisy_labels"]))
     assert f.evidence["single_row_classes"] == {"Emperor": 1}
     assert 0 not in f.evidence["all_rows"]
+
+
+def test_missing_feature_values_are_filled_not_fatal():
+    df = penguins()  # with its missing measurements
+    f = noisy_finding(tripwire.scan(df, label="species", only=["noisy_labels"]))
+    assert f.evidence["judged"] and f.evidence["judged_rows"] == int(df["species"].notna().sum())

@@ -98,7 +98,8 @@ def feature_matrix(df: pl.DataFrame, choice: FeatureChoice, seed: int = 0) -> np
         num[~np.isfinite(num)] = np.nan
         missing = np.isnan(num)
         if missing.any():
-            med = np.nanmedian(np.where(missing.all(axis=0), 0.0, num.T).T, axis=0)
+            num[:, missing.all(axis=0)] = 0.0  # a column with no value at all: a constant
+            med = np.nanmedian(num, axis=0)
             num = np.where(missing, med, num)
             parts.append(missing[:, missing.any(axis=0)].astype(np.float64))
         parts.append(num)

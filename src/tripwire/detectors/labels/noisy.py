@@ -151,15 +151,16 @@ class _CollectRows:
 
     def _rank(self, df: pl.DataFrame, classes: Classes, proxy: ProxyResult,
               notes: dict[str, Any]) -> Iterator[Finding]:
-        from cleanlab.count import estimate_joint
+        from cleanlab.count import compute_confident_joint, estimate_joint
         from cleanlab.filter import find_label_issues
         from cleanlab.rank import get_label_quality_scores
 
         det, label, y, probs = self.detector, self.label, classes.y, proxy.pred_probs
         quality = get_label_quality_scores(y, probs)
-        issues = np.flatnonzero(find_label_issues(y, probs))
+        counted = compute_confident_joint(y, probs)  # once, for both the filter and the noise rates
+        issues = np.flatnonzero(find_label_issues(y, probs, confident_joint=counted))
         issues = issues[np.argsort(quality[issues], kind="stable")]  # worst first
-        joint = estimate_joint(y, probs)
+        joint = estimate_joint(y, probs, confident_joint=counted)
         given_total = joint.sum(axis=1)
         noise = {n: float(1 - joint[i, i] / given_total[i]) if given_total[i] > 0 else 0.0
                  for i, n in enumerate(classes.names)}

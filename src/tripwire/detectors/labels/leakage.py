@@ -23,7 +23,7 @@ from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.report import Finding
-from tripwire.vocabulary import hash_rows
+from tripwire.vocabulary import hash_rows, later_occurrences
 
 #: a feature that alone reaches this cross-validated AUC (classes) or R² (numbers) leaks the target
 LEAK_SCORE = 0.98
@@ -159,6 +159,7 @@ class _OverlapTask:
         self.detector, self.ctx, self.columns, self.sample = detector, ctx, columns, sample
         self.exact: list[np.ndarray] = []
         self.norm: list[np.ndarray] = []
+        self.all_norm: list[np.ndarray] = []
         self.matched_ref: set[int] = set()
         self.ref_exact: np.ndarray | None = None
         self.ref_norm: np.ndarray | None = None
@@ -176,6 +177,7 @@ class _OverlapTask:
         assert self.ref_exact is not None and self.ref_norm is not None
         exact, norm = hash_rows(df, seed=11), hash_rows(_normalised(df), seed=13)
         hit_norm = np.isin(norm, self.ref_norm)
+        self.all_norm.append(norm)
         rows = np.arange(offset, offset + df.height)
         self.exact.append(rows[np.isin(exact, self.ref_exact)])
         self.norm.append(rows[hit_norm])
@@ -199,6 +201,11 @@ class _OverlapTask:
                     "exact_rows": int(exact.size), "only_after_normalising": int(rows.size - exact.size),
                     "reference_rows": n_ref, "reference_rows_compared": m, "exact_count": whole,
                     "reference_share_in_batch": share_ref, "all_rows": rows[:100_000].tolist()}
+        # a data set that repeats its own rows shares some with any random other part of itself:
+        # overlap no higher than the batch's own repeat rate is duplication, not a split leak
+        repeats = later_occurrences(np.concatenate(self.all_norm)).size / max(prof.rows, 1)
+        evidence["batch_repeat_share"] = repeats
+        severity = "error" if rows.size / max(prof.rows, 1) > 2 * repeats + 0.001 else "info"
         if whole:
             scope = f"{found:,} of the reference's {n_ref:,} rows"
         else:
@@ -207,7 +214,10 @@ class _OverlapTask:
                      f"from its {m:,}-row sample; rows listed are those matched in the sample)")
         title = (f"{rows.size:,} rows of the batch ({pct(rows.size / max(prof.rows, 1))}) also appear in the "
                  f"reference: {scope}")
-        yield det.finding("leakage.train_test_overlap", "error", list(self.columns)[:20], title, evidence,
+        if severity == "info":
+            title += (f"; the batch repeats its own rows as often ({pct(repeats)}): duplicates in the data "
+                      "rather than a split leak")
+        yield det.finding("leakage.train_test_overlap", severity, list(self.columns)[:20], title, evidence,
                           rows=rows[:100].tolist())
 
 

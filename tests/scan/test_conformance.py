@@ -60,5 +60,5 @@ def test_no_detector_crashes_on_edge_input(case, ref_kind, monkeypatch):
     assert names, "no check ran"
     assert not [c for c in report.checks if c.reason.startswith("internal error")]
     for f in report.findings:
-        assert f.code.split(".")[0] in ("schema", "data", "labels", "drift")
+        assert f.code.split(".")[0] in ("schema", "data", "labels", "leakage", "drift")
         assert len(f.rows) <= 100

@@ -30,6 +30,10 @@ def scan_command(
                                          help="Reference data or a saved profile.json to compare with."),
     label: str | None = typer.Option(None, "--label", help="The label column (enables label checks)."),
     prediction: str | None = typer.Option(None, "--prediction", help="The model-output column."),
+    proba_columns: str | None = typer.Option(
+        None, "--proba-columns",
+        help="Comma-separated out-of-sample class probability columns, one per class in sorted class order "
+             "(labels.noisy ranks rows with them instead of fitting a proxy model)."),
     only: str | None = typer.Option(None, "--only",
                                     help="Comma-separated families (schema, data, labels, drift) or detector names."),
     drift_config: Path | None = typer.Option(None, "--drift-config",
@@ -64,6 +68,8 @@ def scan_command(
 
             raise UsageError("--weights-out needs --population (the shares to weight towards)")
         options["weights_out"] = str(weights_out)
+    if proba_columns:
+        options["proba_columns"] = [c.strip() for c in proba_columns.split(",") if c.strip()]
     families = [f.strip() for f in only.split(",") if f.strip()] if only else None
     report = scan(data, reference, label=label, prediction=prediction, only=families, options=options,
                   name=name, progress=sys.stderr.isatty(), encoding=encoding)

@@ -3,23 +3,39 @@
 `open_context` profiles the data once and resolves the reference once; `execute` runs the
 detectors and contract checks on the profiles, then one shared row pass for everything
 that needs rows, builds the one Report, and hands it to the plan's sinks (store, alerts).
-See docs/architecture.md for the picture and how to add a detector, a check or a command.
+See docs/architecture.md for the picture and docs/extending.md for how to add a detector,
+a check or a command. Names load lazily: `tripwire profile` should not pay for contracts,
+detectors, the store or the evaluation stage.
 """
 
-from tripwire.run.commands import Logged, check, check_profile, drift, ingest, log, profile, scan
-from tripwire.run.context import PassLog, RunContext, dataset_info, open_context, resolve_reference
-from tripwire.run.plan import Plan, execute
-from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
+from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-def __getattr__(name: str) -> object:
-    # evaluate pulls in the evaluation stage; commands that do not evaluate do not pay for it
-    if name == "evaluate":
-        from tripwire.run.evaluation import evaluate
+if TYPE_CHECKING:
+    from tripwire.run.commands import Logged, check, check_profile, drift, ingest, log, scan
+    from tripwire.run.context import (
+        PassLog,
+        RunContext,
+        dataset_info,
+        open_context,
+        profile,
+        resolve_reference,
+    )
+    from tripwire.run.evaluation import evaluate
+    from tripwire.run.plan import Plan, execute
+    from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
-        return evaluate
-    raise AttributeError(f"module 'tripwire.run' has no attribute {name!r}")
-
+_WHERE = {
+    "Logged": "commands", "check": "commands", "check_profile": "commands", "drift": "commands",
+    "ingest": "commands", "log": "commands", "scan": "commands",
+    "PassLog": "context", "RunContext": "context", "dataset_info": "context", "open_context": "context",
+    "profile": "context", "resolve_reference": "context",
+    "evaluate": "evaluation",
+    "Plan": "plan", "execute": "plan",
+    "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
+}
 
 __all__ = [
     "Logged",
@@ -42,3 +58,12 @@ __all__ = [
     "row_pass",
     "scan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tripwire.run' has no attribute {name!r}")
+    value = getattr(import_module(f"tripwire.run.{module}"), name)
+    globals()[name] = value
+    return value

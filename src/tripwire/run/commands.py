@@ -262,19 +262,3 @@ def _drift_table(ctx: RunContext, config: Any, exclude: set[str]) -> list[dict[s
                      "effect": r.score, "p_adjusted": r.padj, "severity": severity,
                      "significant": significant, "change": r.words})
     return rows
-
-
-def profile(data: Any, *, name: str | None = None, sample_rows: int | None = None,
-            progress: Progress = False, encoding: str | None = None, config: Any = None) -> DatasetProfile:
-    """Profile any supported input (path, glob, DataFrame, Arrow table, SQL query) in one pass.
-
-    `sample_rows=0` turns the row sample off; `progress=True` shows a bar on stderr once the
-    work has run for a moment (or pass your own callback(rows_done, rows_total)).
-    """
-    from tripwire.profiling import ProfileConfig
-
-    cfg = config
-    if sample_rows is not None:
-        base = config or ProfileConfig()
-        cfg = ProfileConfig(sample_rows=sample_rows, seed=base.seed, frequent_capacity=base.frequent_capacity)
-    return open_context(data, name=name, progress=progress, encoding=encoding, config=cfg).profile

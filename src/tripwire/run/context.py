@@ -12,16 +12,19 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from tripwire.detectors.registry import ScanContext
 from tripwire.errors import UsageError
 from tripwire.io import Source, open_source
-from tripwire.profiling import DatasetProfile, ProfileConfig, profile
+from tripwire.profiling import DatasetProfile, ProfileConfig
+from tripwire.profiling import profile as profile_source
 from tripwire.progress import ProgressCallback, close, progress_for
 from tripwire.report import DatasetInfo
+
+if TYPE_CHECKING:  # detectors are imported only by the runs that use them
+    from tripwire.detectors.registry import ScanContext
 
 
 @dataclass
@@ -62,6 +65,8 @@ class RunContext:
 
     def detector_context(self) -> ScanContext:
         """Return the view detectors get."""
+        from tripwire.detectors.registry import ScanContext
+
         return ScanContext(profile=self.profile, reference=self.reference, source=self.source,
                            label=self.label, prediction=self.prediction, options=dict(self.options))
 
@@ -126,7 +131,7 @@ def _profile(source: Source, name: str | None, progress: bool | ProgressCallback
              config: ProfileConfig | None) -> DatasetProfile:
     bar = progress_for(progress, source.name)
     try:
-        return profile(source, name=name, progress=bar, config=config)
+        return profile_source(source, name=name, progress=bar, config=config)
     finally:
         close(bar)
 
@@ -147,3 +152,17 @@ def _is_profile_file(path: Path) -> bool:
     except OSError:
         return False
     return b'"tripwire-profile"' in head
+
+
+def profile(data: Any, *, name: str | None = None, sample_rows: int | None = None,
+            progress: bool | ProgressCallback | None = False, encoding: str | None = None,
+            config: ProfileConfig | None = None) -> DatasetProfile:
+    """Profile any supported input (path, glob, DataFrame, Arrow table, SQL query) in one pass.
+
+    `sample_rows=0` turns the row sample off; `progress=True` shows a bar on stderr once the
+    work has run for a moment (or pass your own callback(rows_done, rows_total)).
+    """
+    cfg = config
+    if sample_rows is not None:
+        cfg = dataclasses.replace(config or ProfileConfig(), sample_rows=sample_rows)
+    return open_context(data, name=name, progress=progress, encoding=encoding, config=cfg).profile

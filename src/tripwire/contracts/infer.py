@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tripwire.contracts.model import ColumnSpec, Contract, DatasetSpec, Freshness
-from tripwire.profiling import ColumnProfile, DatasetProfile, _is_profile_file, as_profile
+from tripwire.profiling import ColumnProfile, DatasetProfile, as_profile, is_profile_file
 
 if TYPE_CHECKING:
     from tripwire.io.source import Source
@@ -67,7 +67,7 @@ def infer(data: Any, *, name: str | None = None, freshness: str | None = None,
 def _profile_and_source(data: Any, name: str | None) -> tuple[DatasetProfile, Source | None]:
     """Return the profile, and the rows' source when `data` is data rather than a saved profile."""
     if isinstance(data, DatasetProfile) or (isinstance(data, str) and data.startswith("store:")) or \
-            (isinstance(data, (str, Path)) and str(data).endswith(".json") and _is_profile_file(Path(data))):
+            (isinstance(data, (str, Path)) and str(data).endswith(".json") and is_profile_file(Path(data))):
         return as_profile(data), None
     from tripwire.io import open_source
     from tripwire.profiling import profile

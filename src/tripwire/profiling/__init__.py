@@ -14,6 +14,7 @@ __all__ = [
     "DatasetProfile",
     "ProfileConfig",
     "as_profile",
+    "is_profile_file",
     "merge_all",
     "profile",
     "profile_batch",
@@ -62,12 +63,13 @@ def as_profile(data: Any, *, name: str | None = None,
     """
     if isinstance(data, DatasetProfile):
         return data
-    if isinstance(data, (str, Path)) and str(data).endswith(".json") and _is_profile_file(Path(data)):
+    if isinstance(data, (str, Path)) and str(data).endswith(".json") and is_profile_file(Path(data)):
         return DatasetProfile.load(data)
     return profile(data, name=name, progress=progress)
 
 
-def _is_profile_file(path: Path) -> bool:
+def is_profile_file(path: Path) -> bool:
+    """Tell whether a file is a saved tripwire profile (its first bytes name the format)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(200)

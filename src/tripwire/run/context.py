@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from tripwire.errors import UsageError
 from tripwire.io import Source, open_source
-from tripwire.profiling import DatasetProfile, ProfileConfig
+from tripwire.profiling import DatasetProfile, ProfileConfig, is_profile_file
 from tripwire.profiling import profile as profile_source
 from tripwire.progress import ProgressCallback, close, progress_for
 from tripwire.report import DatasetInfo
@@ -140,18 +140,9 @@ def _saved(data: Any) -> tuple[DatasetProfile | None, None]:
     """Return a profile given as such or as a saved profile.json (no rows behind it)."""
     if isinstance(data, DatasetProfile):
         return data, None
-    if isinstance(data, (str, Path)) and str(data).endswith(".json") and _is_profile_file(Path(data)):
+    if isinstance(data, (str, Path)) and str(data).endswith(".json") and is_profile_file(Path(data)):
         return DatasetProfile.load(data), None
     return None, None
-
-
-def _is_profile_file(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(200)
-    except OSError:
-        return False
-    return b'"tripwire-profile"' in head
 
 
 def profile(data: Any, *, name: str | None = None, sample_rows: int | None = None,

@@ -11,6 +11,8 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 #: the JSON contract caps `rows` at this many indices; more go to `evidence["all_rows"]`
 MAX_ROWS = 100
+#: row indices a finding keeps in `evidence["all_rows"]` (the rest are counted, not listed)
+MAX_ALL_ROWS = 100_000
 
 
 @dataclass(frozen=True)

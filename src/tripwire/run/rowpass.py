@@ -21,9 +21,8 @@ from tripwire.detectors.common import short
 from tripwire.detectors.registry import DetectorRun
 from tripwire.io import Source
 from tripwire.locators import ExprLocator, RowLocator, Scanner
+from tripwire.report.finding import MAX_ALL_ROWS
 
-#: row indices kept per locator (findings put them in evidence.all_rows)
-MAX_KEPT_ROWS = 100_000
 #: example values kept per locator that asks for them
 EXAMPLES = 5
 #: the column of rejected.parquet that lists the checks each row failed
@@ -125,7 +124,7 @@ def _collect(into: RowFindings, mask: np.ndarray, df: pl.DataFrame, offset: int,
     if not hits.size:
         return
     into.count += int(hits.size)
-    room = MAX_KEPT_ROWS - len(into.rows)
+    room = MAX_ALL_ROWS - len(into.rows)
     if room > 0:
         into.rows.extend((hits[:room] + offset).tolist())
     cols = [c for c in example_columns if c in df.columns]

@@ -15,6 +15,7 @@ from tripwire.detectors.common import is_free_text, pct, rose_significantly
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import DatasetProfile
 from tripwire.report import Finding
+from tripwire.report.finding import MAX_ALL_ROWS
 from tripwire.vocabulary import hash_rows, later_occurrences
 
 #: duplicates are suspicious in data with a column this close to unique per row
@@ -48,7 +49,7 @@ class Duplicates(Detector):
         prof = ctx.profile
         share = dup_rows.size / prof.rows
         evidence = {"count": int(dup_rows.size), "share": share,
-                    "all_rows": dup_rows[:100_000].tolist()}
+                    "all_rows": dup_rows[:MAX_ALL_ROWS].tolist()}
         ref_dups = reference_duplicates(ctx.reference)
         if ref_dups is not None:
             k_ref, n_ref = ref_dups
@@ -127,6 +128,6 @@ class _DuplicateHashes:
                 f"{t}: {repeats.size:,} texts repeat an earlier one once case, spacing and "
                 f"punctuation are ignored ({pct(share)} of rows)",
                 {"count": int(repeats.size), "share": share, "verbatim_repeats": verbatim,
-                 "all_rows": repeats[:100_000].tolist()},
+                 "all_rows": repeats[:MAX_ALL_ROWS].tolist()},
                 rows=repeats[:100].tolist(),
             )

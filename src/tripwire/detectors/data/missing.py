@@ -20,15 +20,13 @@ from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.text import DISGUISED_NULLS
 from tripwire.report import Finding
-from tripwire.report.finding import SEVERITY_RANK
+from tripwire.report.finding import MAX_ALL_ROWS, SEVERITY_RANK
 
 #: without a reference, a column this empty is worth a look
 INFO_SHARE = 0.2
 #: missing values in a column the reference had none in: chance that the reference would
 #: have drawn none of them, were both batches missing at the same rate, at most this
 NEW_MISSING_CHANCE = 0.01
-#: row indices kept per finding (the run layer keeps as many for located findings)
-KEPT_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class MissingValues(Detector):
         if len(cols) == 1 and len(members) == 1:
             alone = verdicts[names.index(cols[0])]
             if n == alone.column.missing:  # missing alone, in no shared row
-                return self._single(alone).with_rows(located[:KEPT_ROWS].tolist(), n)
+                return self._single(alone).with_rows(located[:MAX_ALL_ROWS].tolist(), n)
         also: dict[str, int] = {}
         for pattern, k in members.items():
             for i in range(len(verdicts)):
@@ -89,7 +87,7 @@ class MissingValues(Detector):
                     "per_column": {names[i]: verdicts[i].evidence for i in involved},
                     "why": {names[i]: verdicts[i].title for i in involved}}
         return self.finding("data.missing_values", severity, cols + list(also), title,
-                            evidence).with_rows(located[:KEPT_ROWS].tolist(), n)
+                            evidence).with_rows(located[:MAX_ALL_ROWS].tolist(), n)
 
 
 def _verdicts(ctx: ScanContext) -> list[ColumnVerdict]:

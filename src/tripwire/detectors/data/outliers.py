@@ -14,9 +14,8 @@ from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.profiling.stats.numeric import magnitude_edges
 from tripwire.report import Finding
+from tripwire.report.finding import MAX_ALL_ROWS
 
-#: row indices kept per finding (the rest are counted)
-MAX_ALL_ROWS = 100_000
 #: Tukey's "far out" multiplier of the interquartile range
 K = 3.0
 MIN_VALUES = 50
@@ -34,8 +33,6 @@ FAR_SPAN = 0.5
 TAIL_K = 3.0
 #: one or two (LONE) values must lie this many margins out to be a warning
 SINGLE_K = 4.0
-#: row indices kept per finding (the run layer keeps as many for located findings)
-KEPT_ROWS = 100_000
 LONE = 2
 
 
@@ -119,7 +116,7 @@ class _ExactCounts:
             rows = np.concatenate(kept) if kept else np.zeros(0, np.int64)
             finding = self.detector._outside(r, int(rows.size))
             if finding is not None:
-                yield finding.with_rows(rows[:KEPT_ROWS].tolist(), int(rows.size))
+                yield finding.with_rows(rows[:MAX_ALL_ROWS].tolist(), int(rows.size))
 
 
 def _numeric_columns(ctx: ScanContext) -> Iterator[tuple[ColumnProfile, ColumnProfile | None]]:

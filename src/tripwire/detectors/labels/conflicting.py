@@ -16,6 +16,7 @@ from tripwire.detectors.common import pct, short
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.report import Finding
+from tripwire.report.finding import MAX_ALL_ROWS
 from tripwire.vocabulary import hash_rows
 
 #: groups listed in the evidence (largest first), rows listed per group
@@ -97,6 +98,6 @@ class _HashFeatures:
         evidence = {"count": int(in_conflict.size), "share": share, "groups": groups.height,
                     "groups_only_after_normalising_text": only_normalised, "features": self.features,
                     "coarse_features": coarse, "largest_groups": shown,
-                    "all_rows": in_conflict[:100_000].tolist()}
+                    "all_rows": in_conflict[:MAX_ALL_ROWS].tolist()}
         yield det.finding("labels.conflicting", severity, [label, *self.features][:20], title, evidence,
                           rows=in_conflict[:100].tolist())

@@ -23,6 +23,7 @@ from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.report import Finding
+from tripwire.report.finding import MAX_ALL_ROWS
 from tripwire.vocabulary import hash_rows, later_occurrences
 
 #: a feature that alone reaches this cross-validated AUC (classes) or R² (numbers) leaks the target
@@ -200,7 +201,7 @@ class _OverlapTask:
         evidence = {"count": int(rows.size), "share": rows.size / max(prof.rows, 1),
                     "exact_rows": int(exact.size), "only_after_normalising": int(rows.size - exact.size),
                     "reference_rows": n_ref, "reference_rows_compared": m, "exact_count": whole,
-                    "reference_share_in_batch": share_ref, "all_rows": rows[:100_000].tolist()}
+                    "reference_share_in_batch": share_ref, "all_rows": rows[:MAX_ALL_ROWS].tolist()}
         # a data set that repeats its own rows shares some with any random other part of itself:
         # overlap no higher than the batch's own repeat rate is duplication, not a split leak
         repeat_count = later_occurrences(np.concatenate(self.all_norm)).size

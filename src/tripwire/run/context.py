@@ -98,15 +98,20 @@ def open_context(data: Any, reference: Any = None, *, name: str | None = None, l
     prof, source = _saved(data)
     if prof is None:
         source = passes.counting(open_source(data, name=name, encoding=encoding), read_kind)
+        _check_named_columns(source.name, source.schema.names, label, prediction)  # before any pass
         prof = _profile(source, name, progress, config)
+    _check_named_columns(prof.name, list(prof.columns), label, prediction)
     read_kind[0] = "rows"
     ref = resolve_reference(reference, store=store, progress=progress, passes=passes, encoding=encoding)
-    for col, flag in ((label, "--label"), (prediction, "--prediction")):
-        if col is not None and col not in prof:
-            raise UsageError(f"{flag} {col!r} is not a column of {prof.name}; "
-                             f"columns: {', '.join(list(prof.columns)[:20])}")
     return RunContext(profile=prof, source=source, reference=ref, label=label, prediction=prediction,
                       options=dict(options or {}), passes=passes, read_kind=read_kind)
+
+
+def _check_named_columns(name: str | None, columns: list[str], label: str | None,
+                         prediction: str | None) -> None:
+    for col, flag in ((label, "--label"), (prediction, "--prediction")):
+        if col is not None and col not in columns:
+            raise UsageError(f"{flag} {col!r} is not a column of {name}; columns: {', '.join(columns[:20])}")
 
 
 def resolve_reference(reference: Any, *, store: Any = None, progress: bool | ProgressCallback | None = None,

@@ -21,6 +21,8 @@ RANK = {
     "locators": 0.7,
     "io": 1,
     "profiling": 2,
+    # join-key analysis: checks-level work that contracts (the `joins:` check) build on
+    "joins": 2.5,
     "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
     "store": 4,
     "alerts": 5,

@@ -1,0 +1,157 @@
+"""Key format mismatches: which normalisation would make orphan keys join, and how many rows it wins.
+
+Each candidate is a pair of Polars expressions (one per side) over one key part. Its gain is
+measured with one semi join of the left orphans, normalised, against the right's distinct
+keys, normalised: vectorised, on distinct keys, never per value in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from tripwire.joins.analysis import JoinAnalysis
+from tripwire.joins.keys import COUNT, as_text, example
+
+#: date layouts tried on text keys (the first that parses nearly every value of a side wins)
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d",
+                "%d %b %Y", "%b %d, %Y")
+#: share of a side's sampled keys a date layout must parse
+DATE_SHARE = 0.9
+#: distinct keys sampled to guess a side's date layout
+DATE_SAMPLE = 5_000
+#: learned prefixes/suffixes tried per side
+AFFIXES = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One normalisation of one key part: what it does to each side."""
+
+    name: str
+    part: int
+    left: pl.Expr
+    right: pl.Expr
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What a normalisation wins: left orphan rows and keys that would then match."""
+
+    name: str
+    part: int
+    rows: int
+    keys: int
+    #: normalised right keys that fall together (the fix would repeat right rows)
+    right_collisions: int
+    examples: list[list[Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the gain as evidence."""
+        return {"normalisation": self.name, "key_part": self.part, "rows_gained": self.rows,
+                "keys_gained": self.keys, "right_collisions": self.right_collisions,
+                "examples": self.examples}
+
+
+_STEPS = {
+    "trim whitespace": lambda e: e.str.strip_chars(),
+    "ignore case": lambda e: e.str.to_lowercase(),
+    "strip leading zeros": lambda e: pl.when(e.str.strip_chars_start("0") == "").then(pl.lit("0")).otherwise(
+        e.str.strip_chars_start("0")),
+    "drop separators (space - _ . /)": lambda e: e.str.replace_all(r"[\s\-_./]", ""),
+}
+
+
+def _date_format(values: pl.Series) -> str | None:
+    sample = values.drop_nulls().head(DATE_SAMPLE)
+    if sample.is_empty():
+        return None
+    best, share = None, 0.0
+    for fmt in DATE_FORMATS:
+        ok = sample.str.strptime(pl.Date, fmt, strict=False).is_not_null().mean() or 0.0
+        if ok > share:
+            best, share = fmt, float(ok)
+    return best if share >= DATE_SHARE else None
+
+
+def _affixes(values: pl.Series) -> list[tuple[str, str]]:
+    """Return the commonest non-digit prefixes and suffixes around digits: ('prefix', 'ID-'), ..."""
+    frame = values.drop_nulls().head(50_000).to_frame("v")
+    out = []
+    for kind, pattern in (("prefix", r"^(\D+)\d"), ("suffix", r"\d(\D+)$")):
+        found = frame.select(pl.col("v").str.extract(pattern, 1).alias("a")).drop_nulls()
+        if found.is_empty():
+            continue
+        top = found.group_by("a").len().sort(["len", "a"], descending=[True, False]).head(AFFIXES)
+        out += [(kind, a) for a in top["a"].to_list()]
+    return out
+
+
+def candidates(analysis: JoinAnalysis) -> list[Candidate]:
+    """Return the normalisations worth trying on each key part of this join."""
+    left, right = analysis.left_keys, analysis.right_keys
+    out: list[Candidate] = []
+    for part, col in enumerate(c for c in left.columns if c != COUNT):
+        lt, rt = left.schema[col], right.schema[col]
+        if not (lt == pl.String or rt == pl.String):
+            continue  # numbers, times, booleans of one kind already compare exactly
+        lx, rx = as_text(col, lt), as_text(col, rt)
+        for name, step in _STEPS.items():
+            out.append(Candidate(name, part, step(lx), step(rx)))
+        all_steps_l, all_steps_r = lx, rx
+        for step in _STEPS.values():
+            all_steps_l, all_steps_r = step(all_steps_l), step(all_steps_r)
+        out.append(Candidate("trim, ignore case, strip leading zeros and separators", part, all_steps_l,
+                             all_steps_r))
+        orphans_l = analysis.left_orphans.select(lx.alias("v")).to_series()
+        orphans_r = analysis.right_orphans.select(rx.alias("v")).to_series()
+        for side, values in (("left", orphans_l), ("right", orphans_r)):
+            for kind, affix in _affixes(values):
+                cut = (lambda e, a=affix: e.str.strip_prefix(a)) if kind == "prefix" else (
+                    lambda e, a=affix: e.str.strip_suffix(a))
+                name = f"remove the {side} {kind} {affix!r}"
+                out.append(Candidate(name, part, cut(lx) if side == "left" else lx,
+                                     cut(rx) if side == "right" else rx))
+        out += _date_candidates(part, col, lt, rt, orphans_l, right.select(rx.alias("v")).to_series())
+    return out
+
+
+def _date_candidates(part: int, col: str, lt: pl.DataType, rt: pl.DataType, left_text: pl.Series,
+                     right_text: pl.Series) -> list[Candidate]:
+    lf = None if lt.is_temporal() else _date_format(left_text)
+    rf = None if rt.is_temporal() else _date_format(right_text)
+    if (lf is None and not lt.is_temporal()) or (rf is None and not rt.is_temporal()) or (lf == rf):
+        return []
+    lx = pl.col(col).cast(pl.Date) if lt.is_temporal() else pl.col(col).str.strptime(pl.Date, lf, strict=False)
+    rx = pl.col(col).cast(pl.Date) if rt.is_temporal() else pl.col(col).str.strptime(pl.Date, rf, strict=False)
+    shown = f"left {lf!r}" if lf else f"left {lt}"
+    shown += f", right {rf!r}" if rf else f", right {rt}"
+    return [Candidate(f"read both as dates ({shown})", part, lx, rx)]
+
+
+def gain(analysis: JoinAnalysis, cand: Candidate) -> Gain:
+    """Return how many left orphan rows the normalisation would join."""
+    col = f"k{cand.part}"
+    keys = [c for c in analysis.left_keys.columns if c != COUNT]
+    others = [k for k in keys if k != col]
+    left = analysis.left_orphans.with_columns(cand.left.alias("__norm"), pl.col(col).alias("__left"))
+    right = analysis.right_keys.with_columns(cand.right.alias("__norm"), pl.col(col).alias("__right"))
+    right_distinct = right.select([*others, "__norm"]).drop_nulls().unique()
+    collisions = right.height - right_distinct.height - right.select(pl.col("__norm").is_null().sum()).item()
+    on = [*others, "__norm"]
+    hit = left.drop_nulls("__norm").join(right_distinct, on=on, how="semi")
+    examples = (hit.head(5).join(right.select([*on, "__right"]).unique(on, keep="first"), on=on, how="left")
+                .select("__left", "__right").rows())
+    return Gain(cand.name, cand.part, int(hit[COUNT].sum() or 0), hit.height, max(int(collisions), 0),
+                [[example((a,)), example((b,))] for a, b in examples])
+
+
+def gains(analysis: JoinAnalysis) -> list[Gain]:
+    """Return the normalisations that join more rows, best first (ties: the simpler, listed first)."""
+    if not analysis.left_orphans.height:
+        return []
+    found = [g for c in candidates(analysis) if (g := gain(analysis, c)).rows > 0]
+    order = {g.name: i for i, g in enumerate(found)}
+    return sorted(found, key=lambda g: (-g.rows, order[g.name]))

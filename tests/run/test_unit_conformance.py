@@ -152,6 +152,8 @@ columns:
 rules:
   - name: heavy birds are long
     expr: body_mass_g < 5000 or flipper_length_mm > 200
+joins:
+  - {with: "sql: SELECT range AS id FROM range(1000)", on: id, expect: "1:1"}
 """)
 
 

@@ -576,3 +576,7 @@ class RuleCheck(_TextCheck, CheckKind):
         rule, label = self.params["expr"], self.params.get("label")
         what = f"rule {label!r} ({rule})" if label and label != rule else f"rule {rule}"
         return f"{count or 0:,} rows break {what}"
+
+
+# the joins kind lives in its own module; importing it registers it after the built-in kinds
+from tripwire.contracts import joincheck as _joincheck  # noqa: E402,F401

@@ -99,6 +99,25 @@ class DatasetSpec:
 
 
 @dataclass(frozen=True)
+class JoinSpec:
+    """This data set must join another one (named by path or ``sql:`` query) on keys."""
+
+    with_: str
+    on: str
+    expect: str | None = None
+    name: str | None = None
+    severity: str = "error"
+    #: share of this data set's rows allowed to find no partner
+    max_orphan_share: float = 0.0
+    fuzzy: bool = True
+
+    @property
+    def label(self) -> str:
+        """Return the join's name, or `with` and `on` when unnamed."""
+        return self.name or f"{self.with_} on {self.on}"
+
+
+@dataclass(frozen=True)
 class Contract:
     """A data set's written assumptions: columns, data-set checks, rules, drift thresholds."""
 
@@ -107,6 +126,8 @@ class Contract:
     rules: tuple[Rule, ...] = ()
     name: str | None = None
     description: str | None = None
+    #: joins with other data sets, checked on every batch (docs/join-check.md)
+    joins: tuple[JoinSpec, ...] = ()
     #: drift thresholds, kept as plain data for the drift detectors (docs/drift.md)
     drift: dict[str, Any] = field(default_factory=dict, hash=False)
 
@@ -130,6 +151,8 @@ class Contract:
             out["rules"] = [_drop_none({"name": r.name, "expr": r.expr, "description": r.description,
                                         "severity": None if r.severity == "error" else r.severity})
                             for r in self.rules]
+        if self.joins:
+            out["joins"] = [_join_data(j) for j in self.joins]
         if self.drift:
             out["drift"] = self.drift
         return out
@@ -156,13 +179,17 @@ class Contract:
             data = {}
         if not isinstance(data, dict):
             raise where.error("", f"a contract is a mapping with a 'columns' section, got {shown(data)}")
-        where.keys(data, {"name", "description", "columns", "dataset", "rules", "drift"}, "")
+        where.keys(data, {"name", "description", "columns", "dataset", "rules", "joins", "drift"}, "")
         columns = where.mapping(data, "columns", "columns", "a mapping of column names to their checks")
         specs = tuple(_column_spec(name, columns, where) for name in columns)
         rules_data = data.get("rules")
         if rules_data is not None and not isinstance(rules_data, list):
             raise where.wrong(data, "rules", "rules", "a list of {name, expr, severity}")
         rules = tuple(_rule(rules_data, i, data, where) for i in range(len(rules_data or ())))
+        joins_data = data.get("joins")
+        if joins_data is not None and not isinstance(joins_data, list):
+            raise where.wrong(data, "joins", "joins", "a list of {with: PATH, on: KEY, expect: n:1}")
+        joins = tuple(_join(joins_data, i, data, where) for i in range(len(joins_data or ())))
         drift = plain(where.mapping(data, "drift", "drift", "a mapping (see docs/drift.md)"))
         if drift:
             from tripwire.drift_detection.config import DriftConfig
@@ -172,7 +199,7 @@ class Contract:
                 DriftConfig.from_options({"drift": drift})
             except UsageError as exc:
                 raise where.error("drift", str(exc).removeprefix("drift: "), line_of(data, "drift")) from None
-        return cls(columns=specs, dataset=_dataset_spec(data, where), rules=rules,
+        return cls(columns=specs, dataset=_dataset_spec(data, where), rules=rules, joins=joins,
                    name=where.text(data, "name", "name"), description=where.text(data, "description", "description"),
                    drift=drift)
 
@@ -355,6 +382,57 @@ def _rule(rules: list, i: int, contract: dict, where: Schema) -> Rule:
     except RuleSyntaxError as exc:
         raise RuleSyntaxError(f"{where.source}:{line_of(data, 'expr') or '?'}: {key}.expr: {exc}") from None
     return rule
+
+
+def _join(joins: list, i: int, contract: dict, where: Schema) -> JoinSpec:
+    key = f"joins[{i}]"
+    data = _on_key(joins[i])
+    if not isinstance(data, dict) or data.get("with") is None or data.get("on") is None:
+        raise where.error(key, f"expected {{with: PATH, on: KEY}}, got {shown(data)}",
+                          line_of(data) or line_of(contract, "joins"))
+    where.keys(data, {"with", "on", "expect", "name", "severity", "max_orphan_share", "fuzzy"}, key)
+    on = data["on"]
+    if isinstance(on, list) and all(isinstance(v, str) for v in on):
+        on = ",".join(on)
+    elif isinstance(on, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in on.items()):
+        on = ",".join(f"{k}={v}" for k, v in on.items())
+    elif not isinstance(on, str):
+        raise where.wrong(data, "on", f"{key}.on", "a key column, LEFT=RIGHT, or a list of them")
+    if data.get("expect") == 61:  # YAML 1.1 reads an unquoted 1:1 as the base-60 number 61
+        data["expect"] = "1:1"
+    share = where.number(data, "max_orphan_share", f"{key}.max_orphan_share", lo=0, hi=1)
+    return JoinSpec(
+        with_=where.text(data, "with", f"{key}.with") or "", on=on,
+        expect=where.choice(data, "expect", f"{key}.expect", ("1:1", "1:n", "n:1", "n:m"), None),
+        name=where.text(data, "name", f"{key}.name"),
+        severity=where.choice(data, "severity", f"{key}.severity", SEVERITIES, "error") or "error",
+        max_orphan_share=float(share) if share is not None else 0.0,
+        fuzzy=where.boolean(data, "fuzzy", f"{key}.fuzzy", True))
+
+
+def _on_key(data: Any) -> Any:
+    """Return a join entry with YAML 1.1's `on:` (read as the boolean true) as the key 'on'."""
+    if not isinstance(data, dict) or True not in data or "on" in data:
+        return data
+    fixed = LinedDict({("on" if k is True else k): v for k, v in data.items()})
+    fixed.line = line_of(data)
+    fixed.lines = {("on" if k is True else k): n for k, n in getattr(data, "lines", {}).items()}
+    return fixed
+
+
+def _join_data(j: JoinSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"with": j.with_, "on": j.on}
+    if j.expect is not None:
+        out["expect"] = j.expect
+    if j.name is not None:
+        out["name"] = j.name
+    if j.severity != "error":
+        out["severity"] = j.severity
+    if j.max_orphan_share:
+        out["max_orphan_share"] = j.max_orphan_share
+    if not j.fuzzy:
+        out["fuzzy"] = False
+    return out
 
 
 def _dataset_spec(contract: dict, where: Schema) -> DatasetSpec:

@@ -24,6 +24,8 @@ RANK = {
     # join-key analysis: checks-level work that contracts (the `joins:` check) build on
     "joins": 2.5,
     "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
+    # repairs of what detectors' findings propose (reads their evidence and patterns)
+    "repair": 3.5,
     "store": 4,
     "alerts": 5,
     "run": 6,
@@ -39,6 +41,7 @@ ALLOWED = {
     ("tripwire.report.report", "html"): "Report.to_html(), the report's own renderer method",
     ("tripwire.profiling.dataset", "html"): "DatasetProfile._repr_html_() for notebooks",
     ("tripwire.contracts.model", "run"): "Contract.check(data), the contract's facade method",
+    ("tripwire.report.report", "run"): "Report.fix(data), applying the report's proposed repairs",
 }
 
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names resolve lazil
     from tripwire.report import Report as Report
     from tripwire.run import check_profile as check_profile
     from tripwire.run import drift as drift
+    from tripwire.run import fix as fix
+    from tripwire.run import join_check as join_check
     from tripwire.run import log as log
     from tripwire.run import profile as profile
     from tripwire.run import scan as scan
@@ -30,6 +32,8 @@ _LAZY = {
     "drift": ("tripwire.run", "drift"),
     "evaluate": ("tripwire.run", "evaluate"),
     "log": ("tripwire.run", "log"),
+    "join_check": ("tripwire.run", "join_check"),
+    "fix": ("tripwire.run", "fix"),
     "check_profile": ("tripwire.run", "check_profile"),
     "Contract": ("tripwire.contracts", "Contract"),
     "Finding": ("tripwire.report", "Finding"),

@@ -16,7 +16,16 @@ import numpy as np
 import polars as pl
 
 from tripwire.contracts.model import Contract, JoinSpec
-from tripwire.contracts.unit import FAILED, PASSED, UNKNOWN, Check, CheckKind, Decision, RowEvidence, register_kind
+from tripwire.contracts.unit import (
+    FAILED,
+    PASSED,
+    UNKNOWN,
+    Check,
+    CheckKind,
+    Decision,
+    RowEvidence,
+    register_kind,
+)
 from tripwire.errors import InputError
 from tripwire.profiling import DatasetProfile
 

@@ -9,4 +9,4 @@ from tripwire.joins.check import JoinCheck, check_counts, check_sources, side_co
 from tripwire.joins.findings import join_findings
 from tripwire.joins.keys import KeyPairs, key_counts, parse_on, read_keys
 
-__all__ = ["JoinAnalysis", "JoinCheck", "check_counts", "check_sources", "side_counts", "KeyPairs", "analyse", "join_findings", "key_counts", "parse_on", "read_keys"]
+__all__ = ["JoinAnalysis", "JoinCheck", "KeyPairs", "analyse", "check_counts", "check_sources", "join_findings", "key_counts", "parse_on", "read_keys", "side_counts"]

@@ -181,6 +181,16 @@ class Report:
 
         return render_report(self, show_personal=show_personal)
 
+    def fix(self, data: Any, output: str | Path | None = None, **options: Any) -> Any:
+        """Apply the repairs this report's findings propose to `data` (the data it was made from).
+
+        Returns a `FixResult` (the repaired frame, the audit, before/after counts); options as
+        `tripwire.fix` (apply, skip, mapping, save_mapping, audit, rescale, rescan).
+        """
+        from tripwire.run import fix
+
+        return fix(data, self, output=output, **options)
+
     def _repr_html_(self) -> str:
         """Show the report in Jupyter, isolated in an iframe so its styles and script stay inside."""
         from html import escape

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
         resolve_reference,
     )
     from tripwire.run.evaluation import evaluate
+    from tripwire.run.joins import join_check
     from tripwire.run.plan import Plan, execute
+    from tripwire.run.repairs import fix
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
 _WHERE = {
@@ -33,6 +35,7 @@ _WHERE = {
     "PassLog": "context", "RunContext": "context", "dataset_info": "context", "open_context": "context",
     "profile": "context", "resolve_reference": "context",
     "evaluate": "evaluation",
+    "fix": "repairs", "join_check": "joins",
     "Plan": "plan", "execute": "plan",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
 }
@@ -49,7 +52,9 @@ __all__ = [
     "drift",
     "evaluate",
     "execute",
+    "fix",
     "ingest",
+    "join_check",
     "locate_rows",
     "log",
     "open_context",

@@ -1,0 +1,173 @@
+"""`fix`: apply the repairs a report proposes, audit every changed cell, re-scan the result."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from tripwire.errors import InputError, UsageError
+from tripwire.io import Source, open_source
+from tripwire.profiling.dataset import _row_hash_sum
+from tripwire.repair import Applied, Skipped, apply_rules, load, rules_from_report, save, select
+from tripwire.repair.rules import Rule
+from tripwire.report import Report
+
+_MASK64 = (1 << 64) - 1
+WRITERS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "ndjson", ".ndjson": "ndjson", ".arrow": "ipc",
+           ".feather": "ipc", ".ipc": "ipc"}
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """What `fix` did: rows in and out, what each rule changed, what it left, the re-scan."""
+
+    output: Path | None
+    frame: pl.DataFrame = field(repr=False)
+    rows_in: int
+    applied: tuple[Applied, ...]
+    skipped: tuple[Skipped, ...]
+    audit: pl.DataFrame = field(repr=False)
+    audit_path: Path | None = None
+    mapping_path: Path | None = None
+    before: Report | None = field(default=None, repr=False)
+    after: Report | None = field(default=None, repr=False)
+
+    def counts(self) -> list[tuple[str, int, int]]:
+        """Return (code, findings before, findings after) for every code in either report."""
+        b = Counter(f.code for f in self.before.findings) if self.before else Counter()
+        a = Counter(f.code for f in self.after.findings) if self.after else Counter()
+        return [(c, b[c], a[c]) for c in sorted(set(b) | set(a))]
+
+    def to_text(self) -> str:
+        """Return the summary a person reads: per rule, skipped findings, before/after counts."""
+        out = [f"fixed {self.rows_in:,} rows -> {self.frame.height:,} rows"
+               + (f" written to {self.output}" if self.output else "")]
+        if self.applied:
+            out.append(f"  {'rule':<18} {'code':<24} {'column':<20} {'cells':>9}")
+            out += [f"  {a.rule.name:<18} {a.rule.code:<24} {(a.rule.column or '(rows)'):<20} {a.cells:>9,}"
+                    for a in self.applied]
+        else:
+            out.append("  no repair applied")
+        out += [f"  not applied: {s.code}" + (f" ({s.column})" if s.column else "") + f": {s.reason}"
+                for s in self.skipped]
+        out.append(f"audit: {self.audit.height:,} changed cells" + (f" -> {self.audit_path}" if self.audit_path else ""))
+        if self.mapping_path:
+            out.append(f"mapping saved: {self.mapping_path} (reuse with --mapping)")
+        if self.after is not None:
+            out.append("findings per code, before -> after (re-scan of the output):")
+            out += [f"  {code:<26} {b:>3} -> {a}" for code, b, a in self.counts()]
+        return "\n".join(out) + "\n"
+
+
+def fingerprint(table: pa.Table) -> str:
+    """Return the profile fingerprint of a table (the same sum of row hashes a profile keeps)."""
+    total = sum(_row_hash_sum(b) for b in table.to_batches()) & _MASK64
+    return f"rowhash64:{total:016x}"
+
+
+def _read(source: Source) -> pa.Table:
+    batches = list(source.open_batches())
+    return pa.Table.from_batches(batches, schema=source.schema) if batches else source.schema.empty_table()
+
+
+def _check_paths(source: Source, output: Path | None, audit: Path | None) -> None:
+    inputs = {Path(f).resolve() for f in source.files}
+    for what, path in (("-o", output), ("--audit", audit)):
+        if path is not None and path.resolve() in inputs:
+            raise UsageError(f"{what} {path} is the input: write the repaired data to another file "
+                             "(the input is never changed in place)")
+    if output is not None and output.suffix.lower() not in WRITERS:
+        raise UsageError(f"-o {output}: write .parquet, .csv, .jsonl or .arrow")
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kind = WRITERS[path.suffix.lower()]
+    tmp = path.with_name(path.name + ".tmp")
+    getattr(frame, f"write_{kind}")(tmp)
+    tmp.replace(path)  # a failed write never leaves half a file under the output's name
+
+
+def _report(report: Report | str | Path | None) -> Report | None:
+    if report is None or isinstance(report, Report):
+        return report
+    import json
+
+    path = Path(report)
+    try:
+        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise InputError("report file not found", path=str(path),
+                         hint="write one with `tripwire scan DATA --format json -o REPORT.json`") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"not a tripwire JSON report ({exc})", path=str(path),
+                         hint="pass the file written by --format json") from None
+
+
+def fix(data: Any, report: Report | str | Path | None = None, *, output: str | Path | None = None,
+        apply: Iterable[str] | None = None, skip: Iterable[str] | None = None,
+        mapping: str | Path | None = None, save_mapping: str | Path | None = None,
+        audit: str | Path | None = None, rescale: Mapping[str, float] | None = None,
+        rescan: bool = True, encoding: str | None = None) -> FixResult:
+    """Apply the repairs `report`'s findings propose (and/or a saved `mapping`) to `data`.
+
+    The report must come from this very data (its profile fingerprint is compared; another
+    file's report is refused). `apply`/`skip` name codes or rule names. Every changed cell goes
+    to the `audit` Parquet (default beside `output`: NAME.audit.parquet); `save_mapping` writes
+    the rules as editable YAML for later batches. The input is never modified; `output` may
+    not be the input. With `rescan`, the output is scanned again for before/after counts.
+    """
+    rep = _report(report)
+    if rep is None and mapping is None:
+        raise UsageError("fix needs --report REPORT.json (from scan) or --mapping fixes.yaml")
+    source = open_source(data, encoding=encoding)
+    out_path = Path(output) if output is not None else None
+    audit_path = Path(audit) if audit is not None else (
+        out_path.with_name(out_path.name.split(".")[0] + ".audit.parquet") if out_path is not None else None)
+    _check_paths(source, out_path, audit_path)
+    table = _read(source)
+    skipped: list[Skipped] = []
+    rules: list[Rule] = []
+    if rep is not None:
+        expected = rep.dataset.fingerprint
+        if not expected:
+            raise InputError("the report carries no profile fingerprint, so it cannot be matched to this data",
+                             hint="re-run `tripwire scan DATA --format json -o REPORT.json`")
+        found = fingerprint(table)
+        if found != expected:
+            raise InputError(f"the report is of other data (profile fingerprint {expected}, this data {found})",
+                             path=source.name, hint="scan this file and fix with that report")
+        rules, skipped = rules_from_report(rep, rescale)
+    if mapping is not None:
+        from tripwire.repair.rules import merged
+
+        rules = merged([*rules, *load(mapping, table.column_names)])
+    chosen = select(rules, list(apply) if apply is not None else None, skip)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    repaired = apply_rules(frame, chosen)
+    if out_path is not None:
+        _write(repaired.frame, out_path)
+    if audit_path is not None:
+        _write(repaired.audit, audit_path.with_suffix(".parquet") if audit_path.suffix.lower() not in WRITERS
+               else audit_path)
+    saved = save(_concrete(chosen, repaired.applied), save_mapping) if save_mapping is not None else None
+    after = None
+    if rescan:
+        from tripwire.run.commands import scan
+
+        after = scan(out_path if out_path is not None else repaired.frame, name=source.name)
+    return FixResult(out_path, repaired.frame, table.num_rows, repaired.applied,
+                     (*skipped, *repaired.refused), repaired.audit, audit_path, saved, rep, after)
+
+
+def _concrete(rules: Sequence[Rule], applied: Sequence[Applied]) -> list[Rule]:
+    """Return the rules to save: as chosen (an encoding rule keeps its fixer, not this batch's values)."""
+    done = {(a.rule.name, a.rule.column) for a in applied}
+    return [r for r in rules if (r.name, r.column) in done]

@@ -9,7 +9,7 @@ from tripwire.io import open_source
 from tripwire.joins.check import check_sources
 from tripwire.joins.keys import check_expect, parse_on
 from tripwire.report import CheckResult, Report
-from tripwire.report.report import DatasetInfo
+from tripwire.report.report import DatasetInfo, RunInfo
 
 
 def join_check(left: Any, right: Any, on: str | Sequence[str] | dict[str, str], expect: str | None = None, *,
@@ -41,6 +41,8 @@ def join_check(left: Any, right: Any, on: str | Sequence[str] | dict[str, str], 
         findings=result.findings,
         checks=(CheckResult(f"join_keys[{pairs.label()}]", "failed" if failed else "passed"),),
         notes=(*ls.notes, *rs.notes, *notes),
+        # one read of each side's key columns (a CSV adds the reader's own typing pass)
+        run=RunInfo(passes=({"kind": "keys", "input": ls.name}, {"kind": "keys", "input": rs.name})),
         extra={"join": {"cardinality": a.cardinality, "joined_rows": a.joined_rows,
                         "matched_left_rows": a.matched_left_rows}},
     )

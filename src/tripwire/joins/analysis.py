@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from tripwire.joins.keys import COUNT, comparable, example
+from tripwire.joins.keys import COUNT, HASH, comparable, example, key_hash
 
 #: keys listed as examples per side
 EXAMPLES = 10
@@ -44,7 +44,7 @@ class JoinAnalysis:
     #: distinct keys of each side with their row counts, cast so that they compare
     left_keys: pl.DataFrame = field(repr=False)
     right_keys: pl.DataFrame = field(repr=False)
-    #: left keys without a partner, most rows first
+    #: left keys without a partner (in no particular order: `ranked` gives the first ones)
     left_orphans: pl.DataFrame = field(repr=False)
     right_orphans: pl.DataFrame = field(repr=False)
 
@@ -60,19 +60,24 @@ class JoinAnalysis:
         return self.joined_rows / self.matched_left_rows if self.matched_left_rows else 0.0
 
 
-def _ranked(frame: pl.DataFrame) -> pl.DataFrame:
-    keys = [c for c in frame.columns if c != COUNT]
+def ranked_keys(frame: pl.DataFrame, k: int | None = None) -> pl.DataFrame:
+    """Return the keys on most rows first (ties by key), all of them or the first k."""
+    keys = [c for c in frame.columns if c not in (COUNT, HASH)]
+    if k is not None and frame.height > k:
+        # the k-th largest count: every key at or above it, then sorted (ties stay complete)
+        kth = frame.get_column(COUNT).top_k(k).min()
+        frame = frame.filter(pl.col(COUNT) >= kth)
     return frame.sort([COUNT, *keys], descending=[True, *([False] * len(keys))], nulls_last=True)
 
 
 def _listed(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    keys = [c for c in frame.columns if c != COUNT]
+    keys = [c for c in frame.columns if c not in (COUNT, HASH)]
     return [{"key": example(row[:-1]), "rows": row[-1]}
-            for row in frame.head(EXAMPLES).select([*keys, COUNT]).iter_rows()]
+            for row in ranked_keys(frame, EXAMPLES).head(EXAMPLES).select([*keys, COUNT]).iter_rows()]
 
 
 def _side(counts: pl.DataFrame, null_rows: int, orphans: pl.DataFrame) -> Side:
-    dups = _ranked(counts.filter(pl.col(COUNT) > 1))
+    dups = counts.filter(pl.col(COUNT) > 1)
     return Side(
         rows=int(counts[COUNT].sum() or 0) + null_rows, null_rows=null_rows, keys=counts.height,
         orphan_rows=int(orphans[COUNT].sum() or 0), orphan_keys=orphans.height,
@@ -87,10 +92,14 @@ def analyse(left: pl.DataFrame, right: pl.DataFrame, left_nulls: int = 0, right_
     """
     left, right = comparable(left, right)
     keys = [c for c in left.columns if c != COUNT]
-    matched = left.join(right, on=keys, how="inner", suffix="_r")
-    left_orphans = _ranked(left.join(right, on=keys, how="anti"))
-    right_orphans = _ranked(right.join(left, on=keys, how="anti"))
-    joined = matched.select((pl.col(COUNT).cast(pl.Int64) * pl.col(f"{COUNT}_r").cast(pl.Int64)).sum()).item()
+    left, right = left.with_columns(key_hash(keys)), right.with_columns(key_hash(keys))
+    in_right = left.get_column(HASH).is_in(right.get_column(HASH).implode())
+    in_left = right.get_column(HASH).is_in(left.get_column(HASH).implode())
+    matched = left.filter(in_right).select(HASH, COUNT).join(
+        right.filter(in_left).select(HASH, pl.col(COUNT).alias("__r")), on=HASH)
+    joined = matched.select((pl.col(COUNT).cast(pl.Int64) * pl.col("__r").cast(pl.Int64)).sum()).item()
+    left_orphans, right_orphans = left.filter(~in_right).drop(HASH), right.filter(~in_left).drop(HASH)
+    left, right = left.drop(HASH), right.drop(HASH)
     return JoinAnalysis(
         left=_side(left, left_nulls, left_orphans), right=_side(right, right_nulls, right_orphans),
         matched_left_rows=int(matched[COUNT].sum() or 0), joined_rows=int(joined or 0),

@@ -51,14 +51,10 @@ def check_counts(left: tuple[pl.DataFrame, int], right: tuple[pl.DataFrame, int]
 
 
 def _explained(a: JoinAnalysis, best: Gain) -> pl.DataFrame:
-    from tripwire.joins.normalise import candidates
+    from tripwire.joins.normalise import candidates, gain
 
     cand = next(c for c in candidates(a) if c.name == best.name and c.part == best.part)
-    keys = [c for c in a.left_keys.columns if c != COUNT]
-    others = [k for k in keys if k != f"k{best.part}"]
-    right = a.right_keys.select([*others, cand.right.alias("__norm")]).drop_nulls().unique()
-    left = a.left_orphans.with_columns(cand.left.alias("__norm"))
-    return left.join(right, on=[*others, "__norm"], how="semi").select(keys)
+    return gain(a, cand)[1].drop(COUNT)
 
 
 def check_sources(left: Source, right: Source, pairs: KeyPairs, expect: str | None = None, *,

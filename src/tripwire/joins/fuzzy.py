@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.extras import require
-from tripwire.joins.analysis import JoinAnalysis
+from tripwire.joins.analysis import JoinAnalysis, ranked_keys
 from tripwire.joins.keys import COUNT
 
 #: left orphan keys compared (the ones on most rows)
@@ -18,6 +18,8 @@ MAX_LEFT = 5_000
 MAX_RIGHT = 50_000
 #: least rapidfuzz ratio (0-100) for a candidate
 MIN_SCORE = 85.0
+#: most key pairs compared within one block (a block of common keys is cut to its first right keys)
+MAX_PAIRS = 2_000_000
 EXAMPLES = 10
 
 
@@ -37,8 +39,11 @@ def _joined(frame: pl.DataFrame) -> pl.Series:
 
 
 def _block(text: pl.Series) -> pl.Series:
-    """Return each key's block: its first letter or digit, case folded (typos rarely hit it)."""
-    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "").str.slice(0, 1)
+    """Return each key's block: its first letter or digit, case folded (typos rarely hit it),
+    plus its digits: codes whose digits differ are different things ('C1012109' / 'C0121409'),
+    so they are never compared, and code-like keys fall into tiny blocks."""
+    folded = text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+    return folded.str.slice(0, 1) + "|" + folded.str.replace_all(r"\D", "")
 
 
 def fuzzy_matches(analysis: JoinAnalysis, skip: pl.DataFrame | None = None) -> FuzzyMatches | None:
@@ -54,7 +59,7 @@ def fuzzy_matches(analysis: JoinAnalysis, skip: pl.DataFrame | None = None) -> F
     orphans = analysis.left_orphans
     if skip is not None and skip.height:
         orphans = orphans.join(skip, on=keys, how="anti")
-    orphans = orphans.head(MAX_LEFT)
+    orphans = ranked_keys(orphans, MAX_LEFT).head(MAX_LEFT)
     if not orphans.height:
         return None
     process = require("rapidfuzz.process", "Fuzzy key matching")
@@ -66,11 +71,10 @@ def fuzzy_matches(analysis: JoinAnalysis, skip: pl.DataFrame | None = None) -> F
     rows = orphans[COUNT].to_numpy()
     best_score = np.zeros(orphans.height)
     best_right = np.full(orphans.height, -1)
-    for block in left_block.unique().sort().to_list():
-        li = np.flatnonzero((left_block == block).to_numpy())
-        ri = np.flatnonzero((right_block == block).to_numpy())
-        if not li.size or not ri.size:
-            continue
+    lb = pl.DataFrame({"b": left_block, "i": np.arange(orphans.height)}).group_by("b").agg("i")
+    rb = pl.DataFrame({"b": right_block, "j": np.arange(right.height)}).group_by("b").agg("j")
+    for _, li, ri in lb.join(rb, on="b").sort("b").iter_rows():
+        li, ri = np.asarray(li), np.asarray(ri)[: max(1, MAX_PAIRS // len(li))]
         scores = process.cdist(left_text.gather(li).to_list(), right_text.gather(ri).to_list(),
                                scorer=fuzz.ratio, score_cutoff=MIN_SCORE, workers=1)
         top = scores.argmax(axis=1)

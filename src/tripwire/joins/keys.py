@@ -15,6 +15,8 @@ from tripwire.io import Source
 
 #: the column of a key-count frame holding how many rows carry the key
 COUNT = "__rows"
+#: the column of a key's hash while two sides are compared
+HASH = "__hash"
 CARDINALITIES = ("1:1", "1:n", "n:1", "n:m")
 
 
@@ -104,9 +106,18 @@ def read_keys(source: Source, columns: Sequence[str]) -> pl.DataFrame:
     return frame.rename({c: f"k{i}" for i, c in enumerate(columns)})
 
 
+def key_hash(columns: list[str]) -> pl.Expr:
+    """Return one 64-bit hash per key (all parts): grouping and joining on it is about twice as
+    fast as on text keys. Two distinct keys sharing a hash (odds ~1e-8 for a million keys) would
+    be counted as one."""
+    return pl.struct(columns).hash(seed=11).alias(HASH)
+
+
 def key_counts(keys: pl.DataFrame) -> pl.DataFrame:
     """Return the distinct keys with their row counts (rows with a null in any key part dropped)."""
-    return keys.drop_nulls().group_by(keys.columns).agg(pl.len().alias(COUNT))
+    cols = keys.columns
+    return keys.drop_nulls().group_by(key_hash(cols)).agg(
+        *[pl.col(c).first() for c in cols], pl.len().alias(COUNT)).drop(HASH)
 
 
 def comparable(left: pl.DataFrame, right: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -141,6 +152,14 @@ def as_text(col: str, dtype: pl.DataType) -> pl.Expr:
         return pl.when(x == x.round()).then(x.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(
             x.cast(pl.String)).alias(col)
     return x.cast(pl.String)
+
+
+def sample(values: pl.Series, n: int) -> pl.Series:
+    """Return up to about n values chosen by hash, sorted: the same whatever order `values` came in."""
+    values = values.drop_nulls()
+    if values.len() > n:
+        values = values.filter(values.hash(seed=5) % (values.len() // n + 1) == 0)
+    return values.sort().head(n)
 
 
 def example(values: Any) -> Any:

@@ -7,13 +7,14 @@ keys, normalised: vectorised, on distinct keys, never per value in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 
-from tripwire.joins.analysis import JoinAnalysis
+from tripwire.joins.analysis import JoinAnalysis, ranked_keys
 from tripwire.joins.keys import COUNT, as_text, example
+from tripwire.joins.keys import sample as sample_of
 
 #: date layouts tried on text keys (the first that parses nearly every value of a side wins)
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d",
@@ -24,16 +25,24 @@ DATE_SHARE = 0.9
 DATE_SAMPLE = 5_000
 #: learned prefixes/suffixes tried per side
 AFFIXES = 3
+ALL_STEPS = "trim, ignore case, strip leading zeros and separators"
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One normalisation of one key part: what it does to each side."""
+    """One normalisation of one key part: what it does to each side.
+
+    `kind` says how its gain can be measured cheaply: "steps" (all generic steps at once, a
+    superset of each one), "step" (one of them, measured on what "steps" joined), "left" (the
+    right side untouched), "right" (only right keys matching `right_filter` change), "dates".
+    """
 
     name: str
     part: int
     left: pl.Expr
     right: pl.Expr
+    kind: str = "step"
+    right_filter: pl.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ _STEPS = {
 
 
 def _date_format(values: pl.Series) -> str | None:
-    sample = values.drop_nulls().head(DATE_SAMPLE)
+    sample = sample_of(values, DATE_SAMPLE)
     if sample.is_empty():
         return None
     best, share = None, 0.0
@@ -78,7 +87,7 @@ def _date_format(values: pl.Series) -> str | None:
 
 def _affixes(values: pl.Series) -> list[tuple[str, str]]:
     """Return the commonest non-digit prefixes and suffixes around digits: ('prefix', 'ID-'), ..."""
-    frame = values.drop_nulls().head(50_000).to_frame("v")
+    frame = sample_of(values, 50_000).to_frame("v")
     out = []
     for kind, pattern in (("prefix", r"^(\D+)\d"), ("suffix", r"\d(\D+)$")):
         found = frame.select(pl.col("v").str.extract(pattern, 1).alias("a")).drop_nulls()
@@ -98,13 +107,12 @@ def candidates(analysis: JoinAnalysis) -> list[Candidate]:
         if not (lt == pl.String or rt == pl.String):
             continue  # numbers, times, booleans of one kind already compare exactly
         lx, rx = as_text(col, lt), as_text(col, rt)
-        for name, step in _STEPS.items():
-            out.append(Candidate(name, part, step(lx), step(rx)))
         all_steps_l, all_steps_r = lx, rx
         for step in _STEPS.values():
             all_steps_l, all_steps_r = step(all_steps_l), step(all_steps_r)
-        out.append(Candidate("trim, ignore case, strip leading zeros and separators", part, all_steps_l,
-                             all_steps_r))
+        out.append(Candidate(ALL_STEPS, part, all_steps_l, all_steps_r, "steps"))
+        for name, step in _STEPS.items():
+            out.append(Candidate(name, part, step(lx), step(rx)))
         orphans_l = analysis.left_orphans.select(lx.alias("v")).to_series()
         orphans_r = analysis.right_orphans.select(rx.alias("v")).to_series()
         for side, values in (("left", orphans_l), ("right", orphans_r)):
@@ -112,8 +120,10 @@ def candidates(analysis: JoinAnalysis) -> list[Candidate]:
                 cut = (lambda e, a=affix: e.str.strip_prefix(a)) if kind == "prefix" else (
                     lambda e, a=affix: e.str.strip_suffix(a))
                 name = f"remove the {side} {kind} {affix!r}"
+                has = rx.str.starts_with(affix) if kind == "prefix" else rx.str.ends_with(affix)
                 out.append(Candidate(name, part, cut(lx) if side == "left" else lx,
-                                     cut(rx) if side == "right" else rx))
+                                     cut(rx) if side == "right" else rx, side,
+                                     has if side == "right" else None))
         out += _date_candidates(part, col, lt, rt, orphans_l, right.select(rx.alias("v")).to_series())
     return out
 
@@ -128,30 +138,75 @@ def _date_candidates(part: int, col: str, lt: pl.DataType, rt: pl.DataType, left
     rx = pl.col(col).cast(pl.Date) if rt.is_temporal() else pl.col(col).str.strptime(pl.Date, rf, strict=False)
     shown = f"left {lf!r}" if lf else f"left {lt}"
     shown += f", right {rf!r}" if rf else f", right {rt}"
-    return [Candidate(f"read both as dates ({shown})", part, lx, rx)]
+    return [Candidate(f"read both as dates ({shown})", part, lx, rx, "dates")]
 
 
-def gain(analysis: JoinAnalysis, cand: Candidate) -> Gain:
-    """Return how many left orphan rows the normalisation would join."""
+def gain(analysis: JoinAnalysis, cand: Candidate, right: pl.DataFrame | None = None) -> tuple[Gain, pl.DataFrame]:
+    """Return how many left orphan rows the normalisation would join, and the orphan keys it joins.
+
+    `right` narrows the right keys searched (those that can possibly match); by default all.
+    """
     col = f"k{cand.part}"
     keys = [c for c in analysis.left_keys.columns if c != COUNT]
     others = [k for k in keys if k != col]
-    left = analysis.left_orphans.with_columns(cand.left.alias("__norm"), pl.col(col).alias("__left"))
-    right = analysis.right_keys.with_columns(cand.right.alias("__norm"), pl.col(col).alias("__right"))
-    right_distinct = right.select([*others, "__norm"]).drop_nulls().unique()
-    collisions = right.height - right_distinct.height - right.select(pl.col("__norm").is_null().sum()).item()
     on = [*others, "__norm"]
-    hit = left.drop_nulls("__norm").join(right_distinct, on=on, how="semi")
-    examples = (hit.head(5).join(right.select([*on, "__right"]).unique(on, keep="first"), on=on, how="left")
-                .select("__left", "__right").rows())
-    return Gain(cand.name, cand.part, int(hit[COUNT].sum() or 0), hit.height, max(int(collisions), 0),
-                [[example((a,)), example((b,))] for a, b in examples])
+    right_keys = analysis.right_keys if right is None else right
+    if cand.right_filter is not None:
+        right_keys = right_keys.filter(cand.right_filter)  # only these change, others already failed
+    left = analysis.left_orphans.with_columns(cand.left.alias("__norm"), pl.col(col).alias("__left"))
+    normed = right_keys.select([*others, cand.right.alias("__norm"), pl.col(col).alias("__right")]).drop_nulls(on)
+    hit = left.drop_nulls("__norm").join(normed, on=on, how="semi")
+    if not hit.height:
+        return Gain(cand.name, cand.part, 0, 0, 0, []), hit
+    reached = normed.join(hit.select(on).unique(), on=on, how="semi")
+    # right keys the normalisation makes equal among those the orphans would join (rows repeat)
+    fell = reached.height - reached.select(on).unique().height
+    firsts = hit.select([*keys, COUNT, "__left", "__norm"])
+    top = ranked_keys(firsts.select([*keys, COUNT]), 5).head(5).join(firsts.select([*keys, *on[-1:], "__left"]),
+                                                                    on=keys, how="left")
+    pairs = top.join(reached.sort("__right").unique(on, keep="first", maintain_order=True), on=on, how="left")
+    return (Gain(cand.name, cand.part, int(hit[COUNT].sum() or 0), hit.height, int(fell),
+                 [[example((a,)), example((b,))] for a, b in pairs.select("__left", "__right").rows()]),
+            hit.select([*keys, COUNT]))
 
 
 def gains(analysis: JoinAnalysis) -> list[Gain]:
-    """Return the normalisations that join more rows, best first (ties: the simpler, listed first)."""
+    """Return the normalisations that join more rows, best first (ties: the simpler, listed first).
+
+    The generic steps are measured all at once first; each single step can only join orphans
+    that the combination joins, with right keys the combination reaches, so each is measured on
+    those few keys instead of the whole right side.
+    """
     if not analysis.left_orphans.height:
         return []
-    found = [g for c in candidates(analysis) if (g := gain(analysis, c)).rows > 0]
+    found: list[Gain] = []
+    narrowed: dict[int, tuple[JoinAnalysis, pl.DataFrame] | None] = {}
+    for cand in candidates(analysis):
+        if cand.kind == "steps":
+            g, hit = gain(analysis, cand)
+            narrowed[cand.part] = None
+            if g.rows:
+                found.append(g)
+                keys = [c for c in analysis.left_keys.columns if c != COUNT]
+                col = f"k{cand.part}"
+                others = [k for k in keys if k != col]
+                norm_hits = hit.join(analysis.left_orphans, on=keys, how="semi").select(
+                    [*others, cand.left.alias("__norm")]).unique()
+                reach = analysis.right_keys.with_columns(cand.right.alias("__norm")).join(
+                    norm_hits, on=[*others, "__norm"], how="semi").drop("__norm")
+                narrowed[cand.part] = (replace(analysis, left_orphans=hit.join(
+                    analysis.left_orphans, on=keys, how="semi")), reach)
+            continue
+        if cand.kind == "step":
+            if narrowed.get(cand.part) is None:
+                continue  # the steps together join nothing, so none alone does
+            small, reach = narrowed[cand.part]  # type: ignore[misc]
+            g, _ = gain(small, cand, reach)
+        else:
+            g, _ = gain(analysis, cand)
+        if g.rows:
+            found.append(g)
     order = {g.name: i for i, g in enumerate(found)}
+    simple_first = sorted(found, key=lambda g: (g.name == ALL_STEPS, order[g.name]))
+    order = {g.name: i for i, g in enumerate(simple_first)}
     return sorted(found, key=lambda g: (-g.rows, order[g.name]))

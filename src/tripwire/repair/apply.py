@@ -45,11 +45,20 @@ def _is_text(df: pl.DataFrame, col: str) -> bool:
     return df.schema[col] == pl.String
 
 
-def _audit(df: pl.DataFrame, col: str, before: pl.Expr, after: pl.Expr, changed: pl.Expr, rule: Rule) -> pl.DataFrame:
-    return df.filter(changed).select(
+def _changed(df: pl.DataFrame, col: str, after: pl.Expr, changed: pl.Expr,
+             rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the frame with `col` replaced by `after`, and the audit of the cells `changed` marks.
+
+    The new values and the mask are computed once, in one pass over the column.
+    """
+    # lazily, so the repair shared by the new values and the mask is computed once (CSE)
+    df = df.lazy().with_columns(after.alias("__after"), changed.fill_null(False).alias("__changed")).collect()
+    # pick the three columns before filtering: filtering the whole frame would copy every column
+    audit = df.select("__row", col, "__after", "__changed").filter(pl.col("__changed")).select(
         pl.col("__row").cast(pl.Int64).alias("row"), pl.lit(col).alias("column"),
-        before.cast(pl.String).alias("before"), after.cast(pl.String).alias("after"),
+        pl.col(col).cast(pl.String).alias("before"), pl.col("__after").cast(pl.String).alias("after"),
         pl.lit(rule.code).alias("code"), pl.lit(rule.name).alias("rule"))
+    return df.with_columns(pl.col("__after").alias(col)).drop("__after", "__changed"), audit
 
 
 def _encoding_mapping(values: pl.Series, fixer: str) -> dict[str, str]:
@@ -101,8 +110,8 @@ def _one(df: pl.DataFrame, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame | Non
                                      f"(e.g. {bad.get_column(col)[0]!r}): repair them first")
         after = pl.when(x.str.strip_chars() == "").then(None).otherwise(after)
         changed = x.str.contains(f"[{thousands}{decimal}]" if decimal != "." else thousands or "\x00", literal=False)
-        audit = _audit(df, col, x, after, changed.fill_null(False), rule)
-        return df.with_columns(after.alias(col)), audit, Applied(rule, audit.height)
+        df, audit = _changed(df, col, after, changed, rule)
+        return df, audit, Applied(rule, audit.height)
     elif rule.name == "rescale":
         y = x.cast(pl.Float64)
         lo, hi = rule.params.get("min"), rule.params.get("max")
@@ -114,9 +123,14 @@ def _one(df: pl.DataFrame, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame | Non
         after = pl.when(inside).then(y / rule.params["factor"]).otherwise(y)
     else:
         return df, None, Skipped(rule.code, col, f"unknown rule {rule.name!r}")
-    changed = x.cast(pl.String).ne_missing(after.cast(pl.String))
-    audit = _audit(df, col, x, after, changed, rule)
-    return df.with_columns(after.alias(col)), audit, Applied(rule, audit.height, mapping)
+    if rule.name in ("category_variants", "encoding"):
+        changed = x.ne_missing(after)  # comparing two strings is cheaper than a second lookup
+    elif rule.name == "disguised_nulls":
+        changed = x.is_not_null() & after.is_null()
+    else:
+        changed = x.cast(pl.Float64).ne_missing(after)
+    df, audit = _changed(df, col, after, changed, rule)
+    return df, audit, Applied(rule, audit.height, mapping)
 
 
 def _row_text(columns: list[str]) -> pl.Expr:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -65,10 +66,17 @@ class FixResult:
         return "\n".join(out) + "\n"
 
 
-def fingerprint(table: pa.Table) -> str:
-    """Return the profile fingerprint of a table (the same sum of row hashes a profile keeps)."""
-    total = sum(_row_hash_sum(b) for b in table.to_batches()) & _MASK64
-    return f"rowhash64:{total:016x}"
+def fingerprint(table: pa.Table, frame: pl.DataFrame) -> str:
+    """Return the profile fingerprint of a table (the same sum of row hashes a profile keeps).
+
+    Row hashes do not depend on batching, so the frame already in memory is hashed at once;
+    types Polars cannot hash go the profile's own way, batch by batch.
+    """
+    try:
+        total = int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) if frame.height else 0
+    except pl.exceptions.PolarsError:
+        total = sum(_row_hash_sum(b) for b in table.to_batches())
+    return f"rowhash64:{total & _MASK64:016x}"
 
 
 def _read(source: Source) -> pa.Table:
@@ -132,6 +140,8 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
         out_path.with_name(out_path.name.split(".")[0] + ".audit.parquet") if out_path is not None else None)
     _check_paths(source, out_path, audit_path)
     table = _read(source)
+    frame = pl.from_arrow(table, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)
     skipped: list[Skipped] = []
     rules: list[Rule] = []
     if rep is not None:
@@ -139,7 +149,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
         if not expected:
             raise InputError("the report carries no profile fingerprint, so it cannot be matched to this data",
                              hint="re-run `tripwire scan DATA --format json -o REPORT.json`")
-        found = fingerprint(table)
+        found = fingerprint(table, frame)
         if found != expected:
             raise InputError(f"the report is of other data (profile fingerprint {expected}, this data {found})",
                              path=source.name, hint="scan this file and fix with that report")
@@ -149,8 +159,6 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
 
         rules = merged([*rules, *load(mapping, table.column_names)])
     chosen = select(rules, list(apply) if apply is not None else None, skip)
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
     repaired = apply_rules(frame, chosen)
     if out_path is not None:
         _write(repaired.frame, out_path)

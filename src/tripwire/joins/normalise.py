@@ -34,7 +34,8 @@ class Candidate:
 
     `kind` says how its gain can be measured cheaply: "steps" (all generic steps at once, a
     superset of each one), "step" (one of them, measured on what "steps" joined), "left" (the
-    right side untouched), "right" (only right keys matching `right_filter` change), "dates".
+    right side untouched), "right" (only right keys matching `right_filter` change), "both"
+    (an affix and the steps), "dates".
     """
 
     name: str
@@ -121,9 +122,13 @@ def candidates(analysis: JoinAnalysis) -> list[Candidate]:
                     lambda e, a=affix: e.str.strip_suffix(a))
                 name = f"remove the {side} {kind} {affix!r}"
                 has = rx.str.starts_with(affix) if kind == "prefix" else rx.str.ends_with(affix)
-                out.append(Candidate(name, part, cut(lx) if side == "left" else lx,
-                                     cut(rx) if side == "right" else rx, side,
-                                     has if side == "right" else None))
+                cl, cr = (cut(lx), rx) if side == "left" else (lx, cut(rx))
+                out.append(Candidate(name, part, cl, cr, side, has if side == "right" else None))
+                # an affix rarely comes alone: the other system also changed case or padding
+                al, ar = cl, cr
+                for step in _STEPS.values():
+                    al, ar = step(al), step(ar)
+                out.append(Candidate(f"{name}, then {ALL_STEPS}", part, al, ar, "both"))
         out += _date_candidates(part, col, lt, rt, orphans_l, right.select(rx.alias("v")).to_series())
     return out
 
@@ -141,10 +146,13 @@ def _date_candidates(part: int, col: str, lt: pl.DataType, rt: pl.DataType, left
     return [Candidate(f"read both as dates ({shown})", part, lx, rx, "dates")]
 
 
-def gain(analysis: JoinAnalysis, cand: Candidate, right: pl.DataFrame | None = None) -> tuple[Gain, pl.DataFrame]:
+def gain(analysis: JoinAnalysis, cand: Candidate, right: pl.DataFrame | None = None,
+         cache: dict[str, pl.DataFrame] | None = None) -> tuple[Gain, pl.DataFrame]:
     """Return how many left orphan rows the normalisation would join, and the orphan keys it joins.
 
     `right` narrows the right keys searched (those that can possibly match); by default all.
+    `cache` keeps the normalised right keys per expression: candidates that change only the
+    left side share them.
     """
     col = f"k{cand.part}"
     keys = [c for c in analysis.left_keys.columns if c != COUNT]
@@ -154,7 +162,12 @@ def gain(analysis: JoinAnalysis, cand: Candidate, right: pl.DataFrame | None = N
     if cand.right_filter is not None:
         right_keys = right_keys.filter(cand.right_filter)  # only these change, others already failed
     left = analysis.left_orphans.with_columns(cand.left.alias("__norm"), pl.col(col).alias("__left"))
-    normed = right_keys.select([*others, cand.right.alias("__norm"), pl.col(col).alias("__right")]).drop_nulls(on)
+    key = f"{cand.part}:{cand.right}" if right is None and cand.right_filter is None else None
+    normed = cache.get(key) if cache is not None and key is not None else None
+    if normed is None:
+        normed = right_keys.select([*others, cand.right.alias("__norm"), pl.col(col).alias("__right")]).drop_nulls(on)
+        if cache is not None and key is not None:
+            cache[key] = normed
     hit = left.drop_nulls("__norm").join(normed, on=on, how="semi")
     if not hit.height:
         return Gain(cand.name, cand.part, 0, 0, 0, []), hit
@@ -181,9 +194,10 @@ def gains(analysis: JoinAnalysis) -> list[Gain]:
         return []
     found: list[Gain] = []
     narrowed: dict[int, tuple[JoinAnalysis, pl.DataFrame] | None] = {}
+    cache: dict[str, pl.DataFrame] = {}
     for cand in candidates(analysis):
         if cand.kind == "steps":
-            g, hit = gain(analysis, cand)
+            g, hit = gain(analysis, cand, cache=cache)
             narrowed[cand.part] = None
             if g.rows:
                 found.append(g)
@@ -203,10 +217,10 @@ def gains(analysis: JoinAnalysis) -> list[Gain]:
             small, reach = narrowed[cand.part]  # type: ignore[misc]
             g, _ = gain(small, cand, reach)
         else:
-            g, _ = gain(analysis, cand)
+            g, _ = gain(analysis, cand, cache=cache)
         if g.rows:
             found.append(g)
     order = {g.name: i for i, g in enumerate(found)}
-    simple_first = sorted(found, key=lambda g: (g.name == ALL_STEPS, order[g.name]))
+    simple_first = sorted(found, key=lambda g: (ALL_STEPS in g.name, order[g.name]))
     order = {g.name: i for i, g in enumerate(simple_first)}
     return sorted(found, key=lambda g: (-g.rows, order[g.name]))

@@ -42,5 +42,6 @@ def join_check_command(
     from tripwire.run import join_check
 
     report = join_check(left, right, on, expect, fuzzy=not no_fuzzy, encoding=encoding)
-    notes(report.notes)
+    if fmt is not Format.text:  # the text report shows its notes itself
+        notes(report.notes)
     raise typer.Exit(emit_report(report, fmt, output))

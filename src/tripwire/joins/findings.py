@@ -78,7 +78,7 @@ def join_findings(a: JoinAnalysis, pairs: KeyPairs, names: tuple[str, str], expe
             f"key, e.g. {first['left']!r} ~ {first['right']!r}",
             {**base, "count": fuzzy.rows, "share": fuzzy.rows / max(side.rows, 1), "keys": fuzzy.keys,
              "compared": fuzzy.compared, "examples": fuzzy.examples},
-            "Candidates only (rapidfuzz ratio >= 85, same first character): confirm them, then "
+            "Candidates only (rapidfuzz ratio >= 85, same first character and digits): confirm them, then "
             "add a mapping table; never join on them blindly.")
 
 

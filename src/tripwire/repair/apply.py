@@ -84,7 +84,9 @@ def _number_expr(col: str, thousands: str, decimal: str) -> pl.Expr:
     return text.cast(pl.Float64, strict=False)
 
 
-def _one(df: pl.DataFrame, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame | None, Applied | Skipped]:
+def _one(df: pl.DataFrame, rule: Rule,
+         repaired: dict[str, str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame | None, Applied | Skipped]:
+    """Apply one rule; `repaired` is the text repair already applied to this column, if any."""
     col = rule.column
     assert col is not None
     if col not in df.columns:
@@ -95,6 +97,8 @@ def _one(df: pl.DataFrame, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame | Non
         return df, None, Skipped(rule.code, col, f"the column is {df.schema[col]}, not text")
     if rule.name == "category_variants":
         mapping = {str(k): str(v) for k, v in rule.params["mapping"].items()}
+        # a variant the scan saw damaged ('Near â€“ North') reaches this rule already repaired
+        mapping |= {repaired[k]: v for k, v in mapping.items() if repaired and k in repaired and repaired[k] != v}
         after = x.replace(mapping)
     elif rule.name == "encoding":
         mapping = _encoding_mapping(df.get_column(col), rule.params["fixer"])
@@ -155,10 +159,13 @@ def apply_rules(frame: pl.DataFrame, rules: Sequence[Rule]) -> Repaired:
         mask = np.zeros(frame.height, dtype=bool)
         mask[later_occurrences(hash_rows(frame))] = True
         repeat = pl.Series(mask)
+    text_repairs: dict[str, dict[str, str]] = {}
     for rule in rules:
         if rule.name == "exact_duplicates":
             continue
-        df, audit, outcome = _one(df, rule)
+        df, audit, outcome = _one(df, rule, text_repairs.get(rule.column or ""))
+        if isinstance(outcome, Applied) and rule.name == "encoding" and outcome.mapping:
+            text_repairs[rule.column or ""] = outcome.mapping
         if audit is not None:
             audits.append(audit)
         (applied if isinstance(outcome, Applied) else refused).append(outcome)  # type: ignore[arg-type]

@@ -15,12 +15,12 @@ from typing import Any
 from tripwire.errors import UsageError
 from tripwire.report import Finding, Report
 
-#: rule name -> the finding code it comes from (also the order rules are applied in: a
-#: variant mapping names values as the scan found them, so it runs before text repairs)
+#: rule name -> the finding code it comes from (also the order rules are applied in: text
+#: repairs first, then variant mappings, whose damaged keys are repaired the same way)
 RULE_CODES = {
     "disguised_nulls": "data.missing_values",
-    "category_variants": "data.category_variants",
     "encoding": "data.encoding",
+    "category_variants": "data.category_variants",
     "numbers_as_text": "schema.type_mismatch",
     "rescale": "data.magnitude_error",
     "exact_duplicates": "data.duplicates",

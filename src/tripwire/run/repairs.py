@@ -120,7 +120,7 @@ def _report(report: Report | str | Path | None) -> Report | None:
 
 def fix(data: Any, report: Report | str | Path | None = None, *, output: str | Path | None = None,
         apply: Iterable[str] | None = None, skip: Iterable[str] | None = None,
-        mapping: str | Path | None = None, save_mapping: str | Path | None = None,
+        mapping: str | Path | Sequence[str | Path] | None = None, save_mapping: str | Path | None = None,
         audit: str | Path | None = None, rescale: Mapping[str, float] | None = None,
         rescan: bool = True, encoding: str | None = None) -> FixResult:
     """Apply the repairs `report`'s findings propose (and/or a saved `mapping`) to `data`.
@@ -128,7 +128,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
     The report must come from this very data (its profile fingerprint is compared; another
     file's report is refused). `apply`/`skip` name codes or rule names. Every changed cell goes
     to the `audit` Parquet (default beside `output`: NAME.audit.parquet); `save_mapping` writes
-    the rules as editable YAML for later batches. The input is never modified; `output` may
+    the rules as editable YAML for later batches; `mapping` reads one such file or several. The input is never modified; `output` may
     not be the input. With `rescan`, the output is scanned again for before/after counts.
     """
     rep = _report(report)
@@ -157,8 +157,14 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
     if mapping is not None:
         from tripwire.repair.rules import merged
 
-        rules = merged([*rules, *load(mapping, table.column_names)])
-    chosen = select(rules, list(apply) if apply is not None else None, skip)
+        files = [mapping] if isinstance(mapping, (str, Path)) else list(mapping)
+        for file in files:  # later files win, rule by rule and column by column
+            rules = merged([*rules, *load(file, table.column_names)])
+    wanted = list(apply) if apply is not None else None
+    chosen = select(rules, wanted, skip)
+    if wanted is not None or skip:  # say nothing about findings the user left out anyway
+        named = set(wanted or ()) | set(skip or ())
+        skipped = [s for s in skipped if (wanted is None or s.code in named) and s.code not in set(skip or ())]
     repaired = apply_rules(frame, chosen)
     if out_path is not None:
         _write(repaired.frame, out_path)

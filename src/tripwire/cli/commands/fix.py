@@ -47,7 +47,8 @@ def fix_command(
     report: Path | None = typer.Option(None, "--report", "-r", help="The JSON report of `tripwire scan` on DATA."),
     apply: str | None = typer.Option(None, "--apply", help="Only these codes or rules (comma-separated)."),
     skip: str | None = typer.Option(None, "--skip", help="Not these codes or rules (comma-separated)."),
-    mapping: Path | None = typer.Option(None, "--mapping", help="Apply the repairs saved in this YAML file."),
+    mapping: list[Path] = typer.Option([], "--mapping", help="Apply the repairs saved in this YAML file "
+                                                             "(repeat it: later files win)."),
     save_mapping: Path | None = typer.Option(None, "--save-mapping",
                                              help="Save the applied repairs as editable YAML for later batches."),
     audit: Path | None = typer.Option(None, "--audit", help="The audit Parquet (default: beside -o, "
@@ -65,7 +66,7 @@ def fix_command(
     """
     from tripwire.run import fix
 
-    result = fix(data, report, output=output, apply=_codes(apply), skip=_codes(skip), mapping=mapping,
+    result = fix(data, report, output=output, apply=_codes(apply), skip=_codes(skip), mapping=mapping or None,
                  save_mapping=save_mapping, audit=audit, rescale=_rescale(rescale), rescan=not no_rescan,
                  encoding=encoding)
     console.print(escape(result.to_text()), end="")

@@ -92,7 +92,8 @@ class MultivariateDrift(Detector):
         a, b = pair
         x, names, categorical = feature_matrix(a, b, kinds)
         y = np.concatenate([np.zeros(a.height), np.ones(b.height)]).astype(np.int64)
-        result = separability(lambda: _model(categorical), x, y, names)
+        result = separability(lambda: _model(categorical), x, y, names,
+                              importance_from=min(config.levels("auc").values()))
         if result is None:
             return
         level = config.severity("auc", result.auc)

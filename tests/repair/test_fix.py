@@ -155,3 +155,14 @@ def test_refusals_are_one_line_and_write_nothing(batch, tmp_path):
         fix(batch, mapping=bad)
     with pytest.raises(UsageError, match="needs --report"):
         fix(batch)
+
+
+def test_decimal_commas_are_parsed_from_a_mapping_after_disguised_nulls(tmp_path):
+    path = tmp_path / "eu.csv"
+    pl.DataFrame({"price": ["1.234,50", "12,00", "N/A", "7", "3,25"]}).write_csv(path)
+    (tmp_path / "fixes.yaml").write_text(
+        "version: 1\nrules:\n  disguised_nulls:\n    price: [N/A]\n"
+        "  numbers_as_text:\n    price: {thousands: '.', decimal: ','}\n")
+    result = fix(path, mapping=tmp_path / "fixes.yaml", rescan=False)
+    assert result.frame["price"].to_list() == [1234.5, 12.0, None, 7.0, 3.25]
+    assert {a.rule.name: a.cells for a in result.applied} == {"disguised_nulls": 1, "numbers_as_text": 3}

@@ -12,6 +12,7 @@ from tripwire.joins.findings import join_findings
 from tripwire.joins.fuzzy import FuzzyMatches, fuzzy_matches
 from tripwire.joins.keys import COUNT, KeyPairs, key_counts, key_kinds, read_keys
 from tripwire.joins.normalise import Gain, gains
+from tripwire.progress import ProgressCallback, close, progress_for
 from tripwire.report import Finding
 
 
@@ -25,9 +26,10 @@ class JoinCheck:
     findings: tuple[Finding, ...]
 
 
-def side_counts(source: Source, columns: tuple[str, ...]) -> tuple[pl.DataFrame, int]:
+def side_counts(source: Source, columns: tuple[str, ...],
+                progress: ProgressCallback | None = None) -> tuple[pl.DataFrame, int]:
     """Return one side's distinct keys with row counts, and its rows with a null key part."""
-    keys = read_keys(source, columns)
+    keys = read_keys(source, columns, progress)
     counts = key_counts(keys)
     return counts, keys.height - int(counts[COUNT].sum() or 0)
 
@@ -58,10 +60,17 @@ def _explained(a: JoinAnalysis, best: Gain) -> pl.DataFrame:
 
 
 def check_sources(left: Source, right: Source, pairs: KeyPairs, expect: str | None = None, *,
-                  fuzzy: bool = True, max_orphan_share: float = 0.0) -> JoinCheck:
+                  fuzzy: bool = True, max_orphan_share: float = 0.0,
+                  progress: bool | ProgressCallback | None = None) -> JoinCheck:
     """Check the join of two sources on `pairs` (refusing absent or incomparable keys first)."""
     key_kinds(left, right, pairs)
-    lc = side_counts(left, pairs.left)
-    rc = side_counts(right, pairs.right)
+    counts = []
+    for source, columns in ((left, pairs.left), (right, pairs.right)):
+        bar = progress_for(progress, source.name, "reading keys of")
+        try:
+            counts.append(side_counts(source, columns, bar))
+        finally:
+            close(bar)
+    lc, rc = counts
     return check_counts(lc, rc, pairs, (left.name, right.name), expect, fuzzy=fuzzy,
                         max_orphan_share=max_orphan_share)

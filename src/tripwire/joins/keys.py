@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from tripwire.errors import InputError, UsageError
 from tripwire.io import Source
+from tripwire.progress import ProgressCallback
 
 #: the column of a key-count frame holding how many rows carry the key
 COUNT = "__rows"
@@ -96,9 +97,15 @@ def key_kinds(left: Source, right: Source, pairs: KeyPairs) -> list[tuple[str, s
     return kinds
 
 
-def read_keys(source: Source, columns: Sequence[str]) -> pl.DataFrame:
+def read_keys(source: Source, columns: Sequence[str], progress: ProgressCallback | None = None) -> pl.DataFrame:
     """Read only the key columns of a source (one pass), as a Polars frame named k0, k1, ..."""
-    parts = [batch.select(list(columns)) for batch in source.open_batches()]
+    parts = []
+    done = 0
+    for batch in source.open_batches():
+        parts.append(batch.select(list(columns)))
+        done += batch.num_rows
+        if progress is not None:
+            progress(done, source.num_rows)
     schema = pa.schema([source.schema.field(c) for c in columns])
     table = pa.Table.from_batches(parts, schema=schema) if parts else schema.empty_table()
     frame = pl.from_arrow(table)

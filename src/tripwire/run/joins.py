@@ -8,13 +8,14 @@ from typing import Any
 from tripwire.io import open_source
 from tripwire.joins.check import check_sources
 from tripwire.joins.keys import check_expect, parse_on
+from tripwire.progress import ProgressCallback
 from tripwire.report import CheckResult, Report
 from tripwire.report.report import DatasetInfo, RunInfo
 
 
 def join_check(left: Any, right: Any, on: str | Sequence[str] | dict[str, str], expect: str | None = None, *,
                fuzzy: bool = True, encoding: str | None = None, left_name: str | None = None,
-               right_name: str | None = None) -> Report:
+               right_name: str | None = None, progress: bool | ProgressCallback | None = False) -> Report:
     """Check the join of `left` with `right` on `on` and return a Report (command "join-check").
 
     `left` and `right` are anything `tripwire.open_source` reads (files, frames, ``sql:``
@@ -28,7 +29,7 @@ def join_check(left: Any, right: Any, on: str | Sequence[str] | dict[str, str], 
     rs = open_source(right, name=right_name, encoding=encoding)
     if ls.name == rs.name:  # two frames are both "dataframe": say which side is which
         ls.name, rs.name = f"{ls.name} (left)", f"{rs.name} (right)"
-    result = check_sources(ls, rs, pairs, declared, fuzzy=fuzzy)
+    result = check_sources(ls, rs, pairs, declared, fuzzy=fuzzy, progress=progress)
     a = result.analysis
     failed = any(f.severity in ("error", "warning") for f in result.findings)
     notes = (f"{ls.name} × {rs.name} on {pairs.label()}: {a.matched_left_rows:,} of {a.left.rows:,} left rows "

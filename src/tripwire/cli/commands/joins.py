@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -41,7 +42,8 @@ def join_check_command(
     """
     from tripwire.run import join_check
 
-    report = join_check(left, right, on, expect, fuzzy=not no_fuzzy, encoding=encoding)
+    report = join_check(left, right, on, expect, fuzzy=not no_fuzzy, encoding=encoding,
+                        progress=sys.stderr.isatty())
     if fmt is not Format.text:  # the text report shows its notes itself
         notes(report.notes)
     raise typer.Exit(emit_report(report, fmt, output))

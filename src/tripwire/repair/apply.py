@@ -45,15 +45,20 @@ def _is_text(df: pl.DataFrame, col: str) -> bool:
     return df.schema[col] == pl.String
 
 
-@dataclass(frozen=True)
-class _Planned:
-    """One cell rule as expressions over the column's current values (`source`)."""
+def _changed(df: pl.DataFrame, col: str, after: pl.Expr, changed: pl.Expr,
+             rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the frame with `col` replaced by `after`, and the audit of the cells `changed` marks.
 
-    rule: Rule
-    source: str
-    after: pl.Expr
-    changed: pl.Expr
-    mapping: dict[str, str] | None = None
+    The new values and the mask are computed once, in one pass over the column.
+    """
+    # lazily, so the repair shared by the new values and the mask is computed once (CSE)
+    df = df.lazy().with_columns(after.alias("__after"), changed.fill_null(False).alias("__changed")).collect()
+    # pick the three columns before filtering: filtering the whole frame would copy every column
+    audit = df.select("__row", col, "__after", "__changed").filter(pl.col("__changed")).select(
+        pl.col("__row").cast(pl.Int64).alias("row"), pl.lit(col).alias("column"),
+        pl.col(col).cast(pl.String).alias("before"), pl.col("__after").cast(pl.String).alias("after"),
+        pl.lit(rule.code).alias("code"), pl.lit(rule.name).alias("rule"))
+    return df.with_columns(pl.col("__after").alias(col)).drop("__after", "__changed"), audit
 
 
 def _encoding_mapping(values: pl.Series, fixer: str) -> dict[str, str]:
@@ -70,8 +75,8 @@ def _encoding_mapping(values: pl.Series, fixer: str) -> dict[str, str]:
     return {k: v for k, v in out.items() if k != v}
 
 
-def _number_expr(x: pl.Expr, thousands: str, decimal: str) -> pl.Expr:
-    text = x.str.strip_chars()
+def _number_expr(col: str, thousands: str, decimal: str) -> pl.Expr:
+    text = pl.col(col).str.strip_chars()
     if thousands:
         text = text.str.replace_all(thousands, "", literal=True)
     if decimal != ".":
@@ -79,47 +84,39 @@ def _number_expr(x: pl.Expr, thousands: str, decimal: str) -> pl.Expr:
     return text.cast(pl.Float64, strict=False)
 
 
-def _plan(df: pl.DataFrame, rule: Rule, source: str, repaired: dict[str, str] | None,
-          nulls: Sequence[str]) -> _Planned | Skipped:
-    """Return one rule as expressions over `source`, the column's values after earlier rules.
-
-    `repaired` is the text repair an earlier rule applies to this column, `nulls` the texts an
-    earlier rule turns to null; what a rule must know of the data (damaged values, values that
-    do not parse) is read from the column as it came.
-    """
+def _one(df: pl.DataFrame, rule: Rule,
+         repaired: dict[str, str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame | None, Applied | Skipped]:
+    """Apply one rule; `repaired` is the text repair already applied to this column, if any."""
     col = rule.column
     assert col is not None
     if col not in df.columns:
-        return Skipped(rule.code, col, "no such column in this data")
+        return df, None, Skipped(rule.code, col, "no such column in this data")
+    x = pl.col(col)
+    mapping = None
     if rule.name in ("category_variants", "encoding", "disguised_nulls", "numbers_as_text") and not _is_text(df, col):
-        return Skipped(rule.code, col, f"the column is {df.schema[col]}, not text")
-    x = pl.col(source)
+        return df, None, Skipped(rule.code, col, f"the column is {df.schema[col]}, not text")
     if rule.name == "category_variants":
         mapping = {str(k): str(v) for k, v in rule.params["mapping"].items()}
         # a variant the scan saw damaged ('Near â€“ North') reaches this rule already repaired
         mapping |= {repaired[k]: v for k, v in mapping.items() if repaired and k in repaired and repaired[k] != v}
         after = x.replace(mapping)
-        return _Planned(rule, source, after, x.ne_missing(after), mapping)
-    if rule.name == "encoding":
+    elif rule.name == "encoding":
         mapping = _encoding_mapping(df.get_column(col), rule.params["fixer"])
         after = x.replace(mapping)
-        return _Planned(rule, source, after, x.ne_missing(after), mapping)
-    if rule.name == "disguised_nulls":
+    elif rule.name == "disguised_nulls":
         after = pl.when(x.is_in(list(rule.params["values"]))).then(None).otherwise(x)
-        return _Planned(rule, source, after, x.is_not_null() & after.is_null())
-    if rule.name == "numbers_as_text":
+    elif rule.name == "numbers_as_text":
         thousands, decimal = rule.params.get("thousands", ","), rule.params.get("decimal", ".")
-        raw = pl.col(col)
-        parsed = _number_expr(raw, thousands, decimal)
-        bad = df.filter(raw.is_not_null() & (raw.str.strip_chars() != "") & ~raw.is_in(list(nulls))
-                        & parsed.is_null())
+        after = _number_expr(col, thousands, decimal)
+        bad = df.filter(x.is_not_null() & (x.str.strip_chars() != "") & after.is_null())
         if bad.height:
-            return Skipped(rule.code, col, f"{bad.height:,} values do not parse as numbers "
-                           f"(e.g. {bad.get_column(col)[0]!r}): repair them first")
-        after = pl.when(x.str.strip_chars() == "").then(None).otherwise(_number_expr(x, thousands, decimal))
-        marks = f"[{thousands}{decimal}]" if decimal != "." else thousands or "\x00"
-        return _Planned(rule, source, after, x.str.contains(marks, literal=False))
-    if rule.name == "rescale":
+            return df, None, Skipped(rule.code, col, f"{bad.height:,} values do not parse as numbers "
+                                     f"(e.g. {bad.get_column(col)[0]!r}): repair them first")
+        after = pl.when(x.str.strip_chars() == "").then(None).otherwise(after)
+        changed = x.str.contains(f"[{thousands}{decimal}]" if decimal != "." else thousands or "\x00", literal=False)
+        df, audit = _changed(df, col, after, changed, rule)
+        return df, audit, Applied(rule, audit.height)
+    elif rule.name == "rescale":
         y = x.cast(pl.Float64)
         lo, hi = rule.params.get("min"), rule.params.get("max")
         inside = pl.lit(True)
@@ -128,8 +125,16 @@ def _plan(df: pl.DataFrame, rule: Rule, source: str, repaired: dict[str, str] | 
         if hi is not None:
             inside = inside & (y < hi)
         after = pl.when(inside).then(y / rule.params["factor"]).otherwise(y)
-        return _Planned(rule, source, after, y.ne_missing(after))
-    return Skipped(rule.code, col, f"unknown rule {rule.name!r}")
+    else:
+        return df, None, Skipped(rule.code, col, f"unknown rule {rule.name!r}")
+    if rule.name in ("category_variants", "encoding"):
+        changed = x.ne_missing(after)  # comparing two strings is cheaper than a second lookup
+    elif rule.name == "disguised_nulls":
+        changed = x.is_not_null() & after.is_null()
+    else:
+        changed = x.cast(pl.Float64).ne_missing(after)
+    df, audit = _changed(df, col, after, changed, rule)
+    return df, audit, Applied(rule, audit.height, mapping)
 
 
 def _row_text(columns: list[str]) -> pl.Expr:
@@ -154,43 +159,16 @@ def apply_rules(frame: pl.DataFrame, rules: Sequence[Rule]) -> Repaired:
         mask = np.zeros(frame.height, dtype=bool)
         mask[later_occurrences(hash_rows(frame))] = True
         repeat = pl.Series(mask)
-    # every cell rule becomes two columns (new values, change mask) of one lazy plan: the k-th
-    # rules of all columns form stage k, so rules on different columns run in one pass
-    current: dict[str, str] = {}
-    repairs: dict[str, dict[str, str]] = {}
-    nulls: dict[str, list[str]] = {}
-    stages: list[list[tuple[int, _Planned]]] = []
-    planned: list[tuple[int, _Planned]] = []
-    for i, rule in enumerate(r for r in rules if r.name != "exact_duplicates"):
-        col = rule.column or ""
-        step = _plan(df, rule, current.get(col, col), repairs.get(col), nulls.get(col, []))
-        if isinstance(step, Skipped):
-            refused.append(step)
+    text_repairs: dict[str, dict[str, str]] = {}
+    for rule in rules:
+        if rule.name == "exact_duplicates":
             continue
-        if rule.name == "encoding" and step.mapping:
-            repairs[col] = step.mapping
-        if rule.name == "disguised_nulls":
-            nulls[col] = [*nulls.get(col, []), *rule.params["values"]]
-        depth = sum(1 for _, p in planned if p.rule.column == col)
-        while len(stages) <= depth:
-            stages.append([])
-        stages[depth].append((i, step))
-        planned.append((i, step))
-        current[col] = f"__a{i}"
-    if planned:
-        lazy = df.lazy()
-        for stage in stages:  # new values and masks share their repair (common subexpressions)
-            lazy = lazy.with_columns([e for i, p in stage for e in (
-                p.after.alias(f"__a{i}"), p.changed.fill_null(False).alias(f"__c{i}"))])
-        df = lazy.collect()
-    for i, p in planned:
-        audit = df.select("__row", p.source, f"__a{i}", f"__c{i}").filter(pl.col(f"__c{i}")).select(
-            pl.col("__row").cast(pl.Int64).alias("row"), pl.lit(p.rule.column).alias("column"),
-            pl.col(p.source).cast(pl.String).alias("before"), pl.col(f"__a{i}").cast(pl.String).alias("after"),
-            pl.lit(p.rule.code).alias("code"), pl.lit(p.rule.name).alias("rule"))
-        audits.append(audit)
-        applied.append(Applied(p.rule, audit.height, p.mapping))
-    df = df.select("__row", *[pl.col(current.get(c, c)).alias(c) for c in frame.columns])
+        df, audit, outcome = _one(df, rule, text_repairs.get(rule.column or ""))
+        if isinstance(outcome, Applied) and rule.name == "encoding" and outcome.mapping:
+            text_repairs[rule.column or ""] = outcome.mapping
+        if audit is not None:
+            audits.append(audit)
+        (applied if isinstance(outcome, Applied) else refused).append(outcome)  # type: ignore[arg-type]
     if repeat is not None:
         gone = frame.with_row_index("__row").filter(repeat)
         audits.append(gone.select(pl.col("__row").cast(pl.Int64).alias("row"), pl.lit("*").alias("column"),

@@ -245,7 +245,7 @@ def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,
         rb = rbs[0] if rbs else pa.RecordBatch.from_pylist([], schema=batch.schema)
     # the fingerprint, the sample and the columns are independent, and their heavy parts
     # (Polars, NumPy) release the GIL: run them side by side
-    fingerprint = _POOL.submit(_row_hash_sum, rb)
+    fingerprint = _POOL.submit(row_hash_sum, rb)
     sample = _POOL.submit(RowSample.of_batch, rb, row_offset, cfg.sample_rows, cfg.seed)
     columns = dict(zip(names, _profile_columns(batch, cfg.frequent_capacity), strict=True))
     return DatasetProfile(
@@ -295,7 +295,7 @@ def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:
     return out if out is not None else DatasetProfile.empty()
 
 
-def _row_hash_sum(batch: pa.RecordBatch) -> int:
+def row_hash_sum(batch: pa.RecordBatch) -> int:
     if batch.num_rows == 0 or batch.num_columns == 0:
         return 0
     try:

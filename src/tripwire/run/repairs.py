@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from tripwire.errors import InputError, UsageError
 from tripwire.io import Source, open_source
-from tripwire.profiling.dataset import _row_hash_sum
+from tripwire.profiling.dataset import row_hash_sum
 from tripwire.repair import Applied, Skipped, apply_rules, load, rules_from_report, save, select
 from tripwire.repair.rules import Rule
 from tripwire.report import Report
@@ -75,7 +75,7 @@ def fingerprint(table: pa.Table, frame: pl.DataFrame) -> str:
     try:
         total = int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) if frame.height else 0
     except pl.exceptions.PolarsError:
-        total = sum(_row_hash_sum(b) for b in table.to_batches())
+        total = sum(row_hash_sum(b) for b in table.to_batches())
     return f"rowhash64:{total & _MASK64:016x}"
 
 

@@ -296,6 +296,7 @@ def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:
 
 
 def row_hash_sum(batch: pa.RecordBatch) -> int:
+    """Return the order-independent sum of a batch's row hashes (the profile fingerprint's part)."""
     if batch.num_rows == 0 or batch.num_columns == 0:
         return 0
     try:

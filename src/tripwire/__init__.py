@@ -29,6 +29,8 @@ _LAZY = {
     "scan": ("tripwire.run", "scan"),
     "drift": ("tripwire.run", "drift"),
     "evaluate": ("tripwire.run", "evaluate"),
+    "explain": ("tripwire.run", "explain"),
+    "test_model": ("tripwire.run", "test_model"),
     "log": ("tripwire.run", "log"),
     "check_profile": ("tripwire.run", "check_profile"),
     "Contract": ("tripwire.contracts", "Contract"),

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         resolve_reference,
     )
     from tripwire.run.evaluation import evaluate
+    from tripwire.run.explanations import explain
+    from tripwire.run.modeltests import test_model
     from tripwire.run.plan import Plan, execute
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
@@ -32,7 +34,7 @@ _WHERE = {
     "ingest": "commands", "log": "commands", "scan": "commands",
     "PassLog": "context", "RunContext": "context", "dataset_info": "context", "open_context": "context",
     "profile": "context", "resolve_reference": "context",
-    "evaluate": "evaluation",
+    "evaluate": "evaluation", "explain": "explanations", "test_model": "modeltests",
     "Plan": "plan", "execute": "plan",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
 }
@@ -49,6 +51,7 @@ __all__ = [
     "drift",
     "evaluate",
     "execute",
+    "explain",
     "ingest",
     "locate_rows",
     "log",
@@ -57,6 +60,7 @@ __all__ = [
     "resolve_reference",
     "row_pass",
     "scan",
+    "test_model",
 ]
 
 

@@ -49,12 +49,17 @@ def outcome_finding(outcome: TestOutcome) -> Finding:
         evidence["model_errors"] = outcome.errors
     evidence["examples"] = [ex.to_dict() for ex in outcome.examples]
     return Finding("model.behavior_test_failed", "error", list(spec.columns), title, evidence,
-                   fix=FIX, detector="test-model", message=example_lines(outcome))
+                   fix=FIX, detector=check_name(outcome), message=example_lines(outcome))
+
+
+def check_name(outcome: TestOutcome) -> str:
+    """Return the name of the test's check (its finding's detector, so JUnit pairs them)."""
+    return f"{outcome.spec.kind}: {outcome.spec.name}"
 
 
 def outcome_check(outcome: TestOutcome) -> CheckResult:
     """Return the test as a check (one JUnit test case per behavioural test)."""
-    name = f"{outcome.spec.kind}: {outcome.spec.name}"
+    name = check_name(outcome)
     if outcome.skipped:
         return CheckResult(name, "skipped", outcome.skipped)
     return CheckResult(name, "passed" if outcome.passed else "failed")

@@ -55,6 +55,8 @@ class CaseFailure:
 class TestOutcome:
     """How one test went: cases run, cases failed (model errors among them), the first failures."""
 
+    __test__ = False  # not a pytest test class
+
     spec: TestSpec
     cases: int
     failed: int
@@ -142,8 +144,8 @@ def _perturbed(spec: TestSpec, suite: Suite, inputs: Inputs, rng: np.random.Gene
             "negate": lambda t: pt.negate(t, rng), "append": lambda t: pt.append(t, spec.text or ""),
         }
         out = pt.text_columns(frame, columns, text_fns2[name])
-    differs = pl.any_horizontal([out[c].ne_missing(frame[c]) for c in columns]) if columns else None
-    keep = np.flatnonzero(differs.to_numpy()) if differs is not None else np.arange(frame.height)
+    differs = np.stack([out[c].ne_missing(frame[c]).to_numpy() for c in columns]).any(axis=0)
+    keep = np.flatnonzero(differs)
     return out[keep.tolist()], keep
 
 

@@ -64,6 +64,8 @@ class Expectation:
 class TestSpec:
     """One test of the suite as written: its inputs, its perturbation and what it expects."""
 
+    __test__ = False  # not a pytest test class
+
     name: str
     kind: str
     line: int | None = None

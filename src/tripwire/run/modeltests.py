@@ -54,6 +54,9 @@ def test_model(suite: str | Path | Suite, model: Any, data: Any = None, *, name:
     return suite_report(spec, outcomes, table, data_name, model if isinstance(model, str) else None)
 
 
+test_model.__test__ = False  # type: ignore[attr-defined]  # imported into test modules: not a test itself
+
+
 def suite_report(suite: Suite, outcomes: list[TestOutcome], table: pl.DataFrame | None = None,
                  data_name: str | None = None, model_name: str | None = None) -> Report:
     """Return the Report of a suite's outcomes: findings of failed tests, a check and a metrics row per test."""

@@ -28,7 +28,7 @@ RANK = {
     "alerts": 5,
     "run": 6,
     "html": 7,
-    "server": 8, "cli": 8.5, "__init__": 9, "__main__": 9, "testing": 9, "pytest_plugin": 9,
+    "server": 8, "cli": 8.5, "__init__": 9, "__main__": 9, "testing": 9, "pytest_plugin": 9.5,
 }
 #: modules that sit lower than their package: settings read by several stages, importing no stage
 MODULE_RANK = {"tripwire.drift_detection.config": 0.6}

@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from tripwire.modeltest.runner import TestOutcome
-from tripwire.report import CheckResult, Finding
+from tripwire.report import CheckResult, Finding, code_info
 
-FIX = ("Read the failing examples: retrain with examples like them (augment with the perturbation), "
-       "fix the preprocessing that the perturbation breaks, or lower min_pass_rate if the promise was too strong.")
+FIX = code_info("model.behavior_test_failed").fix
 
 
 def wilson(passed: int, n: int, z: float = 1.96) -> tuple[float | None, float | None]:

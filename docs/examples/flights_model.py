@@ -53,3 +53,12 @@ class _Categorical:
 
     def predict(self, rows: pd.DataFrame) -> np.ndarray:
         return self.model.predict(self._rows(rows))
+
+
+def __getattr__(name: str) -> object:
+    # `flights_model:model` on the command line: trained on first use (20,000 flights, seed 0)
+    if name == "model":
+        fitted = fit(sample(20_000, seed=0).drop(columns=["dep_delay"]))
+        globals()["model"] = fitted
+        return fitted
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

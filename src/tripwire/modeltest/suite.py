@@ -53,10 +53,12 @@ class Expectation:
         """Return the expectation as a failing example shows it."""
         if self.within is not None:
             return "one of " + ", ".join(map(str, self.within))
-        if self.low is not None or self.high is not None:
-            lo = "-inf" if self.low is None else f"{self.low:g}"
-            hi = "inf" if self.high is None else f"{self.high:g}"
-            return f"in [{lo}, {hi}]"
+        if self.low is None and self.high is not None:
+            return f"at most {self.high:g}"
+        if self.high is None and self.low is not None:
+            return f"at least {self.low:g}"
+        if self.low is not None and self.high is not None:
+            return f"in [{self.low:g}, {self.high:g}]"
         return str(self.equals)
 
 

@@ -110,6 +110,21 @@ def _share(table: pl.DataFrame, label: str, y: np.ndarray, fold: np.ndarray, fit
     _SHARED.update(table=table, label=label, y=y, fold=fold, fit=fit, metric=metric, predictor=predictor, frame=frame)
 
 
+def _worker(*shared: Any) -> None:
+    """Set up a worker process: one thread for the model's own kernels, then the shared data."""
+    global _LIMITS
+    try:  # two processes each running one OpenMP/BLAS thread per core would fight over the cores
+        from threadpoolctl import threadpool_limits
+
+        _LIMITS = threadpool_limits(limits=1)
+    except ImportError:
+        pass
+    _share(*shared)
+
+
+_LIMITS: Any = None
+
+
 def _fold_score(columns: tuple[str, ...], k: int) -> float:
     """Train on every fold but k with these columns, score fold k."""
     s = _SHARED
@@ -160,7 +175,7 @@ def ablate(fit: Fit, table: pl.DataFrame, label: str, y: np.ndarray, metric: Met
     if workers > 1 and len(todo) > 1 and _picklable(fit):
         # spawn, not fork: forking after Polars' thread pool has run can deadlock the child
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_share,
+                                 initializer=_worker,
                                  initargs=(table, label, y, fold, fit, metric, predictor, frame)) as pool:
             futures = [(task, pool.submit(_fold_score, *task)) for task in todo]
             for task, future in futures:

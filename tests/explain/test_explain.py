@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -112,3 +114,5 @@ def test_the_report_is_valid_json_with_a_ranked_metrics_table():
     report = explain(Truth(), models.table(200), label="y", metric="mae", resamples=20, repeats=2)
     data = json.loads(report.to_json())
     assert data["command"] == "explain" and data["metrics"][0]["metric"] == "mae"
+    schema = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+    jsonschema.validate(data, json.loads(schema.read_text()))

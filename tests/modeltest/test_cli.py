@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 
@@ -53,6 +54,7 @@ def test_test_model_in_every_format(tmp_path):
                             cwd=tmp_path).stdout)
     assert [c["name"] for c in report["checks"]] == ["mft: positives", "invariance: case"]
     assert report["metrics"][1]["test"] == "case"
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
     junit = run("test-model", "suite.yaml", "-m", model, "--data", "rows.csv", "-f", "junit", cwd=tmp_path).stdout
     assert 'name="invariance: case"' in junit and "<failure" in junit
     html = run("test-model", "suite.yaml", "-m", model, "--data", "rows.csv", "-f", "html", cwd=tmp_path).stdout

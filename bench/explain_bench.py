@@ -51,6 +51,7 @@ def table(rows: int, columns: int = 20, seed: int = 0) -> pd.DataFrame:
 
 def main() -> None:
     from bench.common import record
+
     from tripwire.run import explain
 
     parser = argparse.ArgumentParser()

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from bench.common import record  # noqa: E402
+from bench.common import record
 
 SUITE = """\
 suite: bench

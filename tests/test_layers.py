@@ -23,14 +23,16 @@ RANK = {
     "profiling": 2,
     # join-key analysis: checks-level work that contracts (the `joins:` check) build on
     "joins": 2.5,
-    "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
+    "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3, "modeltest": 3,
     # repairs of what detectors' findings propose (reads their evidence and patterns)
     "repair": 3.5,
+    # explanations score models with evaluation's metrics and bootstrap: just above that stage
+    "explaining": 3.5,
     "store": 4,
     "alerts": 5,
     "run": 6,
     "html": 7,
-    "server": 8, "cli": 8.5, "__init__": 9, "__main__": 9,
+    "server": 8, "cli": 8.5, "__init__": 9, "__main__": 9, "testing": 9, "pytest_plugin": 9.5,
 }
 #: modules that sit lower than their package: settings read by several stages, importing no stage
 MODULE_RANK = {"tripwire.drift_detection.config": 0.6}

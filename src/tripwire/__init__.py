@@ -31,6 +31,8 @@ _LAZY = {
     "scan": ("tripwire.run", "scan"),
     "drift": ("tripwire.run", "drift"),
     "evaluate": ("tripwire.run", "evaluate"),
+    "explain": ("tripwire.run", "explain"),
+    "test_model": ("tripwire.run", "test_model"),
     "log": ("tripwire.run", "log"),
     "join_check": ("tripwire.run", "join_check"),
     "fix": ("tripwire.run", "fix"),

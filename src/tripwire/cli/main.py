@@ -15,10 +15,11 @@ from tripwire._version import __version__
 COMMANDS = {"profile": "profile", "show": "profile", "scan": "scan", "check": "check",
             "infer": "check", "drift": "drift", "log": "history", "history": "history",
             "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo",
-            "evaluate": "evaluate", "join-check": "joins", "fix": "fix"}
+            "evaluate": "evaluate", "join-check": "joins", "fix": "fix", "test-model": "test_model",
+            "explain": "explain"}
 #: command modules under tripwire.cli.commands; each has `register(app)`
-COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "history", "serve", "demo", "joins",
-                   "fix")
+COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "test_model", "explain", "history", "serve",
+                   "demo", "joins", "fix")
 
 
 def _version(value: bool) -> None:

@@ -99,7 +99,7 @@ def _finding(rank: int, f: Finding, masked: set[str]) -> dict[str, Any]:
     columns = ", ".join(_cut(c, 80) for c in f.columns[:20]) + (" …" if len(f.columns) > 20 else "")
     return {"rank": rank, "severity": f.severity, "code": f.code, "columns": columns,
             "title": _cut(title), "evidence": evidence_items(evidence, list_items=10, limit=120), "fix": _cut(f.fix, 500),
-            "rows": rows_line(f, ROWS_SHOWN)}
+            "rows": rows_line(f, ROWS_SHOWN), "message": "" if hide else _cut(f.message, 4000)}
 
 
 def _column(col: ColumnProfile, summary: dict[str, Any], ref: ColumnProfile | None,

@@ -49,6 +49,8 @@ def _failure(f: Finding) -> str:
     ev = evidence_line(f.evidence)
     if ev:
         lines.append(f"    evidence: {ev}")
+    if f.message:
+        lines += [f"    {cut(line, 500)}" for line in f.message.splitlines()[:60]]
     if f.rows:
         lines.append(f"    rows: {rows_line(f)}")
     return "\n".join(lines)

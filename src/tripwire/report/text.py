@@ -34,6 +34,8 @@ def render_text(report: Report, *, color: bool = False, max_findings: int | None
         ev = evidence_line(f.evidence)
         if ev:
             lines.append(esc(f"      evidence: {ev}"))
+        if f.message:  # several lines of detail (e.g. failing examples of a behavioural test)
+            lines += [esc(f"      {cut(line, 500)}") for line in f.message.splitlines()[:60]]
         if f.rows:
             lines.append(f"      rows: {rows_line(f)}")
         if f.fix:

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
         resolve_reference,
     )
     from tripwire.run.evaluation import evaluate
+    from tripwire.run.explanations import explain
     from tripwire.run.joins import join_check
+    from tripwire.run.modeltests import test_model
     from tripwire.run.plan import Plan, execute
     from tripwire.run.repairs import fix
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
@@ -34,7 +36,7 @@ _WHERE = {
     "ingest": "commands", "log": "commands", "scan": "commands",
     "PassLog": "context", "RunContext": "context", "dataset_info": "context", "open_context": "context",
     "profile": "context", "resolve_reference": "context",
-    "evaluate": "evaluation",
+    "evaluate": "evaluation", "explain": "explanations", "test_model": "modeltests",
     "fix": "repairs", "join_check": "joins",
     "Plan": "plan", "execute": "plan",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
@@ -52,6 +54,7 @@ __all__ = [
     "drift",
     "evaluate",
     "execute",
+    "explain",
     "fix",
     "ingest",
     "join_check",
@@ -62,6 +65,7 @@ __all__ = [
     "resolve_reference",
     "row_pass",
     "scan",
+    "test_model",
 ]
 
 

@@ -1,0 +1,106 @@
+"""Metrics of a model's scores, vectorised over rows of a matrix (resamples, permutations).
+
+Each metric takes truth `y` and predictions `p` of shape (m, n) (or (n,)) and returns m values.
+ROC-AUC is the Mann-Whitney statistic on ranks (ties count half), as evaluation's cell
+formula computes it; the label metrics compare predicted labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+from tripwire.errors import UsageError
+from tripwire.evaluation.classification import EPS
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named metric: how to compute it, which way is better, and how a change is told."""
+
+    name: str
+    compute: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    higher_is_better: bool
+    #: metrics on a 0-1 scale tell changes in points (x100)
+    in_points: bool
+    label: str
+
+    def __call__(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return np.asarray(self.compute(np.atleast_2d(y), np.atleast_2d(p)), dtype=float)
+
+    def cost(self, before: Any, after: Any) -> Any:
+        """Return how much worse `after` is than `before` (positive: worse), in the metric's own unit."""
+        return (before - after) if self.higher_is_better else (after - before)
+
+    def told(self, value: float) -> str:
+        """Return a change as a sentence shows it ("4.1 points of AUC", "0.31 of RMSE")."""
+        return f"{value * 100:.1f} points of {self.label}" if self.in_points else f"{value:.4g} of {self.label}"
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    y = np.broadcast_to(y, p.shape).astype(bool)
+    ranks = rankdata(p, axis=-1)
+    pos = y.sum(axis=-1)
+    neg = y.shape[-1] - pos
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ((ranks * y).sum(axis=-1) - pos * (pos + 1) / 2) / (pos * neg)
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(float), EPS, 1 - EPS)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean(axis=-1)
+
+
+def _accuracy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return (np.broadcast_to(y, p.shape) == p).mean(axis=-1)
+
+
+def _r2(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    y = np.broadcast_to(y, p.shape).astype(float)
+    var = y.var(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1 - ((p - y) ** 2).mean(axis=-1) / var
+
+
+def _rmse(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return np.sqrt(((p - y) ** 2).mean(axis=-1))
+
+
+def _mae(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return np.abs(p - y).mean(axis=-1)
+
+
+# named functions, not lambdas: the metric travels to the ablation's worker processes
+METRICS = {
+    "auc": Metric("auc", _auc, True, True, "AUC"),
+    "accuracy": Metric("accuracy", _accuracy, True, True, "accuracy"),
+    "log_loss": Metric("log_loss", _log_loss, False, False, "log-loss"),
+    "rmse": Metric("rmse", _rmse, False, False, "RMSE"),
+    "mae": Metric("mae", _mae, False, False, "MAE"),
+    "r2": Metric("r2", _r2, True, True, "R²"),
+}
+#: metrics that read a score of the positive class (the label is turned into 0/1)
+BINARY = ("auc", "log_loss")
+
+
+def get_metric(name: str) -> Metric:
+    """Return the metric called `name`; one line listing the known ones otherwise."""
+    if name not in METRICS:
+        raise UsageError(f"--metric {name!r}: choose one of {', '.join(METRICS)}")
+    return METRICS[name]
+
+
+def truth(metric: Metric, y: np.ndarray, positive: Any = None) -> np.ndarray:
+    """Return the label as the metric reads it: 0/1 for AUC and log-loss (the larger label positive)."""
+    if metric.name not in BINARY:
+        return y
+    classes = np.unique(y)
+    if classes.size > 2 or classes.size == 0:
+        raise UsageError(f"{metric.name} needs a binary label; the label has {classes.size} values "
+                         "(use --metric accuracy for several classes)")
+    pos = positive if positive is not None else classes[-1]
+    return (y == pos).astype(float)

@@ -1,0 +1,139 @@
+"""The model under test: any callable `predict(rows) -> outputs`, or an object with predict/predict_proba.
+
+Calls go in batches. A batch that raises is split in halves until the rows that raise are
+found, so one bad row costs its own case, not the whole suite; outputs of the wrong shape
+fail the cases of that batch with the reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from tripwire.errors import UsageError
+
+
+class OutputShapeError(Exception):
+    """The model returned outputs that do not line up one per input."""
+
+
+def load_model(spec: str) -> Any:
+    """Import `package.module:attribute` (dotted attributes allowed); one line when it cannot."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise UsageError(f"--model {spec!r}: write it as package.module:attribute, e.g. mymodels.sentiment:predict")
+    if str(Path.cwd()) not in sys.path and "" not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))  # like `python -m`: modules beside the suite import
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as exc:  # the user's module may raise anything while importing
+        raise UsageError(f"--model {spec!r}: cannot import {module_name} ({exc.__class__.__name__}: "
+                         f"{' '.join(str(exc).split())[:300]}); check the name and that it is on PYTHONPATH") from None
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            names = [n for n in dir(obj) if not n.startswith("_")][:15]
+            raise UsageError(f"--model {spec!r}: {module_name} has no attribute {attr!r}; it has: {', '.join(names)}")
+        obj = getattr(obj, part)
+    if not (callable(obj) or hasattr(obj, "predict")):
+        raise UsageError(f"--model {spec!r} is a {type(obj).__name__}, not a callable or an object with predict()")
+    return obj
+
+
+@dataclass(frozen=True)
+class ModelCall:
+    """Call a model on one batch and return one output per input (labels, or scores of one class)."""
+
+    model: Any
+    output: str = "label"
+    class_: Any = None
+    frame: str = "pandas"
+
+    def predictor(self) -> Callable[[Any], Any]:
+        if self.output == "score" and hasattr(self.model, "predict_proba"):
+            return self.model.predict_proba
+        if hasattr(self.model, "predict") and not isinstance(self.model, type):
+            return self.model.predict
+        return self.model
+
+    def as_input(self, block: Any) -> Any:
+        """Return the batch as the model takes it: a list of texts, or a frame of the suite's kind."""
+        if isinstance(block, list):
+            return block
+        if self.frame == "pandas":
+            return block.to_pandas()
+        if self.frame == "records":
+            return block.to_dicts()
+        return block
+
+    def __call__(self, block: Any) -> np.ndarray:
+        n = len(block) if isinstance(block, list) else block.height
+        out = np.asarray(self.predictor()(self.as_input(block)))
+        if out.ndim == 2 and out.shape[0] == n:
+            out = self._column(out)
+        if out.ndim != 1 or out.shape[0] != n:
+            raise OutputShapeError(f"the model returned outputs of shape {out.shape} for {n} inputs; "
+                                   f"expected {n} outputs (or an ({n}, classes) array with class: set)")
+        return out
+
+    def _column(self, out: np.ndarray) -> np.ndarray:
+        if out.shape[1] == 1:
+            return out[:, 0]
+        classes = getattr(self.model, "classes_", None)
+        if self.class_ is None:
+            raise OutputShapeError(f"the model returned {out.shape[1]} columns per input; name the class "
+                                   "to score with `class:` in the suite")
+        if classes is not None:
+            found = [i for i, c in enumerate(np.asarray(classes).tolist()) if c == self.class_ or str(c) == str(self.class_)]
+            if not found:
+                raise OutputShapeError(f"class {self.class_!r} is not one of the model's classes "
+                                       f"{np.asarray(classes).tolist()[:20]}")
+            return out[:, found[0]]
+        if isinstance(self.class_, int) and 0 <= self.class_ < out.shape[1]:
+            return out[:, self.class_]
+        raise OutputShapeError(f"class {self.class_!r}: the model has no classes_, so give the column index "
+                               f"(0 to {out.shape[1] - 1})")
+
+
+def _length(block: Any) -> int:
+    return len(block) if isinstance(block, list) else block.height
+
+
+def _slice(block: Any, lo: int, hi: int) -> Any:
+    return block[lo:hi] if isinstance(block, list) else block.slice(lo, hi - lo)
+
+
+def predict_batches(call: ModelCall, block: list[str] | pl.DataFrame, batch_size: int,
+                    on_batch: Callable[[int], None] | None = None) -> tuple[list[Any], dict[int, str]]:
+    """Return (one output per input, {input index: why it has none}) calling the model in batches."""
+    n = _length(block)
+    outputs: list[Any] = [None] * n
+    errors: dict[int, str] = {}
+
+    def run(lo: int, hi: int) -> None:
+        try:
+            values = call(_slice(block, lo, hi))
+        except OutputShapeError as exc:  # not a bad row: the same shape problem in every half
+            errors.update(dict.fromkeys(range(lo, hi), str(exc)))
+            return
+        except Exception as exc:  # the user's model may raise anything; find the rows that do
+            if hi - lo == 1:
+                errors[lo] = f"the model raised {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}"
+                return
+            mid = (lo + hi) // 2
+            run(lo, mid)
+            run(mid, hi)
+            return
+        outputs[lo:hi] = values.tolist()
+
+    for lo in range(0, n, batch_size):
+        run(lo, min(lo + batch_size, n))
+        if on_batch is not None:
+            on_batch(min(lo + batch_size, n))
+    return outputs, errors

@@ -1,0 +1,165 @@
+"""`explain` as a run-layer composition: read the tables once, rank the features, one Report.
+
+Permutation importance scores the user's `predict` on the held-out `data`; feature ablation
+retrains the user's `fit` under K-fold cross-validation on `train` (or `data`). Both rank
+features (or named groups of columns) by what losing them costs in the chosen metric; the
+Report's `metrics` table holds the ranking with intervals, and its notes say it in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from tripwire.errors import UsageError
+from tripwire.evaluation.bootstrap import Bootstrap
+from tripwire.explaining import Predictor, ablate, get_metric, permutation_importance, variants
+from tripwire.explaining.ablation import fingerprint
+from tripwire.explaining.metrics import BINARY, Metric, truth
+from tripwire.modeltest import load_model
+from tripwire.report import CheckResult, DatasetInfo, Report, RunInfo
+from tripwire.run.modeltests import read_table
+
+#: where ablation keeps each fold's score, so a re-run retrains only what changed
+DEFAULT_CACHE = Path(".tripwire") / "cache" / "explain"
+
+
+def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: Any = None,
+            groups: Mapping[str, Sequence[str]] | None = None, features: Sequence[str] | None = None,
+            add: Sequence[str] = (), train: Any = None, permutation: bool = True, repeats: int = 5,
+            resamples: int = 200, folds: int = 5, seed: int = 0, workers: int = 2,
+            cache: str | Path | None = DEFAULT_CACHE, positive: Any = None, frame: str = "pandas",
+            name: str | None = None, encoding: str | None = None, progress: bool = False) -> Report:
+    """Rank the features of a model: permutation importance on `data`, and ablation when `fit` is given.
+
+    `predict`: a callable on rows, an object with predict/predict_proba, or "module:attr"
+    (None to run only the ablation). `fit(train_rows) -> predict`: retrained per fold with each
+    group of columns dropped and each `add` column added. `groups`: name -> columns moved
+    together; other features count one by one. Rows reach the functions as pandas frames
+    (`frame="polars"` or "arrow" for those). `cache=None` retrains everything.
+    """
+    scorer = get_metric(metric)
+    model = load_model(predict) if isinstance(predict, str) else predict
+    fitter = load_model(fit) if isinstance(fit, str) else fit
+    if model is None and fitter is None:
+        raise UsageError("explain needs --model (permutation importance) or --fit (ablation), or both")
+    table, data_name = read_table(data, name=name, encoding=encoding)
+    used = _features(table, label, features, add, groups or {})
+    blocks = {**{g: list(c) for g, c in (groups or {}).items()},
+              **{c: [c] for c in used if not any(c in cols for cols in (groups or {}).values())}}
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    checks: list[CheckResult] = []
+    passes = [{"kind": "rows", "input": data_name}]
+    bar = _bar(progress, data_name)
+    try:
+        if model is not None and permutation:
+            y = truth(scorer, _label(table, label), positive)
+            pred = Predictor(model, frame, scorer.name in BINARY, positive)
+            boot = Bootstrap(resamples=resamples, seed=seed)
+            base, ranked = permutation_importance(pred, table.select(used), y, scorer, blocks, repeats=repeats,
+                                                  boot=boot, progress=bar)
+            rows.append({"metric": scorer.name, "value": base, "ci_low": None, "ci_high": None, "n": table.height,
+                         "on": "held-out"})
+            rows += [{"metric": "permutation_importance", "value": imp.value, "ci_low": imp.ci_low,
+                      "ci_high": imp.ci_high, "n": table.height, "feature": imp.feature, "columns": list(imp.columns),
+                      "scorer": scorer.name, "rank": i + 1} for i, imp in enumerate(ranked)]
+            notes += [f"shuffling `{imp.feature}` costs {_told(scorer, imp.value, imp.ci_low, imp.ci_high)}"
+                      for imp in ranked[:5]]
+            notes.append(f"permutation: {repeats} shuffles per feature, {boot.level:.0%} paired row bootstrap "
+                         f"({resamples} resamples, seed {seed})")
+            checks.append(CheckResult("explain.permutation", "passed"))
+        if fitter is not None:
+            source = table
+            if train is not None:
+                source, train_name = read_table(train, encoding=encoding)
+                passes.append({"kind": "rows", "input": train_name})
+                _features(source, label, used + [a for a in add if a not in used], add, groups or {})
+            abl_rows, abl_notes = _ablation(fitter, source, label, scorer, used, dict(groups or {}), blocks, add,
+                                            folds, seed, workers, cache, positive, frame, bar)
+            rows += abl_rows
+            notes += abl_notes
+            checks.append(CheckResult("explain.ablation", "passed"))
+    finally:
+        if bar is not None:
+            bar.close()
+    dataset = DatasetInfo(data_name, table.height, len(table.columns), "sha256:" + fingerprint(table))
+    report = Report("explain", dataset, (), tuple(checks), notes=tuple(notes), run=RunInfo(tuple(passes)),
+                    metrics=tuple(rows))
+    report.extra.update({"metric": scorer.name, "label": label})
+    return report
+
+
+def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, scorer: Metric, used: list[str],
+              groups: dict[str, Sequence[str]], blocks: dict[str, list[str]], add: Sequence[str], folds: int,
+              seed: int, workers: int, cache: str | Path | None, positive: Any, frame: str,
+              bar: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    y = truth(scorer, _label(source, label), positive)
+    plan = variants([*used, *add], blocks, list(add))
+    results, trained = ablate(fitter, source.select([*used, *add, label]), label, y, scorer, plan, folds=folds,
+                              seed=seed, workers=workers, cache=cache,
+                              predictor=Predictor(None, frame, scorer.name in BINARY, positive),
+                              frame=frame, progress=bar)
+    full = results[0]
+    rows: list[dict[str, Any]] = [{"metric": f"cv_{scorer.name}", "value": float(np.mean(full.scores)),
+                                   "ci_low": None, "ci_high": None, "n": folds, "folds": list(full.scores)}]
+    notes = []
+    for i, r in enumerate(results[1:]):
+        rows.append({"metric": "ablation_cost", "value": r.cost, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": folds,
+                     "feature": r.variant.name, "action": r.variant.action, "columns": list(r.variant.changed),
+                     "scorer": scorer.name, "rank": i + 1, "folds": list(r.scores)})
+        verb = "dropping" if r.variant.action == "drop" else "adding"
+        if r.variant.action == "add" or r.cost < 0:
+            gain = -r.cost
+            interval = "" if r.ci_low is None else f" [{_amount(scorer, -r.ci_high)}, {_amount(scorer, -r.ci_low)}]"
+            notes.append(f"{verb} `{r.variant.name}` gains {scorer.told(gain)}{interval}")
+        else:
+            notes.append(f"{verb} `{r.variant.name}` costs {_told(scorer, r.cost, r.ci_low, r.ci_high)}")
+    total = len(plan) * folds
+    where = f" (cache: {cache})" if cache is not None else " (no cache)"
+    notes.append(f"ablation: {folds}-fold cross-validation (seed {seed}), the same folds for every variant, "
+                 f"95% t-intervals of the paired fold differences; {trained} of {total} fits trained, "
+                 f"{total - trained} from the cache{where}")
+    return rows, notes
+
+
+def _amount(scorer: Metric, value: float) -> str:
+    return f"{value * 100:.1f}" if scorer.in_points else f"{value:.4g}"
+
+
+def _told(scorer: Metric, value: float, low: float | None, high: float | None) -> str:
+    interval = "" if low is None or high is None else f" [{_amount(scorer, low)}, {_amount(scorer, high)}]"
+    return scorer.told(value) + interval
+
+
+def _label(table: pl.DataFrame, label: str) -> np.ndarray:
+    y = table[label]
+    if y.null_count():
+        raise UsageError(f"--label {label!r} has {y.null_count():,} missing values; drop those rows first")
+    return y.to_numpy()
+
+
+def _features(table: pl.DataFrame, label: str, features: Sequence[str] | None, add: Sequence[str],
+              groups: Mapping[str, Sequence[str]]) -> list[str]:
+    """Return the model's columns, after checking every named column exists."""
+    if label not in table.columns:
+        raise UsageError(f"--label {label!r} is not a column; columns: {', '.join(table.columns[:20])}")
+    named = [*(features or ()), *add, *(c for cols in groups.values() for c in cols)]
+    missing = [c for c in named if c not in table.columns]
+    if missing:
+        raise UsageError(f"{missing[0]!r} (in --feature/--group/--add) is not a column; "
+                         f"columns: {', '.join(table.columns[:20])}")
+    used = list(features) if features else [c for c in table.columns if c != label and c not in add]
+    return [c for c in used if c not in add]
+
+
+def _bar(progress: bool, label: str) -> Any:
+    if not progress:
+        return None
+    from tripwire.progress import ProgressBar
+
+    return ProgressBar(label, verb="explaining")

@@ -1,0 +1,118 @@
+"""Explanations: permutation importance and feature ablation rank known signal, with intervals and a cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.explain import models
+from tripwire.errors import UsageError
+from tripwire.explaining import METRICS, get_metric
+from tripwire.run import explain
+
+
+class Truth:
+    """A fixed model: y = 3 a + b + 2 d (c unused)."""
+
+    def predict(self, rows: pd.DataFrame) -> np.ndarray:
+        return 3 * rows["a"].to_numpy() + rows["b"].to_numpy() + 2 * rows["d"].to_numpy()
+
+
+def test_auc_matches_scikit_learn_with_ties():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    p = np.round(rng.random(300), 1)  # ties
+    assert METRICS["auc"](y, p)[0] == pytest.approx(sklearn_metrics.roc_auc_score(y, p))
+    assert METRICS["log_loss"](y, np.clip(p, 0.05, 0.95))[0] == pytest.approx(
+        sklearn_metrics.log_loss(y, np.clip(p, 0.05, 0.95)))
+
+
+def test_permutation_ranks_the_signal_and_an_unused_column_costs_nothing():
+    report = explain(Truth(), models.table(), label="y", metric="rmse", resamples=100, repeats=3)
+    ranked = [r for r in report.metrics if r["metric"] == "permutation_importance"]
+    assert [r["feature"] for r in ranked] == ["a", "d", "b", "c"]
+    assert [r["rank"] for r in ranked] == [1, 2, 3, 4]
+    a, c = ranked[0], ranked[3]
+    assert a["ci_low"] < a["value"] < a["ci_high"] and a["ci_low"] > 1  # shuffling a costs ~ 3·√2 of RMSE
+    assert c["value"] == 0 and c["ci_low"] == 0 == c["ci_high"]
+    assert report.notes[0].startswith("shuffling `a` costs ")
+    assert explain(Truth(), models.table(), label="y", metric="rmse", resamples=100, repeats=3).metrics == \
+        report.metrics  # seeded: the same numbers every run
+
+
+def test_groups_are_shuffled_together():
+    report = explain(Truth(), models.table(), label="y", metric="rmse", groups={"ab": ["a", "b"]}, resamples=50)
+    ranked = [r["feature"] for r in report.metrics if r["metric"] == "permutation_importance"]
+    assert ranked == ["ab", "d", "c"]
+
+
+def test_ablation_ranks_dropped_groups_and_an_added_candidate(tmp_path):
+    models.CALLS.clear()
+    report = explain(None, models.table(), label="y", metric="rmse", fit=models.fit_linear,
+                     features=["a", "b", "c"], groups={"a": ["a"], "noise": ["c"]}, add=["d"],
+                     folds=4, workers=1, cache=tmp_path)
+    rows = {r["feature"]: r for r in report.metrics if r["metric"] == "ablation_cost"}
+    assert rows["a"]["action"] == "drop" and rows["a"]["ci_low"] > 0.5     # a carries most of y
+    assert rows["d"]["action"] == "add" and rows["d"]["value"] < -0.5      # adding d lowers the RMSE
+    assert abs(rows["noise"]["value"]) < 0.05
+    assert [r["rank"] for r in rows.values()] == [1, 2, 3, 4]
+    assert any(n.startswith("dropping `a` costs ") for n in report.notes)
+    assert any(n.startswith("adding `d` gains ") for n in report.notes)
+    assert len(models.CALLS) == 5 * 4  # full, drop a, drop noise, drop b, add d: 4 folds each
+    assert "20 of 20 fits trained" in report.notes[-1]
+
+    models.CALLS.clear()  # a re-run retrains nothing; a new candidate retrains only its own folds
+    again = explain(None, models.table(), label="y", metric="rmse", fit=models.fit_linear, features=["a", "b", "c"],
+                    groups={"a": ["a"], "noise": ["c"]}, add=["d"], folds=4, workers=1, cache=tmp_path)
+    assert models.CALLS == [] and again.metrics == report.metrics
+    data = models.table()
+    data["b"] = data["b"] * 2  # changed values of b: every variant training on b retrains, "drop b" does not
+    explain(None, data, label="y", metric="rmse", fit=models.fit_linear, features=["a", "b", "c"],
+            groups={"a": ["a"], "noise": ["c"]}, add=["d"], folds=4, workers=1, cache=tmp_path)
+    assert len(models.CALLS) == 4 * 4 and ("a", "c") not in models.CALLS
+
+
+def test_ablation_reuses_the_cache_only_for_unchanged_variants(tmp_path):
+    models.CALLS.clear()
+    kwargs = {"label": "y", "metric": "rmse", "fit": models.fit_linear, "folds": 3, "workers": 1, "cache": tmp_path}
+    explain(None, models.table(), features=["a", "b"], groups={"a": ["a"]}, **kwargs)
+    assert len(models.CALLS) == 3 * 3  # full, drop a, drop b
+    models.CALLS.clear()
+    explain(None, models.table(), features=["a", "b"], groups={"a": ["a"]}, add=["c"], **kwargs)
+    assert models.CALLS == [("a", "b", "c")] * 3  # only the new candidate's folds
+
+
+@pytest.mark.slow
+def test_ablation_in_two_worker_processes_gives_the_same_numbers(tmp_path):
+    kwargs = {"label": "y", "metric": "rmse", "fit": models.fit_linear, "features": ["a", "b"], "folds": 3,
+              "cache": None}
+    one = explain(None, models.table(), workers=1, **kwargs)
+    two = explain(None, models.table(), workers=2, **kwargs)
+    assert one.metrics == two.metrics
+
+
+def test_bad_input_is_one_line():
+    with pytest.raises(UsageError, match="--metric 'f1': choose one of auc, accuracy"):
+        get_metric("f1")
+    with pytest.raises(UsageError, match="--label 'nope' is not a column"):
+        explain(Truth(), models.table(), label="nope")
+    with pytest.raises(UsageError, match="auc needs a binary label"):
+        explain(Truth(), models.table(), label="y", metric="auc")
+    with pytest.raises(UsageError, match=r"needs --model .* or --fit"):
+        explain(None, models.table(), label="y")
+    with pytest.raises(UsageError, match="'zz' \\(in --feature/--group/--add\\) is not a column"):
+        explain(Truth(), models.table(), label="y", metric="rmse", groups={"g": ["zz"]})
+
+
+def test_the_report_is_valid_json_with_a_ranked_metrics_table():
+    report = explain(Truth(), models.table(200), label="y", metric="mae", resamples=20, repeats=2)
+    data = json.loads(report.to_json())
+    assert data["command"] == "explain" and data["metrics"][0]["metric"] == "mae"
+    schema = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+    jsonschema.validate(data, json.loads(schema.read_text()))

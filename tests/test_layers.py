@@ -22,6 +22,7 @@ RANK = {
     "io": 1,
     "profiling": 2,
     "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
+    "images": 3.5,  # image properties and checks: reads io, uses evaluation's slice search
     "store": 4,
     "alerts": 5,
     "run": 6,

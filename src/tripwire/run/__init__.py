@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         resolve_reference,
     )
     from tripwire.run.evaluation import evaluate
+    from tripwire.run.images import profile_images, scan_images
     from tripwire.run.plan import Plan, execute
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
@@ -33,6 +34,7 @@ _WHERE = {
     "PassLog": "context", "RunContext": "context", "dataset_info": "context", "open_context": "context",
     "profile": "context", "resolve_reference": "context",
     "evaluate": "evaluation",
+    "profile_images": "images", "scan_images": "images",
     "Plan": "plan", "execute": "plan",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
 }
@@ -54,9 +56,11 @@ __all__ = [
     "log",
     "open_context",
     "profile",
+    "profile_images",
     "resolve_reference",
     "row_pass",
     "scan",
+    "scan_images",
 ]
 
 

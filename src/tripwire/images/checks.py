@@ -1,0 +1,297 @@
+"""Image findings from the property table: unreadable files, odd shapes, dark, bright, blurry,
+glare-heavy and blank images, duplicates, train/test copies, and coverage gaps.
+
+Each per-image judgement compares an image with a *baseline*: the reference images when
+given, else the folder's own images. A property is outlying when its robust z-score
+(distance from the baseline's median in units of 1.4826 × MAD, the MAD floored so a
+uniform folder does not make every small difference an outlier) passes `Z` *and* the value
+passes an absolute bound, so a folder of evenly lit images never calls its dimmest one dark.
+Row indices are image indices in path order (the `path` column names them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy.stats import binom
+
+from tripwire.images.duplicates import NEAR_BITS, groups, near_pairs
+from tripwire.report import CheckResult, Finding
+from tripwire.report.codes import code_info
+from tripwire.report.finding import MAX_ROWS
+from tripwire.report.format import number, pct
+
+#: robust z-score past which an image is outlying for its baseline
+Z = 3.0
+#: coverage gaps: the reference's tail quantile, and the share of new images past it that is a gap
+TAIL = 0.01
+GAP_SHARE = 0.05
+GAP_P = 1e-3
+#: images whose shorter side is below this many pixels are odd whatever the folder holds
+MIN_SIDE = 32
+DETECTOR = "images"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One per-image condition: a property, the side, the robust-z rule and an absolute bound."""
+
+    code: str
+    column: str
+    low: bool
+    bound: float
+    words: str
+    floor: float  # smallest robust scale, on the property's (transformed) scale
+    log: bool = False
+
+
+CONDITIONS = (
+    Condition("image.dark", "brightness", True, 0.2, "too dark", 0.03),
+    Condition("image.bright", "brightness", False, 0.85, "too bright (washed out)", 0.03),
+    Condition("image.blurry", "sharpness", True, 60.0, "blurry", 0.15, log=True),
+    Condition("image.glare", "glare", False, 0.05, "glare-heavy (clipped highlights)", 0.01),
+)
+
+
+def image_findings(table: pl.DataFrame, reference: pl.DataFrame | None = None) -> tuple[list[Finding],
+                                                                                          list[CheckResult]]:
+    """Return the image findings and one check result per image check that ran."""
+    ok = table["error"].is_null().to_numpy()
+    base = _readable(reference) if reference is not None else table.filter(pl.col("error").is_null())
+    found: list[Finding] = []
+    checks: list[CheckResult] = []
+
+    def run(name: str, fn: Callable[[], list[Finding]]) -> None:
+        got = fn()
+        found.extend(got)
+        checks.append(CheckResult(f"images.{name}", "failed" if got else "passed"))
+
+    run("unreadable", lambda: _unreadable(table))
+    if ok.any() and base.height:
+        run("odd_size", lambda: _odd_size(table, ok, base))
+        for cond in CONDITIONS:
+            run(cond.code.split(".")[1], lambda c=cond: _condition(table, ok, base, c, reference is not None))
+        run("low_information", lambda: _low_information(table, ok))
+    run("duplicates", lambda: _duplicates(table))
+    if reference is not None:
+        run("train_test_overlap", lambda: _overlap(table, reference))
+        if ok.any() and base.height:
+            run("coverage_gap", lambda: _coverage(table.filter(pl.col("error").is_null()), ok, base))
+    else:
+        checks.append(CheckResult("images.train_test_overlap", "skipped", "needs --reference"))
+        checks.append(CheckResult("images.coverage_gap", "skipped", "needs --reference"))
+    return found, checks
+
+
+def _readable(df: pl.DataFrame) -> pl.DataFrame:
+    return df.filter(pl.col("error").is_null())
+
+
+def _finding(code: str, severity: str, columns: tuple[str, ...], title: str, evidence: dict[str, Any],
+             rows: np.ndarray | list[int]) -> Finding:
+    rows = [int(r) for r in rows]
+    if len(rows) > MAX_ROWS:
+        evidence = {**evidence, "all_rows": rows}
+    return Finding(code, severity, columns, title, evidence, tuple(rows[:MAX_ROWS]),  # type: ignore[arg-type]
+                   fix=code_info(code).fix, detector=DETECTOR)
+
+
+def _names(table: pl.DataFrame, rows: np.ndarray | list[int], limit: int = 5) -> list[str]:
+    return [str(p) for p in table["path"].gather(list(rows)[:limit]).to_list()]
+
+
+def _unreadable(table: pl.DataFrame) -> list[Finding]:
+    bad = table.with_row_index("row").filter(pl.col("error").is_not_null())
+    if not bad.height:
+        return []
+    reasons = bad.group_by("error").len().sort(["len", "error"], descending=[True, False])
+    first = bad.row(0, named=True)
+    title = (f"{bad.height:,} of {table.height:,} image files cannot be read "
+             f"(e.g. {first['path']}: {first['error']})")
+    return [_finding("image.unreadable", "error", ("path",), title,
+                     {"count": bad.height, "share": bad.height / table.height,
+                      "files": [f"{r['path']}: {r['error']}" for r in bad.head(20).iter_rows(named=True)],
+                      "reasons": {r["error"]: r["len"] for r in reasons.head(10).iter_rows(named=True)}},
+                     bad["row"].to_numpy())]
+
+
+def _robust(values: np.ndarray, floor: float) -> tuple[float, float]:
+    med = float(np.median(values))
+    mad = float(np.median(np.abs(values - med))) * 1.4826
+    return med, max(mad, floor)
+
+
+def _condition(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame, c: Condition,
+               has_reference: bool) -> list[Finding]:
+    raw = table[c.column].to_numpy().astype(float)
+    ref = base[c.column].drop_nulls().to_numpy().astype(float)
+    tf = (lambda v: np.log10(np.maximum(v, 0) + 1.0)) if c.log else (lambda v: v)
+    med, scale = _robust(tf(ref), c.floor)
+    z = (tf(raw) - med) / scale
+    past_bound = raw < c.bound if c.low else raw > c.bound
+    hit = ok & past_bound & ((z <= -Z) if c.low else (z >= Z))
+    rows = np.flatnonzero(hit)
+    if not rows.size:
+        return []
+    rows = rows[np.argsort(z[rows] if c.low else -z[rows], kind="stable")]  # worst first
+    against = "the reference images" if has_reference else "the folder's other images"
+    median_raw = float(np.median(ref))
+    title = (f"{rows.size:,} images are {c.words}: {c.column} {'below' if c.low else 'above'} "
+             f"{number(c.bound, 3)} and {Z:g} robust deviations {'under' if c.low else 'over'} {against} "
+             f"(median {number(median_raw, 3)}; e.g. {', '.join(_names(table, rows, 3))})")
+    return [_finding(c.code, "warning", (c.column,), title,
+                     {"count": int(rows.size), "share": rows.size / table.height, "baseline_median": median_raw,
+                      "bound": c.bound, "z": Z, "examples": _names(table, rows),
+                      "values": [float(v) for v in raw[rows[:5]]]}, rows)]
+
+
+def _odd_size(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[Finding]:
+    w, h = table["width"].to_numpy().astype(float), table["height"].to_numpy().astype(float)
+    aspect = np.log(np.where(ok, table["aspect_ratio"].to_numpy().astype(float), 1.0))
+    ref_aspect = np.sort(np.log(base["aspect_ratio"].to_numpy().astype(float)))
+    # share of baseline images within 10% of this image's aspect ratio: rare shapes are odd
+    near = (np.searchsorted(ref_aspect, aspect + 0.1, side="right") - np.searchsorted(ref_aspect, aspect - 0.1))
+    rare_aspect = ok & (near / ref_aspect.size < 0.02) & (np.abs(aspect - np.median(ref_aspect)) > np.log(1.25))
+    pixels = w * h
+    ref_pixels = float(np.median(base["width"].to_numpy() * base["height"].to_numpy()))
+    odd_pixels = ok & ((np.minimum(w, h) < MIN_SIDE) | (pixels < ref_pixels / 16) | (pixels > ref_pixels * 16))
+    orient = table["orientation"].to_numpy()
+    ref_rotated = float((base["orientation"].to_numpy() != 1).mean())
+    rotated = ok & (orient != 1) & (ref_rotated < 0.02)
+    odd = rare_aspect | odd_pixels | rotated
+    rows = np.flatnonzero(odd)
+    if not rows.size:
+        return []
+    parts = [f"{int(rare_aspect.sum()):,} with a rare aspect ratio" if rare_aspect.any() else "",
+             f"{int(odd_pixels.sum()):,} far smaller or larger" if odd_pixels.any() else "",
+             f"{int(rotated.sum()):,} rotated by their EXIF orientation" if rotated.any() else ""]
+    title = (f"{rows.size:,} images have an unusual shape or orientation ({'; '.join(p for p in parts if p)}; "
+             f"typical: {number(float(np.exp(np.median(ref_aspect))), 3)} aspect, "
+             f"{number(ref_pixels / 1e6, 3)} megapixels; e.g. {', '.join(_names(table, rows, 3))})")
+    sizes = [f"{int(w[r])}×{int(h[r])}" for r in rows[:5]]
+    return [_finding("image.odd_size", "warning", ("width", "height", "aspect_ratio", "orientation"), title,
+                     {"count": int(rows.size), "share": rows.size / table.height,
+                      "rare_aspect": int(rare_aspect.sum()), "odd_pixels": int(odd_pixels.sum()),
+                      "exif_rotated": int(rotated.sum()), "examples": _names(table, rows), "sizes": sizes}, rows)]
+
+
+def _low_information(table: pl.DataFrame, ok: np.ndarray) -> list[Finding]:
+    ent = table["entropy"].to_numpy().astype(float)
+    con = table["contrast"].to_numpy().astype(float)
+    blank = ok & ((ent < 1.0) | (con < 0.01))
+    rows = np.flatnonzero(blank)
+    if not rows.size:
+        return []
+    title = (f"{rows.size:,} images are nearly blank (entropy under 1 bit or contrast under 0.01; "
+             f"e.g. {', '.join(_names(table, rows, 3))})")
+    return [_finding("image.low_information", "warning", ("entropy", "contrast"), title,
+                     {"count": int(rows.size), "share": rows.size / table.height, "examples": _names(table, rows)},
+                     rows)]
+
+
+def _hashes(df: pl.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    idx = df.with_row_index("row").filter(pl.col(column).is_not_null())
+    return idx["row"].to_numpy().astype(np.int64), idx[column].to_numpy().astype(np.int64)
+
+
+def _duplicates(table: pl.DataFrame) -> list[Finding]:
+    out = []
+    rows_f, fh = _hashes(table, "file_hash")
+    dup = pl.DataFrame({"row": rows_f, "h": fh}).with_columns(pl.len().over("h").alias("n")).filter(pl.col("n") > 1)
+    exact_rows = set(dup["row"].to_list())
+    if dup.height:
+        extra = dup.height - dup["h"].n_unique()
+        first = dup.sort("row").filter(pl.col("h") == dup.sort("row")["h"][0])["row"].to_list()
+        title = (f"{extra:,} image files are byte-identical copies of another ({dup['h'].n_unique():,} groups; "
+                 f"e.g. {' = '.join(_names(table, first, 3))})")
+        rows = np.sort(dup["row"].to_numpy())
+        out.append(_finding("image.duplicate", "warning", ("file_hash",), title,
+                            {"count": extra, "groups": dup["h"].n_unique(), "files_in_groups": dup.height,
+                             "examples": _names(table, first)}, rows))
+    rows_p, ph = _hashes(table, "phash")
+    pairs = near_pairs(ph)
+    if len(pairs):
+        pairs[:, 0], pairs[:, 1] = rows_p[pairs[:, 0]], rows_p[pairs[:, 1]]
+        both_exact = np.array([a in exact_rows and b in exact_rows for a, b in pairs[:, :2]], dtype=bool)
+        pairs = pairs[~both_exact]
+    if len(pairs):
+        label = groups(pairs, table.height)
+        rows = np.flatnonzero(label >= 0)
+        n_groups = int(np.unique(label[rows]).size)
+        a, b = int(pairs[0, 0]), int(pairs[0, 1])
+        title = (f"{rows.size - n_groups:,} images are near-duplicates of another ({n_groups:,} groups, "
+                 f"perceptual hashes at most {NEAR_BITS} of 64 bits apart; e.g. {' ≈ '.join(_names(table, [a, b]))})")
+        out.append(_finding("image.near_duplicate", "warning", ("phash",), title,
+                            {"count": int(rows.size - n_groups), "groups": n_groups, "images_in_groups": int(rows.size),
+                             "max_bits": NEAR_BITS,
+                             "pairs": [[*_names(table, [int(p[0]), int(p[1])], 2), int(p[2])] for p in pairs[:10]]},
+                            rows))
+    return out
+
+
+def _overlap(table: pl.DataFrame, reference: pl.DataFrame) -> list[Finding]:
+    rows_p, ph = _hashes(table, "phash")
+    ref_rows, ref_h = _hashes(reference, "phash")
+    pairs = near_pairs(ph, ref_h)
+    rows_f, fh = _hashes(table, "file_hash")
+    exact = rows_f[np.isin(fh, reference["file_hash"].drop_nulls().to_numpy())]
+    near = rows_p[np.unique(pairs[:, 0])] if len(pairs) else np.empty(0, dtype=np.int64)
+    rows = np.union1d(exact, near).astype(np.int64)
+    if not rows.size:
+        return []
+    examples = []
+    for i, j, bits in pairs[:5]:
+        examples.append([_names(table, [int(rows_p[i])], 1)[0], str(reference["path"][int(ref_rows[j])]), int(bits)])
+    title = (f"{rows.size:,} of {table.height:,} images ({pct(rows.size / table.height)}) also appear in the "
+             f"reference images ({exact.size:,} byte-identical, the rest within {NEAR_BITS} bits of perceptual hash)")
+    return [_finding("leakage.train_test_overlap", "error", ("phash",), title,
+                     {"count": int(rows.size), "share": rows.size / table.height, "exact": int(exact.size),
+                      "max_bits": NEAR_BITS, "pairs": examples}, rows)]
+
+
+#: property -> (words for new images below the reference's low tail, above its high tail); None: not judged
+GAP_WORDS: dict[str, tuple[str | None, str | None]] = {
+    "brightness": ("darker", "brighter"),
+    "contrast": ("lower in contrast", "higher in contrast"),
+    "saturation": ("less saturated", "more saturated"),
+    "colourfulness": ("less colourful", "more colourful"),
+    "sharpness": ("blurrier", "sharper"),
+    "glare": (None, "more glare-heavy"),
+    "noise": (None, "noisier"),
+    "entropy": ("less detailed", None),
+    "aspect_ratio": ("narrower", "wider"),
+}
+
+
+def _coverage(new: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[Finding]:
+    """Name property ranges where many new images lie beyond what 99% of the reference images show."""
+    out = []
+    n = new.height
+    index = np.flatnonzero(ok)
+    for col, (low_words, high_words) in GAP_WORDS.items():
+        ref = base[col].drop_nulls().to_numpy().astype(float)
+        v = new[col].to_numpy().astype(float)
+        if ref.size < 20:
+            continue
+        for words, q, below in ((low_words, TAIL, True), (high_words, 1 - TAIL, False)):
+            if words is None:
+                continue
+            edge = float(np.quantile(ref, q, method="lower" if below else "higher"))
+            past = (v < edge) if below else (v > edge)
+            k = int(past.sum())
+            share = k / n
+            if share < max(GAP_SHARE, 3 * TAIL) or binom.sf(k - 1, n, TAIL) > GAP_P:
+                continue
+            rows = index[np.flatnonzero(past)]
+            order = np.argsort(v[past] if below else -v[past], kind="stable")
+            title = (f"{pct(share)} of new images ({k:,} of {n:,}) are {words} than 99% of the reference images "
+                     f"({col} {'<' if below else '>'} {number(edge, 3)}): a range the reference barely covers")
+            out.append(_finding("image.coverage_gap", "warning", (col,), title,
+                                {"count": k, "share": share, "edge": edge, "reference_quantile": q,
+                                 "expected_share": TAIL, "side": "low" if below else "high",
+                                 "p_value": float(binom.sf(k - 1, n, TAIL))}, rows[order]))
+    return out

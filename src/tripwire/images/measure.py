@@ -1,0 +1,243 @@
+"""Measure one image: its size, light, colour, sharpness, noise, information and perceptual hash.
+
+Runs in the worker processes of `tripwire.images.reader`; every function here is a pure
+function of one file. Each image is decoded once, to a working copy whose longer side is at
+most `WORK_SIDE` pixels (JPEGs are decoded at a reduced scale straight away, other formats
+are box-reduced by a whole factor). Sharpness and noise are measured on that working copy:
+they depend on scale, and a common scale keeps a 4,000-pixel photo comparable with a
+500-pixel one. Every other statistic (means, shares, histograms, the hash) is unchanged in
+expectation by averaging pixels, so it is measured on a further reduced copy (longer side
+at most `STATS_SIDE`). Bad files never raise: they come back as a row whose `error` says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+
+#: longer side of the copy on which sharpness and noise are measured
+WORK_SIDE = 512
+#: longer side of the copy on which every other statistic is measured
+STATS_SIDE = 256
+#: images with more pixels than this are refused unread (decompression bombs)
+MAX_PIXELS = 64_000_000
+#: files larger than this are refused unread, so one file cannot exhaust memory
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: a grey level at or above this (on 0..1) is a clipped highlight, counted as glare
+GLARE_LEVEL = 0.98
+
+#: (name, Arrow type name) of every measured column, in table order
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("file_bytes", "int64"), ("format", "string"), ("mode", "string"),
+    ("width", "int64"), ("height", "int64"), ("aspect_ratio", "float64"), ("orientation", "int64"),
+    ("brightness", "float64"), ("contrast", "float64"), ("saturation", "float64"),
+    ("colourfulness", "float64"), ("sharpness", "float64"), ("glare", "float64"),
+    ("noise", "float64"), ("entropy", "float64"), ("phash", "int64"), ("file_hash", "int64"),
+    ("error", "string"),
+)
+_LAPLACE = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float32)
+_ORIENTATION_TAG = 274
+
+
+def measure_files(paths: list[str]) -> dict[str, list[Any]]:
+    """Measure every file; return the columns of `COLUMNS` as lists (one entry per path)."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # PIL's own guard, in case a header lies about its size
+    out: dict[str, list[Any]] = {name: [] for name, _ in COLUMNS}
+    for path in paths:
+        row = measure_file(path)
+        for name, _ in COLUMNS:
+            out[name].append(row.get(name))
+    return out
+
+
+def measure_file(path: str) -> dict[str, Any]:
+    """Measure one file; a file that cannot be measured gets only `error` (and what is known)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        return {"error": f"cannot read the file ({exc.strerror or exc})"}
+    row: dict[str, Any] = {"file_bytes": size}
+    if size == 0:
+        return {**row, "error": "empty file (0 bytes)"}
+    if size > MAX_FILE_BYTES:
+        return {**row, "error": f"file of {size:,} bytes is over the {MAX_FILE_BYTES // 2**20} MB limit"}
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        row["file_hash"] = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
+        row.update(_measure_bytes(data))
+    except _Refused as exc:
+        row["error"] = str(exc)
+    except MemoryError:
+        row["error"] = "too large to decode in memory"
+    except Exception as exc:  # any decoder failure is this file's problem, never the run's
+        row["error"] = _decode_error(exc)
+    if row.get("error"):
+        for key in ("brightness", "contrast", "saturation", "colourfulness", "sharpness", "glare", "noise",
+                    "entropy", "phash"):
+            row.pop(key, None)
+    return row
+
+
+class _Refused(Exception):
+    """A file refused before decoding (too many pixels)."""
+
+
+def _decode_error(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    low = text.lower()
+    if "cannot identify image file" in low:
+        return "not an image, or an image format Pillow cannot read"
+    if "truncated" in low or "broken data stream" in low or "premature end" in low:
+        return f"truncated or corrupt image data ({text[:120]})"
+    if "decompression bomb" in low or "exceeds limit" in low:
+        return f"too many pixels: refused as a possible decompression bomb ({text[:120]})"
+    return f"cannot decode: {text[:160]}"
+
+
+def _measure_bytes(data: bytes) -> dict[str, Any]:
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        im = Image.open(io.BytesIO(data))
+        width, height = im.size
+        if width * height > MAX_PIXELS:
+            raise _Refused(f"{width:,}×{height:,} pixels is over the {MAX_PIXELS:,}-pixel limit "
+                           "(refused unread as a possible decompression bomb)")
+        fmt, mode = im.format or "", im.mode
+        orientation = _orientation(im)
+        if fmt == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale: the costly part, cut before it starts
+            im.draft("RGB" if mode not in ("L", "RGB") else mode, (WORK_SIDE, WORK_SIDE))
+        im.load()
+    if getattr(im, "n_frames", 1) > 1:
+        im.seek(0)
+    work = _reduced(im, WORK_SIDE)
+    rgb = _as_rgb_float(work)  # values in 0..1
+    grey_work = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    factor = max(1, int(np.ceil(max(grey_work.shape) / STATS_SIDE)))
+    small = _box_reduce(rgb, factor)
+    shown = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    out = {"format": fmt, "mode": mode, "width": width, "height": height,
+           "aspect_ratio": shown[0] / shown[1], "orientation": orientation}
+    out.update(_light_and_colour(small))
+    out["sharpness"] = _laplacian_variance(grey_work)
+    out["noise"] = _immerkaer_sigma(grey_work)
+    out["phash"] = _phash(small @ np.array([0.299, 0.587, 0.114], dtype=np.float32))
+    return out
+
+
+def _orientation(im: Any) -> int:
+    try:
+        value = im.getexif().get(_ORIENTATION_TAG, 1)
+        return int(value) if 1 <= int(value) <= 8 else 1
+    except Exception:  # a broken EXIF block is no reason to drop the pixels
+        return 1
+
+
+def _reduced(im: Any, side: int) -> Any:
+    """Return the image box-reduced by the smallest whole factor that brings it within `side`."""
+    factor = int(np.ceil(max(im.size) / side))
+    if factor > 1 and im.mode not in ("P", "1"):
+        try:
+            return im.reduce(factor)
+        except ValueError:  # modes reduce() does not take (e.g. some 16-bit ones): reduce after converting
+            pass
+    if factor > 1:
+        return _to_standard_mode(im).reduce(factor)
+    return im
+
+
+def _to_standard_mode(im: Any) -> Any:
+    """Convert palette, CMYK, bilevel, YCbCr, LAB, HSV images to RGB(A) or L."""
+    if im.mode == "P":
+        return im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode in ("1", "LA", "La"):
+        return im.convert("L")
+    if im.mode in ("CMYK", "YCbCr", "LAB", "HSV", "RGBX", "RGBa", "PA"):
+        return im.convert("RGB")
+    return im
+
+
+def _as_rgb_float(im: Any) -> np.ndarray:
+    """Return an H×W×3 float32 array in 0..1 (alpha composited over black, grey repeated)."""
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+        a = np.asarray(im, dtype=np.float32)
+        top = 65535.0 if im.mode.startswith("I;16") or a.max(initial=0) > 255 else 255.0
+        grey = np.clip(a / top, 0, 1) if im.mode != "F" else np.clip(a, 0, 1)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    im = _to_standard_mode(im)
+    a = np.asarray(im, dtype=np.float32) / 255.0
+    if a.ndim == 2:
+        return np.repeat(a[:, :, None], 3, axis=2)
+    if a.shape[2] == 4:  # transparency: what shows through is black
+        return a[:, :, :3] * a[:, :, 3:4]
+    return a[:, :, :3]
+
+
+def _box_reduce(a: np.ndarray, factor: int) -> np.ndarray:
+    if factor <= 1:
+        return a
+    h, w = (a.shape[0] // factor) * factor, (a.shape[1] // factor) * factor
+    if h == 0 or w == 0:
+        return a
+    return a[:h, :w].reshape(h // factor, factor, w // factor, factor, -1).mean(axis=(1, 3))
+
+
+def _light_and_colour(rgb: np.ndarray) -> dict[str, float]:
+    r, g, b = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
+    grey = 0.299 * r + 0.587 * g + 0.114 * b
+    top, low = rgb.max(axis=2), rgb.min(axis=2)
+    sat = np.where(top > 0, (top - low) / np.maximum(top, 1e-12), 0.0)
+    rg, yb = (r - g) * 255.0, (0.5 * (r + g) - b) * 255.0  # Hasler–Süsstrunk on the 0..255 scale
+    colourful = float(np.sqrt(rg.std() ** 2 + yb.std() ** 2) + 0.3 * np.sqrt(rg.mean() ** 2 + yb.mean() ** 2))
+    hist = np.bincount(np.clip((grey * 255.0 + 0.5).astype(np.int32), 0, 255).ravel(), minlength=256)
+    p = hist[hist > 0] / hist.sum()
+    return {"brightness": float(grey.mean()), "contrast": float(grey.std()), "saturation": float(sat.mean()),
+            "colourfulness": colourful, "glare": float((grey >= GLARE_LEVEL).mean()),
+            "entropy": float(-(p * np.log2(p)).sum())}
+
+
+def _laplacian_variance(grey: np.ndarray) -> float:
+    """Return the variance of the 4-neighbour Laplacian on the 0..255 scale (low: blurry)."""
+    if min(grey.shape) < 3:
+        return 0.0
+    g = grey * 255.0
+    lap = g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:] - 4.0 * g[1:-1, 1:-1]
+    return float(lap.var())
+
+
+def _immerkaer_sigma(grey: np.ndarray) -> float:
+    """Return Immerkær's (1996) fast noise estimate, sigma on the 0..255 scale."""
+    h, w = grey.shape
+    if h < 3 or w < 3:
+        return 0.0
+    g = grey * 255.0
+    conv = (g[:-2, :-2] - 2 * g[:-2, 1:-1] + g[:-2, 2:]
+            - 2 * g[1:-1, :-2] + 4 * g[1:-1, 1:-1] - 2 * g[1:-1, 2:]
+            + g[2:, :-2] - 2 * g[2:, 1:-1] + g[2:, 2:])
+    return float(np.sqrt(np.pi / 2.0) * np.abs(conv).sum() / (6.0 * (w - 2) * (h - 2)))
+
+
+def _phash(grey: np.ndarray) -> int:
+    """Return the 64-bit perceptual hash (DCT of a 32×32 copy, 8×8 lowest frequencies vs their median)."""
+    from scipy.fft import dctn
+
+    small = _resize_grey(grey, 32)
+    low = dctn(small, norm="ortho")[:8, :8].ravel()
+    bits = (low > np.median(low[1:])).astype(np.uint64)
+    value = int((bits << np.arange(64, dtype=np.uint64)).sum())
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _resize_grey(grey: np.ndarray, side: int) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32)).resize((side, side), Image.BILINEAR))

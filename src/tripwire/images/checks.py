@@ -2,11 +2,10 @@
 glare-heavy and blank images, duplicates, train/test copies, and coverage gaps.
 
 Each per-image judgement compares an image with a *baseline*: the reference images when
-given, else the folder's own images. A property is outlying when its robust z-score
-(distance from the baseline's median in units of 1.4826 × MAD, the MAD floored so a
-uniform folder does not make every small difference an outlier) passes `Z` *and* the value
-passes an absolute bound, so a folder of evenly lit images never calls its dimmest one dark.
-Row indices are image indices in path order (the `path` column names them).
+given, else the folder's own images. An image is flagged when its value passes an absolute
+bound (dark is dark whatever the folder holds) *and* is far from the baseline's median by a
+ratio (a folder of night shots does not make every night shot "too dark"). Row indices are
+image indices in path order (the `path` column names them).
 """
 
 from __future__ import annotations
@@ -25,35 +24,63 @@ from tripwire.report.codes import code_info
 from tripwire.report.finding import MAX_ROWS
 from tripwire.report.format import number, pct
 
-#: robust z-score past which an image is outlying for its baseline
-Z = 3.0
 #: coverage gaps: the reference's tail quantile, and the share of new images past it that is a gap
 TAIL = 0.01
 GAP_SHARE = 0.05
 GAP_P = 1e-3
 #: images whose shorter side is below this many pixels are odd whatever the folder holds
 MIN_SIDE = 32
+#: a shape (aspect ratio within 10%) or an EXIF rotation held by under this share of the baseline is odd
+MINORITY = 0.1
 DETECTOR = "images"
+
+
+def _brightness(t: pl.DataFrame) -> np.ndarray:
+    return t["brightness"].to_numpy().astype(float)
+
+
+def _darkness(t: pl.DataFrame) -> np.ndarray:
+    return 1.0 - t["brightness"].to_numpy().astype(float)
+
+
+def _relative_sharpness(t: pl.DataFrame) -> np.ndarray:
+    """Return Laplacian variance over grey variance: high-frequency share, the same at any exposure."""
+    grey_var = (t["contrast"].to_numpy().astype(float) * 255.0) ** 2
+    return t["sharpness"].to_numpy().astype(float) / np.maximum(grey_var, 1.0)
+
+
+def _glare(t: pl.DataFrame) -> np.ndarray:
+    return t["glare"].to_numpy().astype(float)
 
 
 @dataclass(frozen=True)
 class Condition:
-    """One per-image condition: a property, the side, the robust-z rule and an absolute bound."""
+    """One per-image condition: a score, an absolute bound on it, and a ratio to the baseline median.
+
+    Low side: score < bound and score < ratio × median. High side: score > bound and
+    score > ratio × max(median, floor).
+    """
 
     code: str
     column: str
+    score: Callable[[pl.DataFrame], np.ndarray]
     low: bool
     bound: float
+    ratio: float
     words: str
-    floor: float  # smallest robust scale, on the property's (transformed) scale
-    log: bool = False
+    rule: str
+    floor: float = 0.0
 
 
 CONDITIONS = (
-    Condition("image.dark", "brightness", True, 0.2, "too dark", 0.03),
-    Condition("image.bright", "brightness", False, 0.85, "too bright (washed out)", 0.03),
-    Condition("image.blurry", "sharpness", True, 60.0, "blurry", 0.15, log=True),
-    Condition("image.glare", "glare", False, 0.05, "glare-heavy (clipped highlights)", 0.01),
+    Condition("image.dark", "brightness", _brightness, True, 0.15, 0.4, "too dark",
+              "brightness below 0.15 and under 0.4× the baseline median"),
+    Condition("image.bright", "brightness", _darkness, True, 0.15, 0.4, "too bright (washed out)",
+              "brightness above 0.85, with 1 − brightness under 0.4× the baseline's"),
+    Condition("image.blurry", "sharpness", _relative_sharpness, True, 0.035, 0.2, "blurry",
+              "Laplacian variance under 0.035× the image's grey variance and under 0.2× the baseline median of that ratio"),
+    Condition("image.glare", "glare", _glare, False, 0.05, 5.0, "glare-heavy (clipped highlights)",
+              "over 5% of pixels clipped white and over 5× the baseline median share", floor=0.01),
 )
 
 
@@ -119,34 +146,32 @@ def _unreadable(table: pl.DataFrame) -> list[Finding]:
                      bad["row"].to_numpy())]
 
 
-def _robust(values: np.ndarray, floor: float) -> tuple[float, float]:
-    med = float(np.median(values))
-    mad = float(np.median(np.abs(values - med))) * 1.4826
-    return med, max(mad, floor)
-
-
 def _condition(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame, c: Condition,
                has_reference: bool) -> list[Finding]:
-    raw = table[c.column].to_numpy().astype(float)
-    ref = base[c.column].drop_nulls().to_numpy().astype(float)
-    tf = (lambda v: np.log10(np.maximum(v, 0) + 1.0)) if c.log else (lambda v: v)
-    med, scale = _robust(tf(ref), c.floor)
-    z = (tf(raw) - med) / scale
-    past_bound = raw < c.bound if c.low else raw > c.bound
-    hit = ok & past_bound & ((z <= -Z) if c.low else (z >= Z))
+    score = c.score(table)
+    ref = c.score(base)
+    med = float(np.median(ref[np.isfinite(ref)]))
+    if c.low:
+        hit = ok & (score < c.bound) & (score < c.ratio * med)
+    else:
+        hit = ok & (score > c.bound) & (score > c.ratio * max(med, c.floor))
     rows = np.flatnonzero(hit)
     if not rows.size:
         return []
-    rows = rows[np.argsort(z[rows] if c.low else -z[rows], kind="stable")]  # worst first
-    against = "the reference images" if has_reference else "the folder's other images"
-    median_raw = float(np.median(ref))
-    title = (f"{rows.size:,} images are {c.words}: {c.column} {'below' if c.low else 'above'} "
-             f"{number(c.bound, 3)} and {Z:g} robust deviations {'under' if c.low else 'over'} {against} "
-             f"(median {number(median_raw, 3)}; e.g. {', '.join(_names(table, rows, 3))})")
+    rows = rows[np.argsort(score[rows] if c.low else -score[rows], kind="stable")]  # worst first
+    against = "the reference images" if has_reference else "the folder's images"
+    raw = table[c.column].to_numpy().astype(float)
+    median_raw = float(np.median(base[c.column].drop_nulls().to_numpy()))
+    title = (f"{_count(rows.size, 'image is', 'images are')} {c.words}: {c.rule} "
+             f"({c.column} median of {against}: {number(median_raw, 3)}; e.g. {', '.join(_names(table, rows, 3))})")
     return [_finding(c.code, "warning", (c.column,), title,
                      {"count": int(rows.size), "share": rows.size / table.height, "baseline_median": median_raw,
-                      "bound": c.bound, "z": Z, "examples": _names(table, rows),
+                      "bound": c.bound, "ratio": c.ratio, "examples": _names(table, rows),
                       "values": [float(v) for v in raw[rows[:5]]]}, rows)]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def _odd_size(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[Finding]:
@@ -155,13 +180,13 @@ def _odd_size(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[F
     ref_aspect = np.sort(np.log(base["aspect_ratio"].to_numpy().astype(float)))
     # share of baseline images within 10% of this image's aspect ratio: rare shapes are odd
     near = (np.searchsorted(ref_aspect, aspect + 0.1, side="right") - np.searchsorted(ref_aspect, aspect - 0.1))
-    rare_aspect = ok & (near / ref_aspect.size < 0.02) & (np.abs(aspect - np.median(ref_aspect)) > np.log(1.25))
+    rare_aspect = ok & (near / ref_aspect.size < MINORITY) & (np.abs(aspect - np.median(ref_aspect)) > np.log(1.25))
     pixels = w * h
     ref_pixels = float(np.median(base["width"].to_numpy() * base["height"].to_numpy()))
     odd_pixels = ok & ((np.minimum(w, h) < MIN_SIDE) | (pixels < ref_pixels / 16) | (pixels > ref_pixels * 16))
     orient = table["orientation"].to_numpy()
     ref_rotated = float((base["orientation"].to_numpy() != 1).mean())
-    rotated = ok & (orient != 1) & (ref_rotated < 0.02)
+    rotated = ok & (orient != 1) & (ref_rotated < MINORITY)
     odd = rare_aspect | odd_pixels | rotated
     rows = np.flatnonzero(odd)
     if not rows.size:
@@ -169,7 +194,7 @@ def _odd_size(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[F
     parts = [f"{int(rare_aspect.sum()):,} with a rare aspect ratio" if rare_aspect.any() else "",
              f"{int(odd_pixels.sum()):,} far smaller or larger" if odd_pixels.any() else "",
              f"{int(rotated.sum()):,} rotated by their EXIF orientation" if rotated.any() else ""]
-    title = (f"{rows.size:,} images have an unusual shape or orientation ({'; '.join(p for p in parts if p)}; "
+    title = (f"{_count(rows.size, 'image has', 'images have')} an unusual shape or orientation ({'; '.join(p for p in parts if p)}; "
              f"typical: {number(float(np.exp(np.median(ref_aspect))), 3)} aspect, "
              f"{number(ref_pixels / 1e6, 3)} megapixels; e.g. {', '.join(_names(table, rows, 3))})")
     sizes = [f"{int(w[r])}×{int(h[r])}" for r in rows[:5]]
@@ -182,11 +207,11 @@ def _odd_size(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[F
 def _low_information(table: pl.DataFrame, ok: np.ndarray) -> list[Finding]:
     ent = table["entropy"].to_numpy().astype(float)
     con = table["contrast"].to_numpy().astype(float)
-    blank = ok & ((ent < 1.0) | (con < 0.01))
+    blank = ok & (ent < 1.5) & (con < 0.02)
     rows = np.flatnonzero(blank)
     if not rows.size:
         return []
-    title = (f"{rows.size:,} images are nearly blank (entropy under 1 bit or contrast under 0.01; "
+    title = (f"{_count(rows.size, 'image is', 'images are')} nearly blank (entropy under 1.5 bits and contrast under 0.02; "
              f"e.g. {', '.join(_names(table, rows, 3))})")
     return [_finding("image.low_information", "warning", ("entropy", "contrast"), title,
                      {"count": int(rows.size), "share": rows.size / table.height, "examples": _names(table, rows)},
@@ -206,7 +231,7 @@ def _duplicates(table: pl.DataFrame) -> list[Finding]:
     if dup.height:
         extra = dup.height - dup["h"].n_unique()
         first = dup.sort("row").filter(pl.col("h") == dup.sort("row")["h"][0])["row"].to_list()
-        title = (f"{extra:,} image files are byte-identical copies of another ({dup['h'].n_unique():,} groups; "
+        title = (f"{_count(extra, 'image file is a byte-identical copy', 'image files are byte-identical copies')} of another ({dup['h'].n_unique():,} groups; "
                  f"e.g. {' = '.join(_names(table, first, 3))})")
         rows = np.sort(dup["row"].to_numpy())
         out.append(_finding("image.duplicate", "warning", ("file_hash",), title,
@@ -223,7 +248,7 @@ def _duplicates(table: pl.DataFrame) -> list[Finding]:
         rows = np.flatnonzero(label >= 0)
         n_groups = int(np.unique(label[rows]).size)
         a, b = int(pairs[0, 0]), int(pairs[0, 1])
-        title = (f"{rows.size - n_groups:,} images are near-duplicates of another ({n_groups:,} groups, "
+        title = (f"{_count(rows.size - n_groups, 'image is a near-duplicate', 'images are near-duplicates')} of another ({n_groups:,} groups, "
                  f"perceptual hashes at most {NEAR_BITS} of 64 bits apart; e.g. {' ≈ '.join(_names(table, [a, b]))})")
         out.append(_finding("image.near_duplicate", "warning", ("phash",), title,
                             {"count": int(rows.size - n_groups), "groups": n_groups, "images_in_groups": int(rows.size),

@@ -94,7 +94,7 @@ def measure_all(paths: Sequence[str], labels: Sequence[str], *, workers: int | N
     chunks = [(list(paths[i:i + CHUNK]), list(labels[i:i + CHUNK])) for i in range(0, len(paths), CHUNK)]
     n = workers if workers is not None else min(DEFAULT_WORKERS, os.cpu_count() or 1)
     done = 0
-    if n <= 1 or len(paths) < INLINE_BELOW:
+    if n <= 1 or len(paths) < INLINE_BELOW or not _spawn_can_start():
         for files, names in chunks:
             yield _batch(names, measure_files(files))
             done += len(files)
@@ -118,6 +118,15 @@ def measure_all(paths: Sequence[str], labels: Sequence[str], *, workers: int | N
             done += len(names_done)
             if progress:
                 progress(done, len(paths))
+
+
+def _spawn_can_start() -> bool:
+    """Tell whether spawned workers can re-import the main module (not so for a script piped on stdin)."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is None or getattr(main, "__spec__", None) is not None or os.path.exists(path)
 
 
 def _pool(workers: int) -> Executor:

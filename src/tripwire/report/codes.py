@@ -172,7 +172,7 @@ _ENTRIES = [
              "An aspect ratio held by under 2% of the baseline images (within 10%) and over 25% from the median one; or a shorter side under 32 pixels, or a pixel count 16× below or above the median; or an EXIF orientation other than 1 where the baseline has none.",
              "Check whether the listed images were cropped, rotated or captured by another device; resize or re-orient them the way training images were."),
     CodeInfo("image.low_information", "Images that are nearly blank.",
-             "Entropy of the 256-level luminance histogram under 1 bit, or luminance standard deviation under 0.01.",
+             "Entropy of the 256-level luminance histogram under 1.5 bits and luminance standard deviation under 0.02.",
              "Look at the listed images: lens caps, blank frames and failed captures are best dropped."),
     CodeInfo("image.near_duplicate", "Images that are the same picture at another size, quality or format.",
              "64-bit perceptual hashes (DCT of a 32×32 grey copy, the 8×8 lowest frequencies against their median) at most 6 bits apart; candidate pairs come from a join on eight 8-bit bands, so no all-pairs comparison is made. Byte-identical files are counted under image.duplicate instead.",

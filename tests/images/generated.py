@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -186,3 +187,42 @@ def precision_recall(image_set: ImageSet, flagged: dict[str, set[str]]) -> list[
                      "flagged": len(got), "precision": len(got & right) / len(got) if got else 1.0,
                      "recall": len(got & injected) / len(injected)})
     return rows
+
+
+def digits_with_dark_share(folder: Path, dark_share: float = 0.3, seed: int = 0) -> tuple[Any, dict[str, str]]:
+    """Write scikit-learn's test digits as 64×64 PNGs (a share darkened to 25%) and predict them.
+
+    A standardising logistic regression is trained on the other half of the digits (clean); it reads each
+    test image back from disk, box-averaged to 8×8. Returns the predictions table (file,
+    label, prediction) and file name -> "dark" or "clean".
+    """
+    import polars as pl
+    from PIL import Image
+
+    datasets = pytest.importorskip("sklearn.datasets")
+    linear = pytest.importorskip("sklearn.linear_model")
+    digits = datasets.load_digits()
+    x, y = digits.images, digits.target
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(y))
+    train, test = order[: len(y) // 2], order[len(y) // 2:]
+    pipeline = pytest.importorskip("sklearn.pipeline")
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    model = pipeline.make_pipeline(preprocessing.StandardScaler(), linear.LogisticRegression(max_iter=2000))
+    model.fit(x[train].reshape(len(train), -1), y[train])
+    folder.mkdir(parents=True, exist_ok=True)
+    dark = set(rng.choice(test, int(dark_share * len(test)), replace=False).tolist())
+    names, truth, feats = [], {}, []
+    for i in test:
+        big = np.kron(x[i] / 16.0 * 255.0, np.ones((8, 8)))
+        if i in dark:
+            big = big * 0.25
+        name = f"digit_{i:04d}.png"
+        Image.fromarray(big.astype(np.uint8)).save(folder / name)
+        back = np.asarray(Image.open(folder / name), dtype=np.float64)
+        feats.append(back.reshape(8, 8, 8, 8).mean(axis=(1, 3)).ravel() / 255.0 * 16.0)
+        names.append(name)
+        truth[name] = "dark" if i in dark else "clean"
+    pred = model.predict(np.array(feats))
+    table = pl.DataFrame({"file": names, "label": y[test].tolist(), "prediction": pred.tolist()})
+    return table, truth

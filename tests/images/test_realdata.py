@@ -57,7 +57,7 @@ def test_against_training_images_darkened_new_images_are_a_coverage_gap_and_copi
     assert [f.code for f in found] == [], [f.title for f in found]
 
     dark = test[:12]
-    new = make_folder(tmp_path / "new", test[12:], {"dark": dark})
+    make_folder(tmp_path / "new", test[12:], {"dark": dark})
     for name in ("clean_000.jpg", "clean_001.jpg", "clean_002.jpg"):  # training images copied into the test set
         (tmp_path / "new" / f"leaked_{name}").write_bytes((tmp_path / "train" / name).read_bytes())
     found, names = _findings(tmp_path / "new", tmp_path / "train")

@@ -127,7 +127,7 @@ def test_unusual_modes_are_converted_and_measured(tmp_path, mode):
         im.convert("CMYK").save(path)
     elif mode == "I;16":
         path = tmp_path / "g16.png"
-        Image.fromarray((rgb[..., 0].astype(np.uint16) * 257)).save(path)
+        Image.fromarray(rgb[..., 0].astype(np.uint16) * 257).save(path)
     elif mode == "P+transparency":
         path = tmp_path / "p.png"
         im.convert("P").save(path, transparency=0)

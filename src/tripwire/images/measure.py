@@ -97,7 +97,7 @@ def _decode_error(exc: Exception) -> str:
     if "truncated" in low or "broken data stream" in low or "premature end" in low:
         return f"truncated or corrupt image data ({text[:120]})"
     if "decompression bomb" in low or "exceeds limit" in low:
-        return f"too many pixels: refused as a possible decompression bomb ({text[:120]})"
+        return f"over the {MAX_PIXELS:,}-pixel limit: refused unread as a possible decompression bomb ({text[:120]})"
     return f"cannot decode: {text[:160]}"
 
 
@@ -109,8 +109,8 @@ def _measure_bytes(data: bytes) -> dict[str, Any]:
         im = Image.open(io.BytesIO(data))
         width, height = im.size
         if width * height > MAX_PIXELS:
-            raise _Refused(f"{width:,}×{height:,} pixels is over the {MAX_PIXELS:,}-pixel limit "
-                           "(refused unread as a possible decompression bomb)")
+            raise _Refused(f"{width:,}×{height:,} pixels is over the {MAX_PIXELS:,}-pixel limit: "
+                           "refused unread as a possible decompression bomb")
         fmt, mode = im.format or "", im.mode
         orientation = _orientation(im)
         if fmt == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale: the costly part, cut before it starts

@@ -30,6 +30,8 @@ GAP_SHARE = 0.05
 GAP_P = 1e-3
 #: images whose shorter side is below this many pixels are odd whatever the folder holds
 MIN_SIDE = 32
+#: a luminance standard deviation below this (with little entropy) is a nearly blank image
+BLANK_CONTRAST = 0.02
 #: a shape (aspect ratio within 10%) or an EXIF rotation held by under this share of the baseline is odd
 MINORITY = 0.1
 DETECTOR = "images"
@@ -46,7 +48,9 @@ def _darkness(t: pl.DataFrame) -> np.ndarray:
 def _relative_sharpness(t: pl.DataFrame) -> np.ndarray:
     """Return Laplacian variance over grey variance: high-frequency share, the same at any exposure."""
     grey_var = (t["contrast"].to_numpy().astype(float) * 255.0) ** 2
-    return t["sharpness"].to_numpy().astype(float) / np.maximum(grey_var, 1.0)
+    # a nearly flat image has no edges to be sharp or blurry: it is low-information, judged elsewhere
+    flat = grey_var < (BLANK_CONTRAST * 255.0) ** 2
+    return np.where(flat, np.nan, t["sharpness"].to_numpy().astype(float) / np.maximum(grey_var, 1.0))
 
 
 def _glare(t: pl.DataFrame) -> np.ndarray:
@@ -150,7 +154,10 @@ def _condition(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame, c: Condi
                has_reference: bool) -> list[Finding]:
     score = c.score(table)
     ref = c.score(base)
-    med = float(np.median(ref[np.isfinite(ref)]))
+    finite = ref[np.isfinite(ref)]
+    if not finite.size:
+        return []
+    med = float(np.median(finite))
     if c.low:
         hit = ok & (score < c.bound) & (score < c.ratio * med)
     else:
@@ -207,7 +214,7 @@ def _odd_size(table: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[F
 def _low_information(table: pl.DataFrame, ok: np.ndarray) -> list[Finding]:
     ent = table["entropy"].to_numpy().astype(float)
     con = table["contrast"].to_numpy().astype(float)
-    blank = ok & (ent < 1.5) & (con < 0.02)
+    blank = ok & (ent < 1.5) & (con < BLANK_CONTRAST)
     rows = np.flatnonzero(blank)
     if not rows.size:
         return []

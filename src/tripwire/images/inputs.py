@@ -42,7 +42,7 @@ def open_images(data: Any, *, image_column: str | None = None, name: str | None 
     if isinstance(data, ImageInput):
         return data
     if image_column is None:
-        if not isinstance(data, (str, Path)) or not Path(data).is_dir():
+        if not isinstance(data, (str, Path)) or Path(data).is_file():
             raise UsageError(f"--images needs a folder of images, or --image-column naming the column of "
                              f"image paths in the table {data!s:.80}")
         root = Path(data)

@@ -70,7 +70,7 @@ def test_a_table_of_paths_is_read_with_image_column(folder, tmp_path):
     table.write_text("file,label\nphotos/p00.png,a\nphotos/sub/p01.png,b\nphotos/missing.png,c\n")
     proc = run("scan", str(table), "--image-column", "file", "--format", "json")
     assert proc.returncode == 1, proc.stderr
-    f = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "image.unreadable"][0]
+    f = next(f for f in json.loads(proc.stdout)["findings"] if f["code"] == "image.unreadable")
     assert f["rows"] == [2] and "missing.png: cannot read the file" in f["evidence"]["files"][0]
 
 

@@ -48,12 +48,38 @@ def measure_files(paths: list[str]) -> dict[str, list[Any]]:
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # PIL's own guard, in case a header lies about its size
+    _keep_freed_memory()
     out: dict[str, list[Any]] = {name: [] for name, _ in COLUMNS}
     for path in paths:
         row = measure_file(path)
         for name, _ in COLUMNS:
             out[name].append(row.get(name))
     return out
+
+
+_tuned = False
+
+
+def _keep_freed_memory() -> None:
+    """Let glibc reuse freed blocks instead of returning them to the system after every array.
+
+    A 256×256 float32 plane is 256 KB, above glibc's default 128 KB mmap threshold, so every
+    temporary array was mapped fresh and page-faulted in: 40× slower than the arithmetic.
+    Keeping up to 64 MB mapped bounds what a worker holds; elsewhere this is a no-op.
+    """
+    global _tuned
+    if _tuned:
+        return
+    _tuned = True
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 64 * 2**20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 128 * 2**20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
 
 
 def measure_file(path: str) -> dict[str, Any]:
@@ -119,7 +145,7 @@ def _measure_bytes(data: bytes) -> dict[str, Any]:
     if getattr(im, "n_frames", 1) > 1:
         im.seek(0)
     rgb = _as_rgb_float(_reduced(im, WORK_SIDE))  # values in 0..1
-    grey = 0.299 * rgb[:, :, 0] + 0.587 * rgb[:, :, 1] + 0.114 * rgb[:, :, 2]
+    grey = np.float32(0.299) * rgb[0] + np.float32(0.587) * rgb[1] + np.float32(0.114) * rgb[2]
     shown = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
     out = {"format": fmt, "mode": mode, "width": width, "height": height,
            "aspect_ratio": shown[0] / shown[1], "orientation": orientation}
@@ -163,29 +189,32 @@ def _to_standard_mode(im: Any) -> Any:
 
 
 def _as_rgb_float(im: Any) -> np.ndarray:
-    """Return an H×W×3 float32 array in 0..1 (alpha composited over black, grey repeated)."""
+    """Return a 3×H×W float32 array in 0..1, one contiguous plane per channel (alpha over black)."""
     if im.mode.startswith("I;16") or im.mode in ("I", "F"):
         a = np.asarray(im, dtype=np.float32)
         top = 65535.0 if im.mode.startswith("I;16") or a.max(initial=0) > 255 else 255.0
         grey = np.clip(a / top, 0, 1) if im.mode != "F" else np.clip(a, 0, 1)
-        return np.repeat(grey[:, :, None], 3, axis=2)
+        return np.broadcast_to(grey, (3, *grey.shape))
     im = _to_standard_mode(im)
-    a = np.asarray(im, dtype=np.float32) / 255.0
+    a = np.asarray(im)
     if a.ndim == 2:
-        return np.repeat(a[:, :, None], 3, axis=2)
-    if a.shape[2] == 4:  # transparency: what shows through is black
-        return a[:, :, :3] * a[:, :, 3:4]
-    return a[:, :, :3]
+        grey = a.astype(np.float32) / np.float32(255.0)
+        return np.broadcast_to(grey, (3, *grey.shape))
+    planes = np.ascontiguousarray(a.transpose(2, 0, 1), dtype=np.float32)  # planes: fast, contiguous maths
+    planes *= np.float32(1 / 255.0)
+    if planes.shape[0] == 4:  # transparency: what shows through is black
+        return planes[:3] * planes[3]
+    return planes[:3]
 
 
 def _light_and_colour(rgb: np.ndarray, grey: np.ndarray) -> dict[str, float]:
-    r, g, b = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
-    top = np.maximum(np.maximum(r, g), b)  # not rgb.max(axis=2): a reduce over 3 values per pixel is slow
+    r, g, b = rgb[0], rgb[1], rgb[2]
+    top = np.maximum(np.maximum(r, g), b)
     low = np.minimum(np.minimum(r, g), b)
     sat = (top - low) / np.maximum(top, np.float32(1e-6))
-    rg, yb = (r - g) * 255.0, (0.5 * (r + g) - b) * 255.0  # Hasler–Süsstrunk on the 0..255 scale
+    rg, yb = (r - g) * np.float32(255.0), (np.float32(0.5) * (r + g) - b) * np.float32(255.0)  # Hasler–Süsstrunk, 0..255
     colourful = float(np.sqrt(rg.var() + yb.var()) + 0.3 * np.sqrt(rg.mean() ** 2 + yb.mean() ** 2))
-    hist = np.bincount((grey * 255.0 + 0.5).astype(np.uint8).ravel(), minlength=256)
+    hist = np.bincount((grey * np.float32(255.0) + np.float32(0.5)).astype(np.uint8).ravel(), minlength=256)
     p = hist[hist > 0] / grey.size
     return {"brightness": float(grey.mean()), "contrast": float(grey.std()), "saturation": float(sat.mean()),
             "colourfulness": colourful, "glare": float(np.count_nonzero(grey >= GLARE_LEVEL) / grey.size),

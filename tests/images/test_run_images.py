@@ -1,0 +1,51 @@
+"""`scan_images` and `profile_images` as one run: each image measured once, a saved profile as reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+PIL = pytest.importorskip("PIL")
+from PIL import Image  # noqa: E402
+
+
+@pytest.fixture
+def folders(tmp_path):
+    rng = np.random.default_rng(0)
+    for name in ("train", "new"):
+        (tmp_path / name).mkdir()
+        for i in range(15):
+            a = rng.integers(50, 200, (48, 64, 3), dtype=np.uint8)
+            Image.fromarray(a).save(tmp_path / name / f"{name}_{i:02d}.png")
+    return tmp_path / "new", tmp_path / "train"
+
+
+def test_each_image_is_measured_once_per_run(folders, monkeypatch):
+    import tripwire.images.reader as reader
+    from tripwire.run import scan_images
+
+    calls = []
+    real = reader.measure_files
+    monkeypatch.setattr(reader, "measure_files", lambda paths: calls.extend(paths) or real(paths))
+    report = scan_images(*folders, workers=1)
+    assert len(calls) == 30 and len(set(calls)) == 30  # new and train, each image once
+    assert [p["kind"] for p in report.run.passes] == ["profile", "profile"]
+    assert report.summary["error"] == report.summary["warning"] == 0  # ordinary images on both sides
+    assert {f.code for f in report.findings} <= {"drift.feature"}  # at most info: small moves, said as such
+
+
+def test_a_saved_image_profile_is_a_reference_for_drift(folders, tmp_path):
+    from tripwire.run import profile_images, scan_images
+
+    new, train = folders
+    saved = tmp_path / "train.profile.json"
+    profile_images(train, workers=1).save(saved)
+    darker = tmp_path / "darker"
+    darker.mkdir()
+    for p in sorted(new.glob("*.png")):
+        Image.fromarray((np.asarray(Image.open(p)) * 0.5).astype(np.uint8)).save(darker / p.name)
+    report = scan_images(darker, saved, workers=1)
+    drifted = {f.columns[0] for f in report.by_code("drift.feature")}
+    assert "brightness" in drifted
+    assert {c.name: c.reason for c in report.checks if c.status == "skipped"}["images.coverage_gap"] == \
+        "needs --reference"

@@ -133,3 +133,13 @@ def test_near_pairs_match_brute_force():
     dist = np.bitwise_count(u[:, None] ^ u[None, :])
     want = {(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(dist <= 6, 1)), strict=True)}
     assert got == want and len(want) >= 30
+
+
+def test_gaps_over_the_same_images_are_one_finding_naming_each_property():
+    ref = table(200, seed=1)
+    new = _set(_set(table(100, seed=2), "brightness", list(range(20)), 0.1), "contrast", list(range(20)), 0.01)
+    gaps = [f for f in image_findings(new, ref)[0] if f.code == "image.coverage_gap"]
+    assert len(gaps) == 1 and set(gaps[0].columns) == {"brightness", "contrast"}
+    assert "darker and lower in contrast" in gaps[0].title or "lower in contrast and darker" in gaps[0].title
+    other = gaps[0].columns[1]
+    assert gaps[0].evidence["also"][other]["side"] == "low"

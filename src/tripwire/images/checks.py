@@ -238,7 +238,7 @@ def _duplicates(table: pl.DataFrame) -> list[Finding]:
     if dup.height:
         extra = dup.height - dup["h"].n_unique()
         first = dup.sort("row").filter(pl.col("h") == dup.sort("row")["h"][0])["row"].to_list()
-        title = (f"{_count(extra, 'image file is a byte-identical copy', 'image files are byte-identical copies')} of another ({dup['h'].n_unique():,} groups; "
+        title = (f"{_count(extra, 'image file is a byte-identical copy', 'image files are byte-identical copies')} of another ({_count(dup['h'].n_unique(), 'group', 'groups')}; "
                  f"e.g. {' = '.join(_names(table, first, 3))})")
         rows = np.sort(dup["row"].to_numpy())
         out.append(_finding("image.duplicate", "warning", ("file_hash",), title,
@@ -255,7 +255,7 @@ def _duplicates(table: pl.DataFrame) -> list[Finding]:
         rows = np.flatnonzero(label >= 0)
         n_groups = int(np.unique(label[rows]).size)
         a, b = int(pairs[0, 0]), int(pairs[0, 1])
-        title = (f"{_count(rows.size - n_groups, 'image is a near-duplicate', 'images are near-duplicates')} of another ({n_groups:,} groups, "
+        title = (f"{_count(rows.size - n_groups, 'image is a near-duplicate', 'images are near-duplicates')} of another ({_count(n_groups, 'group', 'groups')}, "
                  f"perceptual hashes at most {NEAR_BITS} of 64 bits apart; e.g. {' ≈ '.join(_names(table, [a, b]))})")
         out.append(_finding("image.near_duplicate", "warning", ("phash",), title,
                             {"count": int(rows.size - n_groups), "groups": n_groups, "images_in_groups": int(rows.size),
@@ -299,11 +299,30 @@ GAP_WORDS: dict[str, tuple[str | None, str | None]] = {
 }
 
 
+@dataclass(frozen=True)
+class _Gap:
+    column: str
+    words: str
+    below: bool
+    edge: float
+    q: float
+    rows: np.ndarray  # table rows, most extreme first
+    p_value: float
+
+
+#: gaps whose images overlap this much (Jaccard) are one cause seen through several properties
+SAME_IMAGES = 0.8
+
+
 def _coverage(new: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[Finding]:
-    """Name property ranges where many new images lie beyond what 99% of the reference images show."""
-    out = []
+    """Name property ranges where many new images lie beyond what 99% of the reference images show.
+
+    Darkened images are also lower in contrast and less colourful: gaps over nearly the same
+    images are reported as one finding naming every property, led by the largest.
+    """
     n = new.height
     index = np.flatnonzero(ok)
+    gaps: list[_Gap] = []
     for col, (low_words, high_words) in GAP_WORDS.items():
         ref = base[col].drop_nulls().to_numpy().astype(float)
         v = new[col].to_numpy().astype(float)
@@ -315,15 +334,40 @@ def _coverage(new: pl.DataFrame, ok: np.ndarray, base: pl.DataFrame) -> list[Fin
             edge = float(np.quantile(ref, q, method="lower" if below else "higher"))
             past = (v < edge) if below else (v > edge)
             k = int(past.sum())
-            share = k / n
-            if share < max(GAP_SHARE, 3 * TAIL) or binom.sf(k - 1, n, TAIL) > GAP_P:
+            p_value = float(binom.sf(k - 1, n, TAIL))
+            if k / n < max(GAP_SHARE, 3 * TAIL) or p_value > GAP_P:
                 continue
-            rows = index[np.flatnonzero(past)]
             order = np.argsort(v[past] if below else -v[past], kind="stable")
-            title = (f"{pct(share)} of new images ({k:,} of {n:,}) are {words} than 99% of the reference images "
-                     f"({col} {'<' if below else '>'} {number(edge, 3)}): a range the reference barely covers")
-            out.append(_finding("image.coverage_gap", "warning", (col,), title,
-                                {"count": k, "share": share, "edge": edge, "reference_quantile": q,
-                                 "expected_share": TAIL, "side": "low" if below else "high",
-                                 "p_value": float(binom.sf(k - 1, n, TAIL))}, rows[order]))
+            gaps.append(_Gap(col, words, below, edge, q, index[np.flatnonzero(past)][order], p_value))
+    gaps.sort(key=lambda g: -g.rows.size)  # stable: ties keep the property order
+    out, used = [], [False] * len(gaps)
+    for i, lead in enumerate(gaps):
+        if used[i]:
+            continue
+        group = [lead]
+        for j in range(i + 1, len(gaps)):
+            if not used[j] and _jaccard(lead.rows, gaps[j].rows) >= SAME_IMAGES:
+                used[j] = True
+                group.append(gaps[j])
+        out.append(_gap_finding(group, n))
     return out
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return np.intersect1d(a, b).size / np.union1d(a, b).size
+
+
+def _gap_finding(group: list[_Gap], n: int) -> Finding:
+    lead = group[0]
+    k = lead.rows.size
+    words = [g.words for g in group]
+    said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    edges = "; ".join(f"{g.column} {'<' if g.below else '>'} {number(g.edge, 3)}" for g in group)
+    title = (f"{pct(k / n)} of new images ({k:,} of {n:,}) are {said} than 99% of the reference images "
+             f"({edges}): a range the reference barely covers")
+    also = {g.column: {"edge": g.edge, "side": "low" if g.below else "high", "count": int(g.rows.size)}
+            for g in group[1:]}
+    return _finding("image.coverage_gap", "warning", tuple(g.column for g in group), title,
+                    {"count": k, "share": k / n, "edge": lead.edge, "reference_quantile": lead.q,
+                     "expected_share": TAIL, "side": "low" if lead.below else "high", "p_value": lead.p_value,
+                     **({"also": also} if also else {})}, lead.rows)

@@ -278,8 +278,10 @@ def _overlap(table: pl.DataFrame, reference: pl.DataFrame) -> list[Finding]:
     examples = []
     for i, j, bits in pairs[:5]:
         examples.append([_names(table, [int(rows_p[i])], 1)[0], str(reference["path"][int(ref_rows[j])]), int(bits)])
+    how = [f"{exact.size:,} byte-identical" if exact.size else "",
+           f"{rows.size - exact.size:,} within {NEAR_BITS} bits of perceptual hash" if rows.size > exact.size else ""]
     title = (f"{rows.size:,} of {table.height:,} images ({pct(rows.size / table.height)}) also appear in the "
-             f"reference images ({exact.size:,} byte-identical, the rest within {NEAR_BITS} bits of perceptual hash)")
+             f"reference images ({', '.join(h for h in how if h)})")
     return [_finding("leakage.train_test_overlap", "error", ("phash",), title,
                      {"count": int(rows.size), "share": rows.size / table.height, "exact": int(exact.size),
                       "max_bits": NEAR_BITS, "pairs": examples}, rows)]

@@ -26,7 +26,7 @@ def test_each_image_is_measured_once_per_run(folders, monkeypatch):
 
     calls = []
     real = reader.measure_files
-    monkeypatch.setattr(reader, "measure_files", lambda paths: calls.extend(paths) or real(paths))
+    monkeypatch.setattr(reader, "measure_files", lambda paths, worker=False: calls.extend(paths) or real(paths))
     report = scan_images(*folders, workers=1)
     assert len(calls) == 30 and len(set(calls)) == 30  # new and train, each image once
     assert [p["kind"] for p in report.run.passes] == ["profile", "profile"]
@@ -49,3 +49,17 @@ def test_a_saved_image_profile_is_a_reference_for_drift(folders, tmp_path):
     assert "brightness" in drifted
     assert {c.name: c.reason for c in report.checks if c.status == "skipped"}["images.coverage_gap"] == \
         "needs --reference"
+
+
+def test_two_worker_processes_give_the_same_table_as_one(tmp_path):
+    from tripwire.images import open_images
+    from tripwire.images.reader import INLINE_BELOW
+
+    rng = np.random.default_rng(1)
+    for i in range(INLINE_BELOW + 6):  # enough files for the process pool
+        Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(tmp_path / f"i{i:03d}.png")
+    (tmp_path / "bad.png").write_bytes(b"nope")
+    pooled = open_images(tmp_path, workers=2).table()
+    inline = open_images(tmp_path, workers=1).table()
+    assert pooled.equals(inline)
+    assert pooled.height == INLINE_BELOW + 7 and pooled["error"].null_count() == INLINE_BELOW + 6

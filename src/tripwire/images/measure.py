@@ -43,17 +43,26 @@ _LAPLACE = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float32)
 _ORIENTATION_TAG = 274
 
 
-def measure_files(paths: list[str]) -> dict[str, list[Any]]:
-    """Measure every file; return the columns of `COLUMNS` as lists (one entry per path)."""
+def measure_files(paths: list[str], worker: bool = False) -> dict[str, list[Any]]:
+    """Measure every file; return the columns of `COLUMNS` as lists (one entry per path).
+
+    `worker`: this is a worker process of ours, whose allocator may be tuned for speed
+    (`_keep_freed_memory`); in the caller's own process nothing global is left changed.
+    """
     from PIL import Image
 
+    if worker:
+        _keep_freed_memory()
+    before = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # PIL's own guard, in case a header lies about its size
-    _keep_freed_memory()
     out: dict[str, list[Any]] = {name: [] for name, _ in COLUMNS}
-    for path in paths:
-        row = measure_file(path)
-        for name, _ in COLUMNS:
-            out[name].append(row.get(name))
+    try:
+        for path in paths:
+            row = measure_file(path)
+            for name, _ in COLUMNS:
+                out[name].append(row.get(name))
+    finally:
+        Image.MAX_IMAGE_PIXELS = before
     return out
 
 

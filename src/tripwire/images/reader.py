@@ -105,7 +105,7 @@ def measure_all(paths: Sequence[str], labels: Sequence[str], *, workers: int | N
         pending: deque[tuple[list[str], Future]] = deque()
         todo = iter(chunks)
         for files, names in todo:  # keep two chunks per worker in flight, no more: memory stays flat
-            pending.append((names, pool.submit(measure_files, files)))
+            pending.append((names, pool.submit(measure_files, files, True)))
             if len(pending) >= 2 * n:
                 names_done, fut = pending.popleft()
                 yield _batch(names_done, fut.result())

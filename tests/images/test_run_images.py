@@ -63,3 +63,37 @@ def test_two_worker_processes_give_the_same_table_as_one(tmp_path):
     inline = open_images(tmp_path, workers=1).table()
     assert pooled.equals(inline)
     assert pooled.height == INLINE_BELOW + 7 and pooled["error"].null_count() == INLINE_BELOW + 6
+
+
+def test_a_broken_pool_falls_back_to_this_process_without_losing_a_file(tmp_path, monkeypatch):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    import tripwire.images.reader as reader
+
+    class Broken:  # as when a script without a __main__ guard re-runs itself in each worker
+        def __init__(self):
+            self.calls = 0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, fn, *args):
+            self.calls += 1
+            fut = Future()
+            if self.calls <= 3:
+                fut.set_result(fn(*args))
+            else:
+                fut.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+            return fut
+
+    monkeypatch.setattr(reader, "_pool", lambda n: Broken())
+    paths = [str(tmp_path / f"{i}.png") for i in range(200)]
+    for i, p in enumerate(paths):
+        Image.fromarray(np.full((8, 8), i % 256, np.uint8)).save(p)
+    batches = list(reader.measure_all(paths, [f"{i}.png" for i in range(200)], workers=2))
+    names = [n for b in batches for n in b.column("path").to_pylist()]
+    assert names == [f"{i}.png" for i in range(200)]

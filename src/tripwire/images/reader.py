@@ -95,29 +95,48 @@ def measure_all(paths: Sequence[str], labels: Sequence[str], *, workers: int | N
     n = workers if workers is not None else min(DEFAULT_WORKERS, os.cpu_count() or 1)
     done = 0
     if n <= 1 or len(paths) < INLINE_BELOW or not _spawn_can_start():
-        for files, names in chunks:
-            yield _batch(names, measure_files(files))
-            done += len(files)
-            if progress:
-                progress(done, len(paths))
-        return
+        measured: Iterator[tuple[list[str], dict]] = ((names, measure_files(files)) for files, names in chunks)
+    else:
+        measured = _in_pool(chunks, n)
+    for names, cols in measured:
+        yield _batch(names, cols)
+        done += len(names)
+        if progress:
+            progress(done, len(paths))
+
+
+def _in_pool(chunks: list[tuple[list[str], list[str]]], n: int) -> Iterator[tuple[list[str], dict]]:
+    """Measure the chunks in `n` worker processes, in order; in this process if the pool breaks.
+
+    A pool breaks when the workers cannot start, e.g. a script without an
+    `if __name__ == "__main__":` guard re-runs itself in every spawned worker.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
     with _pool(n) as pool:
-        pending: deque[tuple[list[str], Future]] = deque()
-        todo = iter(chunks)
-        for files, names in todo:  # keep two chunks per worker in flight, no more: memory stays flat
-            pending.append((names, pool.submit(measure_files, files, True)))
-            if len(pending) >= 2 * n:
-                names_done, fut = pending.popleft()
-                yield _batch(names_done, fut.result())
-                done += len(names_done)
-                if progress:
-                    progress(done, len(paths))
-        while pending:
-            names_done, fut = pending.popleft()
-            yield _batch(names_done, fut.result())
-            done += len(names_done)
-            if progress:
-                progress(done, len(paths))
+        pending: deque[tuple[list[str], list[str], Future]] = deque()
+        position = 0
+        try:
+            for files, names in chunks:  # two chunks per worker in flight, no more: memory stays flat
+                pending.append((files, names, pool.submit(measure_files, files, True)))
+                if len(pending) >= 2 * n:
+                    _, names_done, fut = pending[0]
+                    cols = fut.result()
+                    pending.popleft()
+                    position += 1
+                    yield names_done, cols
+            while pending:
+                _, names_done, fut = pending[0]
+                cols = fut.result()
+                pending.popleft()
+                position += 1
+                yield names_done, cols
+        except BrokenProcessPool:
+            pass
+        else:
+            return
+    for files, names in chunks[position:]:
+        yield names, measure_files(files)
 
 
 def _spawn_can_start() -> bool:

@@ -97,3 +97,23 @@ def test_a_broken_pool_falls_back_to_this_process_without_losing_a_file(tmp_path
     batches = list(reader.measure_all(paths, [f"{i}.png" for i in range(200)], workers=2))
     names = [n for b in batches for n in b.column("path").to_pylist()]
     assert names == [f"{i}.png" for i in range(200)]
+
+
+def test_a_table_of_paths_with_labels_and_predictions_is_its_own_predictions_table(tmp_path):
+    import polars as pl
+
+    from tripwire.run import scan_images
+
+    rng = np.random.default_rng(2)
+    rows = []
+    for i in range(300):
+        dark = i % 3 == 0
+        a = rng.integers(0, 40, (24, 32, 3)) if dark else rng.integers(80, 220, (24, 32, 3))
+        Image.fromarray(a.astype(np.uint8)).save(tmp_path / f"p{i:03d}.png")
+        wrong = rng.random() < (0.6 if dark else 0.05)
+        rows.append({"file": f"p{i:03d}.png", "label": 1, "prediction": 0 if wrong else 1})
+    pl.DataFrame(rows).write_csv(tmp_path / "list.csv")
+    report = scan_images(tmp_path / "list.csv", image_column="file", workers=1, thumbnails=False)
+    slices = report.by_code("model.weak_slice")
+    assert any(f.columns == ("brightness",) and f.evidence["slice"].startswith("brightness < ") for f in slices)
+    assert {c.name: c.status for c in report.checks}["images.errors_by_property"] == "failed"

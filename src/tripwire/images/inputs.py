@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 
 from tripwire.errors import InputError, UsageError
-from tripwire.images.reader import PATH_COLUMN, Progress, folder_source, image_files, paths_source
+from tripwire.images.reader import Progress, folder_source, image_files, paths_source
 from tripwire.io import open_source
 from tripwire.io.source import Source
 
@@ -21,8 +21,8 @@ class ImageInput:
 
     source: Source
     files: list[str]
-    #: the input table's own columns (labels, ids, ...) in row order, for a table of paths
-    extra: pl.DataFrame | None = None
+    #: the input table itself (its path column, labels, predictions, ids), for a table of paths
+    frame: pl.DataFrame | None = None
     _table: pl.DataFrame | None = None
 
     def table(self) -> pl.DataFrame:
@@ -59,9 +59,7 @@ def open_images(data: Any, *, image_column: str | None = None, name: str | None 
     files = [str(p if Path(p).is_absolute() else base / p) for p in names]
     src = paths_source(files, names, name=name or table_src.name, workers=workers, progress=progress,
                        where=table_src.files[0] if table_src.files else None)
-    if image_column == PATH_COLUMN:
-        frame = frame.drop(PATH_COLUMN)
-    return ImageInput(src, files, extra=frame.drop(image_column, strict=False))
+    return ImageInput(src, files, frame=frame)
 
 
 def check_table_path(path: str | Path) -> None:

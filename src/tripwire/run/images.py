@@ -68,7 +68,8 @@ def scan_images(data: Any, reference: Any = None, *, image_column: str | None = 
     (`reference_image_column`), or a saved profile.json of image properties (then the image
     checks use the folder's own distribution and only drift is judged against it).
     `predictions` is a table (path or frame) with a file-name column, `label` and
-    `prediction`, joined to the images by file name.
+    `prediction`, joined to the images by file name; a table of paths (`image_column`)
+    holding `label` and `prediction` columns is its own predictions table.
     """
     images = _open(data, image_column, name, workers, progress, str(data))
     ref_images = None
@@ -82,6 +83,8 @@ def scan_images(data: Any, reference: Any = None, *, image_column: str | None = 
     table = images.table()
     found, checks = _image_checks(table, ref_images.table() if ref_images is not None else None)
     notes: list[str] = []
+    if predictions is None and images.frame is not None and {label, prediction} <= set(images.frame.columns):
+        predictions = images.frame  # a table of paths that carries its own labels and predictions
     if predictions is not None:
         more, note = _errors(table, predictions, image_column, label, prediction)
         found += more

@@ -70,7 +70,9 @@ def scan_command(
     if images or image_column:
         from tripwire.run import scan_images
 
-        report = scan_images(data, reference, image_column=image_column, predictions=predictions,
+        ref_column = image_column if reference and not Path(reference).is_dir() else None  # a reference table
+        report = scan_images(data, reference, image_column=image_column, reference_image_column=ref_column,
+                             predictions=predictions,
                              label=label or "label", prediction=prediction or "prediction", name=name,
                              workers=workers, progress=sys.stderr.isatty())
         notes(report.notes)

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import binom
 
-from tripwire.images.duplicates import NEAR_BITS, groups, near_pairs
+from tripwire.images.duplicates import NEAR_BITS, near_groups, near_matches
 from tripwire.report import CheckResult, Finding
 from tripwire.report.codes import code_info
 from tripwire.report.finding import MAX_ROWS
@@ -234,7 +234,6 @@ def _duplicates(table: pl.DataFrame) -> list[Finding]:
     out = []
     rows_f, fh = _hashes(table, "file_hash")
     dup = pl.DataFrame({"row": rows_f, "h": fh}).with_columns(pl.len().over("h").alias("n")).filter(pl.col("n") > 1)
-    exact_rows = set(dup["row"].to_list())
     if dup.height:
         extra = dup.height - dup["h"].n_unique()
         first = dup.sort("row").filter(pl.col("h") == dup.sort("row")["h"][0])["row"].to_list()
@@ -245,30 +244,36 @@ def _duplicates(table: pl.DataFrame) -> list[Finding]:
                             {"count": extra, "groups": dup["h"].n_unique(), "files_in_groups": dup.height,
                              "examples": _names(table, first)}, rows))
     rows_p, ph = _hashes(table, "phash")
-    pairs = near_pairs(ph)
-    if len(pairs):
-        pairs[:, 0], pairs[:, 1] = rows_p[pairs[:, 0]], rows_p[pairs[:, 1]]
-        both_exact = np.array([a in exact_rows and b in exact_rows for a, b in pairs[:, :2]], dtype=bool)
-        pairs = pairs[~both_exact]
-    if len(pairs):
-        label = groups(pairs, table.height)
-        rows = np.flatnonzero(label >= 0)
-        n_groups = int(np.unique(label[rows]).size)
-        a, b = int(pairs[0, 0]), int(pairs[0, 1])
-        title = (f"{_count(rows.size - n_groups, 'image is a near-duplicate', 'images are near-duplicates')} of another ({_count(n_groups, 'group', 'groups')}, "
-                 f"perceptual hashes at most {NEAR_BITS} of 64 bits apart; e.g. {' ≈ '.join(_names(table, [a, b]))})")
+    label = near_groups(ph)
+    fh_all = table["file_hash"].fill_null(0).to_numpy()[rows_p]
+    members = pl.DataFrame({"row": rows_p, "g": label, "fh": fh_all, "h": ph}).filter(pl.col("g") >= 0)
+    # a group of byte-identical copies only is image.duplicate's; near-duplicates differ in their bytes
+    per = members.group_by("g").agg(pl.col("fh").n_unique().alias("files"), pl.col("row").min().alias("first"))
+    per = per.filter(pl.col("files") > 1).sort("first")
+    if per.height:
+        kept = members.join(per.select("g"), on="g")
+        rows = np.sort(kept["row"].to_numpy())
+        count = int((per["files"] - 1).sum())
+        examples = []
+        for g in per["g"].head(10).to_list():  # at most ten examples: one pair per group
+            grp = kept.filter(pl.col("g") == g).sort("row")
+            other = grp.filter(pl.col("fh") != grp["fh"][0]).row(0, named=True)
+            bits = int(np.bitwise_count(np.array([grp["h"][0] ^ other["h"]], dtype=np.int64).view(np.uint64))[0])
+            examples.append([*_names(table, [int(grp["row"][0]), int(other["row"])], 2), bits])
+        title = (f"{_count(count, 'image is a near-duplicate', 'images are near-duplicates')} of another "
+                 f"({_count(per.height, 'group', 'groups')}, perceptual hashes at most {NEAR_BITS} of 64 bits apart; "
+                 f"e.g. {examples[0][0]} ≈ {examples[0][1]})")
         out.append(_finding("image.near_duplicate", "warning", ("phash",), title,
-                            {"count": int(rows.size - n_groups), "groups": n_groups, "images_in_groups": int(rows.size),
-                             "max_bits": NEAR_BITS,
-                             "pairs": [[*_names(table, [int(p[0]), int(p[1])], 2), int(p[2])] for p in pairs[:10]]},
-                            rows))
+                            {"count": count, "groups": per.height, "images_in_groups": int(rows.size),
+                             "max_bits": NEAR_BITS, "pairs": examples}, rows))
     return out
 
 
 def _overlap(table: pl.DataFrame, reference: pl.DataFrame) -> list[Finding]:
     rows_p, ph = _hashes(table, "phash")
     ref_rows, ref_h = _hashes(reference, "phash")
-    pairs = near_pairs(ph, ref_h)
+    i, j, bits = near_matches(ph, ref_h)
+    pairs = np.column_stack([i, j, bits])
     rows_f, fh = _hashes(table, "file_hash")
     exact = rows_f[np.isin(fh, reference["file_hash"].drop_nulls().to_numpy())]
     near = rows_p[np.unique(pairs[:, 0])] if len(pairs) else np.empty(0, dtype=np.int64)

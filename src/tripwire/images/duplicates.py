@@ -61,3 +61,35 @@ def groups(pairs: np.ndarray, n: int) -> np.ndarray:
     in_pair = np.zeros(n, dtype=bool)
     in_pair[pairs[:, 0]] = in_pair[pairs[:, 1]] = True
     return np.where(in_pair, label, -1).astype(np.int64)
+
+
+def near_groups(h: np.ndarray, max_bits: int = NEAR_BITS) -> np.ndarray:
+    """Return a group id per hash (-1: no other hash within `max_bits`), scaling with distinct values.
+
+    Equal hashes are joined to their value's first item (a star, not every pair: ten thousand
+    blank frames share one hash), and distinct values within `max_bits` are joined by value.
+    """
+    uniq, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    items = np.arange(h.size)
+    star = np.column_stack([first[inverse], items])
+    star = star[star[:, 0] != star[:, 1]]
+    by_value = near_pairs(uniq, max_bits=max_bits)
+    edges = np.vstack([star, np.column_stack([first[by_value[:, 0]], first[by_value[:, 1]]])]) if len(by_value) \
+        else star
+    if not len(edges):
+        return np.full(h.size, -1, dtype=np.int64)
+    return groups(np.column_stack([edges, np.zeros(len(edges), dtype=np.int64)]), h.size)
+
+
+def near_matches(a: np.ndarray, b: np.ndarray, max_bits: int = NEAR_BITS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return, for each item of `a` within `max_bits` of some item of `b`: its index, one such `b` index, the bits."""
+    ua, inv_a = np.unique(a, return_inverse=True)
+    ub, first_b = np.unique(b, return_index=True)
+    pairs = near_pairs(ua, ub, max_bits=max_bits)
+    if not len(pairs):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    best = pl.DataFrame({"u": pairs[:, 0], "j": first_b[pairs[:, 1]], "bits": pairs[:, 2]}).sort("bits", "j") \
+        .unique("u", keep="first")
+    match = pl.DataFrame({"i": np.arange(a.size), "u": inv_a.astype(np.int64)}).join(best, on="u").sort("i")
+    return match["i"].to_numpy(), match["j"].to_numpy(), match["bits"].to_numpy()

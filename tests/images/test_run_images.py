@@ -117,3 +117,23 @@ def test_a_table_of_paths_with_labels_and_predictions_is_its_own_predictions_tab
     slices = report.by_code("model.weak_slice")
     assert any(f.columns == ("brightness",) and f.evidence["slice"].startswith("brightness < ") for f in slices)
     assert {c.name: c.status for c in report.checks}["images.errors_by_property"] == "failed"
+
+
+def test_a_scan_against_reference_images_fits_the_report_schema(folders, tmp_path):
+    import json
+    from pathlib import Path
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from tripwire.run import scan_images
+
+    new, train = folders
+    rng = np.random.default_rng(5)
+    for i in range(10):  # 25 training images: coverage is judged from 20 on
+        Image.fromarray(rng.integers(50, 200, (48, 64, 3), dtype=np.uint8)).save(train / f"more_{i}.png")
+    for i in range(6):  # darker than every training image: a coverage gap; one copied in: a leak
+        Image.fromarray(np.full((48, 64, 3), 10 + i, np.uint8)).save(new / f"dark_{i}.png")
+    (new / "copy.png").write_bytes((train / "train_00.png").read_bytes())
+    report = scan_images(new, train, workers=1)
+    assert {"image.coverage_gap", "leakage.train_test_overlap"} <= {f.code for f in report.findings}
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "report.schema.json").read_text())
+    jsonschema.validate(json.loads(report.to_json()), schema)

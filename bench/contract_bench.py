@@ -44,10 +44,11 @@ def main() -> None:
     if not path.exists():
         sys.exit("run python bench/generate.py first")
     sys.path.insert(0, str(ROOT / "src"))
+    from tripwire.contracts.runner import parse_as_of
+
     import tripwire
     from tripwire.contracts import Contract
     from tripwire.contracts.checks import expand
-    from tripwire.contracts.runner import parse_as_of
 
     contract = Contract.loads(CONTRACT)
     n_checks = len(expand(contract, tripwire.profile(path, sample_rows=0), parse_as_of(None))[0])

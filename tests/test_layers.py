@@ -28,6 +28,7 @@ RANK = {
     "repair": 3.5,
     # explanations score models with evaluation's metrics and bootstrap: just above that stage
     "explaining": 3.5,
+    "images": 3.5,  # image properties and checks: reads io, uses evaluation's slice search
     "store": 4,
     "alerts": 5,
     "run": 6,

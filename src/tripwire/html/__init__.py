@@ -50,6 +50,9 @@ def render_report(report: Report, *, show_personal: bool = False) -> str:
     ref: DatasetProfile | None = report.extra.get("reference")
     masked = {c.name for c in prof.columns.values() if looks_personal(c)} if prof and not show_personal else set()
     findings = [_finding(i, f, masked) for i, f in enumerate(report.findings)]
+    thumbs = report.extra.get("image_thumbnails") or {}  # set by `scan --images`: the worst images of a finding
+    for shown, f in zip(findings, report.findings, strict=True):
+        shown["thumbs"] = [{"name": _cut(t["name"], 120), "uri": t["uri"]} for t in thumbs.get(f"{f.code}|{f.title}", [])]
     columns = []
     if prof is not None:
         summary = {r["column"]: r for r in prof.summary_rows()}  # the figures `profile` prints

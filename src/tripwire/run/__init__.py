@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     )
     from tripwire.run.evaluation import evaluate
     from tripwire.run.explanations import explain
+    from tripwire.run.images import profile_images, scan_images
     from tripwire.run.joins import join_check
     from tripwire.run.modeltests import test_model
     from tripwire.run.plan import Plan, execute
@@ -38,6 +39,7 @@ _WHERE = {
     "profile": "context", "resolve_reference": "context",
     "evaluate": "evaluation", "explain": "explanations", "test_model": "modeltests",
     "fix": "repairs", "join_check": "joins",
+    "profile_images": "images", "scan_images": "images",
     "Plan": "plan", "execute": "plan",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
 }
@@ -62,9 +64,11 @@ __all__ = [
     "log",
     "open_context",
     "profile",
+    "profile_images",
     "resolve_reference",
     "row_pass",
     "scan",
+    "scan_images",
     "test_model",
 ]
 

@@ -18,6 +18,11 @@ ENCODING_HELP = "Read CSV files in this encoding (e.g. cp1252, latin-1) instead 
 DATA_HELP = ("A file (CSV, TSV, Parquet, JSON Lines, Arrow/Feather), a folder or glob of such files, "
              "or 'sql:SELECT ... FROM \\'file.parquet\\'' (DuckDB).")
 
+IMAGES_HELP = ("DATA is a folder of images (or, with --image-column, a table of image paths): profile one row "
+               "of properties per image (size, brightness, sharpness, glare, hash, ...; see docs/images.md).")
+IMAGE_COLUMN_HELP = "With --images: the column of DATA holding image paths (relative to the table's folder)."
+WORKERS_HELP = "With --images: worker processes measuring images (default 2)."
+
 
 def register(app: typer.Typer) -> None:
     """Add the profile and show commands."""
@@ -28,7 +33,8 @@ def register(app: typer.Typer) -> None:
 PROFILE_EXAMPLES = """Examples:\n\n
   tripwire profile flights.parquet -o flights.profile.json --html flights.html\n\n
   tripwire profile 'data/2026-11-*.csv' --name orders\n\n
-  tripwire profile "sql:SELECT * FROM 'events.parquet' WHERE country = 'NL'"
+  tripwire profile "sql:SELECT * FROM 'events.parquet' WHERE country = 'NL'"\n\n
+  tripwire profile photos/ --images -o photos.profile.json
 """
 SHOW_EXAMPLES = """Examples:\n\n
   tripwire show flights.profile.json\n\n
@@ -45,12 +51,21 @@ def profile_command(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
     html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    images: bool = typer.Option(False, "--images", help=IMAGES_HELP),
+    image_column: str | None = typer.Option(None, "--image-column", help=IMAGE_COLUMN_HELP),
+    workers: int | None = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
-    from tripwire.run import profile
+    show = sys.stderr.isatty() and not quiet
+    if images or image_column:
+        from tripwire.run import profile_images
 
-    prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet,
-                   encoding=encoding)
+        prof = profile_images(data, image_column=image_column, name=name, workers=workers,
+                              sample_rows=sample_rows, progress=show)
+    else:
+        from tripwire.run import profile
+
+        prof = profile(data, name=name, sample_rows=sample_rows, progress=show, encoding=encoding)
     notes(prof.notes)
     if not quiet:
         print_summary(prof)

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import typer
 
-from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
+from tripwire.cli.commands.profile import (
+    DATA_HELP,
+    ENCODING_HELP,
+    IMAGE_COLUMN_HELP,
+    IMAGES_HELP,
+    WORKERS_HELP,
+)
 from tripwire.cli.common import Command, Format, emit_report, notes
 
 EXAMPLES = """Examples:\n\n
@@ -15,7 +21,8 @@ EXAMPLES = """Examples:\n\n
   tripwire scan feb.parquet --reference jan.parquet --format json -o report.json\n\n
   tripwire scan feb.parquet --reference jan.profile.json --only schema,data\n\n
   tripwire scan train.csv --label churned --format junit -o scan.xml\n\n
-  tripwire scan survey.csv --population census.yaml --weights-out weights.parquet
+  tripwire scan survey.csv --population census.yaml --weights-out weights.parquet\n\n
+  tripwire scan new_photos/ --images --reference train_photos/ --predictions preds.csv --format html -o images.html
 """
 
 
@@ -48,11 +55,32 @@ def scan_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    images: bool = typer.Option(False, "--images", help=IMAGES_HELP + " --reference is then images too."),
+    image_column: str | None = typer.Option(None, "--image-column", help=IMAGE_COLUMN_HELP),
+    predictions: Path | None = typer.Option(
+        None, "--predictions",
+        help="With --images: a table of file name, label and prediction (columns named by --label and "
+             "--prediction, default 'label' and 'prediction'): finds the image properties where errors concentrate."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
 ) -> None:
     """Scan DATA for quality issues, ranked, each with evidence, rows and a fix.
 
     Exit code 0: no error-level finding; 1: some; 2: the scan could not run.
     """
+    if images or image_column:
+        from tripwire.run import scan_images
+
+        ref_column = image_column if reference and not Path(reference).is_dir() else None  # a reference table
+        report = scan_images(data, reference, image_column=image_column, reference_image_column=ref_column,
+                             predictions=predictions,
+                             label=label or "label", prediction=prediction or "prediction", name=name,
+                             workers=workers, progress=sys.stderr.isatty())
+        notes(report.notes)
+        raise typer.Exit(emit_report(report, fmt, output))
+    if predictions is not None:
+        from tripwire.errors import UsageError
+
+        raise UsageError("--predictions needs --images (for tables, use --label and --prediction)")
     from tripwire.run import scan
 
     options = {}

@@ -21,7 +21,7 @@ RANK = {
     "locators": 0.7,
     "io": 1,
     "profiling": 2,
-    "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
+    "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3, "agreement": 3,
     "store": 4,
     "alerts": 5,
     "run": 6,

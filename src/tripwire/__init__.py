@@ -29,6 +29,7 @@ _LAZY = {
     "scan": ("tripwire.run", "scan"),
     "drift": ("tripwire.run", "drift"),
     "evaluate": ("tripwire.run", "evaluate"),
+    "annotators": ("tripwire.run", "annotators"),
     "log": ("tripwire.run", "log"),
     "check_profile": ("tripwire.run", "check_profile"),
     "Contract": ("tripwire.contracts", "Contract"),

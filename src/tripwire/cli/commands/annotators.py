@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
-from tripwire.cli.common import Command, Format, console, emit_report, err_console, notes
+from tripwire.cli.common import Command, Format, console, emit_report, err_console, notes, write_html
 
 EXAMPLES = """Examples:\n\n
   tripwire annotators ratings.csv --item tweet --annotator rater --label sentiment\n\n
@@ -42,6 +42,7 @@ def annotators_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the resamples (same seed, same intervals)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
+    html: Path | None = typer.Option(None, "--html", help="Also write the HTML report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
@@ -61,4 +62,6 @@ def annotators_command(
         err_console.print(f"wrote the consensus per item to {consensus}")
     if fmt is Format.text and output is None:
         console.print(metrics_text(report.metrics or ()), markup=False, highlight=False)
+    if html is not None:
+        write_html(report, html)
     raise typer.Exit(emit_report(report, fmt, output))

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import pct
+from tripwire.detectors.labels.after_outcome import timing_columns
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
@@ -111,6 +112,7 @@ class TargetLeakage(Detector):
             y = text.rank("dense").cast(pl.Int64).to_numpy() - 1
             classes = int(y.max()) + 1
         skip = {c for c in (ctx.prediction,) if c} | set(ctx.options.get("proba_columns") or ())
+        skip |= timing_columns(ctx.options)
         choice = choose_features(ctx.profile, label, skip)
         for name in choice.columns:
             if name not in df.columns:

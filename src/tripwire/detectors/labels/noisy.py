@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import pct, short
+from tripwire.detectors.labels.after_outcome import timing_columns
 from tripwire.detectors.labels.features import choose_features, feature_matrix, label_copies
 from tripwire.detectors.labels.proxy import ProxyResult, cross_validated_proba, score_proba
 from tripwire.detectors.labels.target import Classes, encode_classes, why_not_classes
@@ -53,7 +54,7 @@ class NoisyLabels(Detector):
             return None
         label = ctx.label or ""
         proba = _proba_columns(ctx)
-        skip = {c for c in (ctx.prediction,) if c} | set(proba)
+        skip = {c for c in (ctx.prediction,) if c} | set(proba) | timing_columns(ctx.options)
         choice = choose_features(ctx.profile, label, skip)
         return _CollectRows(self, ctx, label, proba, choice)
 

@@ -108,10 +108,8 @@ def annotator_stats(ratings: Ratings, consensus: Consensus, excluded: set[int] |
     s2 = np.bincount(ann, weights=agree**2 * comparable, minlength=n_ann)
     pool = ~out_mask  # the reference pool: annotators not set aside
     tot_n, tot_s1, tot_s2 = n_cmp[pool].sum(), s1[pool].sum(), s2[pool].sum()
-    given = np.zeros((n_ann, k))
-    np.add.at(given, (ann[comparable], lab[comparable]), 1.0)
-    expected = np.zeros((n_ann, k))
-    np.add.at(expected, ann[comparable], p_others[comparable])
+    given = np.bincount(ann[comparable] * k + lab[comparable], minlength=n_ann * k).reshape(n_ann, k).astype(float)
+    expected = _sum_by(ann[comparable], p_others[comparable], n_ann)
     # Var(given − others' share) = π(1 − π)(1 + 1/m_o); π(1 − π) estimated without bias from all
     # m ratings of the item, m/(m − 1)·π̂(1 − π̂) (the others' share alone is 0 or 1 on most items)
     m_all = m_others[comparable] + 1
@@ -119,13 +117,11 @@ def annotator_stats(ratings: Ratings, consensus: Consensus, excluded: set[int] |
     with_own[np.arange(with_own.shape[0]), lab[comparable]] += 1
     p_all = with_own / m_all[:, None]
     spread = p_all * (1 - p_all) * (m_all / (m_all - 1))[:, None]
-    var = np.zeros((n_ann, k))
-    np.add.at(var, ann[comparable], spread * (1 + 1 / m_others[comparable])[:, None])
+    var = _sum_by(ann[comparable], spread * (1 + 1 / m_others[comparable])[:, None], n_ann)
     correct = lab == consensus.label[item]
     n_all = np.bincount(ann, minlength=n_ann)
     hits = np.bincount(ann, weights=correct, minlength=n_ann)
-    conf = np.zeros((n_ann, k, k), dtype=np.int64)
-    np.add.at(conf, (ann, consensus.label[item], lab), 1)
+    conf = np.bincount((ann * k + consensus.label[item]) * k + lab, minlength=n_ann * k * k).reshape(n_ann, k, k)
     tests = max(n_ann, 1)
     out = []
     for a in range(n_ann):  # one row per annotator: the work above is vectorised over ratings
@@ -160,3 +156,9 @@ def annotator_stats(ratings: Ratings, consensus: Consensus, excluded: set[int] |
             share_gap=gap, share_class=worst, share_z=float(sz), share_p=float(sp),
             confusion=conf[a].tolist()))
     return out
+
+
+def _sum_by(group: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """Return the (groups × columns) sums of `values` rows per group (one bincount per column)."""
+    return np.stack([np.bincount(group, weights=values[:, c], minlength=groups) for c in range(values.shape[1])],
+                    axis=1)

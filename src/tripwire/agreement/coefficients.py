@@ -1,7 +1,9 @@
 """Krippendorff's alpha, Cohen's kappa and Fleiss' kappa, each with a seeded item bootstrap.
 
-Bootstraps resample items with replacement (all of an item's ratings go together), drawn as
-(resamples × items) weight matrices in blocks, so no Python loop runs per resample or rating.
+Bootstraps resample items with replacement (all of an item's ratings go together). Items
+with the same label counts are interchangeable, so a resample is drawn as counts per count
+pattern (a multinomial over a few hundred patterns, not a draw per item), in blocks: no
+Python loop runs per resample or rating.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from tripwire.agreement.ratings import Ratings
 LEVELS = ("nominal", "ordinal", "interval")
 #: elements of one block of bootstrap weights (resamples × items)
 BLOCK_ELEMENTS = 1 << 22
-#: per-item outer products kept for ordinal bootstraps at most (items × classes²)
+#: per-pattern outer products kept for ordinal bootstraps at most (patterns × classes²)
 MAX_OUTER = 1 << 25
+#: up to this many distinct count patterns, resamples are drawn as one multinomial each
+MULTINOMIAL_PATTERNS = 4096
 
 
 @dataclass(frozen=True)
@@ -40,14 +44,29 @@ class Resampling:
     level: float = 0.95
     seed: int = 0
 
-    def blocks(self, n_items: int, stream: int) -> Iterator[np.ndarray]:
-        """Yield (b × n_items) matrices of how often each item is drawn, `resamples` rows in all."""
+    def blocks(self, freq: np.ndarray, stream: int) -> Iterator[np.ndarray]:
+        """Yield (b × patterns) counts of how often each pattern is drawn, `resamples` rows in all.
+
+        `freq` holds how many items share each pattern (items with the same label counts are
+        interchangeable for every coefficient here), so drawing items with replacement is
+        drawing pattern counts: one multinomial when there are few patterns, else item draws
+        counted per pattern.
+        """
         rng = np.random.default_rng([self.seed, stream])
-        per = max(1, BLOCK_ELEMENTS // max(n_items, 1))
+        freq = np.asarray(freq, dtype=np.int64)
+        n = int(freq.sum())
+        few = freq.size <= MULTINOMIAL_PATTERNS
+        pattern_of_item = None if few else np.repeat(np.arange(freq.size), freq)
+        per = max(1, BLOCK_ELEMENTS // max(freq.size if few else n, 1))
         left = self.resamples
         while left > 0:
             b = min(per, left)
-            yield rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=b).astype(np.float64)
+            if pattern_of_item is None:
+                yield rng.multinomial(n, freq / n, size=b).astype(np.float64)
+            else:
+                drawn = pattern_of_item[rng.integers(0, n, (b, n))]
+                flat = drawn + (np.arange(b) * freq.size)[:, None]
+                yield np.bincount(flat.ravel(), minlength=b * freq.size).reshape(b, freq.size).astype(np.float64)
             left -= b
 
     def interval(self, draws: np.ndarray, level: float | None = None) -> tuple[float | None, float | None]:
@@ -58,6 +77,17 @@ class Resampling:
         tail = (1 - (level or self.level)) / 2 * 100
         low, high = np.percentile(draws, [tail, 100 - tail])
         return float(low), float(high)
+
+
+def patterns(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct rows of an (items × classes) count matrix and how many items have each."""
+    counts = np.asarray(counts)
+    base = int(counts.max()) + 1 if counts.size else 1
+    if counts.shape[1] * np.log2(base) < 62:  # each row as one integer: far faster than unique rows
+        key = (counts.astype(np.int64) * base ** np.arange(counts.shape[1], dtype=np.int64)).sum(axis=1)
+        _, first, freq = np.unique(key, return_index=True, return_counts=True)
+        return counts[first], freq
+    return np.unique(counts, axis=0, return_counts=True)
 
 
 def distances(level: str, marginals: np.ndarray, values: np.ndarray | None) -> np.ndarray:
@@ -102,19 +132,22 @@ def alpha_from_counts(counts: np.ndarray, level: str, values: np.ndarray | None,
     m = m[m >= 2]
     if counts.shape[0] == 0:
         return Estimate(None, None, None, 0)
+    items = counts.shape[0]
     w = 1.0 / (m - 1)
     marg = counts.sum(axis=0)  # n_c: the pairable values of each class
     value = _alpha(counts, w, marg, level, values)
     if boot is None or boot.resamples == 0:
-        return Estimate(value, None, None, counts.shape[0])
+        return Estimate(value, None, None, items)
+    counts, freq = patterns(counts)  # items with equal counts resample alike
+    w = 1.0 / (counts.sum(axis=1) - 1)
     draws = []
     k = counts.shape[1]
     if level == "ordinal":
         if counts.shape[0] * k * k > MAX_OUTER:
-            return Estimate(value, None, None, counts.shape[0])
+            return Estimate(value, None, None, items)
         outer = (w[:, None, None] * (counts[:, :, None] * counts[:, None, :]
                                      - counts[:, :, None] * np.eye(k))).reshape(counts.shape[0], k * k)
-        for wts in boot.blocks(counts.shape[0], stream):
+        for wts in boot.blocks(freq, stream):
             n_c = wts @ counts
             obs = (wts @ outer).reshape(-1, k, k)
             d = distances(level, n_c, values)
@@ -122,7 +155,7 @@ def alpha_from_counts(counts: np.ndarray, level: str, values: np.ndarray | None,
     else:
         d = distances(level, marg, values)[...]
         per_item = w * np.einsum("uc,ck,uk->u", counts, d, counts)  # the diagonal of d is zero
-        for wts in boot.blocks(counts.shape[0], stream):
+        for wts in boot.blocks(freq, stream):
             n_c = wts @ counts
             n = n_c.sum(axis=1)
             observed = (wts @ per_item) / n
@@ -131,7 +164,7 @@ def alpha_from_counts(counts: np.ndarray, level: str, values: np.ndarray | None,
                 draws.append(1 - observed / expected)
     every = np.concatenate(draws)
     low, high = boot.interval(every)
-    return Estimate(value, low, high, counts.shape[0], every)
+    return Estimate(value, low, high, items, every)
 
 
 def _alpha(counts: np.ndarray, w: np.ndarray, marg: np.ndarray, level: str, values: np.ndarray | None) -> float | None:
@@ -193,16 +226,20 @@ def fleiss_kappa(counts: np.ndarray, boot: Resampling | None = None, stream: int
     counts, m = counts[m >= 2], m[m >= 2]
     if counts.shape[0] == 0:
         return Estimate(None, None, None, 0)
+    items = counts.shape[0]
     per_item = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
-    value = _fleiss(per_item[None], counts.sum(axis=0)[None], counts.shape[0])
+    value = _fleiss(per_item[None], counts.sum(axis=0)[None], items)
     value_f = float(value[0])
     if not np.isfinite(value_f):
-        return Estimate(None, None, None, counts.shape[0])
+        return Estimate(None, None, None, items)
     if boot is None or boot.resamples == 0:
-        return Estimate(value_f, None, None, counts.shape[0])
-    draws = [_fleiss(wts * per_item, wts @ counts, counts.shape[0]) for wts in boot.blocks(counts.shape[0], stream)]
+        return Estimate(value_f, None, None, items)
+    counts, freq = patterns(counts)  # items with equal counts resample alike
+    m = counts.sum(axis=1)
+    per_item = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
+    draws = [_fleiss(wts * per_item, wts @ counts, items) for wts in boot.blocks(freq, stream)]
     low, high = boot.interval(np.concatenate(draws))
-    return Estimate(value_f, low, high, counts.shape[0])
+    return Estimate(value_f, low, high, items)
 
 
 def _fleiss(weighted_agreement: np.ndarray, class_totals: np.ndarray, n_items: int) -> np.ndarray:

@@ -31,6 +31,8 @@ RELIABLE, TENTATIVE = 0.8, 0.667
 DS_MIN_SHARE = 0.5
 #: annotator pairs with fewer shared items get no Cohen's kappa; at most MAX_PAIRS pairs (most shared first)
 MIN_PAIR_ITEMS, MAX_PAIRS = 10, 100
+#: pairs are sought among this many annotators, those with the most ratings
+PAIR_ANNOTATORS = 1000
 #: a time window needs this many pairable items to be compared; the smallest drop worth a finding
 MIN_WINDOW_ITEMS, MIN_DROP = 30, 0.1
 #: windows made when a time column is given without a calendar window
@@ -111,22 +113,32 @@ def _finite(x: float) -> float | None:
 
 
 def _pairs(ratings: Ratings, boot: Resampling) -> list[dict[str, Any]]:
-    """Return Cohen's kappa of every pair of annotators with enough shared items (most shared first)."""
+    """Return Cohen's kappa of the pairs of annotators sharing the most items (at least MIN_PAIR_ITEMS).
+
+    Shared items come from a sparse (annotators × items) product, among the PAIR_ANNOTATORS
+    annotators with the most ratings, so a crowd of thousands costs no dense matrix.
+    """
+    from scipy import sparse
+
     n_ann, k = len(ratings.annotators), ratings.n_classes
-    grid = np.full((n_ann, ratings.n_items), -1, dtype=np.int64)
-    grid[ratings.annotator, ratings.item] = ratings.label
-    rated = (grid >= 0).astype(np.float64)
-    shared = rated @ rated.T
-    a_idx, b_idx = np.triu_indices(n_ann, 1)
+    busiest = np.argsort(-np.bincount(ratings.annotator, minlength=n_ann), kind="stable")[:PAIR_ANNOTATORS]
+    keep = np.isin(ratings.annotator, busiest)
+    grid = sparse.csr_matrix((ratings.label[keep] + 1, (ratings.annotator[keep], ratings.item[keep])),
+                             shape=(n_ann, ratings.n_items))  # label + 1: a stored 0 would vanish
+    chosen = np.sort(busiest)
+    rated = (grid[chosen] > 0).astype(np.float64)
+    shared = (rated @ rated.T).toarray()
+    a_idx, b_idx = np.triu_indices(chosen.size, 1)
     sizes = shared[a_idx, b_idx]
     order = np.argsort(-sizes, kind="stable")
     rows = []
     for j in order[:MAX_PAIRS]:
         if sizes[j] < MIN_PAIR_ITEMS:
             break
-        a, b = int(a_idx[j]), int(b_idx[j])
-        both = (grid[a] >= 0) & (grid[b] >= 0)
-        e = cohen_kappa(grid[a, both], grid[b, both], k, boot, stream=1000 + a * n_ann + b)
+        a, b = int(chosen[a_idx[j]]), int(chosen[b_idx[j]])
+        row_a, row_b = grid.getrow(a), grid.getrow(b)
+        _, ia, ib = np.intersect1d(row_a.indices, row_b.indices, assume_unique=True, return_indices=True)
+        e = cohen_kappa(row_a.data[ia] - 1, row_b.data[ib] - 1, k, boot, stream=1000 + a * n_ann + b)
         rows.append(_row("cohen_kappa", e, annotator_a=ratings.annotators[a], annotator_b=ratings.annotators[b]))
     return rows
 

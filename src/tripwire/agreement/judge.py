@@ -100,7 +100,7 @@ def judge(ratings: Ratings, columns: tuple[str, str, str], *, level: str = "nomi
         metrics += [{"metric": "krippendorff_alpha", "value": w["alpha"], "ci_low": w["ci_low"],
                      "ci_high": w["ci_high"], "n": w["items"], "level": level, "window": w["window"]}
                     for w in windows]
-    table = _consensus_table(ratings, per_item, vote, ds)
+    table = _consensus_table(ratings, per_item, vote, ds, columns[0])
     return Judgement(metrics, findings, table, stats, windows)
 
 
@@ -217,7 +217,7 @@ def _window_keys(ratings: Ratings, window: str | None) -> tuple[np.ndarray, list
         names = start.drop_nulls().unique().sort()
         idx = pl.DataFrame({"s": start}).join(pl.DataFrame({"s": names, "i": pl.int_range(names.len(), eager=True)}),
                                               on="s", how="left", maintain_order="left")["i"].fill_null(-1).to_numpy()
-        return idx, [str(n) for n in names.to_list()]
+        return idx, [_when(n) for n in names.to_list()]
     ranks = t.rank("ordinal").to_numpy()
     n = int(known.sum())
     idx = np.where(known, np.minimum((np.nan_to_num(ranks) - 1) * DEFAULT_WINDOWS // max(n, 1),
@@ -225,8 +225,15 @@ def _window_keys(ratings: Ratings, window: str | None) -> tuple[np.ndarray, list
     names = []
     for w in range(DEFAULT_WINDOWS):
         times = t.filter(pl.Series(idx == w))
-        names.append(f"{times.min()} – {times.max()}" if times.len() else f"part {w + 1}")
+        names.append(f"{_when(times.min())} – {_when(times.max())}" if times.len() else f"part {w + 1}")
     return idx, names
+
+
+def _when(t: Any) -> str:
+    """Write a window's time: the date alone at midnight, else to the minute."""
+    if t is None:
+        return "?"
+    return t.strftime("%Y-%m-%d") if (t.hour, t.minute, t.second) == (0, 0, 0) else t.strftime("%Y-%m-%d %H:%M")
 
 
 def _over_time(ratings: Ratings, level: str, boot: Resampling, window: str | None,
@@ -256,7 +263,7 @@ def _over_time(ratings: Ratings, level: str, boot: Resampling, window: str | Non
         if low is None or low <= 0 or drop < MIN_DROP:
             continue
         title = (f"{label}: agreement fell from {_ranged(first)} in {names[w0]} to {_ranged(e)} in {names[w]} "
-                 f"(Krippendorff's alpha, {level}; drop {number(drop, 3)}, {level_ci:.1%} interval "
+                 f"(Krippendorff's alpha, {level}; drop {number(drop, 3)}, {pct(level_ci)} interval "
                  f"{number(low, 3)} to {number(high or 0, 3)})")
         rows = [] if ratings.rows is None else [int(r) for r in np.sort(ratings.rows[idx == w])]
         evidence = {"first_window": names[w0], "window": names[w], "alpha_first": first.value,
@@ -267,10 +274,11 @@ def _over_time(ratings: Ratings, level: str, boot: Resampling, window: str | Non
     return windows, findings
 
 
-def _consensus_table(ratings: Ratings, per_item: np.ndarray, vote: Consensus, ds: DawidSkene | None) -> pl.DataFrame:
+def _consensus_table(ratings: Ratings, per_item: np.ndarray, vote: Consensus, ds: DawidSkene | None,
+                     item: str) -> pl.DataFrame:
     classes = np.array(ratings.classes, dtype=object)
     cols: dict[str, Any] = {
-        "item": ratings.items, "ratings": per_item.astype(np.int64),
+        item if item not in ("(row)", "ratings", "majority", "majority_share", "tied") else "item": ratings.items, "ratings": per_item.astype(np.int64),
         "majority": classes[vote.label].tolist(), "majority_share": vote.confidence, "tied": vote.tied,
     }
     if ds is not None:

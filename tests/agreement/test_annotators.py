@@ -144,3 +144,15 @@ def test_text_labels_refuse_interval_distances():
     df = pl.DataFrame({"item": [1, 1, 2, 2], "rater": ["a", "b", "a", "b"], "y": ["x", "y", "x", "x"]})
     with pytest.raises(UsageError, match="numeric labels"):
         _judge(df, level="interval")
+
+
+def test_generated_annotators_on_real_penguin_species_stay_quiet_and_recover_the_truth():
+    from tests.realdata import penguins
+
+    species = penguins()["species"].to_numpy()
+    names = np.array(sorted(set(species)))
+    truth = np.searchsorted(names, species)
+    found, r = _judge(annotate(truth, (0.9,) * 5, 3, seed=4))
+    assert not [f for f in found.findings if f.code == "labels.annotator_bias"]
+    items = np.array(r.items, dtype=np.int64)
+    assert (found.consensus["dawid_skene"].cast(pl.Int64).to_numpy() == truth[items]).mean() > 0.98

@@ -106,3 +106,17 @@ def test_interval_narrows_with_more_items():
         return e.ci_high - e.ci_low
 
     assert width(2000) < width(200) / 2
+
+
+def test_alpha_on_a_real_multi_rater_table_equals_the_package():
+    """ordinal's wine: nine judges rate the bitterness of eight bottles, 1–5 (Randall 1989)."""
+    krippendorff = pytest.importorskip("krippendorff")
+    from tests.realdata import _rdata
+
+    wine = _rdata("ordinal", "wine")
+    r = ratings_from_frame(pl.from_pandas(wine), "bottle", "judge", "rating")[0]
+    table = wine.pivot(index="judge", columns="bottle", values="rating").to_numpy(float)
+    for level in ("nominal", "ordinal", "interval"):
+        assert krippendorff_alpha(r, level).value == pytest.approx(
+            krippendorff.alpha(table, level_of_measurement=level), abs=1e-12)
+    assert round(krippendorff_alpha(r, "ordinal").value, 3) == 0.344

@@ -27,8 +27,9 @@ from tripwire.report.format import number, pct
 
 #: Krippendorff's reading of alpha: from 0.8 reliable, from 0.667 tentative conclusions, below that unreliable
 RELIABLE, TENTATIVE = 0.8, 0.667
-#: Dawid–Skene runs when at least this share of items has three ratings or more
-DS_MIN_SHARE = 0.5
+#: Dawid–Skene runs when at least this share of items has three ratings or more, and there are
+#: this many items per class (each annotator's confusion has classes² cells to learn)
+DS_MIN_SHARE, DS_ITEMS_PER_CLASS = 0.5, 10
 #: annotator pairs with fewer shared items get no Cohen's kappa; at most MAX_PAIRS pairs (most shared first)
 MIN_PAIR_ITEMS, MAX_PAIRS = 10, 100
 #: pairs are sought among this many annotators, those with the most ratings
@@ -76,7 +77,8 @@ def judge(ratings: Ratings, columns: tuple[str, str, str], *, level: str = "nomi
     metrics += _pairs(ratings, boot)
     vote = majority_vote(ratings)
     ds: DawidSkene | None = None
-    if len(ratings.annotators) >= 3 and (per_item >= 3).mean() >= DS_MIN_SHARE and ratings.n_classes >= 2:
+    if (len(ratings.annotators) >= 3 and (per_item >= 3).mean() >= DS_MIN_SHARE and ratings.n_classes >= 2
+            and ratings.n_items >= DS_ITEMS_PER_CLASS * ratings.n_classes):
         ds = dawid_skene(ratings, vote)
     consensus: Consensus = ds or vote
     stats = biased_annotators(ratings, consensus)

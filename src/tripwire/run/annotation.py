@@ -37,7 +37,7 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
     interval alphas are in the metrics whenever the labels are numbers. With `time`, agreement
     is compared over `window`s ("1d", "1w", "1mo", "1q", "1y"; default four equal parts in
     time order). `consensus` writes one row per item (majority vote, and Dawid–Skene when most
-    items have three ratings or more) to a .csv or .parquet file.
+    items have three ratings or more and there are ten items per class) to a .csv or .parquet file.
     """
     if raters:
         if annotator is not None or label is not None:
@@ -80,8 +80,8 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
         notes.append(f"{once:,} items were labelled once: they count for no agreement coefficient")
     notes.append(f"intervals: {boot.level:.0%} bootstrap over items, {boot.resamples} resamples, seed {boot.seed}")
     if "dawid_skene" not in found.consensus.columns:
-        notes.append("consensus: majority vote (Dawid–Skene needs three annotators and most items rated three "
-                     "times or more)")
+        notes.append("consensus: majority vote (Dawid–Skene needs three annotators, most items rated three "
+                     "times or more, and ten items per class)")
     checks = [CheckResult("annotators", "failed" if any(f.severity == "error" for f in found.findings)
                           else "passed")]
     report = execute(Plan("annotators", detectors=False, given_findings=tuple(found.findings),

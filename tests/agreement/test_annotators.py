@@ -156,3 +156,16 @@ def test_generated_annotators_on_real_penguin_species_stay_quiet_and_recover_the
     assert not [f for f in found.findings if f.code == "labels.annotator_bias"]
     items = np.array(r.items, dtype=np.int64)
     assert (found.consensus["dawid_skene"].cast(pl.Int64).to_numpy() == truth[items]).mean() > 0.98
+
+
+def test_wide_table_names_the_biased_annotators_column():
+    import tripwire
+
+    truth = np.random.default_rng(8).integers(0, 3, 400)
+    long = annotate(truth, (0.92, 0.92, 0.92, 0.55), 3, seed=9)
+    wide = long.pivot(on="rater", index="item", values="y")
+    report = tripwire.annotators(wide, item="item", raters=["r0", "r1", "r2", "r3"], resamples=50)
+    (bias,) = report.by_code("labels.annotator_bias")
+    assert bias.columns == ("r3",)
+    assert set(bias.rows) <= set(range(400))  # rows of the wide table: one per item
+    assert report.extra["consensus"].columns[0] == "item"

@@ -54,8 +54,11 @@ class Judgement:
 
 
 def judge(ratings: Ratings, columns: tuple[str, str, str], *, level: str = "nominal",
-          boot: Resampling | None = None, window: str | None = None) -> Judgement:
-    """Return agreement, consensus, bias and drift for `ratings` (columns: item, annotator, label)."""
+          boot: Resampling | None = None, window: str | None = None, wide: bool = False) -> Judgement:
+    """Return agreement, consensus, bias and drift for `ratings` (columns: item, annotator, label).
+
+    `wide`: each annotator is a column of the input (their findings name that column).
+    """
     boot = boot or Resampling()
     if level not in LEVELS:
         raise UsageError(f"--level {level!r}: choose one of {', '.join(LEVELS)}")
@@ -94,7 +97,8 @@ def judge(ratings: Ratings, columns: tuple[str, str, str], *, level: str = "nomi
                             "ci_high": None, "n": s.ratings, "annotator": s.name})
     _, ann_col, label_col = columns
     findings = _disagreement(alphas[level], level, fleiss, ratings, label_col)
-    findings += _bias(stats, ratings, consensus, (ann_col, label_col), "Dawid–Skene" if ds else "majority vote")
+    findings += _bias(stats, ratings, consensus, None if wide else (ann_col, label_col),
+                      "Dawid–Skene" if ds else "majority vote")
     windows: list[dict[str, Any]] = []
     if ratings.time is not None:
         windows, drift = _over_time(ratings, level, boot, window, label_col)
@@ -177,7 +181,7 @@ def _disagreement(alpha: Estimate, level: str, fleiss: Estimate, ratings: Rating
     return [_finding("labels.annotator_disagreement", severity, (label,), title, evidence)]
 
 
-def _bias(stats: list[AnnotatorStats], ratings: Ratings, consensus: Consensus, columns: tuple[str, str],
+def _bias(stats: list[AnnotatorStats], ratings: Ratings, consensus: Consensus, columns: tuple[str, str] | None,
           against: str) -> list[Finding]:
     out = []
     off = ratings.label != consensus.label[ratings.item]
@@ -202,7 +206,7 @@ def _bias(stats: list[AnnotatorStats], ratings: Ratings, consensus: Consensus, c
                     "share_z": s.share_z, "share_p_adjusted": s.share_p,
                     "confusion_vs_consensus": {"classes": ratings.classes, "rows_consensus_cols_given": s.confusion},
                     "count": len(rows)}
-        out.append(_finding("labels.annotator_bias", "warning", columns, title, evidence, rows))
+        out.append(_finding("labels.annotator_bias", "warning", columns or (s.name,), title, evidence, rows))
     return out
 
 
@@ -280,7 +284,7 @@ def _consensus_table(ratings: Ratings, per_item: np.ndarray, vote: Consensus, ds
                      item: str) -> pl.DataFrame:
     classes = np.array(ratings.classes, dtype=object)
     cols: dict[str, Any] = {
-        item if item not in ("(row)", "ratings", "majority", "majority_share", "tied") else "item": ratings.items, "ratings": per_item.astype(np.int64),
+        item if item not in ("ratings", "majority", "majority_share", "tied") else "item": ratings.items, "ratings": per_item.astype(np.int64),
         "majority": classes[vote.label].tolist(), "majority_share": vote.confidence, "tied": vote.tied,
     }
     if ds is not None:

@@ -60,14 +60,14 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
     assert isinstance(table, pl.DataFrame)
     if raters:
         long = ratings_from_wide(table, item, list(raters))
-        columns = (item or "(row)", "(rater column)", "(rater columns)")
+        columns = (item or "row", "annotator", ", ".join(raters)[:200])
         ratings, set_aside = ratings_from_frame(long, "item", "annotator", "label", row="__row__")
     else:
         assert item is not None and annotator is not None and label is not None
         columns = (item, annotator, label)
         ratings, set_aside = ratings_from_frame(table, item, annotator, label, time)
     boot = Resampling(resamples=resamples, level=confidence, seed=seed)
-    found = judge(ratings, columns, level=level, boot=boot, window=window)
+    found = judge(ratings, columns, level=level, boot=boot, window=window, wide=bool(raters))
     notes = [f"{len(ratings.label):,} ratings of {ratings.n_items:,} items by {len(ratings.annotators):,} "
              f"annotators, {ratings.n_classes} classes"]
     if set_aside["missing"]:

@@ -169,3 +169,20 @@ def test_wide_table_names_the_biased_annotators_column():
     assert bias.columns == ("r3",)
     assert set(bias.rows) <= set(range(400))  # rows of the wide table: one per item
     assert report.extra["consensus"].columns[0] == "item"
+
+
+def test_edge_inputs_give_figures_or_one_clear_reason():
+    import tripwire
+
+    same = pl.DataFrame({"i": [1, 1, 2, 2], "a": ["x", "y", "x", "y"], "l": ["k"] * 4})
+    report = tripwire.annotators(same, item="i", annotator="a", label="l", resamples=20)
+    assert report.metrics[0]["value"] is None and any("same label" in n for n in report.notes)
+    huge = pl.DataFrame({"i": [1, 1, 2, 2, 3, 3], "a": ["x", "y"] * 3, "l": [1e300, 1e300, -1e300, 1e300, 0, 0]})
+    interval = next(m for m in tripwire.annotators(huge, item="i", annotator="a", label="l", resamples=20).metrics
+                    if m.get("level") == "interval")
+    assert np.isfinite(interval["value"])
+    odd = pl.DataFrame({"i": ["ü", "ü", "😀", "😀"], "a": ["é", "ß", "é", "ß"], "l": ["日本", "日本", "x", "y"]})
+    assert "日本" in tripwire.annotators(odd, item="i", annotator="a", label="l", resamples=20).to_html()
+    empty = pl.DataFrame({"i": [], "a": [], "l": []}, schema={"i": pl.Int64, "a": pl.String, "l": pl.Int64})
+    with pytest.raises(UsageError, match="no rating"):
+        tripwire.annotators(empty, item="i", annotator="a", label="l")

@@ -103,7 +103,11 @@ def distances(level: str, marginals: np.ndarray, values: np.ndarray | None) -> n
     if level == "interval":
         if values is None:
             raise ValueError("interval distances need numeric classes")
-        d = (values[:, None] - values[None, :]) ** 2
+        span = float(values.max() - values.min()) if values.size else 0.0
+        # alpha is a ratio of two sums of these distances: rescaling the values to [0, 1] leaves
+        # it unchanged and keeps squares of huge values finite
+        scaled = (values - values.min()) / span if np.isfinite(span) and span > 0 else values / np.abs(values).max()
+        d = (scaled[:, None] - scaled[None, :]) ** 2
         return np.broadcast_to(d, (*marginals.shape[:-1], k, k))
     if level == "ordinal":
         cum = np.cumsum(marginals, axis=-1)

@@ -69,12 +69,15 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
     boot = Resampling(resamples=resamples, level=confidence, seed=seed)
     found = judge(ratings, columns, level=level, boot=boot, window=window, wide=bool(raters))
     notes = [f"{len(ratings.label):,} ratings of {ratings.n_items:,} items by {len(ratings.annotators):,} "
-             f"annotators, {ratings.n_classes} classes"]
+             f"annotators, {ratings.n_classes} class{'es' if ratings.n_classes != 1 else ''}"]
     if set_aside["missing"]:
         notes.append(f"{set_aside['missing']:,} rows without an item, annotator or label were left out")
     if set_aside["repeated"]:
         notes.append(f"{set_aside['repeated']:,} repeated ratings (same annotator, same item) were left out; "
                      "the first was kept")
+    if ratings.n_classes < 2:
+        notes.append(f"every rating gives the same label ({ratings.classes[0]!r}): the annotators agree, but "
+                     "alpha and kappa are undefined without a second class")
     once = int((found.consensus["ratings"] == 1).sum())
     if once:
         notes.append(f"{once:,} items were labelled once: they count for no agreement coefficient")

@@ -25,11 +25,11 @@ def _frame(n: int = 500) -> pd.DataFrame:
 
 
 def _after(report):
-    return [f for f in report.by_code("leakage.target") if f.detector == "features_after_outcome"]
+    return [f for f in report.by_code("leakage.target") if "AUC" not in f.title and "R²" not in f.title]
 
 
 def test_a_feature_recorded_after_the_outcome_is_an_error_with_its_rows():
-    report = tripwire.scan(_frame(), label="y", only=["features_after_outcome"],
+    report = tripwire.scan(_frame(), label="y", only=["target_leakage"],
                            options={"label_time": "outcome_at", "available": {"lab": "lab_at"}})
     (f,) = _after(report)
     assert f.severity == "error" and f.columns == ("lab", "outcome_at")
@@ -42,7 +42,7 @@ def test_a_feature_recorded_after_the_outcome_is_an_error_with_its_rows():
 def test_a_date_column_after_the_outcome_is_a_warning():
     df = _frame().drop(columns=["lab_at"])
     df["closed_at"] = df["outcome_at"] + pd.to_timedelta(np.r_[np.full(400, 5), np.full(100, -5)], unit="D")
-    report = tripwire.scan(df, label="y", only=["features_after_outcome"], options={"label_time": "outcome_at"})
+    report = tripwire.scan(df, label="y", only=["target_leakage"], options={"label_time": "outcome_at"})
     (f,) = _after(report)
     assert f.severity == "warning" and f.columns[0] == "closed_at" and f.evidence["count"] == 400
 
@@ -54,22 +54,30 @@ def test_features_recorded_before_the_outcome_stay_quiet_on_flights(flights):
     df["known_at"] = df["time_hour"] + timedelta(hours=6)
     df["dep_delay_at"] = df["time_hour"] + timedelta(hours=1)
     report = tripwire.scan(df.drop(columns=["arr_delay", "arr_time"]), label="delayed",
-                           only=["features_after_outcome"],
+                           only=["target_leakage"],
                            options={"label_time": "known_at", "available": {"dep_delay": "dep_delay_at"}})
     assert _after(report) == []
-    assert any(c.name == "features_after_outcome" and c.status == "passed" for c in report.checks)
+    assert any(c.name == "target_leakage" and c.status == "passed" for c in report.checks)
 
 
 def test_a_missing_time_column_is_said_not_judged():
-    report = tripwire.scan(_frame(), label="y", only=["features_after_outcome"], options={"label_time": "nope"})
+    report = tripwire.scan(_frame(), label="y", only=["target_leakage"], options={"label_time": "nope"})
     (f,) = _after(report)
     assert f.severity == "info" and "--time names 'nope'" in f.title
 
 
-def test_without_time_it_is_skipped_with_the_reason():
-    report = tripwire.scan(_frame(), label="y", only=["features_after_outcome"])
-    (check,) = [c for c in report.checks if c.name == "features_after_outcome"]
-    assert check.status == "skipped" and "--time" in check.reason
+def test_without_time_only_the_one_feature_check_runs():
+    report = tripwire.scan(_frame(), label="y", only=["target_leakage"])
+    assert _after(report) == []
+    (check,) = [c for c in report.checks if c.name == "target_leakage"]
+    assert check.status == "passed"
+
+
+def test_from_a_saved_profile_it_says_the_rows_are_needed():
+    prof = tripwire.profile(_frame())
+    report = tripwire.scan(prof, label="y", only=["target_leakage"], options={"label_time": "outcome_at"})
+    (f,) = _after(report)
+    assert f.severity == "info" and "rows are needed" in f.title
 
 
 def test_cli(tmp_path):

@@ -33,7 +33,6 @@ NEEDS: dict[str, str] = {
     "labels": "needs --label",
     "predictions": "needs --prediction",
     "population": "needs --population (a census table of known shares)",
-    "label_time": "needs --time (when each label became known)",
 }
 
 
@@ -63,8 +62,6 @@ class ScanContext:
             have.add("predictions")
         if self.options.get("population") is not None:
             have.add("population")
-        if self.options.get("label_time"):
-            have.add("label_time")
         return have
 
 
@@ -181,7 +178,6 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.detectors.labels.noisy",
     "tripwire.detectors.labels.conflicting",
     "tripwire.detectors.labels.leakage",
-    "tripwire.detectors.labels.after_outcome",
     "tripwire.drift_detection.features",
     "tripwire.drift_detection.targets",
     "tripwire.drift_detection.multivariate",

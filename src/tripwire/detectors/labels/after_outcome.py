@@ -1,5 +1,7 @@
 """leakage.target, by time: features whose values were recorded after the label's outcome.
 
+The `target_leakage` detector runs this as its row task when a label time is given.
+
 With `options={"label_time": COL}` (`scan --time COL`: when each row's label became known)
 every row compares, in the shared row pass:
 
@@ -20,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import pct
-from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
+from tripwire.detectors.registry import Detector, RowTask, ScanContext
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS, MAX_ROWS
 
@@ -43,40 +45,29 @@ def timing_columns(options: Any) -> set[str]:
     return ({label_time} if label_time else set()) | set(available.values())
 
 
-@register
-class FeaturesAfterOutcome(Detector):
-    """Find features whose values were recorded after the label's outcome was known."""
+def why_not_timed(ctx: ScanContext) -> str | None:
+    """Return why the recording times cannot be compared (a named column that does not exist)."""
+    label_time, available = time_options(ctx.options)
+    named = [("--time", label_time)] + [("--available", c) for pair in available.items() for c in pair]
+    for flag, col in named:
+        if col is not None and col not in ctx.profile.columns:
+            return f"{flag} names {col!r}, which is not a column"
+    if ctx.source is None:
+        return "the rows are needed (not available from a saved profile)"
+    return None
 
-    name, family = "features_after_outcome", "leakage"
-    codes = ("leakage.target",)
-    requires = frozenset({"profile", "rows", "labels", "label_time"})
 
-    def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        why = self._why_not(ctx)
-        if why:
-            yield self.finding("leakage.target", "info", ctx.label or "", f"recording times not judged: {why}",
-                               {"judged": False, "reason": why})
-
-    def _why_not(self, ctx: ScanContext) -> str | None:
-        label_time, available = time_options(ctx.options)
-        named = [("--time", label_time)] + [("--available", c) for pair in available.items() for c in pair]
-        for flag, col in named:
-            if col not in ctx.profile.columns:
-                return f"{flag} names {col!r}, which is not a column"
+def after_outcome_task(detector: Detector, ctx: ScanContext) -> RowTask | None:
+    """Return the row task comparing recording times with the label's time (None without --time)."""
+    label_time, available = time_options(ctx.options)
+    if label_time is None or why_not_timed(ctx):
         return None
-
-    def row_task(self, ctx: ScanContext) -> RowTask | None:
-        """Compare every row's recording times with its label's time in the shared pass."""
-        if self._why_not(ctx):
-            return None
-        label_time, available = time_options(ctx.options)
-        assert label_time is not None
-        pairs = dict(available)
-        for name, col in ctx.profile.columns.items():  # date columns are features recorded at their own value
-            if col.kind == "temporal" and name not in timing_columns(ctx.options) and name not in pairs:
-                if name != ctx.label:
-                    pairs[name] = name
-        return _AfterOutcomeTask(self, label_time, pairs, set(available))
+    pairs = dict(available)
+    for name, col in ctx.profile.columns.items():  # date columns are features recorded at their own value
+        if col.kind == "temporal" and name not in timing_columns(ctx.options) and name not in pairs \
+                and name != ctx.label:
+            pairs[name] = name
+    return _AfterOutcomeTask(detector, label_time, pairs, set(available))
 
 
 def _as_time(values: pl.Series) -> pl.Series:
@@ -94,7 +85,7 @@ def _as_time(values: pl.Series) -> pl.Series:
 
 
 class _AfterOutcomeTask:
-    def __init__(self, detector: FeaturesAfterOutcome, label_time: str, pairs: dict[str, str],
+    def __init__(self, detector: Detector, label_time: str, pairs: dict[str, str],
                  explicit: set[str]) -> None:
         self.detector, self.label_time, self.pairs, self.explicit = detector, label_time, pairs, explicit
         self.compared = dict.fromkeys(pairs, 0)

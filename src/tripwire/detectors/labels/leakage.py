@@ -1,4 +1,5 @@
-"""leakage.target (one feature predicts the label alone) and leakage.train_test_overlap.
+"""leakage.target (one feature predicts the label alone, or was recorded after it) and
+leakage.train_test_overlap.
 
 leakage.target scores each feature alone, on the profile's row sample, with a histogram
 model (the label's distribution per value or per quantile bin, learned on the other
@@ -19,7 +20,12 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import pct
-from tripwire.detectors.labels.after_outcome import timing_columns
+from tripwire.detectors.labels.after_outcome import (
+    after_outcome_task,
+    time_options,
+    timing_columns,
+    why_not_timed,
+)
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
@@ -84,15 +90,24 @@ def one_feature_score(codes: np.ndarray, k: int, y: np.ndarray, classes: int | N
 
 @register
 class TargetLeakage(Detector):
-    """Find features that predict the label on their own almost perfectly."""
+    """Find features that predict the label on their own almost perfectly, or were recorded after it."""
 
     name, family = "target_leakage", "leakage"
     codes = ("leakage.target",)
     requires = frozenset({"profile", "sample", "labels"})
     extras = ("sklearn",)
 
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """With a label time (`--time`), compare every row's recording times with it."""
+        return after_outcome_task(self, ctx)
+
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         label = ctx.label or ""
+        if time_options(ctx.options)[0] is not None:
+            why = why_not_timed(ctx)
+            if why:
+                yield self.finding("leakage.target", "info", label, f"recording times not judged: {why}",
+                                   {"judged": False, "reason": why})
         col = ctx.profile.columns.get(label)
         df = ctx.profile.sample_frame()
         if col is None or df is None or label not in df.columns:

@@ -29,6 +29,7 @@ RANK = {
     # explanations score models with evaluation's metrics and bootstrap: just above that stage
     "explaining": 3.5,
     "images": 3.5,  # image properties and checks: reads io, uses evaluation's slice search
+    "agreement": 3,
     "store": 4,
     "alerts": 5,
     "run": 6,

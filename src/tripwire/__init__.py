@@ -33,6 +33,7 @@ _LAZY = {
     "evaluate": ("tripwire.run", "evaluate"),
     "explain": ("tripwire.run", "explain"),
     "test_model": ("tripwire.run", "test_model"),
+    "annotators": ("tripwire.run", "annotators"),
     "log": ("tripwire.run", "log"),
     "join_check": ("tripwire.run", "join_check"),
     "fix": ("tripwire.run", "fix"),

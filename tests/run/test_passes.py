@@ -81,3 +81,12 @@ def test_same_findings_from_data_and_from_a_dataframe(files):
     a = scan(files / "cur.parquet", files / "ref.profile.json")
     b = scan(pd.read_parquet(files / "cur.parquet"), files / "ref.profile.json")
     assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings]
+
+
+def test_annotators_profiles_once_and_reads_rows_once(tmp_path):
+    ratings = pd.DataFrame({"item": [i // 3 for i in range(90)], "rater": ["a", "b", "c"] * 30,
+                            "y": [(i // 3) % 2 if i % 7 else 1 for i in range(90)]})
+    ratings.to_parquet(tmp_path / "ratings.parquet")
+    report = tripwire.annotators(tmp_path / "ratings.parquet", item="item", annotator="rater", label="y",
+                                 resamples=20)
+    assert kinds(report) == ["profile", "rows"]

@@ -29,7 +29,7 @@ def days():
 
 def test_log_and_read_back(store_url, days):
     st = Store(store_url)
-    assert st.schema_version == 1
+    assert st.schema_version == 2  # v2 added label_noise_share
     t0 = datetime(2013, 1, 1, 6, tzinfo=UTC)
     ids = [log(days[i], "flights", store=st, logged_at=t0 + timedelta(days=i), model="delay@2",
                trained_on="rowhash64:abc").batch_id for i in range(3)]

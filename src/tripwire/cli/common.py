@@ -87,6 +87,13 @@ def emit_report(report: Report, fmt: Format, output: Path | None) -> int:
     return report.exit_code
 
 
+def write_html(report: Report, path: Path) -> None:
+    """Write the report's HTML page beside whatever --format prints (the `--html FILE` option)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report.to_html(), encoding="utf-8")
+    err_console.print(f"wrote the HTML report to {escape(str(path))}")
+
+
 def notes(lines: list[str] | tuple[str, ...]) -> None:
     """Tell the user how their input was read (encoding guessed, types widened, ...)."""
     for line in lines:

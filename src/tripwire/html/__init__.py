@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tripwire._version import __version__
 from tripwire.html import charts
 from tripwire.html.privacy import looks_personal
+from tripwire.html.sections import evaluation_section, label_section
 from tripwire.report.format import MAX_NAME, cut, evidence_items, number, pct, rows_line, timestamp
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def render_report(report: Report, *, show_personal: bool = False) -> str:
         checks_passed=sum(c.status == "passed" for c in report.checks),
         checks_skipped=sum(c.status == "skipped" for c in report.checks),
         checks_unknown=sum(c.status == "unknown" for c in report.checks),
+        labels=label_section(report, masked), evaluation=evaluation_section(report),
         verdict=verdict, version=__version__, masked_any=bool(masked),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

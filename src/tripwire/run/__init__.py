@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tripwire.run.annotation import annotators
     from tripwire.run.commands import Logged, check, check_profile, drift, ingest, log, scan
     from tripwire.run.context import (
         PassLog,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
 _WHERE = {
+    "annotators": "annotation",
     "Logged": "commands", "check": "commands", "check_profile": "commands", "drift": "commands",
     "ingest": "commands", "log": "commands", "scan": "commands",
     "PassLog": "context", "RunContext": "context", "dataset_info": "context", "open_context": "context",
@@ -50,6 +52,7 @@ __all__ = [
     "Plan",
     "RowRequest",
     "RunContext",
+    "annotators",
     "check",
     "check_profile",
     "dataset_info",

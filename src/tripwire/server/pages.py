@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 #: (metric, title, percent, integer)
 TREND_METRICS = (("rows", "rows", False, True), ("errors", "errors", False, True),
-                 ("warnings", "warnings", False, True), ("rows_dropped_share", "rows dropped by the contract", True, False))
+                 ("warnings", "warnings", False, True), ("rows_dropped_share", "rows dropped by the contract", True, False),
+                 ("label_noise_share", "label noise (estimated share of mislabelled rows)", True, False))
+#: trends drawn only when some batch has a value (label noise needs batches logged with --label)
+OPTIONAL_TRENDS = ("label_noise_share",)
 COLUMN_TRENDS = (("null_share", "missing share", True, False), ("drift_score", "drift score", False, False),
                  ("mean", "mean", False, False))
 
@@ -102,6 +105,8 @@ def dataset(store: Store, name: str, column: str | None, csrf: str | None = None
     axis_column, when = data_times(store, batches, latest)
     trends = []
     for metric, title, pct, integer in TREND_METRICS:
+        if metric in OPTIONAL_TRENDS and all(b.get(metric) is None for b in batches):
+            continue
         points = [(when[b["id"]], b[metric]) for b in batches]
         trends.append({"title": title, "svg": charts.trend(points, title, percent=pct, integer=integer)})
     columns = list(latest.columns) if latest is not None else []

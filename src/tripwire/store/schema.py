@@ -41,6 +41,8 @@ batches = sa.Table(
     sa.Column("model_name", sa.String(200), nullable=True, index=True),
     sa.Column("model_version", sa.String(100), nullable=True),
     sa.Column("trained_on", sa.String(64), nullable=True),
+    #: labels.noisy's estimated share of mislabelled rows (batches logged with --label; v2)
+    sa.Column("label_noise_share", sa.Float, nullable=True),
     sa.Column("profile_json", sa.Text, nullable=False),
     sa.Column("report_json", sa.Text, nullable=False),
 )
@@ -85,5 +87,12 @@ def _v1(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[datasets, batches, column_metrics, findings, deliveries])
 
 
+def _v2(conn: sa.Connection) -> None:
+    """Add each batch's estimated label-noise share (a store made by v1 lacks the column)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("tripwire_batches")}
+    if "label_noise_share" not in present:  # a store created at v2 or later has it from _v1
+        conn.execute(sa.text("ALTER TABLE tripwire_batches ADD COLUMN label_noise_share FLOAT"))
+
+
 #: ordered migrations: index + 1 is the schema version each one produces; add, never edit
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2]

@@ -16,7 +16,7 @@ from tripwire.store.names import check_dataset_name
 
 DEFAULT_PATH = Path(".tripwire") / "history.db"
 #: metrics kept per batch, readable as series
-BATCH_METRICS = ("rows", "errors", "warnings", "infos", "rows_dropped_share")
+BATCH_METRICS = ("rows", "errors", "warnings", "infos", "rows_dropped_share", "label_noise_share")
 COLUMN_METRICS = ("null_share", "distinct", "mean", "drift_score")
 
 
@@ -101,7 +101,7 @@ class Store:
                 rows=profile.rows, columns=len(profile.columns), errors=s["error"], warnings=s["warning"],
                 infos=s["info"], rows_in=q.get("rows_in"), rows_kept=q.get("rows_kept"),
                 model_name=name, model_version=version, trained_on=trained_on,
-                profile_json=profile.to_json(), report_json=report.to_json(indent=None),
+                label_noise_share=label_noise_share(report), profile_json=profile.to_json(), report_json=report.to_json(indent=None),
             )).inserted_primary_key[0]
             if _inside is not None:
                 _inside()
@@ -335,6 +335,14 @@ def _drift_scores(report: Any) -> dict[str, float]:
                 out[f.columns[0]] = float(ev[key])
                 break
     return out
+
+
+def label_noise_share(report: Any) -> float | None:
+    """Return labels.noisy's share of judged rows that look mislabelled (None when not judged)."""
+    for f in report.findings:
+        if f.code == "labels.noisy" and f.evidence.get("judged") and isinstance(f.evidence.get("share"), (int, float)):
+            return float(f.evidence["share"])
+    return None
 
 
 def _redact(url: str) -> str:

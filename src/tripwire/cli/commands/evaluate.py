@@ -8,13 +8,14 @@ from pathlib import Path
 import typer
 
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
-from tripwire.cli.common import Command, Format, console, emit_report, notes
+from tripwire.cli.common import Command, Format, console, emit_report, notes, write_html
 
 EXAMPLES = """Examples:\n\n
   tripwire evaluate preds.parquet --label delayed --prediction pred --proba p_delayed\n\n
   tripwire evaluate preds.csv --label price --prediction pred --band 0.05 --band-target 0.8\n\n
   tripwire evaluate preds.csv --label y --prediction p --groups people.csv --on id --group sex\n\n
   tripwire evaluate preds.csv --label y --prediction p --train train.csv --format json -o eval.json\n\n
+  tripwire evaluate preds.csv --label y --prediction p --proba p_yes --html eval.html\n\n
   tripwire evaluate recs.csv --task ranking --user user --item movie --prediction score --label liked --k 10
 """
 
@@ -52,6 +53,7 @@ def evaluate_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the resamples (same seed, same intervals)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
+    html: Path | None = typer.Option(None, "--html", help="Also write the HTML report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
@@ -76,4 +78,6 @@ def evaluate_command(
     notes(report.notes)
     if fmt is Format.text and output is None:
         console.print(metrics_text(report.metrics or ()), markup=False, highlight=False)
+    if html is not None:
+        write_html(report, html)
     raise typer.Exit(emit_report(report, fmt, output))

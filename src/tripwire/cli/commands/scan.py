@@ -41,6 +41,10 @@ def scan_command(
         None, "--proba-columns",
         help="Comma-separated out-of-sample class probability columns, one per class in sorted class order "
              "(labels.noisy ranks rows with them instead of fitting a proxy model)."),
+    label_time: str | None = typer.Option(None, "--time", help="When each row's label became known: features "
+                                          "recorded after it leak the target (leakage.target)."),
+    available: list[str] = typer.Option([], "--available", help="FEATURE=COLUMN: when FEATURE's value was "
+                                        "recorded (repeatable; needs --time)."),
     only: str | None = typer.Option(None, "--only",
                                     help="Comma-separated families (schema, data, labels, drift) or detector names."),
     drift_config: Path | None = typer.Option(None, "--drift-config",
@@ -96,6 +100,13 @@ def scan_command(
 
             raise UsageError("--weights-out needs --population (the shares to weight towards)")
         options["weights_out"] = str(weights_out)
+    if available and not label_time:
+        from tripwire.errors import UsageError
+
+        raise UsageError("--available needs --time: the column of when each label became known")
+    if label_time:
+        options["label_time"] = label_time
+        options["available"] = dict(_pair(a) for a in available)
     if proba_columns:
         options["proba_columns"] = [c.strip() for c in proba_columns.split(",") if c.strip()]
     families = [f.strip() for f in only.split(",") if f.strip()] if only else None
@@ -103,6 +114,15 @@ def scan_command(
                   name=name, progress=sys.stderr.isatty(), encoding=encoding)
     notes(report.notes)
     raise typer.Exit(emit_report(report, fmt, output))
+
+
+def _pair(text: str) -> tuple[str, str]:
+    feature, sep, column = text.partition("=")
+    if not sep or not feature.strip() or not column.strip():
+        from tripwire.errors import UsageError
+
+        raise UsageError(f"--available {text!r}: write FEATURE=COLUMN, e.g. --available lab_result=lab_result_at")
+    return feature.strip(), column.strip()
 
 
 def load_yaml_mapping(path: Path) -> dict:

@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import pct, short
+from tripwire.detectors.labels.after_outcome import timing_columns
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
 from tripwire.report import Finding
@@ -41,7 +42,7 @@ class ConflictingLabels(Detector):
         label = ctx.label or ""
         if label not in ctx.profile.columns:
             return None
-        skip = {c for c in (ctx.prediction,) if c} | set(ctx.options.get("proba_columns") or ())
+        skip = {c for c in (ctx.prediction,) if c} | set(ctx.options.get("proba_columns") or ()) | timing_columns(ctx.options)
         choice = choose_features(ctx.profile, label, skip)
         features = [c for c in ctx.profile.columns if c not in skip and c != label
                     and not choice.left_out.get(c, "").startswith("identifier")]

@@ -1,4 +1,5 @@
-"""leakage.target (one feature predicts the label alone) and leakage.train_test_overlap.
+"""leakage.target (one feature predicts the label alone, or was recorded after it) and
+leakage.train_test_overlap.
 
 leakage.target scores each feature alone, on the profile's row sample, with a histogram
 model (the label's distribution per value or per quantile bin, learned on the other
@@ -19,6 +20,12 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import pct
+from tripwire.detectors.labels.after_outcome import (
+    after_outcome_task,
+    time_options,
+    timing_columns,
+    why_not_timed,
+)
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
@@ -83,15 +90,24 @@ def one_feature_score(codes: np.ndarray, k: int, y: np.ndarray, classes: int | N
 
 @register
 class TargetLeakage(Detector):
-    """Find features that predict the label on their own almost perfectly."""
+    """Find features that predict the label on their own almost perfectly, or were recorded after it."""
 
     name, family = "target_leakage", "leakage"
     codes = ("leakage.target",)
     requires = frozenset({"profile", "sample", "labels"})
     extras = ("sklearn",)
 
+    def row_task(self, ctx: ScanContext) -> RowTask | None:
+        """With a label time (`--time`), compare every row's recording times with it."""
+        return after_outcome_task(self, ctx)
+
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         label = ctx.label or ""
+        if time_options(ctx.options)[0] is not None:
+            why = why_not_timed(ctx)
+            if why:
+                yield self.finding("leakage.target", "info", label, f"recording times not judged: {why}",
+                                   {"judged": False, "reason": why})
         col = ctx.profile.columns.get(label)
         df = ctx.profile.sample_frame()
         if col is None or df is None or label not in df.columns:
@@ -111,6 +127,7 @@ class TargetLeakage(Detector):
             y = text.rank("dense").cast(pl.Int64).to_numpy() - 1
             classes = int(y.max()) + 1
         skip = {c for c in (ctx.prediction,) if c} | set(ctx.options.get("proba_columns") or ())
+        skip |= timing_columns(ctx.options)
         choice = choose_features(ctx.profile, label, skip)
         for name in choice.columns:
             if name not in df.columns:

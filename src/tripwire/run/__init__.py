@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     )
     from tripwire.run.evaluation import evaluate
     from tripwire.run.plan import Plan, execute
+    from tripwire.run.privacy import k_anonymity, pseudonymise, synthetic_check
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
 _WHERE = {
@@ -34,6 +35,7 @@ _WHERE = {
     "profile": "context", "resolve_reference": "context",
     "evaluate": "evaluation",
     "Plan": "plan", "execute": "plan",
+    "k_anonymity": "privacy", "pseudonymise": "privacy", "synthetic_check": "privacy",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
 }
 
@@ -50,13 +52,16 @@ __all__ = [
     "evaluate",
     "execute",
     "ingest",
+    "k_anonymity",
     "locate_rows",
     "log",
     "open_context",
     "profile",
+    "pseudonymise",
     "resolve_reference",
     "row_pass",
     "scan",
+    "synthetic_check",
 ]
 
 

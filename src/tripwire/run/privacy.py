@@ -232,7 +232,7 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
         {"metric": "domain classifier AUC", "value": auc, "meaning": "0.5 = real and synthetic indistinguishable"},
         {"metric": "correlation difference (mean |Δr|)", "value": corr["mean_abs"]},
         {"metric": "correlation difference (max |Δr|)", "value": corr["max_abs"], "pair": corr["worst_pair"]},
-        {"metric": "columns drifted", "value": len({c for f in drift.findings for c in f.columns}),
+        {"metric": "columns drifted", "value": len({c for f in drift.by_code("drift.feature") for c in f.columns}),
          "of": len(real_t.columns)},
         {"metric": "exact copies", "value": copies.exact_copies, "of": copies.synth_rows},
         {"metric": "near copies", "value": copies.near_copies, "of": copies.compared,
@@ -242,3 +242,31 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
         {"metric": "membership risk", "value": copies.membership_risk},
     ]
     return _report("synthetic-check", ctx, findings, checks, metrics)
+
+
+# ---- masking in the other commands ---------------------------------------------------------
+def align_masking(ctx: RunContext) -> None:
+    """Mask the batch's profile like its reference when the reference was stored masked.
+
+    A stored reference holds tokens, not values, for its personal columns; comparing it
+    with the batch's raw values would report every value as new. The batch's columns are
+    masked the same way (what `privacy.pii` finds in them is kept with the profile first).
+    """
+    from tripwire.privacy.detector import pii_evidence, profile_date
+    from tripwire.privacy.masking import mask_profile, masked_columns, shown
+    from tripwire.privacy.pii import find_pii
+
+    if ctx.reference is None:
+        return
+    wanted = shown(masked_columns(ctx.reference), tuple((ctx.options or {}).get("show_pii", ())))
+    wanted &= set(ctx.profile.columns)
+    if not wanted:
+        return
+    frame = ctx.profile.sample_frame()
+    found = {}
+    if frame is not None and frame.height:
+        keep = [c for c in frame.columns if c in wanted or c == "__row__"]
+        estimated = frame.height < ctx.profile.rows
+        found = {p.column: pii_evidence(p, estimated=estimated)
+                 for p in find_pii(frame.select(keep), today=profile_date(ctx.profile.created_at))}
+    ctx.profile = mask_profile(ctx.profile, wanted, found)

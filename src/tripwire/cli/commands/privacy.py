@@ -11,6 +11,8 @@ import typer
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import Command, Format, console, emit_report, err_console, notes
 
+SHOW_PII_HELP = ("Show the values of this column although it looks personal (repeat for more; "
+                 "'all' for every column). Reports and the store mask them by default.")
 PSEUDO_EXAMPLES = """Examples:\n\n
   export TW_KEY=$(openssl rand -hex 32)\n\n
   tripwire pseudonymise users.csv --columns id,email --key-env TW_KEY -o users.pseudo.parquet\n\n

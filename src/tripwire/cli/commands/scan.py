@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tripwire.cli.commands.privacy import SHOW_PII_HELP
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import Command, Format, emit_report, notes
 
@@ -48,6 +49,7 @@ def scan_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    show_pii: list[str] = typer.Option([], "--show-pii", help=SHOW_PII_HELP),
 ) -> None:
     """Scan DATA for quality issues, ranked, each with evidence, rows and a fix.
 
@@ -68,6 +70,8 @@ def scan_command(
 
             raise UsageError("--weights-out needs --population (the shares to weight towards)")
         options["weights_out"] = str(weights_out)
+    if show_pii:
+        options["show_pii"] = show_pii
     if proba_columns:
         options["proba_columns"] = [c.strip() for c in proba_columns.split(",") if c.strip()]
     families = [f.strip() for f in only.split(",") if f.strip()] if only else None

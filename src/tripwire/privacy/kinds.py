@@ -136,13 +136,19 @@ def phone_candidates(s: pl.Series, *, hinted: bool) -> pl.Series:
 
     Without a phone name hint a value must start with "+" or "(", or hold three groups of
     digits: bare digit strings and codes such as "17-000003" are more often identifiers.
+    Bare digit strings count only in a column where a tenth of the values look like phones.
     """
     t = s.str.strip_chars()
     digits = t.str.replace_all(r"(x|ext\.?)\s*\d+$", "").str.count_matches(r"\d")
     shaped = t.str.contains(PHONE_CHARS) & (digits >= 7) & (digits <= 15)
     if not hinted:  # codes such as "17-000003" have digits and a dash too: ask for a phone's look
         groups = t.str.replace_all(r"(x|ext\.?)\s*\d+$", "").str.count_matches(r"\d+")
-        shaped = shaped & ~t.str.contains(DATE_LIKE) & (t.str.contains(r"^[+(]") | (groups >= 3))
+        formatted = (t.str.contains(r"^[+(]") | (groups >= 3)) & ~t.str.contains(DATE_LIKE)
+        bare = t.str.contains(r"^0?\d{8,12}$")
+        # bare digits count only beside numbers written like phones ("+39 ..." and "0942104894")
+        if (shaped & formatted).sum() < 0.1 * max(1, int(t.is_not_null().sum())):
+            bare = bare & False
+        shaped = shaped & (formatted | bare)
     return shaped & ~t.str.contains(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 

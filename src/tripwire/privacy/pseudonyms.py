@@ -60,6 +60,8 @@ def pseudonymise_frame(df: pl.DataFrame, columns: list[str], key: bytes, *, leng
         dtype = df.schema[c]
         text = df.get_column(c).cast(pl.String)
         digest = pl.DataFrame({"t": text}).select(plh.col("t").chash.hmac_sha256(key=key)).to_series()
+        # an empty text is no identifier: it stays empty (as a null stays null)
+        digest = pl.select(pl.when(text == "").then(pl.lit("")).otherwise(digest)).to_series()
         if not keep_format:
             out.append(digest.str.slice(0, length).alias(c))
             continue

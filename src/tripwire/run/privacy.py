@@ -31,12 +31,10 @@ def _finding(code: str, severity: str, columns: Sequence[str], title: str, evide
 
 
 def _read(ctx: RunContext) -> pl.DataFrame:
+    """Read every row of the context's source once (the command's row pass) into one table."""
     if ctx.source is None:
         raise UsageError(f"{ctx.profile.name}: this command needs the rows, not a saved profile")
-    frames = [pl.from_arrow(b) for b in ctx.source.batches()]
-    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(ctx.source.schema.empty_table())
-    assert isinstance(table, pl.DataFrame)
-    return table
+    return _concat(ctx.source.batches(), ctx.source.schema)
 
 
 def _check_columns(wanted: Sequence[str], have: Sequence[str], flag: str, where: str) -> None:
@@ -183,14 +181,13 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
     Privacy: exact and near copies of real rows (`privacy.synthetic_copy`) against a real
     holdout's own distances, and the share of real records a synthetic row exposes.
     """
-    from tripwire.drift_detection.classifier import separability
-    from tripwire.drift_detection.multivariate import _model, feature_matrix
+    from tripwire.io import open_source
     from tripwire.privacy.synthetic import correlation_difference, measure_copies
 
     ctx = open_context(synth, real, name=name, encoding=encoding, progress=progress)
     synth_t = _read(ctx)
-    ref_ctx = open_context(real, encoding=encoding)
-    real_t = _read(ref_ctx)
+    real_source = open_source(real, encoding=encoding)
+    real_t = _concat(real_source.batches(), real_source.schema)
     if set(real_t.columns) != set(synth_t.columns):
         extra = sorted(set(synth_t.columns) - set(real_t.columns))
         missing = sorted(set(real_t.columns) - set(synth_t.columns))
@@ -199,22 +196,14 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
     synth_t = synth_t.select(real_t.columns)
     copies = measure_copies(real_t, synth_t, seed=seed)
     corr = correlation_difference(real_t, synth_t)
-    kinds = {c: "numeric" if t.is_numeric() and t != pl.Boolean else "categorical" for c, t in real_t.schema.items()}
-    a = real_t.sample(min(real_t.height, 5000), seed=seed)
-    b = synth_t.sample(min(synth_t.height, 5000), seed=seed)
-    x, names, categorical = feature_matrix(a, b, kinds)
-    import numpy as np
-
-    y = np.r_[np.zeros(a.height), np.ones(b.height)]
-    sep = separability(lambda: _model(categorical), x, y, names, importance=False)
-    auc = round(sep.auc, 4) if sep else None
-    findings: list[Finding] = []
+    auc = _domain_auc(real_t, synth_t, seed)
     evidence = {"exact_copies": copies.exact_copies, "near_copies": copies.near_copies,
                 "compared_rows": copies.compared, "near_share": round(copies.near_share, 6),
                 "expected_near_share": round(copies.expected_near_share, 6),
                 "distance_threshold": round(copies.threshold, 6), "dcr_median": round(copies.dcr_median, 6),
                 "holdout_dcr_median": round(copies.holdout_dcr_median, 6),
                 "membership_risk": copies.membership_risk, "exposed_real_share": round(copies.exposed_real_share, 6)}
+    findings: list[Finding] = []
     if copies.excess:
         from tripwire.detectors.common import pct
 
@@ -224,16 +213,17 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
         rows = sorted(set(copies.exact_rows) | set(copies.near_rows))[:100]
         findings.append(_finding("privacy.synthetic_copy", "error", real_t.columns, title, evidence, rows,
                                  "privacy.synthetic_copy"))
-    drift = execute(Plan("synthetic-check", only=("drift",)), ctx)
-    findings += [f for f in drift.findings]
-    checks = [CheckResult("privacy.synthetic_copy", "failed" if copies.excess else "passed"),
-              *[c for c in drift.checks if c.name != "privacy.synthetic_copy"]]
+    checks = [CheckResult("privacy.synthetic_copy", "failed" if copies.excess else "passed")]
+    import dataclasses
+
+    report = execute(Plan("synthetic-check", only=("drift",), given_findings=tuple(findings),
+                          given_checks=tuple(checks)), ctx)
+    drifted = {c for f in report.by_code("drift.feature") for c in f.columns}
     metrics = [
         {"metric": "domain classifier AUC", "value": auc, "meaning": "0.5 = real and synthetic indistinguishable"},
         {"metric": "correlation difference (mean |Δr|)", "value": corr["mean_abs"]},
         {"metric": "correlation difference (max |Δr|)", "value": corr["max_abs"], "pair": corr["worst_pair"]},
-        {"metric": "columns drifted", "value": len({c for f in drift.by_code("drift.feature") for c in f.columns}),
-         "of": len(real_t.columns)},
+        {"metric": "columns drifted", "value": len(drifted), "of": len(real_t.columns)},
         {"metric": "exact copies", "value": copies.exact_copies, "of": copies.synth_rows},
         {"metric": "near copies", "value": copies.near_copies, "of": copies.compared,
          "expected": round(copies.expected_near_share * copies.compared, 1)},
@@ -241,7 +231,30 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
          "holdout": round(copies.holdout_dcr_median, 4)},
         {"metric": "membership risk", "value": copies.membership_risk},
     ]
-    return _report("synthetic-check", ctx, findings, checks, metrics)
+    return dataclasses.replace(report, metrics=tuple(metrics))
+
+
+def _concat(batches: Any, schema: pa.Schema) -> pl.DataFrame:
+    frames = [pl.from_arrow(b) for b in batches]
+    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(schema.empty_table())
+    assert isinstance(table, pl.DataFrame)
+    return table
+
+
+def _domain_auc(real: pl.DataFrame, synth: pl.DataFrame, seed: int) -> float | None:
+    """Return the out-of-fold AUC of a classifier telling synthetic rows from real ones (5,000 a side)."""
+    import numpy as np
+
+    from tripwire.drift_detection.classifier import separability
+    from tripwire.drift_detection.multivariate import _model, feature_matrix
+
+    kinds = {c: "numeric" if t.is_numeric() and t != pl.Boolean else "categorical" for c, t in real.schema.items()}
+    a = real.sample(min(real.height, 5000), seed=seed)
+    b = synth.sample(min(synth.height, 5000), seed=seed)
+    x, names, categorical = feature_matrix(a, b, kinds)
+    y = np.r_[np.zeros(a.height), np.ones(b.height)]
+    sep = separability(lambda: _model(categorical), x, y, names, importance=False)
+    return round(sep.auc, 4) if sep else None
 
 
 # ---- masking in the other commands ---------------------------------------------------------

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from tripwire._version import __version__
 from tripwire.html import charts
-from tripwire.html.privacy import looks_personal
 from tripwire.report.format import MAX_NAME, cut, evidence_items, number, pct, rows_line, timestamp
 
 if TYPE_CHECKING:
@@ -95,15 +94,13 @@ def _info(info: DatasetInfo) -> dict[str, Any]:
 
 def _masked_columns(report: Report, prof: DatasetProfile | None) -> set[str]:
     """Return the columns whose values are masked: as the run decided, else as the profile and findings say."""
-    from tripwire.privacy.masking import masked_columns
+    from tripwire.privacy.masking import personal_columns
 
     decided = report.extra.get("personal_columns")
     if decided is not None:
         return set(decided)
-    found = {c for f in report.findings if f.code == "privacy.pii" for c in f.columns}
-    if prof is not None:
-        found |= {c.name for c in prof.columns.values() if looks_personal(c)} | set(masked_columns(prof))
-    return found
+    ran = any(c.name == "privacy.pii" and c.status != "skipped" for c in report.checks)
+    return personal_columns(prof, report.findings, scan_sample=not ran)
 
 
 def _finding(rank: int, f: Finding, masked: set[str]) -> dict[str, Any]:

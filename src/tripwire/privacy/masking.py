@@ -74,18 +74,24 @@ def personal_columns(profile: DatasetProfile | None, findings: Iterable[Finding]
                      show: Collection[str] = (), *, scan_sample: bool = True) -> set[str]:
     """Return the columns whose values are masked: found personal, minus those shown.
 
-    Without `privacy.pii` findings (a drift or check run), the profile's row sample is
-    searched here, so every command masks the same columns.
+    `findings` are the run's; with `scan_sample` (`privacy.pii` did not run: a drift or
+    check run) the profile's row sample is searched here, so every command masks the same
+    columns. Without a sample (or phonenumbers), the cruder `looks_personal` decides from
+    the column's name and top values.
     """
-    from tripwire.privacy.looks import looks_personal
-
     found = {c for f in findings if f.code == "privacy.pii" for c in f.columns}
     if profile is not None:
         found |= set(masked_columns(profile))
-        found |= {c.name for c in profile.columns.values() if looks_personal(c)}
-        if scan_sample and not any(f.code == "privacy.pii" for f in findings):
-            found |= _sampled(profile)
+        if scan_sample:
+            sampled = _sampled(profile)
+            found |= sampled if sampled is not None else _looks(profile)
     return shown(found, show)
+
+
+def _looks(profile: DatasetProfile) -> set[str]:
+    from tripwire.privacy.looks import looks_personal
+
+    return {c.name for c in profile.columns.values() if looks_personal(c)}
 
 
 def masked_columns(profile: DatasetProfile) -> list[str]:
@@ -93,12 +99,13 @@ def masked_columns(profile: DatasetProfile) -> list[str]:
     return list(profile.source.get(MASKED_KEY) or [])
 
 
-def _sampled(profile: DatasetProfile) -> set[str]:
+def _sampled(profile: DatasetProfile) -> set[str] | None:
+    """Return the personal columns `privacy.pii` finds in the sample (None: it cannot look)."""
     from tripwire.extras import available
 
     frame = profile.sample_frame()
     if frame is None or not frame.height or not available("phonenumbers"):
-        return set()
+        return None
     from tripwire.privacy.detector import profile_date
     from tripwire.privacy.pii import find_pii
 

@@ -28,7 +28,7 @@ def test_k_l_and_the_rows_below():
 
 def test_generalisations_reach_the_target():
     r = measure(_table(), ["age", "zip", "sex"], k=3)
-    assert r.reached_k is not None and r.reached_k >= 3 and r.rows_below_after == 0
+    assert r.reached_k is not None and r.reached_k >= 3 and r.rows_below_after == 0  # 33 rows: no budget
     assert r.generalisation and set(r.information_lost) == set(r.generalisation)
     assert all(0 <= v <= 1 for v in r.information_lost.values())
 
@@ -44,8 +44,9 @@ def test_generalisation_on_a_larger_table_keeps_some_information():
     df = pl.DataFrame({"age": rng.integers(18, 90, n), "zip": [f"{z:05d}" for z in rng.integers(10000, 10999, n)],
                        "sex": rng.choice(["F", "M"], n)})
     r = measure(df, ["age", "zip", "sex"], k=5)
-    assert r.k < 5 and r.rows_below_after == 0 and r.reached_k >= 5
-    assert any(v < 1 for v in r.information_lost.values())
+    assert r.k < 5 and r.reached_k >= 5 and r.rows_below_after <= 30  # at most 1% left to suppress
+    # every zip starts with "10": cutting it to two characters costs one column, age and sex stay whole
+    assert r.generalisation == {"zip": "first 2 characters"}
 
 
 def test_quasi_identifiers_are_suggested_by_name():

@@ -160,6 +160,15 @@ def k_anonymity(data: Any, quasi: Sequence[str] | None = None, *, k: int = 5, se
                {"metric": "rows below k", "value": result.rows_below}]
     if sensitive is not None:
         metrics.append({"metric": f"l ({sensitive})", "value": result.l_div, "target": l_target})
+    for column, step in result.generalisation.items():
+        metrics.append({"metric": f"generalise {column}", "value": step,
+                        "information lost": pct(result.information_lost.get(column, 0.0))})
+    if result.generalisation:
+        metrics.append({"metric": "k after generalising", "value": result.reached_k,
+                        "rows to suppress": result.rows_below_after})
+    if result.rows_below:
+        metrics.append({"metric": "or suppress the rows below k", "value": result.rows_below,
+                        "share": pct(result.rows_below / max(result.rows, 1))})
     return _report("k-anonymity", ctx, findings, checks, metrics)
 
 

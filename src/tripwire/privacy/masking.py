@@ -157,6 +157,7 @@ def _texts(evidence: dict[str, Any]) -> set[str]:
 def mask_report(report: Report, columns: Collection[str]) -> Report:
     """Return the report with the evidence of findings on `columns` masked, and a note saying so."""
     if not columns:
+        report.extra["personal_columns"] = []  # decided: the HTML report masks nothing either
         return report
     findings = tuple(mask_finding(f) if set(f.columns) & set(columns) else f for f in report.findings)
     note = (f"values of personal columns masked: {', '.join(sorted(columns))} "

@@ -11,6 +11,7 @@ nine-digit SSNs and single-word names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -129,16 +130,22 @@ def _structured(s: pl.Series, rows: pl.Series, only: tuple[str, ...] | None = No
 
 
 def _phones(values: pl.Series, *, hinted: bool) -> pl.Series:
-    """Parse the cheap candidates with phonenumbers (at most MAX_PHONE_PARSES distinct ones)."""
+    """Return whether each value is a phone number: candidates parsed with phonenumbers.
+
+    At most MAX_PHONE_PARSES distinct candidates are parsed; when there are more and most
+    parsed ones are valid, the unparsed candidates count as phones (the share is then an
+    estimate, like the sample it comes from).
+    """
     cand = K.phone_candidates(values, hinted=hinted)
     distinct = values.filter(cand).unique(maintain_order=True).head(K.MAX_PHONE_PARSES)
     if not distinct.len():
         return cand
-    valid = distinct.filter(pl.Series(K.parse_phones(distinct.to_list())))
-    if distinct.len() == values.filter(cand).n_unique():
+    ok = pl.Series(K.parse_phones(distinct.to_list()))
+    valid, invalid = distinct.filter(ok), distinct.filter(~ok)
+    if distinct.len() == values.filter(cand).n_unique() or valid.len() * 2 < distinct.len():
         return cand & values.is_in(valid.implode())
-    # more candidates than parsed: the parsed ones decide the column, every candidate counts
-    return cand if valid.len() * 2 >= distinct.len() else cand & values.is_in(valid.implode())
+    # more candidates than parsed, mostly valid: the unparsed candidates count as phones too
+    return cand & ~values.is_in(invalid.implode())
 
 
 def _free_text(s: pl.Series, rows: pl.Series) -> ColumnPii | None:
@@ -160,7 +167,7 @@ def _free_text(s: pl.Series, rows: pl.Series) -> ColumnPii | None:
     return _result(s, rows, hits, n, free_text=True, shown=parts)
 
 
-def _any_in(runs: pl.Series, test) -> pl.Series:  # noqa: ANN001 - a kind test
+def _any_in(runs: pl.Series, test: Callable[[pl.Series], pl.Series]) -> pl.Series:
     """Return, per value, whether any of its extracted substrings passes `test`."""
     flat = pl.DataFrame({"i": pl.int_range(runs.len(), eager=True), "r": runs}).explode("r").drop_nulls()
     if not flat.height:

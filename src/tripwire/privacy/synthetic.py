@@ -101,8 +101,7 @@ def measure_copies(real: pl.DataFrame, synth: pl.DataFrame, *, seed: int = 0) ->
     s_idx = synth.with_row_index("__i__")
     s_part = _sample(s_idx, MAX_ROWS, seed)
     real_all = _sample(real, MAX_ROWS, seed)
-    tr, ho, sy, ra, sy_all = encode(real, [train, holdout, s_part.drop("__i__"), real_all,
-                                           s_part.drop("__i__")])
+    tr, ho, sy, ra = encode(real, [train, holdout, s_part.drop("__i__"), real_all])
     d_hold = nearest(tr, ho)
     whole = np.vstack([tr, ho])
     d_syn = nearest(whole, sy)
@@ -110,7 +109,7 @@ def measure_copies(real: pl.DataFrame, synth: pl.DataFrame, *, seed: int = 0) ->
     near = d_syn <= threshold
     expected = float(np.mean(d_hold <= threshold))
     # real records a synthetic row sits next to, against how often a fresh real row does
-    d_real = nearest(sy_all, ra)
+    d_real = nearest(sy, ra)
     exposed = float(np.mean(d_real <= threshold))
     risk = max(0.0, (exposed - expected) / (1 - expected)) if expected < 1 else 0.0
     ids = s_part.get_column("__i__").to_numpy()

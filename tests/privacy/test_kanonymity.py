@@ -67,3 +67,30 @@ def test_the_command_reports_the_finding(tmp_path):
     with pytest.raises(UsageError, match="'height'"):
         k_anonymity(path, ["age", "height"])
     assert k_anonymity(path, None, k=2).by_code("privacy.k_anonymity")[0].evidence["suggested"] is True
+
+
+def test_cli_exit_codes_and_json(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "p.csv"
+    _table().write_csv(path)
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "tripwire", "k-anonymity", str(path), *args],
+                              capture_output=True, text=True, env=env)
+
+    bad = run("--quasi", "age,height")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "'height'" in bad.stderr
+    out = run("--quasi", "age,zip,sex", "--format", "json")
+    assert out.returncode == 1
+    doc = json.loads(out.stdout)
+    assert doc["command"] == "k-anonymity" and doc["findings"][0]["code"] == "privacy.k_anonymity"
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(doc, json.loads((root / "docs" / "report.schema.json").read_text(encoding="utf-8")))
+    assert run("--quasi", "sex", "--k", "2").returncode == 0

@@ -62,3 +62,12 @@ def test_other_columns_are_one_line(files, tmp_path):
                        env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"})
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert "other columns than REAL" in r.stderr
+
+
+def test_the_json_report_validates(files):
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    report = synthetic_check(files / "real.parquet", files / "copied.parquet")
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "report.schema.json").read_text("utf-8"))
+    jsonschema.validate(json.loads(report.to_json()), schema)

@@ -161,14 +161,14 @@ def k_anonymity(data: Any, quasi: Sequence[str] | None = None, *, k: int = 5, se
     if sensitive is not None:
         metrics.append({"metric": f"l ({sensitive})", "value": result.l_div, "target": l_target})
     for column, step in result.generalisation.items():
-        metrics.append({"metric": f"generalise {column}", "value": step,
-                        "information lost": pct(result.information_lost.get(column, 0.0))})
+        metrics.append({"metric": f"generalise {column}: {step} (information lost)",
+                        "value": result.information_lost.get(column, 0.0), "step": step})
     if result.generalisation:
         metrics.append({"metric": "k after generalising", "value": result.reached_k,
                         "rows to suppress": result.rows_below_after})
     if result.rows_below:
         metrics.append({"metric": "or suppress the rows below k", "value": result.rows_below,
-                        "share": pct(result.rows_below / max(result.rows, 1))})
+                        "share": round(result.rows_below / max(result.rows, 1), 6)})
     return _report("k-anonymity", ctx, findings, checks, metrics)
 
 
@@ -177,7 +177,13 @@ def _report(command: str, ctx: RunContext, findings: list[Finding], checks: list
     import dataclasses
 
     report = execute(Plan(command, detectors=False, given_findings=tuple(findings), given_checks=tuple(checks)), ctx)
-    return dataclasses.replace(report, metrics=tuple(metrics))
+    return dataclasses.replace(report, metrics=tuple(as_metric(m, ctx.profile.rows) for m in metrics))
+
+
+def as_metric(row: dict[str, Any], n: int) -> dict[str, Any]:
+    """Return a figure in the report's metrics shape (no interval: these figures are exact)."""
+    return {"metric": row["metric"], "value": row["value"], "ci_low": None, "ci_high": None, "n": n,
+            **{k: v for k, v in row.items() if k not in ("metric", "value")}}
 
 
 # ---- synthetic-check -----------------------------------------------------------------------
@@ -240,7 +246,7 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
          "holdout": round(copies.holdout_dcr_median, 4)},
         {"metric": "membership risk", "value": copies.membership_risk},
     ]
-    return dataclasses.replace(report, metrics=tuple(metrics))
+    return dataclasses.replace(report, metrics=tuple(as_metric(m, synth_t.height) for m in metrics))
 
 
 def _concat(batches: Any, schema: pa.Schema) -> pl.DataFrame:

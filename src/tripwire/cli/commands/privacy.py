@@ -66,9 +66,24 @@ def pseudonymise_command(
 
 def _metrics(rows: tuple[dict[str, Any], ...] | None) -> None:
     for m in rows or ():
-        rest = ", ".join(f"{k} {v}" for k, v in m.items() if k not in ("metric", "value") and v is not None)
-        console.print(f"  {m['metric']}: {m['value']}" + (f" ({rest})" if rest else ""), markup=False,
-                      highlight=False)
+        rest = ", ".join(f"{k} {_shown(v, k == 'share')}" for k, v in m.items()
+                         if k not in ("metric", "value", "ci_low", "ci_high", "n", "step") and v is not None)
+        share = "information lost" in str(m["metric"])
+        console.print(f"  {m['metric']}: {_shown(m['value'], share)}" + (f" ({rest})" if rest else ""),
+                      markup=False, highlight=False)
+
+
+def _shown(value: Any, share: bool = False) -> str:
+    """Return a figure as the text report writes numbers (shares as percentages)."""
+    from tripwire.report.format import number, pct
+
+    if share and isinstance(value, (int, float)):
+        return pct(value)
+    if isinstance(value, float):
+        return number(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 def k_anonymity_command(

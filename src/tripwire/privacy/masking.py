@@ -1,7 +1,9 @@
 """Mask personal values in every face: findings' evidence, profiles' top values, examples, row samples.
 
-Which columns: those `privacy.pii` found, plus those whose name or profile looks personal
-(`looks.looks_personal`), minus the ones the user shows (`--show-pii COL`, or `all`).
+Which columns (`personal_columns`): those `privacy.pii` found (when it did not run, the same
+search on the profile's row sample; without a sample, `looks.looks_personal` on the name
+and top values), plus those masked already, minus the ones the user shows (`--show-pii
+COL`, or `all`).
 
 A report's evidence values in those columns become `MASK`. A stored profile keeps its
 counts but its top values and row-sample values become tokens ("•" + 10 hex characters of

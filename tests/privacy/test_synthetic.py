@@ -71,3 +71,16 @@ def test_the_json_report_validates(files):
     report = synthetic_check(files / "real.parquet", files / "copied.parquet")
     schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "report.schema.json").read_text("utf-8"))
     jsonschema.validate(json.loads(report.to_json()), schema)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("package", "item"), [("palmerpenguins", "penguins"), ("ggplot2", "diamonds")])
+def test_fresh_real_rows_are_not_copies(package, item):
+    from tests import realdata
+
+    df = realdata.penguins() if item == "penguins" else realdata._rdata(package, item)
+    a, b = realdata.random_halves(df)
+    report = synthetic_check(a, b)
+    assert report.findings == ()  # a second sample of the same population: nothing to say
+    auc = {m["metric"]: m["value"] for m in report.metrics}["domain classifier AUC"]
+    assert 0.4 < auc < 0.6

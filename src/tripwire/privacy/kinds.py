@@ -68,11 +68,19 @@ def luhn_valid(digits: pl.Series, width: int = 19) -> pl.Series:
 
 
 def is_card(s: pl.Series) -> pl.Series:
-    """Return whether each value is a payment card number: 12-19 digits (Maestro has 12), Luhn-valid, not all one digit."""
+    """Return whether each value is a payment card number: 12-19 digits (Maestro has 12), Luhn-valid, not all zeros."""
     d = _digits(s.str.strip_chars())
-    shaped = d.str.contains(CARD)
-    same = d.str.replace_all(r"0", "").str.len_chars() == 0
-    return (shaped & ~same & luhn_valid(d.fill_null(""))).fill_null(False)
+    shaped = d.str.contains(CARD).fill_null(False) & (d.str.replace_all("0", "", literal=True).str.len_chars() > 0)
+    return _checked(shaped, d, luhn_valid)
+
+
+def _checked(shaped: pl.Series, values: pl.Series, check) -> pl.Series:  # noqa: ANN001 - a checksum test
+    """Return `shaped` narrowed to the values passing `check`, run only on the shaped ones."""
+    if not shaped.any():
+        return shaped
+    ok = pl.Series([False] * shaped.len())
+    idx = shaped.arg_true()
+    return ok.scatter(idx, check(values.filter(shaped)).fill_null(False))
 
 
 def _mod97(digits: pl.Expr, width: int) -> pl.Expr:
@@ -88,12 +96,14 @@ def _mod97(digits: pl.Expr, width: int) -> pl.Expr:
 def iban_valid(s: pl.Series) -> pl.Series:
     """Return whether each value is an IBAN with a valid mod-97 checksum (ISO 13616)."""
     t = s.str.replace_all(r"\s", "").str.to_uppercase()
-    shaped = t.str.contains(IBAN)
+    return _checked(t.str.contains(IBAN).fill_null(False), t, _iban_sum_ok)
+
+
+def _iban_sum_ok(t: pl.Series) -> pl.Series:
     moved = t.str.slice(4) + t.str.slice(0, 4)
     for i, letter in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
         moved = moved.str.replace_all(letter, str(10 + i), literal=True)
-    ok = pl.DataFrame({"d": moved}).select(_mod97(pl.col("d"), 70) == 1).to_series()
-    return (shaped & ok).fill_null(False)
+    return pl.DataFrame({"d": moved}).select(_mod97(pl.col("d"), 70) == 1).to_series()
 
 
 def is_ssn(s: pl.Series, *, hinted: bool) -> pl.Series:
@@ -113,12 +123,14 @@ def is_nino(s: pl.Series) -> pl.Series:
 def is_nir(s: pl.Series) -> pl.Series:
     """Return whether each value is a French NIR whose key checks (97 - n mod 97)."""
     t = s.str.replace_all(r"\s", "").str.to_uppercase()
-    shaped = t.str.contains(NIR)
+    return _checked(t.str.contains(NIR).fill_null(False), t, _nir_key_ok)
+
+
+def _nir_key_ok(t: pl.Series) -> pl.Series:
     # Corsica: 2A and 2B count as 19 and 18 in the key computation
     body = t.str.slice(0, 13).str.replace("2A", "19", literal=True).str.replace("2B", "18", literal=True)
     frame = pl.DataFrame({"b": body, "k": t.str.slice(13, 2).cast(pl.Int64, strict=False)})
-    ok = frame.select((97 - _mod97(pl.col("b"), 14)) == pl.col("k")).to_series()
-    return (shaped & ok).fill_null(False)
+    return frame.select((97 - _mod97(pl.col("b"), 14)) == pl.col("k")).to_series()
 
 
 def is_national_id(s: pl.Series, *, hinted: bool) -> pl.Series:

@@ -92,40 +92,54 @@ def classify(s: pl.Series, rows: pl.Series, *, today: date) -> ColumnPii | None:
 
 
 def _structured(s: pl.Series, rows: pl.Series, only: tuple[str, ...] | None = None) -> ColumnPii | None:
+    """Judge a column of short values on its distinct values, weighted by their counts."""
     name = s.name
-    present = s.is_not_null() & (s.str.strip_chars().str.len_chars() > 0)
-    values = s.fill_null("")
-    n = int(present.sum())
+    counts = s.drop_nulls().value_counts(sort=True, name="__n__")
+    keep = counts.get_column(name).str.strip_chars().str.len_chars() > 0
+    values, weights = counts.get_column(name).filter(keep), counts.get_column("__n__").filter(keep)
+    n = int(weights.sum())
     if not n:
         return None
+    need = MIN_SHARE * n
+
+    def rows_where(mask: pl.Series) -> int:
+        return int(weights.filter(mask).sum())
+
+    # cheap gates: most columns hold no "@", few digits, or digits but no letters at all
+    digits = values.str.count_matches(r"\d")
+    gates = {"email": rows_where(values.str.contains("@", literal=True)) >= need,
+             "digits": rows_where((digits > 0) | values.str.contains(":", literal=True)) >= need,
+             "six_digits": rows_where(digits >= 6) >= need,
+             "name": rows_where(digits == 0) >= need}
     tests = {
-        "email": lambda: K.is_email(values),
-        "card": lambda: K.is_card(values),
-        "iban": lambda: K.iban_valid(values),
-        "ip": lambda: K.is_ip(values),
-        "national_id": lambda: K.is_national_id(values, hinted=bool(ID_HINT.search(name))),
-        "phone": lambda: _phones(values, hinted=bool(PHONE_HINT.search(name))),
-        "postal_code": lambda: K.is_postal(values) if POSTAL_HINT.search(name) else None,
-        "name": lambda: name_like(values, hinted=bool(NAME_HINT.search(name))),
+        "email": ("email", lambda: K.is_email(values)),
+        "card": ("six_digits", lambda: K.is_card(values)),
+        "iban": ("six_digits", lambda: K.iban_valid(values)),
+        "ip": ("digits", lambda: K.is_ip(values)),
+        "national_id": ("six_digits", lambda: K.is_national_id(values, hinted=bool(ID_HINT.search(name)))),
+        "phone": ("six_digits", lambda: _phones(values, hinted=bool(PHONE_HINT.search(name)))),
+        "postal_code": ("digits", lambda: K.is_postal(values) if POSTAL_HINT.search(name) else None),
+        "name": ("name", lambda: name_like(values, hinted=bool(NAME_HINT.search(name)))),
     }
-    hits: dict[str, pl.Series] = {}
+    found: dict[str, pl.Series] = {}
     # a value of a kind with a checksum or a strict shape is not also a phone number
-    specific = pl.Series([False] * s.len())
-    for kind, test in tests.items():
-        if only is not None and kind not in only:
+    specific = pl.Series([False] * values.len())
+    for kind, (gate, test) in tests.items():
+        if (only is not None and kind not in only) or not gates[gate]:
             continue
         mask = test()
         if mask is None:
             continue
-        mask = mask.fill_null(False) & present
+        mask = mask.fill_null(False)
         if kind == "phone":
             mask = mask & ~specific
         elif kind in ("email", "card", "iban", "ip", "national_id"):
             specific = specific | mask
-        if mask.sum() >= MIN_SHARE * n:
-            hits[kind] = mask
-    if "postal_code" in hits and len(hits) > 1:
-        hits.pop("postal_code")  # a zip column of phone-shaped or card values is not postal
+        if rows_where(mask) >= need:
+            found[kind] = mask
+    if "postal_code" in found and len(found) > 1:
+        found.pop("postal_code")  # a zip column of phone-shaped or card values is not postal
+    hits = {k: s.is_in(values.filter(m).implode()).fill_null(False) for k, m in found.items()}
     return _result(s, rows, hits, n)
 
 

@@ -8,6 +8,8 @@ candidates (capped) are parsed with `phonenumbers`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 EMAIL = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
@@ -74,7 +76,7 @@ def is_card(s: pl.Series) -> pl.Series:
     return _checked(shaped, d, luhn_valid)
 
 
-def _checked(shaped: pl.Series, values: pl.Series, check) -> pl.Series:  # noqa: ANN001 - a checksum test
+def _checked(shaped: pl.Series, values: pl.Series, check: Callable[[pl.Series], pl.Series]) -> pl.Series:
     """Return `shaped` narrowed to the values passing `check`, run only on the shaped ones."""
     if not shaped.any():
         return shaped

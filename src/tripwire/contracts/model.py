@@ -7,6 +7,7 @@ Every check is a named field with its parameters, so a contract round-trips
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
@@ -223,15 +224,16 @@ class Contract:
 
     def check(self, data: Any, *, as_of: Any = None, quarantine: str | Path | bool | None = None,
               name: str | None = None, progress: bool = False, strict: bool = False,
-              encoding: str | None = None) -> Any:
+              encoding: str | None = None, show_pii: Sequence[str] = ()) -> Any:
         """Check data against the contract; return a Report (command "check").
 
-        `strict=True` fails a check that cannot judge instead of reporting it as unknown.
+        `strict=True` fails a check that cannot judge instead of reporting it as unknown;
+        `show_pii` names columns whose values are shown although they look personal.
         """
         from tripwire.run import check  # the facade method composes the run layer above
 
         return check(self, data, as_of=as_of, quarantine=quarantine, name=name, progress=progress,
-                     strict=strict, encoding=encoding)
+                     strict=strict, encoding=encoding, show_pii=show_pii)
 
     @classmethod
     def infer(cls, data: Any, **kwargs: Any) -> Contract:

@@ -182,6 +182,7 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.drift_detection.targets",
     "tripwire.drift_detection.multivariate",
     "tripwire.drift_detection.text",
+    "tripwire.privacy.detector",
 ]
 
 

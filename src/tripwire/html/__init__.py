@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from tripwire._version import __version__
 from tripwire.html import charts
-from tripwire.html.privacy import looks_personal
 from tripwire.html.sections import evaluation_section, label_section
 from tripwire.report.format import MAX_NAME, cut, evidence_items, number, pct, rows_line, timestamp
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import jinja2
 
     from tripwire.profiling import ColumnProfile, DatasetProfile
@@ -23,7 +24,7 @@ MAX_TEXT = MAX_NAME
 MASK = "•••• (masked)"
 #: evidence keys that hold data values, masked in columns that look like personal data
 VALUE_KEYS = ("examples", "repaired", "value", "groups", "mapping", "new_values", "vanished", "unexpected",
-              "counts")
+              "counts", "values", "top", "top_values", "variants", "pairs", "example", "tokens")
 #: row indices listed per finding before "(+N more)"
 ROWS_SHOWN = 20
 
@@ -39,17 +40,18 @@ def _env() -> jinja2.Environment:
     )
 
 
-def render_report(report: Report, *, show_personal: bool = False) -> str:
+def render_report(report: Report, *, show_personal: bool | Collection[str] = False) -> str:
     """Return the report as one self-contained HTML page.
 
-    Columns that look like personal data (names such as email or phone, or values that look
-    like e-mail addresses or phone numbers) have their values masked unless `show_personal`.
+    Columns that look like personal data (`privacy.pii` found them, or their names or values
+    look like e-mail addresses or phone numbers) have their values masked, unless
+    `show_personal` is True or names them.
     Every name and value is cut for display (`MAX_TEXT`) before it is examined or drawn, so
     one huge value costs no more than a short one.
     """
     prof: DatasetProfile | None = report.extra.get("profile")
     ref: DatasetProfile | None = report.extra.get("reference")
-    masked = {c.name for c in prof.columns.values() if looks_personal(c)} if prof and not show_personal else set()
+    masked = set() if show_personal is True else _masked_columns(report, prof) - set(show_personal or ())
     findings = [_finding(i, f, masked) for i, f in enumerate(report.findings)]
     thumbs = report.extra.get("image_thumbnails") or {}  # set by `scan --images`: the worst images of a finding
     for shown, f in zip(findings, report.findings, strict=True):
@@ -93,6 +95,17 @@ def render_profile(profile: DatasetProfile) -> str:
 def _info(info: DatasetInfo) -> dict[str, Any]:
     return {"name": _cut(info.name) if info.name else None, "rows": f"{info.rows:,}", "columns": info.columns,
             "fingerprint": _cut(info.fingerprint, 80) if info.fingerprint else None}
+
+
+def _masked_columns(report: Report, prof: DatasetProfile | None) -> set[str]:
+    """Return the columns whose values are masked: as the run decided, else as the profile and findings say."""
+    from tripwire.privacy.masking import personal_columns
+
+    decided = report.extra.get("personal_columns")
+    if decided is not None:
+        return set(decided)
+    ran = any(c.name == "privacy.pii" and c.status != "skipped" for c in report.checks)
+    return personal_columns(prof, report.findings, scan_sample=not ran)
 
 
 def _finding(rank: int, f: Finding, masked: set[str]) -> dict[str, Any]:

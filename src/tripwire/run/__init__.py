@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tripwire.run.joins import join_check
     from tripwire.run.modeltests import test_model
     from tripwire.run.plan import Plan, execute
+    from tripwire.run.privacy import k_anonymity, pseudonymise, synthetic_check
     from tripwire.run.repairs import fix
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
 
@@ -43,6 +44,7 @@ _WHERE = {
     "fix": "repairs", "join_check": "joins",
     "profile_images": "images", "scan_images": "images",
     "Plan": "plan", "execute": "plan",
+    "k_anonymity": "privacy", "pseudonymise": "privacy", "synthetic_check": "privacy",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
 }
 
@@ -63,15 +65,18 @@ __all__ = [
     "fix",
     "ingest",
     "join_check",
+    "k_anonymity",
     "locate_rows",
     "log",
     "open_context",
     "profile",
     "profile_images",
+    "pseudonymise",
     "resolve_reference",
     "row_pass",
     "scan",
     "scan_images",
+    "synthetic_check",
     "test_model",
 ]
 

@@ -36,27 +36,53 @@ def scan(data: Any, reference: Any = None, *, label: str | None = None, predicti
     (then detectors that need the rows are skipped). `reference` is data, a saved
     profile.json, a DatasetProfile or `store:NAME`. `only` limits to families ("schema",
     "data", "labels", "drift") or detector names; `options` go to detectors (e.g.
-    {"drift": {...thresholds...}}).
+    {"drift": {...thresholds...}}); `options["show_pii"]` lists columns whose values are shown
+    although they look personal (`["all"]`: every column).
     """
     ctx = open_context(data, reference, name=name, label=label, prediction=prediction, options=options,
                        encoding=encoding, progress=progress, store=store)
-    return execute(Plan(command, only=tuple(only) if only else None), ctx)
+    _align_masking(ctx)
+    return _private(execute(Plan(command, only=tuple(only) if only else None), ctx), ctx)
+
+
+def _align_masking(ctx: RunContext) -> None:
+    from tripwire.run.privacy import align_masking
+
+    align_masking(ctx)
+
+
+def _personal(report: Report, ctx: RunContext) -> set[str]:
+    """Return the columns whose values reports and the store mask (tripwire.privacy.masking)."""
+    from tripwire.privacy.masking import personal_columns
+
+    ran = any(c.name == "privacy.pii" and c.status != "skipped" for c in report.checks)
+    return personal_columns(ctx.profile, report.findings, tuple((ctx.options or {}).get("show_pii", ())),
+                            scan_sample=not ran)
+
+
+def _private(report: Report, ctx: RunContext) -> Report:
+    """Return the report with the values of personal columns masked."""
+    from tripwire.privacy.masking import mask_report
+
+    return mask_report(report, _personal(report, ctx))
 
 
 def check(contract: Contract | str | Path, data: Any, *, as_of: Any = None,
           quarantine: str | Path | bool | None = None, name: str | None = None, progress: Progress = False,
-          strict: bool = False, encoding: str | None = None) -> Report:
+          strict: bool = False, encoding: str | None = None, show_pii: Sequence[str] = ()) -> Report:
     """Check data against a contract and return the Report (command "check").
 
     `quarantine` is a folder for kept/rejected Parquet files, or True to only count the rows
     each check would remove. A check the data cannot settle is `unknown` (with the reason),
-    or failed with `strict=True`.
+    or failed with `strict=True`. `show_pii` names columns whose values are shown although
+    they look personal.
     """
     spec = _contract(contract)
-    ctx = open_context(data, name=name, progress=progress, encoding=encoding)
+    ctx = open_context(data, name=name, progress=progress, encoding=encoding,
+                       options={"show_pii": list(show_pii)} if show_pii else None)
     folder = Path(quarantine) if isinstance(quarantine, (str, Path)) else quarantine
-    return execute(Plan("check", detectors=False, contract=spec, as_of=as_of, quarantine=folder,
-                        strict=strict), ctx)
+    return _private(execute(Plan("check", detectors=False, contract=spec, as_of=as_of, quarantine=folder,
+                                 strict=strict), ctx), ctx)
 
 
 def check_profile(contract: Contract | str | Path, prof: DatasetProfile, *, as_of: Any = None,
@@ -114,6 +140,7 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
         existing = st.find_batch(dataset, ctx.profile.fingerprint)
         if existing is not None:
             return Logged(existing, st.report(existing), [], duplicate=True)
+    _align_masking(ctx)
     if season_note:
         ctx.profile.notes = [*ctx.profile.notes, season_note]
     label_text = source or (str(data) if isinstance(data, (str, Path)) else ctx.profile.source.get("kind"))
@@ -122,7 +149,7 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
                 judges=(_history_judge(st, dataset, when),),
                 sinks=_store_sinks(st, dataset, rules, source=label_text, model=model, trained_on=trained_on,
                                    logged_at=when))
-    report = execute(plan, ctx)
+    report = _private(execute(plan, ctx), ctx)
     return Logged(report.extra["stored"]["batch_id"], report, report.extra["alerts"]["deliveries"])
 
 
@@ -203,7 +230,12 @@ def _store_sinks(st: Store, dataset: str, rules: list[Any], *, source: str | Non
     stored: dict[str, Any] = {}
 
     def store_batch(report: Report, ctx: RunContext) -> dict[str, Any]:
-        stored["batch_id"] = st.log_batch(dataset, ctx.profile, report, source=source, model=model,
+        from tripwire.privacy.masking import mask_profile, mask_report
+
+        # the store keeps no personal values: not in findings, top values, examples or the sample
+        personal = _personal(report, ctx)
+        stored["batch_id"] = st.log_batch(dataset, mask_profile(ctx.profile, personal), mask_report(report, personal),
+                                          source=source, model=model,
                                           trained_on=trained_on, logged_at=logged_at or datetime.now(UTC))
         return dict(stored)
 
@@ -245,7 +277,8 @@ def drift(data: Any, reference: Any = None, *, label: str | None = None, predict
                          "time windows with the first)")
     ctx = open_context(data, reference, name=name, label=label, prediction=prediction, options=opts,
                        encoding=encoding, progress=progress, store=store)
-    report = execute(Plan("drift", only=("drift",)), ctx)
+    _align_masking(ctx)
+    report = _private(execute(Plan("drift", only=("drift",)), ctx), ctx)
     report.extra["columns"] = _drift_table(ctx, config, {c for c in (label, prediction) if c})
     return report
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tripwire.cli.commands.privacy import SHOW_PII_HELP
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import FLAG, Command, Format, emit_report, err_console, escape, notes
 
@@ -39,6 +40,7 @@ def check_command(
     strict: bool = typer.Option(False, "--strict", metavar=FLAG,
                                 help="Fail a check that cannot judge (reported as unknown otherwise)."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    show_pii: list[str] = typer.Option([], "--show-pii", help=SHOW_PII_HELP),
 ) -> None:
     """Check DATA against a contract: every check passed, failed (with rows), unknown or skipped.
 
@@ -50,7 +52,7 @@ def check_command(
 
     spec = Contract.load(contract)
     report = spec.check(data, as_of=as_of, quarantine=quarantine, name=name, progress=sys.stderr.isatty(),
-                        strict=strict, encoding=encoding)
+                        strict=strict, encoding=encoding, show_pii=show_pii)
     notes(report.notes)
     if quarantine is not None and report.quarantine:
         q = report.quarantine

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from tripwire.cli.commands.privacy import SHOW_PII_HELP
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import Command, Format, console, emit_report, escape, notes
 from tripwire.report.format import cut
@@ -41,6 +42,7 @@ def drift_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report here."),
     name: str | None = typer.Option(None, "--name", help="Name of the data set in the report."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    show_pii: list[str] = typer.Option([], "--show-pii", help=SHOW_PII_HELP),
 ) -> None:
     """Compare DATA with a reference: which columns moved, by how much, in words.
 
@@ -53,6 +55,8 @@ def drift_command(
     options: dict[str, Any] = {}
     if drift_config is not None:
         options["drift"] = load_yaml_mapping(drift_config)
+    if show_pii:
+        options["show_pii"] = show_pii
     report = drift(data, reference, label=label, prediction=prediction, options=options,
                    time_column=time_column, window=window, name=name, progress=sys.stderr.isatty(),
                    encoding=encoding)

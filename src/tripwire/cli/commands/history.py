@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from tripwire.cli.commands.privacy import SHOW_PII_HELP
 from tripwire.cli.commands.profile import DATA_HELP, ENCODING_HELP
 from tripwire.cli.common import FLAG, Command, Format, console, emit_report, err_console, escape, notes
 from tripwire.report.format import number
@@ -55,6 +56,7 @@ def log_command(
     skip_duplicate: bool = typer.Option(False, "--skip-duplicate", metavar=FLAG,
                                         help="Do not store a batch whose content the dataset already holds."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    show_pii: list[str] = typer.Option([], "--show-pii", help=SHOW_PII_HELP),
 ) -> None:
     """Profile and scan a batch, judge it against the history, store it, then evaluate alerts.
 
@@ -66,7 +68,8 @@ def log_command(
     st = Store(store)
     done = log(data, dataset, store=st, reference=reference, contract=contract, alerts=alerts, model=model,
                trained_on=trained_on, as_of=as_of, progress=sys.stderr.isatty(), label=label,
-               prediction=prediction, encoding=encoding, skip_duplicate=skip_duplicate)
+               prediction=prediction, encoding=encoding, skip_duplicate=skip_duplicate,
+               options={"show_pii": show_pii} if show_pii else None)
     notes(done.report.notes)
     for d in done.deliveries:
         state = "sent" if d["ok"] else f"FAILED after {d['attempts']} attempt(s): {d['error']}"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tripwire.cli.commands.privacy import SHOW_PII_HELP
 from tripwire.cli.commands.profile import (
     DATA_HELP,
     ENCODING_HELP,
@@ -66,6 +67,7 @@ def scan_command(
         help="With --images: a table of file name, label and prediction (columns named by --label and "
              "--prediction, default 'label' and 'prediction'): finds the image properties where errors concentrate."),
     workers: int | None = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
+    show_pii: list[str] = typer.Option([], "--show-pii", help=SHOW_PII_HELP),
 ) -> None:
     """Scan DATA for quality issues, ranked, each with evidence, rows and a fix.
 
@@ -107,6 +109,8 @@ def scan_command(
     if label_time:
         options["label_time"] = label_time
         options["available"] = dict(_pair(a) for a in available)
+    if show_pii:
+        options["show_pii"] = show_pii
     if proba_columns:
         options["proba_columns"] = [c.strip() for c in proba_columns.split(",") if c.strip()]
     families = [f.strip() for f in only.split(",") if f.strip()] if only else None

@@ -1,0 +1,75 @@
+"""Personal columns are masked in every face: text, JSON, HTML, the store; `show_pii` opts a column out."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+import tripwire
+from tripwire.run import drift, log, scan
+from tripwire.store import Store
+
+pytest.importorskip("phonenumbers")
+
+FIRST = ["Maria", "John", "Anna", "Pierre", "Sofia", "Lukas", "Emma", "Noah"]
+
+
+def _people(n: int = 400, offset: int = 0) -> pl.DataFrame:
+    names = [FIRST[(i + offset) % len(FIRST)] for i in range(n)]
+    names[7] = " maria "  # a variant: data.category_variants lists it, with values
+    return pl.DataFrame({"first_name": names, "email": [f"p{i + offset}@example.org" for i in range(n)],
+                         "score": [float(i % 17) for i in range(n)]})
+
+
+def _faces(report) -> str:
+    return report.to_text() + report.to_json() + report.to_html()
+
+
+def test_other_findings_on_personal_columns_are_masked():
+    report = scan(_people())
+    variants = report.by_code("data.category_variants")
+    assert variants and variants[0].columns == ("first_name",)
+    text = _faces(report)
+    assert "maria " not in text and "'Maria'" not in text and "p0@example.org" not in text
+    assert all("masked" in k for k in variants[0].evidence["mapping"])
+    assert "••••" in variants[0].title
+    assert "first_name" in report.extra["personal_columns"]
+
+
+def test_show_pii_shows_one_column():
+    report = scan(_people(), options={"show_pii": ["first_name"]})
+    variant = report.by_code("data.category_variants")[0]
+    assert " maria " in json.dumps(variant.evidence)
+    assert report.extra["personal_columns"] == ["email"]
+    assert "p0@example.org" not in _faces(report)
+
+
+def test_check_and_drift_mask_too(tmp_path):
+    contract = tripwire.Contract.loads("columns: {first_name: {allowed: [Maria, John]}}")
+    report = tripwire.run.check(contract, _people())
+    assert "Anna" not in report.to_json()
+    assert "Anna" in tripwire.run.check(contract, _people(), show_pii=["first_name"]).to_json()
+    d = drift(_people(offset=3), _people())
+    assert d.extra["personal_columns"] == ["email", "first_name"]
+
+
+def test_the_store_keeps_no_personal_values(tmp_path):
+    st = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    done = log(_people(), "people", store=st)
+    stored_profile = json.dumps(st.profile(done.batch_id).to_dict())
+    stored_report = st.report(done.batch_id).to_json()
+    for raw in ("Maria", "p0@example.org", "maria "):
+        assert raw not in stored_profile and raw not in stored_report
+    prof = st.profile(done.batch_id)
+    assert prof.source["masked_columns"] == ["email", "first_name"]
+    assert all(str(v).startswith("•") for v, _ in prof["first_name"].frequent.top(5))
+    assert prof["first_name"].frequent.top(1)[0][1] == 50  # counts stay
+    # a later batch against the stored reference: masked alike, so nothing looks new
+    st.set_reference("people", done.batch_id)
+    later = log(_people(offset=8), "people", store=st, reference="store:people")
+    assert not later.report.by_code("data.vocabulary_change")
+    assert not [f for f in later.report.by_code("drift.feature") if "first_name" in f.columns]
+    pii = {f.columns[0] for f in later.report.by_code("privacy.pii")}
+    assert pii == {"email", "first_name"}  # still reported from what was found before masking

@@ -23,6 +23,7 @@ RANK = {
     "profiling": 2,
     "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
     "store": 4,
+    "guarding": 4.5,
     "alerts": 5,
     "run": 6,
     "html": 7,

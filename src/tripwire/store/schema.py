@@ -80,10 +80,61 @@ deliveries = sa.Table(
 )
 
 
+#: one row per guarded request batch: what the guard decided and why (tripwire.guard)
+guard_decisions = sa.Table(
+    "tripwire_guard_decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(200), nullable=False, index=True),
+    sa.Column("model_name", sa.String(200), nullable=True, index=True),
+    sa.Column("model_version", sa.String(100), nullable=True),
+    sa.Column("batch_key", sa.String(80), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("rows_routed", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),  # served | rows | batch | empty
+    sa.Column("rule", sa.String(200), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("drift_score", sa.Float, nullable=True),
+    sa.Column("findings_json", sa.Text, nullable=False),
+)
+
+#: every output a guard served or shadowed, by request id, for delayed labels and comparisons
+predictions = sa.Table(
+    "tripwire_predictions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(200), nullable=False),
+    sa.Column("request_id", sa.String(200), nullable=False),
+    sa.Column("model_name", sa.String(200), nullable=True),
+    sa.Column("model_version", sa.String(100), nullable=True),
+    sa.Column("role", sa.String(20), nullable=False),  # champion | challenger
+    sa.Column("route", sa.String(20), nullable=False),  # model | fallback | human
+    sa.Column("batch_key", sa.String(80), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("value_num", sa.Float, nullable=True),
+    sa.Column("value_text", sa.Text, nullable=True),
+    sa.Index("ix_tripwire_predictions_lookup", "dataset", "request_id"),
+)
+
+#: true labels that arrived after the predictions (`tripwire log-labels`)
+labels = sa.Table(
+    "tripwire_labels", metadata,
+    sa.Column("dataset", sa.String(200), primary_key=True),
+    sa.Column("request_id", sa.String(200), primary_key=True),
+    sa.Column("label_num", sa.Float, nullable=True),
+    sa.Column("label_text", sa.Text, nullable=True),
+    sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
 def _v1(conn: sa.Connection) -> None:
     """Create the first schema."""
     metadata.create_all(conn, tables=[datasets, batches, column_metrics, findings, deliveries])
 
 
+def _v2(conn: sa.Connection) -> None:
+    """Add the guard's decisions, the served predictions and their delayed labels."""
+    metadata.create_all(conn, tables=[guard_decisions, predictions, labels])
+
+
 #: ordered migrations: index + 1 is the schema version each one produces; add, never edit
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2]

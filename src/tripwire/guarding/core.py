@@ -305,32 +305,19 @@ def _open_store(store: Any) -> Any:
 
 
 def _write(store: Any, decisions: list[dict], payloads: list[dict]) -> None:
-    """Expand the queued outputs into prediction rows (in the writer thread) and write them."""
-    from tripwire.store.serving import write_served
+    """Turn the queued outputs into one row per batch and role (in the writer thread) and write them."""
+    from tripwire.store.serving import dumps, write_served
 
     rows: list[dict] = []
     for p in payloads:
         n = len(p["values"])
-        ids = p["ids"] or [f"{p['key']}:{i}" for i in range(n)]
-        common = {"dataset": p["dataset"], "batch_key": p["key"], "at": p["at"]}
-        for role, values, routes in (("champion", p["values"], p["routes"]),
-                                     ("challenger", p["shadow"], None)):
+        ids = dumps(p["ids"] if p["ids"] is not None else [f"{p['key']}:{i}" for i in range(n)])
+        for role, values, routes in (("champion", p["values"], p["routes"]), ("challenger", p["shadow"], None)):
             if values is None:
                 continue
             name, version = p[role]
-            nums, texts = _columns(values)
-            rts = routes.tolist() if routes is not None else ["model"] * n
-            rows += [{**common, "request_id": i, "model_name": name, "model_version": version, "role": role,
-                      "route": r, "value_num": v, "value_text": s}
-                     for i, r, v, s in zip(ids, rts, nums, texts, strict=True)]
+            rows.append({"dataset": p["dataset"], "batch_key": p["key"], "at": p["at"], "model_name": name,
+                         "model_version": version, "role": role, "rows": n, "ids_json": ids,
+                         "values_json": dumps(values.tolist()),
+                         "routes_json": dumps(routes.tolist() if routes is not None else ["model"] * n)})
     write_served(store, decisions, rows)
-
-
-def _columns(values: np.ndarray) -> tuple[list, list]:
-    """Return values as (numbers, texts): numbers where every value is one, text otherwise."""
-    items = values.tolist()
-    try:
-        nums = np.asarray(items, dtype=float)
-        return [None if np.isnan(v) else float(v) for v in nums.tolist()], [None] * len(items)
-    except (TypeError, ValueError):
-        return [None] * len(items), [None if v is None else str(v)[:1000] for v in items]

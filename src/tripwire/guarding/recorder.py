@@ -50,15 +50,12 @@ class Recorder:
         self._lock = threading.Lock()
         self._store: Any = None
         self._opened_at = 0.0
-        self._idle = threading.Event()
-        self._idle.set()
         self._thread = threading.Thread(target=self._run, name="tripwire-guard-recorder", daemon=True)
         self._thread.start()
 
     def put(self, decision: dict, predictions: list[dict]) -> bool:
         """Queue one batch's records without waiting; return False (and count it) when full."""
         try:
-            self._idle.clear()
             self.queue.put_nowait((decision, predictions))
             return True
         except queue.Full:

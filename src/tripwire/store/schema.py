@@ -98,31 +98,33 @@ guard_decisions = sa.Table(
     sa.Column("findings_json", sa.Text, nullable=False),
 )
 
-#: every output a guard served or shadowed, by request id, for delayed labels and comparisons
-predictions = sa.Table(
-    "tripwire_predictions", metadata,
+#: every output a guard served or shadowed: one row per batch and role, its ids and values as
+#: JSON arrays, so a served batch costs one insert however many rows it has
+prediction_batches = sa.Table(
+    "tripwire_prediction_batches", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("dataset", sa.String(200), nullable=False),
-    sa.Column("request_id", sa.String(200), nullable=False),
+    sa.Column("dataset", sa.String(200), nullable=False, index=True),
+    sa.Column("batch_key", sa.String(80), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("model_name", sa.String(200), nullable=True),
     sa.Column("model_version", sa.String(100), nullable=True),
     sa.Column("role", sa.String(20), nullable=False),  # champion | challenger
-    sa.Column("route", sa.String(20), nullable=False),  # model | fallback | human
-    sa.Column("batch_key", sa.String(80), nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("value_num", sa.Float, nullable=True),
-    sa.Column("value_text", sa.Text, nullable=True),
-    sa.Index("ix_tripwire_predictions_lookup", "dataset", "request_id"),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("ids_json", sa.Text, nullable=False),
+    sa.Column("values_json", sa.Text, nullable=False),
+    sa.Column("routes_json", sa.Text, nullable=False),  # model | fallback | human, per row
 )
 
-#: true labels that arrived after the predictions (`tripwire log-labels`)
-labels = sa.Table(
-    "tripwire_labels", metadata,
-    sa.Column("dataset", sa.String(200), primary_key=True),
-    sa.Column("request_id", sa.String(200), primary_key=True),
-    sa.Column("label_num", sa.Float, nullable=True),
-    sa.Column("label_text", sa.Text, nullable=True),
+#: true labels that arrived after the predictions (`tripwire log-labels`), one row per call
+label_batches = sa.Table(
+    "tripwire_label_batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(200), nullable=False, index=True),
     sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("ids_json", sa.Text, nullable=False),
+    sa.Column("labels_json", sa.Text, nullable=False),
 )
 
 
@@ -133,7 +135,7 @@ def _v1(conn: sa.Connection) -> None:
 
 def _v2(conn: sa.Connection) -> None:
     """Add the guard's decisions, the served predictions and their delayed labels."""
-    metadata.create_all(conn, tables=[guard_decisions, predictions, labels])
+    metadata.create_all(conn, tables=[guard_decisions, prediction_batches, label_batches])
 
 
 #: ordered migrations: index + 1 is the schema version each one produces; add, never edit

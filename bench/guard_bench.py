@@ -20,7 +20,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import record  # noqa: E402
+from common import record
 
 ROWS, BATCHES, WINDOW = 1_000, 200, 10
 

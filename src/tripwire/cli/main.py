@@ -15,9 +15,9 @@ from tripwire._version import __version__
 COMMANDS = {"profile": "profile", "show": "profile", "scan": "scan", "check": "check",
             "infer": "check", "drift": "drift", "log": "history", "history": "history",
             "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo",
-            "evaluate": "evaluate"}
+            "evaluate": "evaluate", "log-labels": "serving", "compare-models": "serving"}
 #: command modules under tripwire.cli.commands; each has `register(app)`
-COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "history", "serve", "demo")
+COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "serving", "history", "serve", "demo")
 
 
 def _version(value: bool) -> None:

@@ -109,6 +109,11 @@ class CompiledContract:
             out.findings.append(Finding("schema.unexpected_column", "error", tuple(extra),
                                         f"unexpected column(s): {', '.join(extra)}", {"columns": extra},
                                         detector="guard"))
+        new = [c for c in df.columns if c not in self.kinds and c not in extra]
+        if new:  # the contract allows extra columns: say so, and let the rules decide
+            out.findings.append(Finding("schema.unexpected_column", "info", tuple(new),
+                                        f"column(s) not in the reference: {', '.join(new)}", {"columns": new},
+                                        detector="guard"))
         for c, dtype in df.schema.items():
             want = self.kinds.get(c)
             have = polars_kind(dtype)

@@ -80,6 +80,8 @@ class Guard:
         self._window: DriftWindow | None = None
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
+        #: an empty output of the model's type: answers given without the model keep its type
+        self._template: Any = np.empty(0, dtype=object)
         self.counts = {"batches": 0, "rows": 0, "rows_routed": 0, "batches_routed": 0, "faults": 0}
         self.recorder = None
         if store is not None:
@@ -116,7 +118,7 @@ class Guard:
             if raw is None:
                 routing = Routing((*routing.rules, "model raised"), True, np.ones(n, dtype=bool))
             else:
-                template = raw
+                template = self._template = _exemplar(raw)
                 values[rows] = as_values(raw, rows.size)
         routes = np.where(routing.mask, "fallback", "model").astype(object)
         if routing.mask.any():
@@ -132,7 +134,7 @@ class Guard:
         self._record(key, when, n, routing, findings, reasons, drift, action,
                      {"values": values, "routes": routes, "shadow": shadow}, df)
         self._overhead = overhead
-        return shaped_like(template, values) if template is not None else values.tolist()
+        return shaped_like(template if template is not None else self._template, values)
 
     def _judge(self, df: pl.DataFrame, reasons: list[str]) -> tuple[list, dict, float]:
         try:
@@ -196,7 +198,7 @@ class Guard:
         values, _ = self._fallback(data, np.arange(n), n, args, kwargs, reasons)
         self._record(key, when, n, Routing(("unreadable batch",), True, np.ones(n, bool)), [], reasons, None,
                      "batch", {}, None)
-        return values.tolist()
+        return shaped_like(self._template, values)
 
     def _fault(self, message: str) -> None:
         self.counts["faults"] += 1
@@ -267,6 +269,17 @@ def guard(predict: Callable[..., Any], *, contract: Any = None, reference: Any =
               store=store, **options)
     functools.update_wrapper(g, predict, updated=())
     return g
+
+
+def _exemplar(output: Any) -> Any:
+    """Return an empty output of the same type (and dtype) as the model's."""
+    if isinstance(output, np.ndarray):
+        return output[:0]
+    if isinstance(output, pl.Series):
+        return output.head(0)
+    if type(output).__module__.startswith("pandas") and hasattr(output, "iloc"):
+        return output.iloc[:0]
+    return []
 
 
 def _split(model: str) -> tuple[str, str | None]:

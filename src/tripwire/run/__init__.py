@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tripwire.run.evaluation import evaluate
     from tripwire.run.plan import Plan, execute
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
+    from tripwire.run.serving import compare_models, log_labels
 
 _WHERE = {
     "Logged": "commands", "check": "commands", "check_profile": "commands", "drift": "commands",
@@ -35,6 +36,7 @@ _WHERE = {
     "evaluate": "evaluation",
     "Plan": "plan", "execute": "plan",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
+    "compare_models": "serving", "log_labels": "serving",
 }
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "RunContext",
     "check",
     "check_profile",
+    "compare_models",
     "dataset_info",
     "drift",
     "evaluate",
@@ -52,6 +55,7 @@ __all__ = [
     "ingest",
     "locate_rows",
     "log",
+    "log_labels",
     "open_context",
     "profile",
     "resolve_reference",

@@ -163,6 +163,14 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
     def lineage_page(request: Request, model: str) -> str:
         return pages.lineage(store.lineage(model), model, csrf(request))
 
+    @app.get("/models", response_class=HTMLResponse)
+    def models_page(request: Request) -> str:
+        return pages.models(store, csrf(request))
+
+    @app.get("/models/{model:path}", response_class=HTMLResponse)
+    def model_page(request: Request, model: str) -> str:
+        return pages.model(store, model, csrf(request))
+
     # ---- API -------------------------------------------------------------------------------------
     @app.get("/api")
     def endpoints() -> dict[str, list[str]]:

@@ -80,8 +80,8 @@ def main() -> None:
             t = time.perf_counter()
             g(b)
             times.append(time.perf_counter() - t)
-        stats = g.stats()
         g.close()
+        stats = g.stats()
         return times, stats
 
     guard_t, _ = guarded(None)
@@ -102,6 +102,12 @@ def main() -> None:
         feature_table(reference, merge_all(window), cfg)
         full_t.append(time.perf_counter() - t)
 
+    profile_t = []
+    for b in work:
+        t = time.perf_counter()
+        profile_batch(b.to_arrow(), 0, ProfileConfig(sample_rows=0))
+        profile_t.append(time.perf_counter() - t)
+
     m, m95 = median_ms(model_t)
     rows = []
     for label, times in (("guard, no store", guard_t), ("guard, SQLite store", store_t),
@@ -112,15 +118,19 @@ def main() -> None:
     lines = ["```", f"{BATCHES} batches of {ROWS:,} rows × 20 columns, 20 checks, drift window {WINDOW} batches",
              f"model alone: median {m:.2f} ms"]
     for label, med, p95 in rows:
-        lines.append(f"{label}: overhead median {med:.2f} ms, p95 {p95:.2f} ms (ratio to full path {med / full:.2f}×)")
+        lines.append(f"{label}: overhead median {med:.2f} ms, p95 {p95:.2f} ms (ratio to the full path {med / full:.3f}×)")
     lines.append(f"baseline, full profile + decide + merged-window drift: median {full:.2f} ms, p95 {full95:.2f} ms")
+    prof, prof95 = median_ms(profile_t)
+    lines.append(f"baseline, the full profile of the batch alone: median {prof:.2f} ms, p95 {prof95:.2f} ms "
+                 f"(guard overhead / profile alone: {rows[0][1] / prof:.2f}×)")
     lines.append(f"store down: {down_stats['records_failed']} records lost in failed writes, "
                  f"{down_stats['records_dropped']} dropped at the queue; store up: "
-                 f"{store_stats['records_written']} written")
+                 f"{store_stats['records_written']} written, {store_stats['records_dropped']} dropped")
     lines.append("```")
     print("\n".join(lines))
     if "--record" in sys.argv:
-        record("guard: overhead per request batch (guard_bench.py)", lines)
+        load = open("/proc/loadavg").read().split()[0]
+        record("guard: overhead per request batch (guard_bench.py)", [f"Load average at the start: {load}", *lines])
 
 
 if __name__ == "__main__":

@@ -185,3 +185,27 @@ def test_full_queue_drops_and_counts_instead_of_waiting():
     recorder.close()
     assert results.count(False) >= 3 and recorder.stats.dropped == results.count(False)
     assert recorder.stats.written + recorder.stats.dropped == 6
+
+
+def test_the_guard_keeps_the_model_signature_and_reads_yaml_rules(reference):
+    import inspect
+
+    def predict(batch: pd.DataFrame, threshold: float = 15.0) -> np.ndarray:
+        return (batch["dep_delay"].to_numpy() > threshold).astype(int)
+
+    rules = {"rules": [{"name": "schema", "when": {"code": "schema"}, "route": "batch"}]}
+    g = tripwire.guard(predict, reference=reference, rules=rules)
+    assert inspect.signature(g) == inspect.signature(predict) and g.__name__ == "predict"
+    assert [r.name for r in g.rules] == ["schema"]
+    with pytest.raises(InputError, match="route"):
+        tripwire.guard(predict, reference=reference, rules={"rules": [{"name": "x", "when": {}, "route": "al"}]})
+
+
+def test_a_column_gone_null_routes_every_row(departed, reference):
+    batch = day(departed, 9, 12).assign(dep_delay=np.nan)
+    g = make(reference)
+    out = g(batch)
+    d = g.last_decision
+    (f,) = [f for f in d["findings"] if f["code"] == "data.missing_values"]
+    assert f["columns"] == ["dep_delay"] and f["count"] == len(batch)
+    assert d["rows_routed"] == len(batch) and set(out.tolist()) == {-1}

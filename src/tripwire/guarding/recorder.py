@@ -72,14 +72,20 @@ class Recorder:
             time.sleep(0.01)
         return False
 
-    def close(self, timeout: float = 10.0) -> None:
-        """Write what is queued, then stop the writer."""
+    def close(self, timeout: float = 30.0) -> None:
+        """Write what is queued (for at most `timeout` seconds), then stop the writer.
+
+        Records still queued after the timeout are counted as dropped.
+        """
         self.flush(timeout)
         try:
             self.queue.put(None, timeout=1.0)
+            self._thread.join(1.0)
         except queue.Full:
-            return
-        self._thread.join(timeout)
+            pass
+        if self._thread.is_alive():
+            with self._lock:
+                self.stats.dropped += self.queue.qsize()
 
     def _run(self) -> None:
         while True:

@@ -118,6 +118,7 @@ def main(store: str) -> None:
     columns = ["flight_id", *FEATURES]
     days = sorted(serving.groupby(["month", "day"]).groups)
     pending: list[tuple[datetime, pd.DataFrame]] = []
+    warned: list[str] = []
     for month, day in days:
         when = datetime(2013, month, day, 12, tzinfo=UTC)
         served_day[0] = when
@@ -129,8 +130,10 @@ def main(store: str) -> None:
             print(f"{when:%Y-%m-%d}: {d['rows_routed']:>4} of {d['rows']:>4} rows to the fallback "
                   f"({d['action']}; {', '.join(d['rules'])}) — {found[0]['title'] if found else d['reasons']}",
                   flush=True)
-        elif found:
+        elif any(f["severity"] == "error" for f in found):
             print(f"{when:%Y-%m-%d}: served, recorded: {found[0]['title']}", flush=True)
+        elif found:
+            warned.append(found[0]["columns"][0])
         pending.append((when, batch[["flight_id", "delayed"]]))
         if when.weekday() == 0:  # every Monday, the labels of the flights served a week or more ago
             due = [labels for served, labels in pending if served <= when - timedelta(days=7)]
@@ -140,6 +143,8 @@ def main(store: str) -> None:
                 log_labels(pd.concat(due), dataset="flights", id="flight_id", label="delayed", store=store,
                            resamples=200)
     guarded.flush(60)
+    counts = pd.Series(warned).value_counts().to_dict()
+    print(f"{len(warned)} more days served with a drift warning recorded, by column: {counts}")
     print(guarded.stats(), flush=True)
     guarded.close()
     last = pd.concat([p for _, p in pending])

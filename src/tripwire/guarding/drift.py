@@ -118,13 +118,14 @@ class DriftWindow:
     def findings(self, scores: dict[str, float]) -> list[Finding]:
         """Return a drift.feature finding per column whose PSI reaches a level."""
         out = []
+        n = len(self.recent)
+        span = "this batch" if n == 1 else f"the last {n} batches"
         for column, score in scores.items():
             level = next((lv for lv in ("error", "warning", "info") if score >= self.levels[lv]), None)
             if level is None or level == "info":
                 continue
             out.append(Finding("drift.feature", level, (column,),
-                               f"{column}: PSI {score:.2f} over the last {len(self.recent)} batches "
-                               f"({sum(self.rows):,} rows) against the reference",
+                               f"{column}: PSI {score:.2f} in {span} ({sum(self.rows):,} rows) against the reference",
                                {"psi": round(score, 4), "batches": len(self.recent), "rows": sum(self.rows)},
                                detector="guard.drift"))
         return out

@@ -168,11 +168,11 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
 
     @app.get("/models", response_class=HTMLResponse)
     def models_page(request: Request) -> str:
-        return pages.models(store, csrf(request))
+        return reads.page("models", csrf(request), lambda token: pages.models(store, token))
 
     @app.get("/models/{model:path}", response_class=HTMLResponse)
     def model_page(request: Request, model: str) -> str:
-        return pages.model(store, model, csrf(request))
+        return reads.page(("model", model), csrf(request), lambda token: pages.model(store, model, token))
 
     # ---- API -------------------------------------------------------------------------------------
     @app.get("/api")

@@ -14,7 +14,6 @@ import functools
 import itertools
 import json
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,7 +92,6 @@ class Guard:
     def __call__(self, data: Any, *args: Any, **kwargs: Any) -> Any:
         """Answer one request batch: the model's outputs, the fallback's for the routed rows."""
         when = self.clock()
-        started = time.perf_counter()
         key = f"{when:%Y%m%dT%H%M%S}-{next(self._seq)}"
         reasons: list[str] = []
         try:
@@ -129,11 +127,9 @@ class Guard:
         if self.challenger is not None:
             raw = self._call_quietly(self.challenger, data, args, kwargs, n, reasons, "challenger", quiet=True)
             shadow = as_values(raw, n) if raw is not None else None
-        overhead = (time.perf_counter() - started)
         action = "batch" if routing.batch else ("rows" if routing.mask.any() else "served")
         self._record(key, when, n, routing, findings, reasons, drift, action,
                      {"values": values, "routes": routes, "shadow": shadow}, df)
-        self._overhead = overhead
         return shaped_like(template if template is not None else self._template, values)
 
     def _judge(self, df: pl.DataFrame, reasons: list[str]) -> tuple[list, dict, float]:

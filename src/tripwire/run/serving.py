@@ -18,7 +18,7 @@ import polars as pl
 from tripwire.errors import UsageError
 from tripwire.evaluation import Bootstrap, classification_metrics, regression_metrics
 from tripwire.evaluation.baselines import paired_gain
-from tripwire.report import Report
+from tripwire.report import CheckResult, Report
 from tripwire.report.report import DatasetInfo
 from tripwire.store import Store
 from tripwire.store.serving import labels as stored_labels
@@ -28,6 +28,7 @@ from tripwire.store.serving import outputs, write_labels
 CLASSIFICATION = ("accuracy", "balanced_accuracy", "macro_f1")
 REGRESSION = ("mae", "rmse", "r2")
 WINDOWS = {"day": "1d", "week": "1w", "month": "1mo"}
+PASSED = "passed"
 
 
 def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = None, window: str = "week",
@@ -67,7 +68,8 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
     boot = Bootstrap(resamples=resamples, level=level, seed=seed)
     task = task or _task(model_rows.get_column("label") if model_rows.height else joined.get_column("label"))
     rows = metrics_by_window(model_rows, task, every, boot)
-    report = Report("log-labels", DatasetInfo(dataset, len(ids), 2), notes=tuple(notes), metrics=tuple(rows))
+    report = Report("log-labels", DatasetInfo(dataset, len(ids), 2), checks=(CheckResult("labels joined", PASSED),),
+                    notes=tuple(notes), metrics=tuple(rows))
     report.extra.update({"task": task})
     return report
 
@@ -115,7 +117,8 @@ def compare_models(*, dataset: str, store: Any = None, window: str = "week", tas
     for role, col in (("champion", "champion"), ("challenger", "challenger")):
         y, a = _typed(pairs, "label", task), _typed(pairs, col, task)
         rows += [{**r, "model": names[role == "challenger"], "window": "all"} for r in _point(task, y, a, boot)]
-    report = Report("compare-models", DatasetInfo(dataset, pairs.height, 2), notes=tuple(notes), metrics=tuple(rows))
+    report = Report("compare-models", DatasetInfo(dataset, pairs.height, 2),
+                    checks=(CheckResult("champion vs challenger", PASSED),), notes=tuple(notes), metrics=tuple(rows))
     report.extra.update({"task": task, "champion": names[0], "challenger": names[1]})
     return report
 

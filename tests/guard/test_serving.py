@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,13 @@ from tripwire.store import Store
 from tripwire.store.serving import decisions, outputs
 
 FEATURES = ["dep_delay", "distance", "hour", "carrier", "origin"]
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+
+
+def valid(report) -> None:
+    import jsonschema
+
+    jsonschema.validate(json.loads(report.to_json()), json.loads(SCHEMA.read_text()))
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +82,7 @@ def test_log_labels_joins_by_id_and_matches_sklearn(served, tmp_path):
     weeks = {m["window"] for m in report.metrics if m["metric"] == "accuracy"} - {"all"}
     assert weeks <= {"2013-02-04", "2013-02-11"} and weeks
     assert any(f"{len(half):,} match a served prediction" in n for n in report.notes)
+    valid(report)
 
 
 def test_compare_models_says_the_oracle_is_better(served):
@@ -87,6 +97,7 @@ def test_compare_models_says_the_oracle_is_better(served):
     windows = [m for m in report.metrics if m["metric"] == "accuracy_gain_of_challenger" and m["window"] != "all"]
     assert [m["window"] for m in windows] == ["2013-02-04", "2013-02-11"]
     assert "oracle@1 vs delay@1" in report.notes[0]
+    valid(report)
 
 
 def test_same_model_twice_is_no_clear_difference(flights, tmp_path):

@@ -129,7 +129,11 @@ def _evaluations(store: Store, name: str) -> list[dict[str, Any]] | None:
         except Exception:  # a stored report that cannot be read leaves a gap, not a broken page
             continue
         for m in metrics:
-            if m["metric"] in EVALUATE_METRICS and set(m) <= {"metric", "value", "ci_low", "ci_high", "n"}:
-                series[m["metric"]].append((b["logged_at"], m["value"]))
-    shown = [m for m in EVALUATE_METRICS if m in series][:MAX_EVALUATE_CHARTS]
-    return [{"title": f"{m} per stored evaluation", "svg": charts.trend(series[m], m, zero_based=False)} for m in shown]
+            qualifiers = set(m) - {"metric", "value", "ci_low", "ci_high", "n"}
+            if m["metric"] in EVALUATE_METRICS and qualifiers <= {"class"}:  # overall, or a binary AUC's class
+                key = f"{m['metric']}[class={m['class']}]" if qualifiers else m["metric"]
+                series[key].append((b["logged_at"], m["value"]))
+    order = {m: i for i, m in enumerate(EVALUATE_METRICS)}
+    shown = sorted(series, key=lambda k: (order[k.partition("[")[0]], k))[:MAX_EVALUATE_CHARTS]
+    return [{"title": f"{m} per stored evaluation", "svg": charts.trend(series[m], m, zero_based=False)}
+            for m in shown]

@@ -31,6 +31,7 @@ RANK = {
     "images": 3.5,  # image properties and checks: reads io, uses evaluation's slice search
     "agreement": 3, "privacy": 3,
     "store": 4,
+    "guarding": 4.5,
     "alerts": 5,
     "run": 6,
     "html": 7,

@@ -16,6 +16,7 @@ import pytest
 from tests.realdata import flights
 from tripwire.run import log
 from tripwire.store import Store
+from tripwire.store import schema as t
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ def days():
 
 def test_log_and_read_back(store_url, days):
     st = Store(store_url)
-    assert st.schema_version == 2  # v2 added label_noise_share
+    assert st.schema_version == len(t.MIGRATIONS)  # v2 added label_noise_share, v3 the guard's tables
     t0 = datetime(2013, 1, 1, 6, tzinfo=UTC)
     ids = [log(days[i], "flights", store=st, logged_at=t0 + timedelta(days=i), model="delay@2",
                trained_on="rowhash64:abc").batch_id for i in range(3)]

@@ -17,10 +17,10 @@ COMMANDS = {"profile": "profile", "show": "profile", "scan": "scan", "check": "c
             "lineage": "history", "reference": "history", "serve": "serve", "demo": "demo",
             "evaluate": "evaluate", "join-check": "joins", "fix": "fix", "test-model": "test_model",
             "explain": "explain", "annotators": "annotators", "pseudonymise": "privacy", "k-anonymity": "privacy",
-            "synthetic-check": "privacy"}
+            "synthetic-check": "privacy", "log-labels": "serving", "compare-models": "serving"}
 #: command modules under tripwire.cli.commands; each has `register(app)`
-COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "test_model", "explain", "annotators", "history",
-                   "serve", "demo", "joins", "fix", "privacy")
+COMMAND_MODULES = ("profile", "scan", "check", "drift", "evaluate", "test_model", "explain", "annotators", "serving",
+                   "history", "serve", "demo", "joins", "fix", "privacy")
 
 
 def _version(value: bool) -> None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tripwire.run.privacy import k_anonymity, pseudonymise, synthetic_check
     from tripwire.run.repairs import fix
     from tripwire.run.rowpass import RowRequest, locate_rows, row_pass
+    from tripwire.run.serving import compare_models, log_labels
 
 _WHERE = {
     "annotators": "annotation",
@@ -46,6 +47,7 @@ _WHERE = {
     "Plan": "plan", "execute": "plan",
     "k_anonymity": "privacy", "pseudonymise": "privacy", "synthetic_check": "privacy",
     "RowRequest": "rowpass", "locate_rows": "rowpass", "row_pass": "rowpass",
+    "compare_models": "serving", "log_labels": "serving",
 }
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "annotators",
     "check",
     "check_profile",
+    "compare_models",
     "dataset_info",
     "drift",
     "evaluate",
@@ -68,6 +71,7 @@ __all__ = [
     "k_anonymity",
     "locate_rows",
     "log",
+    "log_labels",
     "open_context",
     "profile",
     "profile_images",

@@ -166,6 +166,14 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
     def lineage_page(request: Request, model: str) -> str:
         return pages.lineage(store.lineage(model), model, csrf(request))
 
+    @app.get("/models", response_class=HTMLResponse)
+    def models_page(request: Request) -> str:
+        return reads.page("models", csrf(request), lambda token: pages.models(store, token))
+
+    @app.get("/models/{model:path}", response_class=HTMLResponse)
+    def model_page(request: Request, model: str) -> str:
+        return reads.page(("model", model), csrf(request), lambda token: pages.model(store, model, token))
+
     # ---- API -------------------------------------------------------------------------------------
     @app.get("/api")
     def endpoints() -> dict[str, list[str]]:

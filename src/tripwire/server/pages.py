@@ -157,6 +157,20 @@ def lineage(info: dict[str, Any], model: str, csrf: str | None = None) -> str:
     return _render("lineage.html.j2", csrf, title=f"lineage of {model}", info=info, model=model)
 
 
+def models(store: Store, csrf: str | None = None) -> str:
+    """Return every guarded or evaluated model."""
+    from tripwire.server.models import models as found
+
+    return _render("models.html.j2", csrf, title="models", models=found(store))
+
+
+def model(store: Store, name: str, csrf: str | None = None) -> str:
+    """Return a model's page: guard decisions, champion vs challenger, metrics over time."""
+    from tripwire.server.models import model_view
+
+    return _render("model.html.j2", csrf, title=f"model {name}", view=model_view(store, name))
+
+
 # ---- reading stored batches --------------------------------------------------------------------
 def load_report(store: Store, batch_id: int) -> Any:
     """Return a stored batch's report, or raise CannotShow saying why it cannot be read."""

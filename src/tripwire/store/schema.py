@@ -82,6 +82,54 @@ deliveries = sa.Table(
 )
 
 
+#: one row per guarded request batch: what the guard decided and why (tripwire.guard)
+guard_decisions = sa.Table(
+    "tripwire_guard_decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(200), nullable=False, index=True),
+    sa.Column("model_name", sa.String(200), nullable=True, index=True),
+    sa.Column("model_version", sa.String(100), nullable=True),
+    sa.Column("batch_key", sa.String(80), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("rows_routed", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),  # served | rows | batch | empty
+    sa.Column("rule", sa.String(200), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("drift_score", sa.Float, nullable=True),
+    sa.Column("findings_json", sa.Text, nullable=False),
+)
+
+#: every output a guard served or shadowed: one row per batch and role, its ids and values as
+#: JSON arrays, so a served batch costs one insert however many rows it has
+prediction_batches = sa.Table(
+    "tripwire_prediction_batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(200), nullable=False, index=True),
+    sa.Column("batch_key", sa.String(80), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("model_name", sa.String(200), nullable=True),
+    sa.Column("model_version", sa.String(100), nullable=True),
+    sa.Column("role", sa.String(20), nullable=False),  # champion | challenger
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("ids_json", sa.Text, nullable=False),
+    sa.Column("values_json", sa.Text, nullable=False),
+    sa.Column("routes_json", sa.Text, nullable=False),  # model | fallback | human, per row
+)
+
+#: true labels that arrived after the predictions (`tripwire log-labels`), one row per call
+label_batches = sa.Table(
+    "tripwire_label_batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(200), nullable=False, index=True),
+    sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("ids_json", sa.Text, nullable=False),
+    sa.Column("labels_json", sa.Text, nullable=False),
+)
+
+
 def _v1(conn: sa.Connection) -> None:
     """Create the first schema."""
     metadata.create_all(conn, tables=[datasets, batches, column_metrics, findings, deliveries])
@@ -94,5 +142,10 @@ def _v2(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE tripwire_batches ADD COLUMN label_noise_share FLOAT"))
 
 
+def _v3(conn: sa.Connection) -> None:
+    """Add the guard's decisions, the served predictions and their delayed labels."""
+    metadata.create_all(conn, tables=[guard_decisions, prediction_batches, label_batches])
+
+
 #: ordered migrations: index + 1 is the schema version each one produces; add, never edit
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3]

@@ -24,7 +24,7 @@ RANK = {
     "contracts": 3, "detectors": 3, "drift_detection": 3, "evaluation": 3,
     "store": 4,
     "alerts": 5,
-    "run": 6,
+    "run": 6, "spark": 6.5,
     "html": 7,
     "server": 8, "cli": 8.5, "__init__": 9, "__main__": 9,
 }

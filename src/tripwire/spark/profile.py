@@ -89,7 +89,8 @@ def arrow_schema(frame: Any) -> pa.Schema:
     """Return the normalised Arrow schema of a Spark DataFrame's rows as tripwire reads them."""
     from pyspark.sql.pandas.types import to_arrow_schema
 
-    return normal_schema(to_arrow_schema(frame.schema, prefers_large_types=False))[0]
+    zone = frame.sparkSession.conf.get("spark.sql.session.timeZone") or "UTC"
+    return normal_schema(to_arrow_schema(frame.schema, timezone=zone, prefers_large_types=False))[0]
 
 
 def unsupported_columns(schema: pa.Schema) -> dict[str, str]:

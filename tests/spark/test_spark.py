@@ -197,3 +197,20 @@ def test_no_java_is_one_line_naming_the_package(monkeypatch):
     with pytest.raises(mod.SparkUnavailableError, match="openjdk-17-jre-headless") as err:
         mod.session()
     assert "\n" not in str(err.value)
+
+
+def test_profile_on_spark_from_the_command_line_without_java_is_one_line(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.cli.test_cli import ROOT, assert_one_line_error
+
+    pytest.importorskip("pyspark")
+    data = tmp_path / "d.parquet"
+    pd.DataFrame({"a": [1, 2]}).to_parquet(data)
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    env.update(PYTHONPATH=str(ROOT / "src"), PATH=os.path.dirname(sys.executable))  # no java on it
+    proc = subprocess.run([sys.executable, "-m", "tripwire", "profile", str(data), "--spark", "local[1]"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert_one_line_error(proc, "Java runtime", "openjdk-17-jre-headless")

@@ -74,8 +74,26 @@ def session(master: str = "local[2]", *, app: str = "tripwire", conf: dict[str, 
 
 def _python_path() -> str:
     """Return a PYTHONPATH under which local executors import this very tripwire."""
-    import tripwire
-
-    here = os.path.dirname(os.path.dirname(os.path.abspath(tripwire.__file__)))
+    # this file is tripwire/spark/session.py: three levels up is the folder that holds tripwire/
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     rest = os.environ.get("PYTHONPATH", "")
     return here + (os.pathsep + rest if rest else "")
+
+
+def read(spark: Any, path: str) -> Any:
+    """Return `path` as a Spark DataFrame, its format from the extension (a folder: Parquet)."""
+    from tripwire.errors import UsageError
+
+    lower = path.lower().rstrip("/")
+    if lower.endswith((".csv", ".csv.gz", ".tsv")):
+        sep = "\t" if lower.endswith(".tsv") else ","
+        return spark.read.csv(path, header=True, inferSchema=True, sep=sep)
+    if lower.endswith((".jsonl", ".json", ".ndjson", ".jsonl.gz")):
+        return spark.read.json(path)
+    if lower.endswith(".orc"):
+        return spark.read.orc(path)
+    try:
+        return spark.read.parquet(path)
+    except Exception as exc:  # Spark's AnalysisException: keep its first line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"{path}: Spark cannot read it as Parquet: {first}") from exc

@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
 PROFILE_EXAMPLES = """Examples:\n\n
   tripwire profile flights.parquet -o flights.profile.json --html flights.html\n\n
   tripwire profile 'data/2026-11-*.csv' --name orders\n\n
+  tripwire profile 's3a://lake/orders/day=2026-11-24/' --spark yarn -o orders.profile.json\n\n
   tripwire profile "sql:SELECT * FROM 'events.parquet' WHERE country = 'NL'"
 """
 SHOW_EXAMPLES = """Examples:\n\n
@@ -45,12 +46,21 @@ def profile_command(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
     html: Path | None = typer.Option(None, "--html", help="Also write the per-column summary and charts as HTML."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    spark: str | None = typer.Option(None, "--spark", metavar="MASTER",
+                                     help="Profile on Spark (e.g. local[4], yarn); DATA is read with "
+                                          "spark.read (Parquet, ORC, CSV with a header, JSON Lines)."),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
-    from tripwire.run import profile
+    if spark is not None:
+        from tripwire.spark.profile import profile as spark_profile
+        from tripwire.spark.session import read, session
 
-    prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet,
-                   encoding=encoding)
+        prof = spark_profile(read(session(spark), data), name=name or Path(data).name, sample_rows=sample_rows)
+    else:
+        from tripwire.run import profile
+
+        prof = profile(data, name=name, sample_rows=sample_rows, progress=sys.stderr.isatty() and not quiet,
+                       encoding=encoding)
     notes(prof.notes)
     if not quiet:
         print_summary(prof)

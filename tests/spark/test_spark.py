@@ -91,6 +91,8 @@ def test_nested_and_binary_columns_are_profiled_as_far_as_they_can_be(spark):
     for name in ("m", "st", "bin", "arr"):
         assert name in note
     assert "id" not in note.split(":", 1)[1].replace("(", " ").split()
+    empty = profile(sdf.where("id < 0"))  # no rows in any partition: the columns are still listed
+    assert empty.rows == 0 and list(empty.columns) == ["id", "m", "st", "bin", "arr"]
 
 
 @pytest.fixture(scope="module")

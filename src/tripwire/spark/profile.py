@@ -1,7 +1,10 @@
 """Profile a Spark DataFrame: the batch profiler per partition (`mapInArrow`), a tree merge.
 
 Each partition is profiled by `tripwire.profiling.profile_batch`, the code every other input
-goes through, and returns one partial profile (pickled, with its partition's row count). The
+goes through, and returns one partial profile (pickled, with its partition's row count).
+Partials are pickled, not written as JSON, and never settled: they carry the full value
+counts that keep merges exact (the JSON form is cut to the top values and would merge only
+within the stated error). The
 partials merge with `treeAggregate`, so executors merge most of them and the driver receives
 about √(partitions) of them. A failed task attempt's output is thrown away by Spark and the
 attempt that succeeds is the only one merged, so no partition is counted twice.
@@ -124,7 +127,6 @@ def partition_profiler(cfg: ProfileConfig, schema: pa.Schema,
             rows += chunk.num_rows
         if result is None:
             return  # an empty partition adds nothing
-        result.settle()  # consolidated exact states pickle to about half the bytes, here on the executor
         blob = pickle.dumps((result, {pid: rows}), protocol=pickle.HIGHEST_PROTOCOL)
         yield pa.RecordBatch.from_arrays([pa.array([blob], pa.binary())], names=[_PARTIAL])
 

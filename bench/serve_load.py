@@ -79,6 +79,28 @@ def _rss_mb(pid: int) -> float:
 
 
 def _clients(base: str, body: bytes, writers: int, readers: int, seconds: float) -> tuple[list, float]:
+    """Run readers here and writers in a second process, as real readers (browsers) and
+    writers (jobs) are: one client process's GIL would otherwise make posting slow its reads."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    writer_proc = ctx.Process(target=_writer_process, args=(base, body, writers, seconds, queue)) if writers else None
+    start = time.monotonic()
+    if writer_proc:
+        writer_proc.start()
+    results = _run_threads(base, body, 0, readers, seconds)
+    if writer_proc:
+        results += queue.get()
+        writer_proc.join()
+    return results, time.monotonic() - start
+
+
+def _writer_process(base: str, body: bytes, writers: int, seconds: float, queue) -> None:
+    queue.put(_run_threads(base, body, writers, 0, seconds))
+
+
+def _run_threads(base: str, body: bytes, writers: int, readers: int, seconds: float) -> list:
     results: list[tuple[str, int, float]] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -96,12 +118,11 @@ def _clients(base: str, body: bytes, writers: int, readers: int, seconds: float)
                 results.append(("post" if writer else "read", status, time.perf_counter() - t))
 
     threads = [threading.Thread(target=client, args=(i, i < writers)) for i in range(writers + readers)]
-    start = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return results, time.monotonic() - start
+    return results
 
 
 def load(args: argparse.Namespace) -> list[str]:

@@ -37,11 +37,16 @@ class Separability:
 
 
 def separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | None = None,
-                 importance: bool = True) -> Separability | None:
+                 importance: bool = True, importance_from: float = 0.0,
+                 screen_below: float | None = None) -> Separability | None:
     """Return the out-of-fold AUC of `model_factory()` fit on x (rows) to y (1 = current).
 
     With `names` (one per column of a dense x) and `importance`, the first fold's model also
-    measures how much AUC each feature carries (permutation: shuffle it, score again).
+    measures how much AUC each feature carries (permutation: shuffle it, score again) — only
+    when the AUC reaches `importance_from`, since nobody reads what drives an AUC of 0.5.
+    With `screen_below`, the first fold screens: when even the top of its AUC's interval (at
+    3 standard errors) stays below that value, the other folds are not fitted and that fold's
+    AUC is returned (most batches are not separable; this spares two of three fits).
     """
     n_cur, n_ref = int(y.sum()), int(len(y) - y.sum())
     folds = min(FOLDS, n_cur, n_ref)
@@ -51,28 +56,40 @@ def separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | N
 
     # one thread: OpenMP workers spin when the machine is shared, turning 1 s into minutes
     with threadpool_limits(1):
-        return _separability(model_factory, x, y, names, importance, folds, n_cur, n_ref)
+        return _separability(model_factory, x, y, names, importance, importance_from, screen_below,
+                             folds, n_cur, n_ref)
 
 
 def _separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | None, importance: bool,
-                  folds: int, n_cur: int, n_ref: int) -> Separability:
+                  importance_from: float, screen_below: float | None, folds: int, n_cur: int,
+                  n_ref: int) -> Separability:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
     scores = np.zeros(len(y))
     imp: dict[str, float] = {}
-    rng = np.random.default_rng(SEED)
+    first: tuple[Any, np.ndarray] | None = None
     for k, (train, test) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y)):
         model = model_factory()
         model.fit(x[train], y[train])
         scores[test] = model.predict_proba(x[test])[:, 1]
-        if k == 0 and importance and names and len(np.unique(y[test])) == 2:
-            base = roc_auc_score(y[test], scores[test])
-            for j, name in enumerate(names):
-                shuffled = np.array(x[test], copy=True)
-                shuffled[:, j] = shuffled[rng.permutation(len(test)), j]
-                imp[name] = float(base - roc_auc_score(y[test], model.predict_proba(shuffled)[:, 1]))
+        if k == 0:
+            first = (model, test)
+            if screen_below is not None and len(np.unique(y[test])) == 2:
+                pos = int(y[test].sum())
+                fold_auc = float(roc_auc_score(y[test], scores[test]))
+                if auc_interval(fold_auc, pos, len(test) - pos, z=3.0)[1] < screen_below:
+                    low, high = auc_interval(fold_auc, pos, len(test) - pos)
+                    return Separability(fold_auc, low, high, n_ref, n_cur)
     auc = float(roc_auc_score(y, scores))
+    if importance and names and first is not None and auc >= importance_from and len(np.unique(y[first[1]])) == 2:
+        model, test = first
+        rng = np.random.default_rng(SEED)
+        base = roc_auc_score(y[test], scores[test])
+        for j, name in enumerate(names):
+            shuffled = np.array(x[test], copy=True)
+            shuffled[:, j] = shuffled[rng.permutation(len(test)), j]
+            imp[name] = float(base - roc_auc_score(y[test], model.predict_proba(shuffled)[:, 1]))
     low, high = auc_interval(auc, n_cur, n_ref)
     ranked = dict(sorted(((k, v) for k, v in imp.items() if v > 0), key=lambda kv: -kv[1]))
     return Separability(auc, low, high, n_ref, n_cur, ranked)

@@ -92,7 +92,9 @@ class MultivariateDrift(Detector):
         a, b = pair
         x, names, categorical = feature_matrix(a, b, kinds)
         y = np.concatenate([np.zeros(a.height), np.ones(b.height)]).astype(np.int64)
-        result = separability(lambda: _model(categorical), x, y, names)
+        lowest = min(config.levels("auc").values())
+        result = separability(lambda: _model(categorical), x, y, names, importance_from=lowest,
+                              screen_below=lowest)
         if result is None:
             return
         level = config.severity("auc", result.auc)

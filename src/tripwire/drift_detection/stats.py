@@ -1,7 +1,7 @@
 """Two-sample statistics computed from profiles alone: distributions, effect sizes, tests.
 
 A numeric column is read either exactly (its frequent-value counts, when every value was
-counted) or from its KLL quantile sketch; tests on sketches subtract the sketches' rank-error
+counted) or from its quantile sketch (profiling/stats/quantiles.py); tests on sketches subtract the sketches' rank-error
 bound from the KS distance so sketch noise is never taken for drift.
 """
 
@@ -73,9 +73,8 @@ def numeric_dist(col: ColumnProfile) -> NumericDist | None:
             vals, cnts = vals[order], cnts[order]
             return NumericDist(nums.n, 0.0, vals, np.cumsum(cnts) / cnts.sum())
     sketch = nums.quantiles
-    # a KLL sketch that never compacted holds every value: its answers are exact
-    estimating = getattr(getattr(sketch, "_sketch", None), "is_estimation_mode", lambda: True)()
-    return NumericDist(nums.n, sketch.rank_error if estimating else 0.0, sketch=sketch)
+    # rank_error is 0 while the sketch still holds every value (its exact state)
+    return NumericDist(nums.n, sketch.rank_error, sketch=sketch)
 
 
 def spread(dist: NumericDist, std: float) -> float:

@@ -104,7 +104,8 @@ class TextDrift(Detector):
         except ValueError:  # no token occurs twice: nothing to learn from
             return None
         y = np.concatenate([np.zeros(ref.len()), np.ones(cur.len())]).astype(np.int64)
-        result = separability(_model, x.tocsr(), y, importance=False)
+        result = separability(_model, x.tocsr(), y, importance=False,
+                              screen_below=min(config.levels("auc").values()))
         if result is None:
             return None
         level = config.severity("auc", result.auc)

@@ -188,6 +188,8 @@ class ColumnProfile:
             isinstance(a, tuple) and a[0] is b[0] and a[1] is b[1] for a, b in zip(mine, theirs, strict=True))
         self.frequent.settle(quantiles.exact_values() if shared else None)
         quantiles.exact_values()
+        if self.numbers.n:
+            self.numbers.moments  # noqa: B018 - exact moments, computed here in the pool, not serially on first read
         if self.text is not None:
             self.text.patterns.settle()
 

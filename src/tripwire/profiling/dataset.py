@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -109,7 +110,14 @@ class DatasetProfile:
 
     # ---- JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Return the versioned JSON form."""
+        """Return the versioned JSON form (columns side by side: packing a large exact state is numpy work)."""
+        cols = list(self.columns.values())
+        if len(cols) > 1 and not threading.current_thread().name.startswith(_POOL._thread_name_prefix):
+            sample = _POOL.submit(self.sample.to_dict)
+            columns = list(_POOL.map(lambda c: c.to_dict(), cols))
+            packed_sample = sample.result()
+        else:  # already in the pool (or one column): waiting on the pool from inside it could deadlock
+            columns, packed_sample = [c.to_dict() for c in cols], self.sample.to_dict()
         return {
             "format": "tripwire-profile",
             "format_version": PROFILE_FORMAT,
@@ -122,8 +130,8 @@ class DatasetProfile:
             "notes": self.notes,
             "config": {"sample_rows": self.config.sample_rows, "seed": self.config.seed,
                        "frequent_capacity": self.config.frequent_capacity},
-            "columns": [c.to_dict() for c in self.columns.values()],
-            "sample": self.sample.to_dict(),
+            "columns": columns,
+            "sample": packed_sample,
         }
 
     @classmethod

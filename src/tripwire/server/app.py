@@ -61,11 +61,13 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
     from tripwire.server.auth import Access, FormCsrf
     from tripwire.server.headers import Shield
     from tripwire.server.limits import RequestLimits
+    from tripwire.server.readcache import ReadCache
     from tripwire.server.responses import wants_json
     from tripwire.store import Store
     from tripwire.store.names import check_dataset_name
 
     store = Store(store_url)
+    reads = ReadCache()
     sessions = Sessions()
     app = FastAPI(title="tripwire", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     config = Path(config_dir) if config_dir else None
@@ -140,11 +142,12 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
     # ---- pages ---------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> str:
-        return pages.datasets(store.datasets(), csrf(request))
+        return reads.page("home", csrf(request), lambda token: pages.datasets(store.datasets(), token))
 
     @app.get("/datasets/{name:path}", response_class=HTMLResponse)
     def dataset_page(request: Request, name: str, column: str | None = None) -> str:
-        return pages.dataset(store, name, column, csrf(request))
+        return reads.page(("dataset", name, column), csrf(request),
+                          lambda token: pages.dataset(store, name, column, token))
 
     @app.get("/batches/{batch_id}", response_class=HTMLResponse)
     def batch_page(request: Request, batch_id: int) -> str:
@@ -157,7 +160,7 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
 
     @app.get("/alerts", response_class=HTMLResponse)
     def alerts_page(request: Request) -> str:
-        return pages.alerts(store.alerts(), csrf(request))
+        return reads.page("alerts", csrf(request), lambda token: pages.alerts(store.alerts(), token))
 
     @app.get("/lineage/{model:path}", response_class=HTMLResponse)
     def lineage_page(request: Request, model: str) -> str:
@@ -171,23 +174,29 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
 
     @app.get("/api/datasets")
     def api_datasets() -> list[dict[str, Any]]:
-        return _jsonable(store.datasets())
+        return reads.get("api/datasets", lambda: _jsonable(store.datasets()))
 
     @app.get("/api/datasets/{name:path}/batches")
     def api_batches(name: str, limit: int = 100) -> list[dict[str, Any]]:
-        require_dataset(store, name)
-        return _jsonable(store.batches(name, limit))
+        def read() -> list[dict[str, Any]]:
+            require_dataset(store, name)
+            return _jsonable(store.batches(name, limit))
+        return reads.get(("api/batches", name, limit), read)
 
     @app.get("/api/datasets/{name:path}/series")
     def api_series(name: str, metric: str, column: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        require_dataset(store, name)
-        return [{"batch_id": b, "logged_at": t.isoformat(), "value": v}
-                for b, t, v in store.series(name, metric, column, limit)]
+        def read() -> list[dict[str, Any]]:
+            require_dataset(store, name)
+            return [{"batch_id": b, "logged_at": t.isoformat(), "value": v}
+                    for b, t, v in store.series(name, metric, column, limit)]
+        return reads.get(("api/series", name, metric, column, limit), read)
 
     @app.get("/api/datasets/{name:path}/findings")
     def api_findings(name: str) -> list[dict[str, Any]]:
-        require_dataset(store, name)
-        return _jsonable(store.findings(name))
+        def read() -> list[dict[str, Any]]:
+            require_dataset(store, name)
+            return _jsonable(store.findings(name))
+        return reads.get(("api/findings", name), read)
 
     @app.get("/api/batches/{batch_id}")
     def api_batch(batch_id: int) -> dict[str, Any]:
@@ -201,7 +210,7 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
 
     @app.get("/api/alerts")
     def api_alerts(dataset: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        return _jsonable(store.alerts(dataset, status))
+        return reads.get(("api/alerts", dataset, status), lambda: _jsonable(store.alerts(dataset, status)))
 
     @app.get("/api/lineage/{model:path}")
     def api_lineage(model: str) -> dict[str, Any]:
@@ -212,7 +221,10 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
         from tripwire.server import worker
 
         check_dataset_name(name)
-        return await worker.ingest(store.url, name, request.scope.get("tripwire.body", b""), config)
+        try:
+            return await worker.ingest(store.url, name, request.scope.get("tripwire.body", b""), config)
+        finally:
+            reads.invalidate()  # stored or not, the next read sees the store as it is now
 
     return app
 

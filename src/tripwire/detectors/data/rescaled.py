@@ -265,8 +265,8 @@ class RescaledShare(Detector):
             sd = c.offset / (col.numbers.moments.std or 1.0)
             return self.finding(
                 "drift.feature", "warning", col.name,
-                f"{col.name}: about {estimated:,} values ({pct(c.share)}) moved by "
-                f"{c.offset:+.4g} from the reference's distribution, the rest did not",
+                f"{col.name}: about {pct(c.share)} of the values moved by {c.offset:+.4g} from the "
+                "reference's distribution, the rest did not",
                 {**evidence, "offset_sd": sd},
                 fix="A share of the rows moved together: find the source, segment or period they "
                     "come from (the rows listed are at least 95% likely moved).",
@@ -276,8 +276,7 @@ class RescaledShare(Detector):
         how += f" ({c.unit})" if c.unit else ""
         return self.finding(
             "data.magnitude_error", "warning", col.name,
-            f"{col.name}: about {estimated:,} values ({pct(c.share)}) look like the reference's "
-            f"converted as {how}",
+            f"{col.name}: about {pct(c.share)} of the values look like the reference's converted as {how}",
             {**evidence, "direction": "larger" if c.factor > 1 else "smaller"},
             fix=f"About {pct(c.share)} of the values look like the reference's converted as {how} "
                 "(a unit or scale slipped for part of the feed: x10, cents, lb/kg, °F/°C). The rows "

@@ -134,6 +134,8 @@ def main() -> None:
         for label, col in (("single-process", 1), ("spark", 2)):
             slope, icpt = np.polyfit(r, [t[col] for t in table], 1)
             print(f"{label}: {slope:.2f} s per million rows (+{icpt:.1f} s)")
+        if not a.partitions:
+            return
         rows = int(a.memory_rows)
         path = str(Path(tmp) / "mem.parquet")
         child("gen", str(rows), path)

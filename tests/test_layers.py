@@ -33,7 +33,7 @@ RANK = {
     "store": 4,
     "guarding": 4.5,
     "alerts": 5,
-    "run": 6,
+    "run": 6, "spark": 6.5,
     "html": 7,
     "server": 8, "cli": 8.5, "__init__": 9, "__main__": 9, "testing": 9, "pytest_plugin": 9.5,
 }

@@ -21,6 +21,7 @@ EXTRA_OF: dict[str, str] = {
     "PIL": "images",
     "phonenumbers": "privacy",
     "polars_hash": "privacy",
+    "pyspark": "spark",
 }
 
 

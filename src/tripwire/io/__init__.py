@@ -58,6 +58,12 @@ def open_source(
         source = open_path(
             data, name=name, delimiter=delimiter, encoding=encoding, batch_rows=batch_rows
         )
+    elif any(c.__module__.startswith("pyspark.sql") for c in type(data).__mro__):
+        # it would stream every row through this one process: the cluster should do the work
+        raise UsageError(
+            "a Spark DataFrame is profiled on the cluster: call tripwire.spark.profile/scan/"
+            "check/drift/log with it (see docs/spark.md)"
+        )
     else:
         found = frame_source(data, name, batch_rows)
         if found is None:

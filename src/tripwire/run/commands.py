@@ -108,7 +108,8 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
         trained_on: str | None = None, as_of: Any = None, quarantine: str | Path | None = None,
         source: str | None = None, label: str | None = None, prediction: str | None = None,
         progress: Progress = False, logged_at: datetime | None = None, encoding: str | None = None,
-        options: Mapping[str, Any] | None = None, skip_duplicate: bool = False, seasonal: bool = True) -> Logged:
+        options: Mapping[str, Any] | None = None, skip_duplicate: bool = False, seasonal: bool = True,
+        rolling: str | None = None, opener: Any = None) -> Logged:
     """Profile, scan (and check) one batch, judge it against the history, store it, then alert.
 
     Every input (contract, alert rules, reference) is read and validated before anything is
@@ -117,7 +118,10 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
     AlertRule or a YAML path. With `skip_duplicate`, a batch whose content fingerprint the
     dataset already holds is not stored again (its stored report is returned). With
     `reference="store:NAME"` and a history that reaches back a year, the batch is compared
-    with the same season last year (`seasonal=False` keeps the stored reference).
+    with the same season last year (`seasonal=False` keeps the stored reference). With
+    `rolling` ("7d", "24h", "2w" or "all") the reference is the merge of the dataset's stored
+    profiles logged in that window before this batch: no old data is read again.
+    `opener` replaces `open_context` (tripwire.spark passes one that profiles on the cluster).
     """
     from tripwire.store import Store
     from tripwire.store.names import check_dataset_name
@@ -128,14 +132,20 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
     rules = _alert_rules(alerts)
     when = logged_at or datetime.now(UTC)
     season_note = None
+    if rolling is not None:
+        if reference is not None:
+            raise UsageError("--rolling builds the reference from the stored batches: drop --reference")
+        from tripwire.store.rolling import rolling_reference
+
+        reference = rolling_reference(st, dataset, rolling, when)
     if seasonal and isinstance(reference, str) and reference == f"store:{dataset}":
         from tripwire.store.history import seasonal_reference
 
         season = seasonal_reference(st, dataset, when)
         if season is not None:
             reference, season_note = season, f"compared with the same season last year: {season.name}"
-    ctx = open_context(data, reference, name=dataset, label=label, prediction=prediction, options=options,
-                       encoding=encoding, progress=progress, store=st)
+    ctx = (opener or open_context)(data, reference, name=dataset, label=label, prediction=prediction,
+                                   options=options, encoding=encoding, progress=progress, store=st)
     if skip_duplicate:
         existing = st.find_batch(dataset, ctx.profile.fingerprint)
         if existing is not None:

@@ -62,6 +62,9 @@ def row_pass(source: Source, requests: Sequence[RowRequest], detectors: Detector
              progress: Callable[[int, int | None], None] | None = None) -> tuple[dict[str, RowFindings],
                                                                                  dict[str, Any] | None]:
     """Read the source once; return what each request found, and the quarantine's counts."""
+    distributed = getattr(source, "distributed_row_pass", None)
+    if distributed is not None:  # a cluster input (tripwire.spark) runs the pass as its own jobs
+        return distributed(requests, detectors, quarantine, progress)
     found = {r.key: RowFindings() for r in requests}
     scanners: dict[str, Scanner] = {r.key: r.locator.start() for r in requests}
     plain = [r for r in requests if isinstance(r.locator, ExprLocator)]

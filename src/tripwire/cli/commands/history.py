@@ -57,6 +57,9 @@ def log_command(
                                         help="Do not store a batch whose content the dataset already holds."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     show_pii: list[str] = typer.Option([], "--show-pii", help=SHOW_PII_HELP),
+    rolling: str | None = typer.Option(None, "--rolling", metavar="7d|24h|2w|all",
+                                       help="Compare with the merge of the stored batches of this window "
+                                            "(no old data re-read)."),
 ) -> None:
     """Profile and scan a batch, judge it against the history, store it, then evaluate alerts.
 
@@ -69,7 +72,7 @@ def log_command(
     done = log(data, dataset, store=st, reference=reference, contract=contract, alerts=alerts, model=model,
                trained_on=trained_on, as_of=as_of, progress=sys.stderr.isatty(), label=label,
                prediction=prediction, encoding=encoding, skip_duplicate=skip_duplicate,
-               options={"show_pii": show_pii} if show_pii else None)
+               options={"show_pii": show_pii} if show_pii else None, rolling=rolling)
     notes(done.report.notes)
     for d in done.deliveries:
         state = "sent" if d["ok"] else f"FAILED after {d['attempts']} attempt(s): {d['error']}"

@@ -34,6 +34,7 @@ PROFILE_EXAMPLES = """Examples:\n\n
   tripwire profile flights.parquet -o flights.profile.json --html flights.html\n\n
   tripwire profile 'data/2026-11-*.csv' --name orders\n\n
   tripwire profile "sql:SELECT * FROM 'events.parquet' WHERE country = 'NL'"\n\n
+  tripwire profile 's3a://lake/orders/day=2026-11-24/' --spark yarn -o orders.profile.json\n\n
   tripwire profile photos/ --images -o photos.profile.json
 """
 SHOW_EXAMPLES = """Examples:\n\n
@@ -54,10 +55,18 @@ def profile_command(
     images: bool = typer.Option(False, "--images", help=IMAGES_HELP),
     image_column: str | None = typer.Option(None, "--image-column", help=IMAGE_COLUMN_HELP),
     workers: int | None = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
+    spark: str | None = typer.Option(None, "--spark", metavar="MASTER",
+                                     help="Profile on Spark (e.g. local[4], yarn); DATA is read with "
+                                          "spark.read (Parquet, ORC, CSV with a header, JSON Lines)."),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
     show = sys.stderr.isatty() and not quiet
-    if images or image_column:
+    if spark is not None:
+        from tripwire.spark.profile import profile as spark_profile
+        from tripwire.spark.session import read, session
+
+        prof = spark_profile(read(session(spark), data), name=name or Path(data).name, sample_rows=sample_rows)
+    elif images or image_column:
         from tripwire.run import profile_images
 
         prof = profile_images(data, image_column=image_column, name=name, workers=workers,

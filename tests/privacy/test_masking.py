@@ -73,3 +73,20 @@ def test_the_store_keeps_no_personal_values(tmp_path):
     assert not [f for f in later.report.by_code("drift.feature") if "first_name" in f.columns]
     pii = {f.columns[0] for f in later.report.by_code("privacy.pii")}
     assert pii == {"email", "first_name"}  # still reported from what was found before masking
+
+
+def test_profile_and_show_print_personal_top_values_masked(tmp_path):
+    import subprocess
+    import sys
+
+    _people().write_csv(tmp_path / "people.csv")
+    out = tmp_path / "people.profile.json"
+    run = [sys.executable, "-m", "tripwire", "profile", str(tmp_path / "people.csv"), "-o", str(out)]
+    printed = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert "Anna" not in printed and "example.org" not in printed and "•" in printed
+    shown = subprocess.run([sys.executable, "-m", "tripwire", "show", str(out), "--show-pii", "first_name"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "Anna" in shown and "example.org" not in shown
+    column = subprocess.run([sys.executable, "-m", "tripwire", "show", str(out), "--column", "email"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "p0@example.org" not in column and "top:" in column

@@ -12,6 +12,8 @@ from tripwire.cli.common import Command, console, err_console, escape, notes
 from tripwire.report.format import cut, number, pct, timestamp
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from tripwire.profiling import ColumnProfile, DatasetProfile
 
 ENCODING_HELP = "Read CSV files in this encoding (e.g. cp1252, latin-1) instead of detecting it."
@@ -58,6 +60,8 @@ def profile_command(
     spark: str | None = typer.Option(None, "--spark", metavar="MASTER",
                                      help="Profile on Spark (e.g. local[4], yarn); DATA is read with "
                                           "spark.read (Parquet, ORC, CSV with a header, JSON Lines)."),
+    show_pii: list[str] = typer.Option([], "--show-pii", help="Show this column's top values although it "
+                                        "looks personal (repeat for more; 'all' for every column)."),
 ) -> None:
     """Profile DATA in one pass: counts, types, quantiles, distinct values, patterns, a row sample."""
     show = sys.stderr.isatty() and not quiet
@@ -77,7 +81,7 @@ def profile_command(
         prof = profile(data, name=name, sample_rows=sample_rows, progress=show, encoding=encoding)
     notes(prof.notes)
     if not quiet:
-        print_summary(prof)
+        print_summary(prof, show_pii)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         prof.save(output)
@@ -96,20 +100,39 @@ def show_command(
     profile_path: Path = typer.Argument(..., help="A profile JSON written by `tripwire profile -o`.",
                                         metavar="PROFILE"),
     column: str | None = typer.Option(None, "--column", "-c", help="Show one column in detail."),
+    show_pii: list[str] = typer.Option([], "--show-pii", help="Show this column's top values although it "
+                                        "looks personal (repeat for more; 'all' for every column)."),
 ) -> None:
     """Print the summary of a saved profile."""
     from tripwire.profiling import DatasetProfile
 
     prof = DatasetProfile.load(profile_path)
     if column:
-        print_column(prof, column)
+        print_column(prof, column, show_pii)
     else:
-        print_summary(prof)
+        print_summary(prof, show_pii)
 
 
-def print_summary(prof: DatasetProfile) -> None:
-    """Print one row per column with the figures a person looks at first."""
+def _personal(prof: DatasetProfile, show: Collection[str]) -> set[str]:
+    """Return the columns whose values are shown masked (found personal, minus `show`)."""
+    from tripwire.privacy.masking import personal_columns
+
+    return personal_columns(prof, show=show)
+
+
+def _value(v: object, masked: bool) -> str:
+    if not masked:
+        return _short(v)
+    from tripwire.privacy.masking import mask_value
+
+    return mask_value(v)
+
+
+def print_summary(prof: DatasetProfile, show_pii: Collection[str] = ()) -> None:
+    """Print one row per column with the figures a person looks at first (personal values masked)."""
     from rich.table import Table
+
+    personal = _personal(prof, show_pii)
 
     title = f"{cut(prof.name or 'data')}: {prof.rows:,} rows × {len(prof.columns)} columns"
     table = Table(title=escape(title), title_justify="left", header_style="bold")
@@ -120,15 +143,15 @@ def print_summary(prof: DatasetProfile) -> None:
     for r, col in zip(prof.summary_rows(), prof.columns.values(), strict=True):
         missing = col.missing
         miss = f"{missing:,} ({pct(missing / col.count)})" if col.count else "0"
-        top = ", ".join(f"{_short(v)} ({n:,})" for v, n in r["top"])
+        top = ", ".join(f"{_value(v, col.name in personal)} ({n:,})" for v, n in r["top"])
         table.add_row(escape(cut(r["column"])), r["type"], miss, f"{r['distinct']:,.0f}",
                       _num(r["min"], col), _num(r["median"], col), _num(r["max"], col), escape(top))
     console.print(table)
     console.print(f"fingerprint {prof.fingerprint} · sample {prof.sample.num_rows:,} rows")
 
 
-def print_column(prof: DatasetProfile, name: str) -> None:
-    """Print everything the profile knows about one column."""
+def print_column(prof: DatasetProfile, name: str, show_pii: Collection[str] = ()) -> None:
+    """Print everything the profile knows about one column (its values masked when personal)."""
     from tripwire.errors import UsageError
 
     if name not in prof:
@@ -154,7 +177,8 @@ def print_column(prof: DatasetProfile, name: str) -> None:
         if classes:
             lines.append("characters: " + escape(", ".join(f"{k} {v:,}" for k, v in classes.items())))
         lines.append("patterns: " + escape(", ".join(f"{p} ({n:,})" for p, n in t.patterns.top(5))))
-    lines.append("top: " + escape(", ".join(f"{_short(v)} ({n:,})" for v, n in col.top(10))))
+    masked = name in _personal(prof, show_pii)
+    lines.append("top: " + escape(", ".join(f"{_value(v, masked)} ({n:,})" for v, n in col.top(10))))
     for line in lines:
         console.print(line)
 

@@ -39,6 +39,13 @@ def test_the_plugin_is_registered_by_entry_point():
     assert meta["project"]["entry-points"]["pytest11"]["tripwire"] == "tripwire.pytest_plugin"
 
 
+@pytest.fixture(autouse=True)
+def _plugin_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load the plugin module by hand in the inner runs, whether or not the package's entry
+    point is installed (installed, autoloading it too would register it twice)."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
 def test_a_failing_behaviour_test_prints_the_examples_not_a_repr(pytester: pytest.Pytester):
     pytester.makepyfile(toymodel=MODEL)
     pytester.makefile(".yaml", suite=SUITE)

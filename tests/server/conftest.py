@@ -5,11 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
+from tests.conftest import skip_or_fail
 from tests.realdata import flights
 
 TOKEN = "test-token-0123456789abcdef"
@@ -38,23 +41,49 @@ def store_url(tmp_path_factory):
     return url
 
 
-@pytest.fixture(scope="session")
-def live_server(store_url):
-    """Run the dashboard with a token on a free loopback port; yield its base URL."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Run an ASGI app with uvicorn on a free loopback port; yield its base URL."""
     import uvicorn
-
-    from tripwire.server.app import create_app
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(store_url, token=TOKEN), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(store_url):
+    """Run the dashboard with a token on a free loopback port; yield its base URL."""
+    from tripwire.server.app import create_app
+
+    with serving(create_app(store_url, token=TOKEN)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory):
+    """Return a page of Debian's headless Chromium (skips without it; fails under CI=true)."""
+    from tests.html.test_browser import ARGS, chromium_path
+
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("needs the playwright package (pip install 'tripwire[dev]')")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium")),
+                                                       executable_path=path, args=ARGS,
+                                                       viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()

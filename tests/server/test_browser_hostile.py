@@ -5,18 +5,13 @@ links built from hostile names lead to their pages."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from urllib.parse import quote
 
 import pandas as pd
 import pytest
 
-from tests.conftest import skip_or_fail
-from tests.html.test_browser import ARGS, chromium_path
 from tests.realdata import penguins
-from tests.server.conftest import TOKEN
+from tests.server.conftest import TOKEN, serving
 
 
 def _mark(how: str) -> str:
@@ -40,7 +35,6 @@ NAMES = [PAYLOADS[0], PAYLOADS[1], PAYLOADS[2], PAYLOADS[4] + "/" + PAYLOADS[5]]
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
     """Serve a store full of hostile names and values with a token; yield the base URL and batch ids."""
-    import uvicorn
 
     from tripwire.run import log
     from tripwire.server.app import create_app
@@ -61,34 +55,8 @@ def hostile_server(tmp_path_factory):
                 store.set_reference(name, done.batch_id)
             batch_ids.append(done.batch_id)
         store.record_delivery(name, PAYLOADS[2], "webhook", "failed", 3, PAYLOADS[5], error=PAYLOADS[0])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(url, token=TOKEN), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", batch_ids
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser_page(tmp_path_factory):
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("needs the playwright package (pip install 'tripwire[dev]')")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium")),
-                                                       executable_path=path, args=ARGS,
-                                                       viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
+    with serving(create_app(url, token=TOKEN)) as base:
+        yield base, batch_ids
 
 
 def test_no_hostile_value_runs_on_any_page(browser_page, hostile_server):

@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
-import time
 
 import pytest
 from fastapi.testclient import TestClient
 
 import tripwire
 from tests.realdata import flights
-from tests.server.conftest import TOKEN
+from tests.server.conftest import TOKEN, serving
 from tripwire.server.app import create_app
 
 BASE = "http://127.0.0.1:8765"
@@ -258,19 +256,8 @@ def test_json_depth_ignores_brackets_in_strings():
 
 def test_body_limit_on_a_live_server_under_a_chunked_flood(store_url):
     """Stream 256 MB chunked to /login of a live token server: 413 after the cap, connection closed."""
-    import uvicorn
-
-    app = create_app(store_url, token=TOKEN)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    try:
+    with serving(create_app(store_url, token=TOKEN)) as base:
+        port = int(base.rsplit(":", 1)[1])
         sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         sock.sendall(f"POST /login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nTransfer-Encoding: chunked\r\n"
                      "Content-Type: application/x-www-form-urlencoded\r\n\r\n".encode())
@@ -294,9 +281,6 @@ def test_body_limit_on_a_live_server_under_a_chunked_flood(store_url):
             pass
         sock.close()
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # ---- time limits ---------------------------------------------------------------------------

@@ -57,3 +57,16 @@ def test_cached_pages_carry_each_sessions_own_csrf_token(store_url):
         assert CSRF_SLOT not in page
         tokens.append(re.search(r'name="csrf" value="([^"]+)"', page).group(1))
     assert tokens[0] != tokens[1]
+
+
+def test_bad_settings_stop_the_server_at_start_in_one_line(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    for name, value in (("TRIPWIRE_READ_CACHE_SECONDS", "soon"), ("TRIPWIRE_INGEST_WORKERS", "0")):
+        env = {**os.environ, name: value}
+        proc = subprocess.run([sys.executable, "-m", "tripwire", "serve", "--store", f"sqlite:///{tmp_path}/h.db",
+                               "--port", "0"], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 2 and name in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

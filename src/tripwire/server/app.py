@@ -63,9 +63,11 @@ def create_app(store_url: str | None = None, *, token: str | None = None, config
     from tripwire.server.limits import RequestLimits
     from tripwire.server.readcache import ReadCache
     from tripwire.server.responses import wants_json
+    from tripwire.server.worker import worker_count
     from tripwire.store import Store
     from tripwire.store.names import check_dataset_name
 
+    worker_count()  # a bad $TRIPWIRE_INGEST_WORKERS stops the server at start, not its first ingest
     store = Store(store_url)
     reads = ReadCache()
     sessions = Sessions()

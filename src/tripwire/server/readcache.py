@@ -14,6 +14,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from tripwire.errors import UsageError
+
 T = TypeVar("T")
 
 #: how long a read may be served from memory (seconds)
@@ -24,11 +26,22 @@ LIMIT = 256
 CSRF_SLOT = "tripwire-csrf-slot"
 
 
+def _seconds_from_env() -> float:
+    raw = os.environ.get("TRIPWIRE_READ_CACHE_SECONDS", "")
+    try:
+        seconds = float(raw) if raw else SECONDS
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also NaN
+        raise UsageError(f"TRIPWIRE_READ_CACHE_SECONDS={raw!r}: give seconds, 0 or more (0 turns the cache off)")
+    return seconds
+
+
 class ReadCache:
     """Cached reads, dropped on every completed ingest and after `seconds`; thread-safe."""
 
     def __init__(self, seconds: float | None = None, limit: int = LIMIT) -> None:
-        self.seconds = float(os.environ.get("TRIPWIRE_READ_CACHE_SECONDS", SECONDS)) if seconds is None else seconds
+        self.seconds = _seconds_from_env() if seconds is None else seconds
         self.limit = limit
         self._items: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
         self._generation = 0

@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from tripwire.errors import TripwireError
+from tripwire.errors import TripwireError, UsageError
 from tripwire.server.errors import IngestFailed, status_of
 
 #: ingest worker processes (each holds one ingest at a time)
@@ -33,13 +33,22 @@ _stores: dict[str, Any] = {}
 _log = logging.getLogger("tripwire.server")
 
 
+def worker_count() -> int:
+    """Return the number of ingest processes ($TRIPWIRE_INGEST_WORKERS, default WORKERS)."""
+    raw = os.environ.get("TRIPWIRE_INGEST_WORKERS", "")
+    if not raw:
+        return WORKERS
+    if not raw.isdigit() or int(raw) < 1:
+        raise UsageError(f"TRIPWIRE_INGEST_WORKERS={raw!r}: give a whole number of processes, at least 1")
+    return int(raw)
+
+
 def pool() -> ProcessPoolExecutor:
     """Return the shared pool of ingest processes, started on first use."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            workers = int(os.environ.get("TRIPWIRE_INGEST_WORKERS", WORKERS))
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_lower_priority)
         return _pool
 

@@ -112,7 +112,7 @@ class DatasetProfile:
     def to_dict(self) -> dict[str, Any]:
         """Return the versioned JSON form (columns side by side: packing a large exact state is numpy work)."""
         cols = list(self.columns.values())
-        if len(cols) > 1 and not threading.current_thread().name.startswith(_POOL._thread_name_prefix):
+        if len(cols) > 1 and not threading.current_thread().name.startswith(_POOL_THREADS):
             sample = _POOL.submit(self.sample.to_dict)
             columns = list(_POOL.map(lambda c: c.to_dict(), cols))
             packed_sample = sample.result()
@@ -226,7 +226,8 @@ class DatasetProfile:
 
 
 _MASK64 = (1 << 64) - 1
-_POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="tripwire-profile")
+_POOL_THREADS = "tripwire-profile"
+_POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix=_POOL_THREADS)
 
 
 def profile_batch(batch: pa.RecordBatch | pa.Table, row_offset: int = 0,

@@ -92,3 +92,15 @@ def test_real_process_turns_a_panic_into_exit_2(tmp_path: Path):
     assert done.returncode == 2
     assert done.stderr.startswith("tripwire: error: internal error: PanicException")
     assert "Traceback" not in done.stderr
+
+
+def test_an_output_that_cannot_be_written_names_the_path(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    proc = subprocess.run([sys.executable, "-m", "tripwire", "scan", str(data), "--format", "json",
+                           "-o", str(blocked / "report.json")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    line = proc.stderr.strip()
+    assert len(line.splitlines()) == 1 and "internal error" not in line and "file-not-folder" in line

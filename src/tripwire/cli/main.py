@@ -93,6 +93,9 @@ def describe_failure(exc: BaseException, expected: type[BaseException]) -> str:
     """Return the one line shown for `exc`: its message if expected, else an internal error."""
     if isinstance(exc, expected):
         return _one_line(str(exc), limit=4000)
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        # a file the command could not open or write (an -o in a missing or read-only folder)
+        return f"{exc.filename}: {exc.strerror.lower()}; check the path and its folder's permissions"
     if isinstance(exc, MemoryError):
         return "out of memory; profile fewer rows at a time or a smaller sample (--sample-rows)"
     if isinstance(exc, RecursionError):

@@ -56,3 +56,11 @@ def test_an_absent_key_is_one_clear_error():
         check(Contract.loads(f"joins:\n  - {{with: {RIGHT}, on: idx}}\n"), pl.DataFrame({"id": [1]}))
     with pytest.raises(InputError, match="no key column 'nope' on the other side"):
         check(Contract.loads(f"joins:\n  - {{with: {RIGHT}, on: id=nope}}\n"), pl.DataFrame({"id": [1]}))
+
+
+def test_null_keys_are_counted_apart_and_never_named_as_orphans():
+    report = check(_contract(), pl.DataFrame({"id": [1, None, 2, 900, None]}))
+    [f] = report.findings
+    assert f.evidence["count"] == 1 and f.rows == (3,)
+    [details] = [d for d in f.evidence["details"] if d.get("side") == "left"]
+    assert "1 of 5 batch rows" in f.title and details["count"] == 1 and details["null_rows"] == 2

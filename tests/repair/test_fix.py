@@ -166,3 +166,16 @@ def test_decimal_commas_are_parsed_from_a_mapping_after_disguised_nulls(tmp_path
     result = fix(path, mapping=tmp_path / "fixes.yaml", rescan=False)
     assert result.frame["price"].to_list() == [1234.5, 12.0, None, 7.0, 3.25]
     assert {a.rule.name: a.cells for a in result.applied} == {"disguised_nulls": 1, "numbers_as_text": 3}
+
+
+def test_numbers_as_text_is_refused_when_a_value_does_not_parse():
+    from tripwire.repair import apply_rules
+    from tripwire.repair.rules import Rule
+
+    frame = pl.DataFrame({"amt": ["1,200", "35", "twelve", None], "x": [1, 2, 3, 4]})
+    out = apply_rules(frame, [Rule("numbers_as_text", "amt")])
+    [refused] = out.refused
+    assert "1 values do not parse as numbers (e.g. 'twelve')" in refused.reason
+    assert out.frame.equals(frame) and out.audit.height == 0
+    clean = apply_rules(frame.head(2), [Rule("numbers_as_text", "amt")])
+    assert clean.frame["amt"].to_list() == [1200.0, 35.0] and clean.audit["row"].to_list() == [0]

@@ -57,12 +57,12 @@ class _JoinKeyScanner:
         from tripwire.joins.keys import comparable, key_counts
 
         keys = df.select([pl.col(c).alias(k) for c, k in zip(self.loc.columns, self.keys, strict=True)])
-        counts = key_counts(keys)
-        self.parts.append(counts)
-        self.nulls += keys.height - int(counts.get_column(counts.columns[-1]).sum() or 0)
+        self.parts.append(key_counts(keys))
+        has_null = keys.select(pl.any_horizontal(pl.all().is_null())).to_series().to_numpy()
+        self.nulls += int(has_null.sum())
         left, right = comparable(keys, self.right_distinct)
         found = left.with_row_index("__i").drop_nulls(self.keys).join(right, on=self.keys, how="semi")
-        orphan = ~keys.select(pl.any_horizontal(pl.all().is_null())).to_series().to_numpy()
+        orphan = ~has_null
         orphan[found.get_column("__i").to_numpy()] = False
         return orphan
 

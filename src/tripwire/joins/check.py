@@ -42,21 +42,11 @@ def check_counts(left: tuple[pl.DataFrame, int], right: tuple[pl.DataFrame, int]
     found = gains(a)
     matches = None
     if fuzzy and a.left_orphans.height:
-        explained = None
-        if found:
-            # orphans the best normalisation explains need no fuzzy guess
-            best = found[0]
-            explained = _explained(a, best)
+        # orphans the best normalisation explains need no fuzzy guess
+        explained = found[0].joined.drop(COUNT) if found and found[0].joined is not None else None
         matches = fuzzy_matches(a, explained)
     findings = tuple(join_findings(a, pairs, names, expect, found, matches, max_orphan_share))
     return JoinCheck(a, tuple(found), matches, findings)
-
-
-def _explained(a: JoinAnalysis, best: Gain) -> pl.DataFrame:
-    from tripwire.joins.normalise import candidates, gain
-
-    cand = next(c for c in candidates(a) if c.name == best.name and c.part == best.part)
-    return gain(a, cand)[1].drop(COUNT)
 
 
 def check_sources(left: Source, right: Source, pairs: KeyPairs, expect: str | None = None, *,

@@ -7,7 +7,7 @@ keys, normalised: vectorised, on distinct keys, never per value in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -57,6 +57,8 @@ class Gain:
     #: normalised right keys that fall together (the fix would repeat right rows)
     right_collisions: int
     examples: list[list[Any]]
+    #: the left orphan keys (with row counts) it joins
+    joined: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the gain as evidence."""
@@ -178,9 +180,10 @@ def gain(analysis: JoinAnalysis, cand: Candidate, right: pl.DataFrame | None = N
     top = ranked_keys(firsts.select([*keys, COUNT]), 5).head(5).join(firsts.select([*keys, *on[-1:], "__left"]),
                                                                     on=keys, how="left")
     pairs = top.join(reached.sort("__right").unique(on, keep="first", maintain_order=True), on=on, how="left")
+    joined = hit.select([*keys, COUNT])
     return (Gain(cand.name, cand.part, int(hit[COUNT].sum() or 0), hit.height, int(fell),
-                 [[example((a,)), example((b,))] for a, b in pairs.select("__left", "__right").rows()]),
-            hit.select([*keys, COUNT]))
+                 [[example((a,)), example((b,))] for a, b in pairs.select("__left", "__right").rows()], joined),
+            joined)
 
 
 def gains(analysis: JoinAnalysis) -> list[Gain]:

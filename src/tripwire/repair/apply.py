@@ -108,7 +108,7 @@ def _one(df: pl.DataFrame, rule: Rule,
     elif rule.name == "numbers_as_text":
         thousands, decimal = rule.params.get("thousands", ","), rule.params.get("decimal", ".")
         after = _number_expr(col, thousands, decimal)
-        bad = df.filter(x.is_not_null() & (x.str.strip_chars() != "") & after.is_null())
+        bad = df.select(col).filter(x.is_not_null() & (x.str.strip_chars() != "") & after.is_null())
         if bad.height:
             return df, None, Skipped(rule.code, col, f"{bad.height:,} values do not parse as numbers "
                                      f"(e.g. {bad.get_column(col)[0]!r}): repair them first")

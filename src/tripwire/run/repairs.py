@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -66,17 +65,9 @@ class FixResult:
         return "\n".join(out) + "\n"
 
 
-def fingerprint(table: pa.Table, frame: pl.DataFrame) -> str:
-    """Return the profile fingerprint of a table (the same sum of row hashes a profile keeps).
-
-    Row hashes do not depend on batching, so the frame already in memory is hashed at once;
-    types Polars cannot hash go the profile's own way, batch by batch.
-    """
-    try:
-        total = int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) if frame.height else 0
-    except pl.exceptions.PolarsError:
-        total = sum(row_hash_sum(b) for b in table.to_batches())
-    return f"rowhash64:{total & _MASK64:016x}"
+def fingerprint(table: pa.Table) -> str:
+    """Return the profile fingerprint of a table: the profile's own sum of row hashes."""
+    return f"rowhash64:{sum(row_hash_sum(b) for b in table.to_batches()) & _MASK64:016x}"
 
 
 def _read(source: Source) -> pa.Table:
@@ -149,7 +140,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
         if not expected:
             raise InputError("the report carries no profile fingerprint, so it cannot be matched to this data",
                              hint="re-run `tripwire scan DATA --format json -o REPORT.json`")
-        found = fingerprint(table, frame)
+        found = fingerprint(table)
         if found != expected:
             raise InputError(f"the report is of other data (profile fingerprint {expected}, this data {found})",
                              path=source.name, hint="scan this file and fix with that report")

@@ -51,11 +51,11 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
     if known.height < table.height:
         notes.append(f"{table.height - known.height:,} rows without an id or a label were left out")
     ids = known.get_column(id).cast(pl.String).to_list()
-    write_labels(st, dataset, ids, known.get_column(label).to_list(), source=name)
     served = outputs(st, dataset)
-    if served.height == 0:
+    if served.height == 0:  # before storing: labels of a data set that was never served are a typo
         raise UsageError(f"no stored predictions for {dataset!r}; serve through tripwire.guard(..., "
                          f"store=..., dataset={dataset!r}) first")
+    write_labels(st, dataset, ids, known.get_column(label).to_list(), source=name)
     joined = _joined(served, st, dataset).filter(pl.col("role") == "champion")
     matched = joined.filter(pl.col("request_id").is_in(ids)).height
     notes.append(f"{len(ids):,} labels stored; {matched:,} match a served prediction"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
+from tests.conftest import skip_or_fail
 from tests.realdata import flights
 
 TOKEN = "test-token-0123456789abcdef"
@@ -41,20 +43,47 @@ def store_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_server(store_url):
     """Run the dashboard with a token on a free loopback port; yield its base URL."""
-    import uvicorn
-
     from tripwire.server.app import create_app
+
+    with serve(create_app(store_url, token=TOKEN)) as url:
+        yield url
+
+
+@contextmanager
+def serve(app):
+    """Run an ASGI app on a free loopback port in a thread; yield its base URL."""
+    import uvicorn
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(store_url, token=TOKEN), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def chromium_page(profile_dir):
+    """Open Debian's headless Chromium (skip, or fail under CI, without it); yield a new page."""
+    from tests.html.test_browser import ARGS, chromium_path
+
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("needs the playwright package (pip install 'tripwire[dev]')")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(profile_dir), executable_path=path, args=ARGS,
+                                                       viewport={"width": 1280, "height": 900})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()

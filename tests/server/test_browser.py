@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import skip_or_fail
-from tests.html.test_browser import ARGS, chromium_path
-from tests.server.conftest import TOKEN
+from tests.server.conftest import TOKEN, chromium_page
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("needs the playwright package (pip install 'tripwire[dev]')")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium")),
-                                                       executable_path=path, args=ARGS,
-                                                       viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
+    with chromium_page(tmp_path_factory.mktemp("chromium")) as page:
+        yield page
 
 
 def test_login_dataset_chart_and_report(page, live_server, tmp_path):

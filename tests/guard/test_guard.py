@@ -225,3 +225,17 @@ def test_schema_findings_read_as_tripwire_check_says(departed, reference):
     assert len([f for f in guard if f.code in schema]) == 2
     clean = CompiledContract(strict, reference).judge(pl.from_pandas(day(departed, 2, 3))).findings
     assert not [f for f in clean if f.code in schema]
+
+
+def test_store_reference_is_read_from_the_guards_store(departed, reference, tmp_path, monkeypatch):
+    from tripwire.run import log
+    from tripwire.store import Store
+
+    monkeypatch.setenv("TRIPWIRE_STORE", f"sqlite:///{tmp_path / 'elsewhere.db'}")  # not the guard's store
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    st = Store(url)
+    st.set_reference("flights", log(departed[departed.month == 1][FEATURES], "flights", store=st).batch_id)
+    g = tripwire.guard(model, contract=Contract.loads(CONTRACT), reference="store:flights", store=url, fallback=-1)
+    g(day(departed, 2, 3).drop(columns=["hour"]))
+    assert [f["code"] for f in g.last_decision["findings"]] == ["schema.missing_column"]
+    g.close()

@@ -209,3 +209,33 @@ def test_a_column_gone_null_routes_every_row(departed, reference):
     (f,) = [f for f in d["findings"] if f["code"] == "data.missing_values"]
     assert f["columns"] == ["dep_delay"] and f["count"] == len(batch)
     assert d["rows_routed"] == len(batch) and set(out.tolist()) == {-1}
+
+
+def test_schema_findings_read_as_tripwire_check_says(departed, reference):
+    from tripwire.guarding.checks import CompiledContract
+    from tripwire.run import check as run_check
+
+    strict = Contract.loads(CONTRACT + "dataset:\n  allow_extra_columns: false\n  forbidden_columns: [tail]\n")
+    batch = day(departed, 2, 3).drop(columns=["hour"]).assign(note="x", tail="N1")
+    guard = CompiledContract(strict, reference).judge(pl.from_pandas(batch)).findings
+    check = run_check(strict, batch).findings
+    schema = {"schema.missing_column", "schema.unexpected_column"}
+    assert sorted((f.code, f.severity, f.title) for f in guard if f.code in schema) == \
+        sorted((f.code, f.severity, f.title) for f in check if f.code in schema)
+    assert len([f for f in guard if f.code in schema]) == 2
+    clean = CompiledContract(strict, reference).judge(pl.from_pandas(day(departed, 2, 3))).findings
+    assert not [f for f in clean if f.code in schema]
+
+
+def test_store_reference_is_read_from_the_guards_store(departed, reference, tmp_path, monkeypatch):
+    from tripwire.run import log
+    from tripwire.store import Store
+
+    monkeypatch.setenv("TRIPWIRE_STORE", f"sqlite:///{tmp_path / 'elsewhere.db'}")  # not the guard's store
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    st = Store(url)
+    st.set_reference("flights", log(departed[departed.month == 1][FEATURES], "flights", store=st).batch_id)
+    g = tripwire.guard(model, contract=Contract.loads(CONTRACT), reference="store:flights", store=url, fallback=-1)
+    g(day(departed, 2, 3).drop(columns=["hour"]))
+    assert [f["code"] for f in g.last_decision["findings"]] == ["schema.missing_column"]
+    g.close()

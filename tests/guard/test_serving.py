@@ -18,6 +18,7 @@ from tripwire.errors import UsageError
 from tripwire.run import compare_models, log_labels
 from tripwire.store import Store
 from tripwire.store.serving import decisions, outputs
+from tripwire.store.serving import labels as stored_labels
 
 FEATURES = ["dep_delay", "distance", "hour", "carrier", "origin"]
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
@@ -133,3 +134,16 @@ def test_bad_input_is_one_clear_line(served, tmp_path):
                            "--resamples", "50"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "accuracy_gain_of_challenger[window=all, verdict=challenger better]" in proc.stdout
+
+
+def test_bad_options_are_refused_before_labels_are_stored(served):
+    url, rows = served
+    labels = rows[["flight_id", "delayed"]]
+    for kwargs, message in (({"task": "foo"}, "--task 'foo': choose one of"),
+                            ({"resamples": -3}, "--resamples -3: give 0"),
+                            ({"window": "year"}, "--window 'year': choose one of")):
+        with pytest.raises(UsageError, match=message):
+            log_labels(labels, dataset="nothing", id="flight_id", label="delayed", store=url, **kwargs)
+        with pytest.raises(UsageError, match=message):
+            compare_models(dataset="flights", store=url, **kwargs)
+    assert stored_labels(Store(url, create=False), "nothing").height == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -41,9 +40,18 @@ def store_url(tmp_path_factory):
     return url
 
 
+@pytest.fixture(scope="session")
+def live_server(store_url):
+    """Run the dashboard with a token on a free loopback port; yield its base URL."""
+    from tripwire.server.app import create_app
+
+    with serve(create_app(store_url, token=TOKEN)) as url:
+        yield url
+
+
 @contextmanager
-def serving(app) -> Iterator[str]:
-    """Run an ASGI app with uvicorn on a free loopback port; yield its base URL."""
+def serve(app):
+    """Run an ASGI app on a free loopback port in a thread; yield its base URL."""
     import uvicorn
 
     with socket.socket() as probe:
@@ -62,18 +70,9 @@ def serving(app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def live_server(store_url):
-    """Run the dashboard with a token on a free loopback port; yield its base URL."""
-    from tripwire.server.app import create_app
-
-    with serving(create_app(store_url, token=TOKEN)) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser_page(tmp_path_factory):
-    """Return a page of Debian's headless Chromium (skips without it; fails under CI=true)."""
+@contextmanager
+def chromium_page(profile_dir):
+    """Open Debian's headless Chromium (skip, or fail under CI, without it); yield a new page."""
     from tests.html.test_browser import ARGS, chromium_path
 
     path = chromium_path()
@@ -82,8 +81,16 @@ def browser_page(tmp_path_factory):
     except ImportError:
         skip_or_fail("needs the playwright package (pip install 'tripwire[dev]')")
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium")),
-                                                       executable_path=path, args=ARGS,
+        context = p.chromium.launch_persistent_context(str(profile_dir), executable_path=path, args=ARGS,
                                                        viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory):
+    """Return a Chromium page shared by a module's browser tests."""
+    with chromium_page(tmp_path_factory.mktemp("chromium")) as page:
+        yield page

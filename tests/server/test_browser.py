@@ -3,11 +3,18 @@ batch's full report — offline, with no console error and no injected script ru
 
 from __future__ import annotations
 
-from tests.server.conftest import TOKEN
+import pytest
+
+from tests.server.conftest import TOKEN, chromium_page
 
 
-def test_login_dataset_chart_and_report(browser_page, live_server, tmp_path):
-    page = browser_page
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    with chromium_page(tmp_path_factory.mktemp("chromium")) as page:
+        yield page
+
+
+def test_login_dataset_chart_and_report(page, live_server, tmp_path):
     errors, requests = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))

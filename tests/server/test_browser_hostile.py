@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.realdata import penguins
-from tests.server.conftest import TOKEN, serving
+from tests.server.conftest import TOKEN, serve
 
 
 def _mark(how: str) -> str:
@@ -55,7 +55,7 @@ def hostile_server(tmp_path_factory):
                 store.set_reference(name, done.batch_id)
             batch_ids.append(done.batch_id)
         store.record_delivery(name, PAYLOADS[2], "webhook", "failed", 3, PAYLOADS[5], error=PAYLOADS[0])
-    with serving(create_app(url, token=TOKEN)) as base:
+    with serve(create_app(url, token=TOKEN)) as base:
         yield base, batch_ids
 
 

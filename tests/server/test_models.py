@@ -3,9 +3,6 @@ trends — rendered in Chromium with a hostile model name that must stay text.""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -13,8 +10,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import skip_or_fail
 from tests.realdata import flights
+from tests.server.conftest import chromium_page, serve
 
 HOSTILE = "<script>window.__pwned=1</script>"
 FEATURES = ["dep_delay", "distance", "hour", "carrier", "origin"]
@@ -88,37 +85,14 @@ def test_unknown_model_is_a_404(client):
 
 @pytest.fixture(scope="module")
 def live(model_store):
-    import uvicorn
-
     from tripwire.server.app import create_app
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(model_store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(model_store)) as url:
+        yield url
 
 
 def test_model_page_in_chromium(live, tmp_path_factory):
-    from tests.html.test_browser import ARGS, chromium_path
-
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("needs the playwright package (pip install 'tripwire[dev]')")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium")),
-                                                       executable_path=path, args=ARGS,
-                                                       viewport={"width": 1280, "height": 900})
-        page = context.new_page()
+    with chromium_page(tmp_path_factory.mktemp("chromium")) as page:
         errors = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -129,4 +103,3 @@ def test_model_page_in_chromium(live, tmp_path_factory):
         assert page.locator("svg").count() >= 4
         assert page.evaluate("window.__pwned") is None
         assert np.all([e == "" for e in errors]) and errors == []
-        context.close()

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 import tripwire
 from tests.realdata import flights
-from tests.server.conftest import TOKEN, serving
+from tests.server.conftest import TOKEN, serve
 from tripwire.server.app import create_app
 
 BASE = "http://127.0.0.1:8765"
@@ -256,7 +256,7 @@ def test_json_depth_ignores_brackets_in_strings():
 
 def test_body_limit_on_a_live_server_under_a_chunked_flood(store_url):
     """Stream 256 MB chunked to /login of a live token server: 413 after the cap, connection closed."""
-    with serving(create_app(store_url, token=TOKEN)) as base:
+    with serve(create_app(store_url, token=TOKEN)) as base:
         port = int(base.rsplit(":", 1)[1])
         sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         sock.sendall(f"POST /login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nTransfer-Encoding: chunked\r\n"

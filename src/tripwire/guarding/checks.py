@@ -25,6 +25,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from tripwire.contracts.checks import (
+    MonotonicCheck,
+    RequiredColumn,
+    TypeCheck,
+    UnexpectedColumns,
+    UniqueCheck,
+)
 from tripwire.contracts.unit import FAILED, PASSED, UNKNOWN, Check, Decision, expand
 from tripwire.locators import ExprLocator
 from tripwire.report.finding import Finding
@@ -55,36 +62,35 @@ class CompiledContract:
     """The checks of a contract against one reference, ready to judge request batches."""
 
     def __init__(self, contract: Contract | None, reference: DatasetProfile) -> None:
-        """Expand the contract against the reference profile (its columns fix the expected schema)."""
+        """Expand the contract against the reference profile (its columns fix the expected schema).
+
+        The schema checks are the contract's own units (`RequiredColumn`, `UnexpectedColumns`),
+        kept here with their codes, severities and titles but judged from the batch's column names:
+        `expand` makes a RequiredColumn only for a column the *reference* lacks, and a batch must
+        hold every required one. Without a contract the reference's columns are the contract.
+        """
         self.kinds = {name: col.kind for name, col in reference.columns.items()}
-        self.required: tuple[str, ...] = tuple(self.kinds)
-        self.forbidden: frozenset[str] = frozenset()
-        self.allowed: frozenset[str] | None = frozenset(self.kinds)
+        names = tuple(self.kinds) if contract is None else tuple(s.name for s in contract.columns if s.required)
+        self.required = tuple(RequiredColumn(f"{c}.required", "schema.missing_column", "error", (c,)) for c in names)
         self.row_checks: list[tuple[Check, Any]] = []
         self.stat_checks: list[Check] = []
         self.other_checks: list[tuple[Check, Any]] = []
+        self.unexpected: Check | None
         if contract is None:
+            self.unexpected = UnexpectedColumns("columns.unexpected", "schema.unexpected_column", "error",
+                                                params={"forbidden": (), "allowed": tuple(self.kinds)})
             return
-        self.required = tuple(s.name for s in contract.columns if s.required)
-        ds = contract.dataset
-        self.forbidden = frozenset(ds.forbidden_columns)
-        self.allowed = None if ds.allow_extra_columns else frozenset(s.name for s in contract.columns)
-        for check in expand(contract, reference, datetime.now(UTC)).checks:
-            name = type(check).__name__
-            if name in ("UnexpectedColumns", "RequiredColumn"):
-                continue  # judged from the batch's schema
-            if name == "TypeCheck" and check.columns[0] in self.kinds:
-                # an arriving column of the reference's kind holds the declared type; another
-                # kind is a schema finding from the dtypes (no values read)
-                loc = check.locator(reference)
-                if loc is not None:
-                    self.row_checks.append((check, loc))
-                continue
+        checks = expand(contract, reference, datetime.now(UTC)).checks
+        self.unexpected = next((c for c in checks if isinstance(c, UnexpectedColumns)), None)
+        for check in checks:
+            if isinstance(check, RequiredColumn | UnexpectedColumns):
+                continue  # judged from the batch's column names in judge()
             loc = check.locator(reference)
             if isinstance(loc, ExprLocator):
                 self.row_checks.append((check, loc))
-            elif loc is not None and hasattr(loc.start(), "mask") and name in ("UniqueColumn", "UniqueKey",
-                                                                               "MonotonicCheck"):
+            elif isinstance(check, TypeCheck):
+                continue  # another kind than the reference's is a schema finding from the dtypes (no values read)
+            elif loc is not None and isinstance(check, UniqueCheck | MonotonicCheck):
                 self.other_checks.append((check, loc))
             else:
                 self.stat_checks.append(check)
@@ -99,16 +105,17 @@ class CompiledContract:
         out = BatchVerdict([])
         present = set(df.columns)
         broken: set[str] = set()
-        for c in self.required:
-            if c not in present:
-                broken.add(c)
-                out.findings.append(Finding("schema.missing_column", "error", (c,), f"{c}: required column is missing",
+        for check in self.required:
+            if check.columns[0] not in present:
+                broken.add(check.columns[0])
+                out.findings.append(Finding(check.code, check.severity, check.columns, check.title(None, {}),
                                             {"count": df.height}, detector="guard"))
-        extra = [c for c in df.columns if c in self.forbidden or (self.allowed is not None and c not in self.allowed)]
+        extra = self._unexpected(df.columns)
         if extra:
-            out.findings.append(Finding("schema.unexpected_column", "error", tuple(extra),
-                                        f"unexpected column(s): {', '.join(extra)}", {"columns": extra},
-                                        detector="guard"))
+            ev = {"columns": extra}
+            assert self.unexpected is not None
+            out.findings.append(Finding(self.unexpected.code, self.unexpected.severity, tuple(extra),
+                                        self.unexpected.title(None, ev), ev, detector="guard"))
         new = [c for c in df.columns if c not in self.kinds and c not in extra]
         if new:  # the contract allows extra columns: say so, and let the rules decide
             out.findings.append(Finding("schema.unexpected_column", "info", tuple(new),
@@ -128,6 +135,13 @@ class CompiledContract:
         self._rows(df, broken, out)
         self._stats(df, broken, out)
         return out
+
+    def _unexpected(self, columns: list[str]) -> list[str]:
+        """Return the batch's columns the contract's UnexpectedColumns check refuses (its params)."""
+        if self.unexpected is None:
+            return []
+        forbidden, allowed = set(self.unexpected.params["forbidden"]), self.unexpected.params["allowed"]
+        return [c for c in columns if c in forbidden or (allowed is not None and c not in allowed)]
 
     def _rows(self, df: pl.DataFrame, broken: set[str], out: BatchVerdict) -> None:
         live = [(check, loc) for check, loc in self.row_checks if not broken.intersection(check.columns)

@@ -74,7 +74,7 @@ class Guard:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.window_size = window
         self._contract = _load_contract(contract)
-        self._reference = _load_reference(reference)
+        self._reference = _load_reference(reference, store)
         self._compiled: CompiledContract | None = None
         self._window: DriftWindow | None = None
         self._lock = threading.Lock()
@@ -252,7 +252,7 @@ def guard(predict: Callable[..., Any], *, contract: Any = None, reference: Any =
           fallback: Any = ..., strict: bool = False, store: Any = None, **options: Any) -> Guard:
     """Wrap a model so each request batch is checked first and untrusted rows go to a fallback.
 
-    `contract`: a Contract or its YAML path. `reference`: a profile, data, or "store:NAME"
+    `contract`: a Contract or its YAML path. `reference`: a profile, data, or "store:NAME" (read from `store`)
     (without one, the first batch is the reference). `rules`: a YAML file, its data, or
     RouteRule objects (none: route the rows of any error finding). `fallback`: a callable
     (called with the routed rows), a constant, or `...` for the NEEDS_HUMAN marker. `store`:
@@ -291,7 +291,8 @@ def _load_contract(contract: Any) -> Any:
     return Contract.load(contract)
 
 
-def _load_reference(reference: Any) -> Any:
+def _load_reference(reference: Any, store: Any) -> Any:
+    """Return the reference as a profile; `store:NAME` is read from the guard's own store."""
     if reference is None:
         return None
     from tripwire.profiling import DatasetProfile, as_profile
@@ -301,7 +302,8 @@ def _load_reference(reference: Any) -> Any:
     if isinstance(reference, str) and reference.startswith("store:"):
         from tripwire.store import Store
 
-        return Store(create=False).reference(reference[len("store:"):])
+        st = store if isinstance(store, Store) else Store(store, create=False)
+        return st.reference(reference[len("store:"):])
     if isinstance(reference, (str, Path)) or not isinstance(reference, (list, dict)):
         return as_profile(reference)
     raise UsageError(f"reference: expected a profile, data or store:NAME, not {type(reference).__name__}")

@@ -28,6 +28,7 @@ from tripwire.store.serving import outputs, write_labels
 CLASSIFICATION = ("accuracy", "balanced_accuracy", "macro_f1")
 REGRESSION = ("mae", "rmse", "r2")
 WINDOWS = {"day": "1d", "week": "1w", "month": "1mo"}
+TASKS = ("classification", "regression")
 PASSED = "passed"
 
 
@@ -39,10 +40,8 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
     The metrics table holds each model version's metrics per `window` (day, week or month of
     the time the prediction was served) and overall (`window="all"`).
     """
+    every = _checked(window, task, resamples)
     st = _store(store)
-    every = WINDOWS.get(window)
-    if every is None:
-        raise UsageError(f"--window {window!r}: choose one of {', '.join(WINDOWS)}")
     table, name = _read(data, encoding)
     for col, flag in ((id, "--id"), (label, "--label")):
         if col not in table.columns:
@@ -52,11 +51,11 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
     if known.height < table.height:
         notes.append(f"{table.height - known.height:,} rows without an id or a label were left out")
     ids = known.get_column(id).cast(pl.String).to_list()
-    write_labels(st, dataset, ids, known.get_column(label).to_list(), source=name)
     served = outputs(st, dataset)
-    if served.height == 0:
+    if served.height == 0:  # before storing: labels of a data set that was never served are a typo
         raise UsageError(f"no stored predictions for {dataset!r}; serve through tripwire.guard(..., "
                          f"store=..., dataset={dataset!r}) first")
+    write_labels(st, dataset, ids, known.get_column(label).to_list(), source=name)
     joined = _joined(served, st, dataset).filter(pl.col("role") == "champion")
     matched = joined.filter(pl.col("request_id").is_in(ids)).height
     notes.append(f"{len(ids):,} labels stored; {matched:,} match a served prediction"
@@ -77,10 +76,8 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
 def compare_models(*, dataset: str, store: Any = None, window: str = "week", task: str | None = None,
                    resamples: int = 1000, level: float = 0.95, seed: int = 0) -> Report:
     """Say whether the challenger beats the champion on the labelled requests both answered."""
+    every = _checked(window, task, resamples)
     st = _store(store)
-    every = WINDOWS.get(window)
-    if every is None:
-        raise UsageError(f"--window {window!r}: choose one of {', '.join(WINDOWS)}")
     joined = _joined(outputs(st, dataset), st, dataset)
     champion = joined.filter((pl.col("role") == "champion") & (pl.col("route") == "model"))
     challenger = joined.filter(pl.col("role") == "challenger")
@@ -179,6 +176,18 @@ def _joined(served: pl.DataFrame, st: Store, dataset: str) -> pl.DataFrame:
 def _as_text(expr: pl.Expr) -> pl.Expr:
     """Return values as text, whole numbers without a trailing '.0' (1.0 -> "1")."""
     return expr.cast(pl.String).str.replace(r"\.0$", "")
+
+
+def _checked(window: str, task: str | None, resamples: int) -> str:
+    """Return the window's truncation step; refuse bad options before any label is stored."""
+    every = WINDOWS.get(window)
+    if every is None:
+        raise UsageError(f"--window {window!r}: choose one of {', '.join(WINDOWS)}")
+    if task is not None and task not in TASKS:
+        raise UsageError(f"--task {task!r}: choose one of {', '.join(TASKS)}")
+    if resamples < 0:
+        raise UsageError(f"--resamples {resamples}: give 0 (no intervals) or more")
+    return every
 
 
 def _typed(part: pl.DataFrame, col: str, task: str) -> np.ndarray:

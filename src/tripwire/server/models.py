@@ -35,8 +35,7 @@ def models(store: Store) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for g in guarded_models(store):
         name = g["model_name"] or g["dataset"]
-        entry = found.setdefault(name, {"name": name, "datasets": [], "batches": 0, "rows": 0, "routed": 0,
-                                        "evaluations": 0, "last": None})
+        entry = found.setdefault(name, _empty(name))
         entry["datasets"].append(g["dataset"])
         entry["batches"] += g["batches"]
         entry["rows"] += g["rows"] or 0
@@ -45,11 +44,14 @@ def models(store: Store) -> list[dict[str, Any]]:
     for d in store.datasets():
         if d["name"].startswith("evaluate/"):
             name = d["name"][len("evaluate/"):]
-            entry = found.setdefault(name, {"name": name, "datasets": [], "batches": 0, "rows": 0, "routed": 0,
-                                            "evaluations": 0, "last": None})
+            entry = found.setdefault(name, _empty(name))
             entry["evaluations"] = d["batches"]
             entry["last"] = max(filter(None, (entry["last"], d["last_logged_at"])), default=None)
     return sorted(found.values(), key=lambda e: e["name"])
+
+
+def _empty(name: str) -> dict[str, Any]:
+    return {"name": name, "datasets": [], "batches": 0, "rows": 0, "routed": 0, "evaluations": 0, "last": None}
 
 
 def model_view(store: Store, name: str) -> dict[str, Any]:

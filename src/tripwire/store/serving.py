@@ -87,10 +87,11 @@ def labels(store: Store, dataset: str) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(schema={"request_id": pl.String, "label": pl.Float64,
                                     "labelled_at": pl.Datetime("us", "UTC")})
-    ids = [str(i) for r in rows for i in json.loads(r.ids_json)]
-    frame = pl.DataFrame({"request_id": ids, "label": _column([v for r in rows for v in json.loads(r.labels_json)]),
-                          "labelled_at": pl.Series([_aware(r.logged_at) for r in rows for _ in json.loads(r.ids_json)],
-                                                   dtype=pl.Datetime("us", "UTC"))})
+    per_batch = [json.loads(r.ids_json) for r in rows]  # parsed once: the ids and the times' repeat counts
+    frame = pl.DataFrame({"request_id": [str(i) for ids in per_batch for i in ids],
+                          "label": _column([v for r in rows for v in json.loads(r.labels_json)]),
+                          "labelled_at": pl.Series([_aware(r.logged_at) for r, ids in zip(rows, per_batch, strict=True)
+                                                    for _ in ids], dtype=pl.Datetime("us", "UTC"))})
     return frame.unique("request_id", keep="last", maintain_order=True)
 
 

@@ -119,6 +119,8 @@ def k_anonymity(data: Any, quasi: Sequence[str] | None = None, *, k: int = 5, se
 
     if k < 2:
         raise UsageError(f"--k {k}: give a target of at least 2")
+    if l_target is not None and (sensitive is None or l_target < 2):
+        raise UsageError(f"--l {l_target}: give a target of at least 2, with the --sensitive column it measures")
     ctx = open_context(data, name=name, encoding=encoding, progress=progress)
     table = _read(ctx)
     columns = table.columns

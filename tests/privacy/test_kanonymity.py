@@ -66,6 +66,9 @@ def test_the_command_reports_the_finding(tmp_path):
     assert [m["value"] for m in report.metrics][:3] == [1, 5, 3]
     with pytest.raises(UsageError, match="'height'"):
         k_anonymity(path, ["age", "height"])
+    for sensitive, l_target in ((None, 2), ("dx", 0)):  # an --l that measures nothing or asks nothing
+        with pytest.raises(UsageError, match="--l"):
+            k_anonymity(path, ["age"], sensitive=sensitive, l_target=l_target)
     assert k_anonymity(path, None, k=2).by_code("privacy.k_anonymity")[0].evidence["suggested"] is True
 
 

@@ -55,6 +55,16 @@ def test_check_and_drift_mask_too(tmp_path):
     assert d.extra["personal_columns"] == ["email", "first_name"]
 
 
+def test_a_drifted_personal_category_shows_none_of_its_values():
+    # five e-mail addresses per batch, all replaced: drift.feature names the old and the new ones
+    ref = pl.DataFrame({"email": [f"user{i % 5}@corp.example.com" for i in range(400)]})
+    cur = pl.DataFrame({"email": [f"other{i % 5}@mail.example.org" for i in range(400)]})
+    d = drift(cur, ref)
+    assert d.by_code("drift.feature") and d.extra["personal_columns"] == ["email"]
+    shown = _faces(d) + json.dumps(d.extra["columns"])
+    assert "@corp.example.com" not in shown and "@mail.example.org" not in shown
+
+
 def test_the_store_keeps_no_personal_values(tmp_path):
     st = Store(f"sqlite:///{tmp_path / 'h.db'}")
     done = log(_people(), "people", store=st)

@@ -84,3 +84,14 @@ def test_fresh_real_rows_are_not_copies(package, item):
     assert report.findings == ()  # a second sample of the same population: nothing to say
     auc = {m["metric"]: m["value"] for m in report.metrics}["domain classifier AUC"]
     assert 0.4 < auc < 0.6
+
+
+@pytest.mark.parametrize("rows", [0, 1])
+def test_too_few_rows_are_one_line(files, tmp_path, rows):
+    real = pl.read_parquet(files / "real.parquet")
+    real.head(rows).write_parquet(tmp_path / "few.parquet")
+    for args in ([tmp_path / "few.parquet", files / "synth.parquet"], [files / "real.parquet", tmp_path / "few.parquet"]):
+        r = subprocess.run([sys.executable, "-m", "tripwire", "synthetic-check", *map(str, args)],
+                           capture_output=True, text=True, env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"})
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert "at least 2" in r.stderr and "internal error" not in r.stderr

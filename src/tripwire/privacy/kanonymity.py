@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from tripwire.privacy.pii import POSTAL_HINT
+
 #: column names that usually are quasi-identifiers (suggested when none are declared)
 QUASI_HINT = re.compile(r"(^|_)(age|sex|gender|zip|zipcode|postal|postcode|birth|dob|race|ethnicity|"
                         r"marital|education|occupation|job|city|county|state|region|nationality)($|_)",
                         re.IGNORECASE)
 BAND_WIDTHS = (5, 10, 20, 50, 100, 1000, 10_000)
-POSTAL_NAME = re.compile(r"zip|postal|post_?code|postcode|(^|_)plz($|_)", re.IGNORECASE)
 SUPPRESSED = "*"
 MAX_STEPS = 40
 #: combinations of levels tried exhaustively (beyond, a greedy search)
@@ -111,7 +112,7 @@ def _ladder(s: pl.Series) -> list[tuple[str, pl.Series]]:
 
 def _as_code(s: pl.Series) -> pl.Series | None:
     """Return a code column as text (numbers named like postal codes zero-padded), else None."""
-    if s.dtype.is_integer() and POSTAL_NAME.search(s.name or ""):
+    if s.dtype.is_integer() and POSTAL_HINT.search(s.name or ""):
         text = s.cast(pl.String)
         return text.str.zfill(int(text.str.len_chars().max() or 0))
     if s.dtype != pl.String:

@@ -35,7 +35,7 @@ _ALNUM = re.compile(r"[^\W_]", re.UNICODE)
 #: evidence keys that hold data values (examples, listed values, value -> count mappings)
 VALUE_KEYS = frozenset({"examples", "repaired", "value", "values", "groups", "mapping", "new_values", "vanished",
                         "unexpected", "counts", "top", "top_values", "variants", "pairs", "example", "tokens",
-                        "new_tokens", "fading_tokens", "min", "max"})
+                        "new_tokens", "fading_tokens", "min", "max", "changes", "vanished_values"})
 #: value keys whose numbers are values (elsewhere, numbers are counts and stay)
 NUMBER_KEYS = frozenset({"min", "max", "value", "example", "examples"})
 #: `--show-pii all` shows every column

@@ -289,13 +289,15 @@ def drift(data: Any, reference: Any = None, *, label: str | None = None, predict
                        encoding=encoding, progress=progress, store=store)
     _align_masking(ctx)
     report = _private(execute(Plan("drift", only=("drift",)), ctx), ctx)
-    report.extra["columns"] = _drift_table(ctx, config, {c for c in (label, prediction) if c})
+    report.extra["columns"] = _drift_table(ctx, config, {c for c in (label, prediction) if c},
+                                           set(report.extra["personal_columns"]))
     return report
 
 
-def _drift_table(ctx: RunContext, config: Any, exclude: set[str]) -> list[dict[str, Any]]:
-    """Return every compared column's effect sizes (for the CLI table)."""
+def _drift_table(ctx: RunContext, config: Any, exclude: set[str], personal: set[str]) -> list[dict[str, Any]]:
+    """Return every compared column's effect sizes (for the CLI table); personal columns' changes masked."""
     from tripwire.drift_detection.features import decide, feature_table
+    from tripwire.privacy.masking import MASK
 
     assert ctx.reference is not None
     rows = []
@@ -303,5 +305,5 @@ def _drift_table(ctx: RunContext, config: Any, exclude: set[str]) -> list[dict[s
         severity, significant = decide(r, config.alpha)
         rows.append({"column": r.column, "treatment": r.treatment, "metric": r.metric,
                      "effect": r.score, "p_adjusted": r.padj, "severity": severity,
-                     "significant": significant, "change": r.words})
+                     "significant": significant, "change": MASK if r.column in personal else r.words})
     return rows

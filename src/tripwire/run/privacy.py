@@ -119,6 +119,8 @@ def k_anonymity(data: Any, quasi: Sequence[str] | None = None, *, k: int = 5, se
 
     if k < 2:
         raise UsageError(f"--k {k}: give a target of at least 2")
+    if l_target is not None and (sensitive is None or l_target < 2):
+        raise UsageError(f"--l {l_target}: give a target of at least 2, with the --sensitive column it measures")
     ctx = open_context(data, name=name, encoding=encoding, progress=progress)
     table = _read(ctx)
     columns = table.columns
@@ -208,6 +210,9 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
         missing = sorted(set(real_t.columns) - set(synth_t.columns))
         raise UsageError(f"SYNTH has other columns than REAL: missing {missing or 'none'}, extra {extra or 'none'}; "
                          "generate the synthetic table with the real table's columns")
+    if real_t.height < 2 or synth_t.height < 2:
+        raise UsageError(f"REAL has {real_t.height:,} rows and SYNTH {synth_t.height:,}; synthetic-check needs "
+                         "at least 2 in each (REAL is split into a holdout and the rest)")
     synth_t = synth_t.select(real_t.columns)
     copies = measure_copies(real_t, synth_t, seed=seed)
     corr = correlation_difference(real_t, synth_t)

@@ -22,7 +22,6 @@ from tripwire.errors import UsageError
 from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.report import Finding
 from tripwire.report.codes import code_info
-from tripwire.report.finding import MAX_ROWS
 from tripwire.report.format import number, pct
 
 #: Krippendorff's reading of alpha: from 0.8 reliable, from 0.667 tentative conclusions, below that unreliable
@@ -151,11 +150,8 @@ def _pairs(ratings: Ratings, boot: Bootstrap) -> list[dict[str, Any]]:
 
 def _finding(code: str, severity: str, columns: tuple[str, ...], title: str, evidence: dict[str, Any],
              rows: list[int] | None = None) -> Finding:
-    rows = rows or []
-    if len(rows) > MAX_ROWS:
-        evidence["all_rows"] = rows
-    return Finding(code, severity, columns, title, evidence, tuple(rows[:MAX_ROWS]),  # type: ignore[arg-type]
-                   fix=code_info(code).fix, detector="annotators")
+    return Finding(code, severity, columns, title, evidence, fix=code_info(code).fix,  # type: ignore[arg-type]
+                   detector="annotators").with_rows(rows or [])
 
 
 def _ranged(e: Estimate) -> str:

@@ -55,9 +55,9 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
     ctx = open_context(data, name=name, encoding=encoding, progress=progress)
     if ctx.source is None:
         raise UsageError("annotators needs the rows of the ratings, not a saved profile")
-    frames = [pl.from_arrow(b) for b in ctx.source.batches()]
-    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(ctx.source.schema.empty_table())
-    assert isinstance(table, pl.DataFrame)
+    from tripwire.run.modeltests import read_table  # the run layer's one read of every row
+
+    table, _ = read_table(ctx.source)
     if raters:
         long = ratings_from_wide(table, item, list(raters))
         columns = (item or "row", "annotator", ", ".join(raters)[:200])

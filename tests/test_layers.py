@@ -29,7 +29,8 @@ RANK = {
     # explanations score models with evaluation's metrics and bootstrap: just above that stage
     "explaining": 3.5,
     "images": 3.5,  # image properties and checks: reads io, uses evaluation's slice search
-    "agreement": 3, "privacy": 3,
+    "privacy": 3,
+    "agreement": 3.5,  # agreement coefficients draw their intervals with evaluation's bootstrap
     "store": 4,
     "guarding": 4.5,
     "alerts": 5,

@@ -10,16 +10,16 @@ import pytest
 
 from tests.agreement.simulate import annotate
 from tripwire.agreement import dawid_skene, majority_vote, ratings_from_frame
-from tripwire.agreement.coefficients import Resampling
 from tripwire.agreement.judge import judge
 from tripwire.errors import UsageError
+from tripwire.evaluation.bootstrap import Bootstrap
 
 COLUMNS = ("item", "rater", "y")
 
 
 def _judge(df, **kw):
     r, _ = ratings_from_frame(df, "item", "rater", "y", kw.pop("time", None))
-    return judge(r, COLUMNS, boot=Resampling(kw.pop("resamples", 0)), **kw), r
+    return judge(r, COLUMNS, boot=Bootstrap(kw.pop("resamples", 0)), **kw), r
 
 
 def test_dawid_skene_recovers_known_accuracies():

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from tripwire.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha, ratings_from_frame
-from tripwire.agreement.coefficients import Resampling
+from tripwire.evaluation.bootstrap import Bootstrap
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", the example of four
 # observers coding twelve units with missing values: alpha 0.743 (nominal), 0.815 (ordinal),
@@ -84,13 +84,13 @@ def test_cohen_kappa_matches_the_textbook_example_and_scikit_learn():
 
 def test_intervals_are_seeded_and_cover_the_estimate():
     r = _ratings()
-    one = krippendorff_alpha(r, "nominal", Resampling(500, seed=7))
-    two = krippendorff_alpha(r, "nominal", Resampling(500, seed=7))
+    one = krippendorff_alpha(r, "nominal", Bootstrap(500, seed=7))
+    two = krippendorff_alpha(r, "nominal", Bootstrap(500, seed=7))
     assert (one.ci_low, one.ci_high) == (two.ci_low, two.ci_high)
     assert one.ci_low < one.value <= one.ci_high
-    other = krippendorff_alpha(r, "nominal", Resampling(500, seed=8))
+    other = krippendorff_alpha(r, "nominal", Bootstrap(500, seed=8))
     assert (other.ci_low, other.ci_high) != (one.ci_low, one.ci_high)
-    ordinal = krippendorff_alpha(r, "ordinal", Resampling(500))
+    ordinal = krippendorff_alpha(r, "ordinal", Bootstrap(500))
     assert ordinal.ci_low < ordinal.value <= ordinal.ci_high
 
 
@@ -102,7 +102,7 @@ def test_interval_narrows_with_more_items():
         rows = [(u, a, int(truth[u]) if rng.random() < 0.8 else int(rng.integers(0, 3))) for u in range(n)
                 for a in range(3)]
         r = ratings_from_frame(pl.DataFrame(rows, schema=["u", "a", "v"], orient="row"), "u", "a", "v")[0]
-        e = krippendorff_alpha(r, "nominal", Resampling(300))
+        e = krippendorff_alpha(r, "nominal", Bootstrap(300))
         return e.ci_high - e.ci_low
 
     assert width(2000) < width(200) / 2

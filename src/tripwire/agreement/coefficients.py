@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tripwire.agreement.ratings import Ratings
+from tripwire.evaluation.bootstrap import Bootstrap, index_blocks, resample_cells
 
 LEVELS = ("nominal", "ordinal", "interval")
-#: elements of one block of bootstrap weights (resamples × items)
-BLOCK_ELEMENTS = 1 << 22
 #: per-pattern outer products kept for ordinal bootstraps at most (patterns × classes²)
 MAX_OUTER = 1 << 25
 #: up to this many distinct count patterns, resamples are drawn as one multinomial each
@@ -36,47 +35,23 @@ class Estimate:
     draws: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Resampling:
-    """How intervals are drawn: resamples, confidence level and seed (same seed, same interval)."""
+def pattern_blocks(freq: np.ndarray, boot: Bootstrap, stream: int) -> Iterator[np.ndarray]:
+    """Yield (b × patterns) counts of how often each pattern is drawn, `boot.resamples` rows in all.
 
-    resamples: int = 1000
-    level: float = 0.95
-    seed: int = 0
-
-    def blocks(self, freq: np.ndarray, stream: int) -> Iterator[np.ndarray]:
-        """Yield (b × patterns) counts of how often each pattern is drawn, `resamples` rows in all.
-
-        `freq` holds how many items share each pattern (items with the same label counts are
-        interchangeable for every coefficient here), so drawing items with replacement is
-        drawing pattern counts: one multinomial when there are few patterns, else item draws
-        counted per pattern.
-        """
-        rng = np.random.default_rng([self.seed, stream])
-        freq = np.asarray(freq, dtype=np.int64)
-        n = int(freq.sum())
-        few = freq.size <= MULTINOMIAL_PATTERNS
-        pattern_of_item = None if few else np.repeat(np.arange(freq.size), freq)
-        per = max(1, BLOCK_ELEMENTS // max(freq.size if few else n, 1))
-        left = self.resamples
-        while left > 0:
-            b = min(per, left)
-            if pattern_of_item is None:
-                yield rng.multinomial(n, freq / n, size=b).astype(np.float64)
-            else:
-                drawn = pattern_of_item[rng.integers(0, n, (b, n))]
-                flat = drawn + (np.arange(b) * freq.size)[:, None]
-                yield np.bincount(flat.ravel(), minlength=b * freq.size).reshape(b, freq.size).astype(np.float64)
-            left -= b
-
-    def interval(self, draws: np.ndarray, level: float | None = None) -> tuple[float | None, float | None]:
-        """Return the percentile interval of the finite draws (None when too few are finite)."""
-        draws = draws[np.isfinite(draws)]
-        if draws.size < max(10, self.resamples // 2):
-            return None, None
-        tail = (1 - (level or self.level)) / 2 * 100
-        low, high = np.percentile(draws, [tail, 100 - tail])
-        return float(low), float(high)
+    `freq` holds how many items share each pattern (items with the same label counts are
+    interchangeable for every coefficient here), so drawing items with replacement is
+    drawing pattern counts: evaluation's cell multinomial when there are few patterns, else
+    its index blocks of items counted per pattern.
+    """
+    freq = np.asarray(freq, dtype=np.int64)
+    if freq.size <= MULTINOMIAL_PATTERNS:
+        yield resample_cells(freq, boot, stream).astype(np.float64)
+        return
+    pattern_of_item = np.repeat(np.arange(freq.size), freq)
+    for idx in index_blocks(int(freq.sum()), boot, stream):
+        b = idx.shape[0]
+        flat = pattern_of_item[idx] + (np.arange(b) * freq.size)[:, None]
+        yield np.bincount(flat.ravel(), minlength=b * freq.size).reshape(b, freq.size).astype(np.float64)
 
 
 def patterns(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,7 +93,7 @@ def distances(level: str, marginals: np.ndarray, values: np.ndarray | None) -> n
     raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
 
 
-def krippendorff_alpha(ratings: Ratings, level: str = "nominal", boot: Resampling | None = None,
+def krippendorff_alpha(ratings: Ratings, level: str = "nominal", boot: Bootstrap | None = None,
                        stream: int = 0) -> Estimate:
     """Return Krippendorff's alpha at a level of measurement, with an item bootstrap interval.
 
@@ -129,7 +104,7 @@ def krippendorff_alpha(ratings: Ratings, level: str = "nominal", boot: Resamplin
 
 
 def alpha_from_counts(counts: np.ndarray, level: str, values: np.ndarray | None,
-                      boot: Resampling | None = None, stream: int = 0) -> Estimate:
+                      boot: Bootstrap | None = None, stream: int = 0) -> Estimate:
     """Return alpha from an (items × classes) count matrix (see `krippendorff_alpha`)."""
     m = counts.sum(axis=1)
     counts = counts[m >= 2]
@@ -151,7 +126,7 @@ def alpha_from_counts(counts: np.ndarray, level: str, values: np.ndarray | None,
             return Estimate(value, None, None, items)
         outer = (w[:, None, None] * (counts[:, :, None] * counts[:, None, :]
                                      - counts[:, :, None] * np.eye(k))).reshape(counts.shape[0], k * k)
-        for wts in boot.blocks(freq, stream):
+        for wts in pattern_blocks(freq, boot, stream):
             n_c = wts @ counts
             obs = (wts @ outer).reshape(-1, k, k)
             d = distances(level, n_c, values)
@@ -159,7 +134,7 @@ def alpha_from_counts(counts: np.ndarray, level: str, values: np.ndarray | None,
     else:
         d = distances(level, marg, values)[...]
         per_item = w * np.einsum("uc,ck,uk->u", counts, d, counts)  # the diagonal of d is zero
-        for wts in boot.blocks(freq, stream):
+        for wts in pattern_blocks(freq, boot, stream):
             n_c = wts @ counts
             n = n_c.sum(axis=1)
             observed = (wts @ per_item) / n
@@ -189,7 +164,7 @@ def _ratio(coincidence: np.ndarray, marg: np.ndarray, d: np.ndarray) -> np.ndarr
         return 1 - observed / expected
 
 
-def cohen_kappa(a: np.ndarray, b: np.ndarray, k: int, boot: Resampling | None = None, stream: int = 0) -> Estimate:
+def cohen_kappa(a: np.ndarray, b: np.ndarray, k: int, boot: Bootstrap | None = None, stream: int = 0) -> Estimate:
     """Return Cohen's kappa of two annotators' labels (class codes) on the same items.
 
     Resampling items is drawing the (label a, label b) cell counts from one multinomial, so
@@ -203,8 +178,7 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray, k: int, boot: Resampling | None = 
     value_or_none = value if np.isfinite(value) else None
     if boot is None or boot.resamples == 0 or value_or_none is None:
         return Estimate(value_or_none, None, None, n)
-    rng = np.random.default_rng([boot.seed, stream])
-    draws = rng.multinomial(n, cells / n, size=boot.resamples).astype(np.float64)
+    draws = resample_cells(cells, boot, stream).astype(np.float64)
     low, high = boot.interval(_kappa(draws, k))
     return Estimate(value, low, high, n)
 
@@ -218,7 +192,7 @@ def _kappa(cells: np.ndarray, k: int) -> np.ndarray:
         return (observed - expected) / (1 - expected)
 
 
-def fleiss_kappa(counts: np.ndarray, boot: Resampling | None = None, stream: int = 0) -> Estimate:
+def fleiss_kappa(counts: np.ndarray, boot: Bootstrap | None = None, stream: int = 0) -> Estimate:
     """Return Fleiss' kappa from an (items × classes) count matrix, with an item bootstrap.
 
     Items rated once are left out. With the same number of ratings per item this is Fleiss
@@ -241,7 +215,7 @@ def fleiss_kappa(counts: np.ndarray, boot: Resampling | None = None, stream: int
     counts, freq = patterns(counts)  # items with equal counts resample alike
     m = counts.sum(axis=1)
     per_item = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
-    draws = [_fleiss(wts * per_item, wts @ counts, items) for wts in boot.blocks(freq, stream)]
+    draws = [_fleiss(wts * per_item, wts @ counts, items) for wts in pattern_blocks(freq, boot, stream)]
     low, high = boot.interval(np.concatenate(draws))
     return Estimate(value_f, low, high, items)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,6 @@ from tripwire.agreement.annotators import AnnotatorStats, biased_annotators
 from tripwire.agreement.coefficients import (
     LEVELS,
     Estimate,
-    Resampling,
     alpha_from_counts,
     cohen_kappa,
     fleiss_kappa,
@@ -20,9 +19,9 @@ from tripwire.agreement.coefficients import (
 from tripwire.agreement.consensus import Consensus, DawidSkene, dawid_skene, majority_vote
 from tripwire.agreement.ratings import Ratings
 from tripwire.errors import UsageError
+from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.report import Finding
 from tripwire.report.codes import code_info
-from tripwire.report.finding import MAX_ROWS
 from tripwire.report.format import number, pct
 
 #: Krippendorff's reading of alpha: from 0.8 reliable, from 0.667 tentative conclusions, below that unreliable
@@ -54,12 +53,12 @@ class Judgement:
 
 
 def judge(ratings: Ratings, columns: tuple[str, str, str], *, level: str = "nominal",
-          boot: Resampling | None = None, window: str | None = None, wide: bool = False) -> Judgement:
+          boot: Bootstrap | None = None, window: str | None = None, wide: bool = False) -> Judgement:
     """Return agreement, consensus, bias and drift for `ratings` (columns: item, annotator, label).
 
     `wide`: each annotator is a column of the input (their findings name that column).
     """
-    boot = boot or Resampling()
+    boot = boot or Bootstrap()
     if level not in LEVELS:
         raise UsageError(f"--level {level!r}: choose one of {', '.join(LEVELS)}")
     if level != "nominal" and ratings.values is None:
@@ -118,7 +117,7 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def _pairs(ratings: Ratings, boot: Resampling) -> list[dict[str, Any]]:
+def _pairs(ratings: Ratings, boot: Bootstrap) -> list[dict[str, Any]]:
     """Return Cohen's kappa of the pairs of annotators sharing the most items (at least MIN_PAIR_ITEMS).
 
     Shared items come from a sparse (annotators × items) product, among the PAIR_ANNOTATORS
@@ -151,11 +150,8 @@ def _pairs(ratings: Ratings, boot: Resampling) -> list[dict[str, Any]]:
 
 def _finding(code: str, severity: str, columns: tuple[str, ...], title: str, evidence: dict[str, Any],
              rows: list[int] | None = None) -> Finding:
-    rows = rows or []
-    if len(rows) > MAX_ROWS:
-        evidence["all_rows"] = rows
-    return Finding(code, severity, columns, title, evidence, tuple(rows[:MAX_ROWS]),  # type: ignore[arg-type]
-                   fix=code_info(code).fix, detector="annotators")
+    return Finding(code, severity, columns, title, evidence, fix=code_info(code).fix,  # type: ignore[arg-type]
+                   detector="annotators").with_rows(rows or [])
 
 
 def _ranged(e: Estimate) -> str:
@@ -242,7 +238,7 @@ def _when(t: Any) -> str:
     return t.strftime("%Y-%m-%d") if (t.hour, t.minute, t.second) == (0, 0, 0) else t.strftime("%Y-%m-%d %H:%M")
 
 
-def _over_time(ratings: Ratings, level: str, boot: Resampling, window: str | None,
+def _over_time(ratings: Ratings, level: str, boot: Bootstrap, window: str | None,
                label: str) -> tuple[list[dict[str, Any]], list[Finding]]:
     idx, names = _window_keys(ratings, window)
     windows = []
@@ -262,7 +258,7 @@ def _over_time(ratings: Ratings, level: str, boot: Resampling, window: str | Non
     for w, e in later:
         assert first.draws is not None and e.draws is not None and first.value is not None and e.value is not None
         n = min(first.draws.size, e.draws.size)
-        low, high = boot.interval(first.draws[:n] - e.draws[:n], level_ci)
+        low, high = replace(boot, level=level_ci).interval(first.draws[:n] - e.draws[:n])
         drop = first.value - e.value
         windows[w]["drop_vs_first"] = drop
         windows[w]["drop_interval"] = [low, high]

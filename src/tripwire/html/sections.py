@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tripwire.privacy.masking import MASK
 from tripwire.report.format import cut, number, pct
 
 if TYPE_CHECKING:
@@ -12,7 +13,6 @@ if TYPE_CHECKING:
 
 #: suspected rows and conflicting groups listed
 SUSPECTS_SHOWN, GROUPS_SHOWN, CLASSES_SHOWN = 50, 10, 30
-MASK = "•••• (masked)"
 _CORE = ("metric", "value", "ci_low", "ci_high", "n")
 
 

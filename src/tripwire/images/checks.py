@@ -21,7 +21,6 @@ from scipy.stats import binom
 from tripwire.images.duplicates import NEAR_BITS, near_groups, near_matches
 from tripwire.report import CheckResult, Finding
 from tripwire.report.codes import code_info
-from tripwire.report.finding import MAX_ROWS
 from tripwire.report.format import number, pct
 
 #: coverage gaps: the reference's tail quantile, and the share of new images past it that is a gap
@@ -124,11 +123,8 @@ def _readable(df: pl.DataFrame) -> pl.DataFrame:
 
 def _finding(code: str, severity: str, columns: tuple[str, ...], title: str, evidence: dict[str, Any],
              rows: np.ndarray | list[int]) -> Finding:
-    rows = [int(r) for r in rows]
-    if len(rows) > MAX_ROWS:
-        evidence = {**evidence, "all_rows": rows}
-    return Finding(code, severity, columns, title, evidence, tuple(rows[:MAX_ROWS]),  # type: ignore[arg-type]
-                   fix=code_info(code).fix, detector=DETECTOR)
+    return Finding(code, severity, columns, title, evidence, fix=code_info(code).fix,  # type: ignore[arg-type]
+                   detector=DETECTOR).with_rows([int(r) for r in rows])
 
 
 def _names(table: pl.DataFrame, rows: np.ndarray | list[int], limit: int = 5) -> list[str]:

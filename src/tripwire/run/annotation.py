@@ -15,10 +15,10 @@ from typing import Any
 
 import polars as pl
 
-from tripwire.agreement.coefficients import Resampling
 from tripwire.agreement.judge import judge
 from tripwire.agreement.ratings import ratings_from_frame, ratings_from_wide
 from tripwire.errors import UsageError
+from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.report import CheckResult
 from tripwire.run.context import open_context
 from tripwire.run.plan import Plan, execute
@@ -55,9 +55,9 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
     ctx = open_context(data, name=name, encoding=encoding, progress=progress)
     if ctx.source is None:
         raise UsageError("annotators needs the rows of the ratings, not a saved profile")
-    frames = [pl.from_arrow(b) for b in ctx.source.batches()]
-    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(ctx.source.schema.empty_table())
-    assert isinstance(table, pl.DataFrame)
+    from tripwire.run.modeltests import read_table  # the run layer's one read of every row
+
+    table, _ = read_table(ctx.source)
     if raters:
         long = ratings_from_wide(table, item, list(raters))
         columns = (item or "row", "annotator", ", ".join(raters)[:200])
@@ -66,7 +66,7 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
         assert item is not None and annotator is not None and label is not None
         columns = (item, annotator, label)
         ratings, set_aside = ratings_from_frame(table, item, annotator, label, time)
-    boot = Resampling(resamples=resamples, level=confidence, seed=seed)
+    boot = Bootstrap(resamples=resamples, level=confidence, seed=seed)
     found = judge(ratings, columns, level=level, boot=boot, window=window, wide=bool(raters))
     notes = [f"{len(ratings.label):,} ratings of {ratings.n_items:,} items by {len(ratings.annotators):,} "
              f"annotators, {ratings.n_classes} class{'es' if ratings.n_classes != 1 else ''}"]

@@ -112,21 +112,13 @@ def _image_checks(table: pl.DataFrame, reference: pl.DataFrame | None) -> tuple[
 
 def _errors(table: pl.DataFrame, predictions: Any, key: str | None, label: str,
             prediction: str) -> tuple[list[Finding], list[str]]:
-    import pyarrow as pa
-
     from tripwire.images import errors_by_property, join_predictions
     from tripwire.images.inputs import check_table_path
-    from tripwire.io import open_source
+    from tripwire.run.modeltests import read_table
 
     if isinstance(predictions, (str, Path)):
         check_table_path(predictions)
-    if isinstance(predictions, pl.DataFrame):
-        preds = predictions
-    else:
-        src = open_source(predictions)
-        frame = pl.from_arrow(pa.Table.from_batches(list(src.batches()), schema=src.schema))
-        assert isinstance(frame, pl.DataFrame)
-        preds = frame
+    preds = predictions if isinstance(predictions, pl.DataFrame) else read_table(predictions)[0]
     joined, notes = join_predictions(table, preds, key=key if key and key in preds.columns else None, label=label,
                                      prediction=prediction)
     if not joined.height:

@@ -116,3 +116,10 @@ def test_the_report_is_valid_json_with_a_ranked_metrics_table():
     assert data["command"] == "explain" and data["metrics"][0]["metric"] == "mae"
     schema = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
     jsonschema.validate(data, json.loads(schema.read_text()))
+
+
+def test_text_view_gives_no_verdict_for_a_ranking():
+    report = explain(Truth(), models.table(), label="y", metric="rmse", resamples=20, repeats=1)
+    text = report.to_text()
+    assert "No issues found." not in text and "Measured only: nothing here passes or fails." in text
+    assert report.checks == () and report.exit_code == 0

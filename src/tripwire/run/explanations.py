@@ -47,6 +47,8 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     fitter = load_model(fit) if isinstance(fit, str) else fit
     if model is None and fitter is None:
         raise UsageError("explain needs --model (permutation importance) or --fit (ablation), or both")
+    if model is not None and permutation and (repeats < 1 or resamples < 10):
+        raise UsageError(f"--repeats {repeats} --resamples {resamples}: give at least 1 shuffle and 10 resamples")
     table, data_name = read_table(data, name=name, encoding=encoding)
     used = _features(table, label, features, add, groups or {})
     blocks = {**{g: list(c) for g, c in (groups or {}).items()},

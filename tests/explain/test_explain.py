@@ -123,3 +123,14 @@ def test_text_view_gives_no_verdict_for_a_ranking():
     text = report.to_text()
     assert "No issues found." not in text and "Measured only: nothing here passes or fails." in text
     assert report.checks == () and report.exit_code == 0
+
+
+def test_the_users_model_or_fit_raising_is_their_error_in_one_line():
+    with pytest.raises(UsageError, match=r"^the model raised KeyError: 'zz'$"):
+        explain(lambda rows: rows["zz"], models.table(), label="y", metric="rmse", resamples=20)
+
+    def broken(rows):
+        raise ValueError("no good")
+
+    with pytest.raises(UsageError, match=r"^the fit function raised ValueError: no good$"):
+        explain(None, models.table(), label="y", metric="rmse", fit=broken, workers=1, cache=None)

@@ -44,7 +44,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     """
     scorer = get_metric(metric)
     model = load_model(predict) if isinstance(predict, str) else predict
-    fitter = load_model(fit) if isinstance(fit, str) else fit
+    fitter = load_model(fit, "--fit") if isinstance(fit, str) else fit
     if model is None and fitter is None:
         raise UsageError("explain needs --model (permutation importance) or --fit (ablation), or both")
     if model is not None and permutation and (repeats < 1 or resamples < 10):

@@ -134,3 +134,9 @@ def test_the_users_model_or_fit_raising_is_their_error_in_one_line():
 
     with pytest.raises(UsageError, match=r"^the fit function raised ValueError: no good$"):
         explain(None, models.table(), label="y", metric="rmse", fit=broken, workers=1, cache=None)
+
+
+def test_html_page_gives_no_verdict_for_a_ranking():
+    report = explain(Truth(), models.table(), label="y", metric="rmse", resamples=20, repeats=1)
+    page = report.to_html()
+    assert "Measured only: nothing here passes or fails." in page and "No issues found" not in page

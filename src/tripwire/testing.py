@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tripwire.report import Finding, Report
+from tripwire.report.format import evidence_line, rows_line
 
 
 class TripwireAssertion(AssertionError):
@@ -52,11 +53,11 @@ def _finding_lines(f: Finding) -> list[str]:
     if f.message:
         lines += [f"+       {line}" for line in f.message.splitlines()[:40]]
     else:
-        shown = {k: v for k, v in f.evidence.items() if k not in ("all_rows", "examples")}
-        if shown:
-            lines.append("+       evidence: " + ", ".join(f"{k}={v}" for k, v in list(shown.items())[:8]))
+        ev = evidence_line({k: v for k, v in f.evidence.items() if k != "examples"})
+        if ev:
+            lines.append("+       evidence: " + ev)
         if f.rows:
-            lines.append("+       rows: " + ", ".join(map(str, f.rows[:10])) + (" …" if len(f.rows) > 10 else ""))
+            lines.append("+       rows: " + rows_line(f))
     return lines
 
 

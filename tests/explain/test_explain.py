@@ -116,3 +116,27 @@ def test_the_report_is_valid_json_with_a_ranked_metrics_table():
     assert data["command"] == "explain" and data["metrics"][0]["metric"] == "mae"
     schema = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
     jsonschema.validate(data, json.loads(schema.read_text()))
+
+
+def test_text_view_gives_no_verdict_for_a_ranking():
+    report = explain(Truth(), models.table(), label="y", metric="rmse", resamples=20, repeats=1)
+    text = report.to_text()
+    assert "No issues found." not in text and "Measured only: nothing here passes or fails." in text
+    assert report.checks == () and report.exit_code == 0
+
+
+def test_the_users_model_or_fit_raising_is_their_error_in_one_line():
+    with pytest.raises(UsageError, match=r"^the model raised KeyError: 'zz'$"):
+        explain(lambda rows: rows["zz"], models.table(), label="y", metric="rmse", resamples=20)
+
+    def broken(rows):
+        raise ValueError("no good")
+
+    with pytest.raises(UsageError, match=r"^the fit function raised ValueError: no good$"):
+        explain(None, models.table(), label="y", metric="rmse", fit=broken, workers=1, cache=None)
+
+
+def test_html_page_gives_no_verdict_for_a_ranking():
+    report = explain(Truth(), models.table(), label="y", metric="rmse", resamples=20, repeats=1)
+    page = report.to_html()
+    assert "Measured only: nothing here passes or fails." in page and "No issues found" not in page

@@ -88,3 +88,16 @@ def test_explain_ranks_features_and_bad_input_is_one_line(tmp_path):
                        "--group", "nocolumns", cwd=tmp_path), "--group 'nocolumns': write it as NAME=col1,col2")
     one_line_error(run("explain", "rows.csv", "--label", "y", "--model", "x:y", cwd=tmp_path),
                    "cannot import x")
+
+
+def test_explain_without_shuffles_or_resamples_is_one_line(tmp_path):
+    pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "rows.csv", index=False)
+    for option in ("--repeats", "--resamples"):
+        one_line_error(run("explain", "rows.csv", "--label", "y", "--model", "tests.explain.test_explain:Truth",
+                           "--metric", "rmse", option, "0", cwd=tmp_path), "give at least 1 shuffle and 10 resamples")
+
+
+def test_explain_names_the_fit_option_when_it_cannot_import(tmp_path):
+    pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "rows.csv", index=False)
+    one_line_error(run("explain", "rows.csv", "--label", "y", "--fit", "nosuch:fit", cwd=tmp_path),
+                   "--fit 'nosuch:fit': cannot import nosuch")

@@ -27,7 +27,7 @@ from scipy import stats
 
 from tripwire.errors import UsageError
 from tripwire.explaining.metrics import Metric
-from tripwire.explaining.predict import Predictor, as_frame
+from tripwire.explaining.predict import Predictor, as_frame, call_user
 
 #: the variant every other one is compared with
 FULL = "(all features)"
@@ -131,7 +131,7 @@ def _fold_score(columns: tuple[str, ...], k: int) -> float:
     table, fold = s["table"], s["fold"]
     train = table.filter(pl.Series(fold != k)).select([*columns, s["label"]])
     test = table.filter(pl.Series(fold == k)).select(columns)
-    model = s["fit"](as_frame(train, s["frame"]))
+    model = call_user("the fit function", s["fit"], as_frame(train, s["frame"]))
     scores = Predictor(model, s["frame"], s["predictor"].proba, s["predictor"].positive)(test)
     return float(s["metric"](s["y"][fold == k], scores)[0])
 

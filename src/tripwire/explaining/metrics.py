@@ -2,7 +2,8 @@
 
 Each metric takes truth `y` and predictions `p` of shape (m, n) (or (n,)) and returns m values.
 ROC-AUC is the Mann-Whitney statistic on ranks (ties count half), as evaluation's cell
-formula computes it; the label metrics compare predicted labels.
+formula computes it; RMSE, MAE and R² are evaluate's regression statistics; accuracy
+compares predicted labels.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scipy.stats import rankdata
 
 from tripwire.errors import UsageError
 from tripwire.evaluation.classification import EPS
+from tripwire.evaluation.regression import _stats as regression_stats
 
 
 @dataclass(frozen=True)
@@ -59,19 +61,22 @@ def _accuracy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     return (np.broadcast_to(y, p.shape) == p).mean(axis=-1)
 
 
-def _r2(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+def _errors(y: np.ndarray, p: np.ndarray) -> dict[str, np.ndarray]:
     y = np.broadcast_to(y, p.shape).astype(float)
-    var = y.var(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 1 - ((p - y) ** 2).mean(axis=-1) / var
+    return regression_stats(y, p - y)
+
+
+# evaluate's regression statistics, so `explain` and `evaluate` give the same RMSE, MAE and R²
+def _r2(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return _errors(y, p)["r2"]
 
 
 def _rmse(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return np.sqrt(((p - y) ** 2).mean(axis=-1))
+    return _errors(y, p)["rmse"]
 
 
 def _mae(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return np.abs(p - y).mean(axis=-1)
+    return _errors(y, p)["mae"]
 
 
 # named functions, not lambdas: the metric travels to the ablation's worker processes

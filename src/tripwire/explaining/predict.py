@@ -14,6 +14,14 @@ from tripwire.errors import UsageError
 FRAMES = ("pandas", "polars", "arrow")
 
 
+def call_user(what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """Call the user's fit or predict; what it raises is their code's error, told in one line, not ours."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        raise UsageError(f"{what} raised {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}") from exc
+
+
 def as_frame(table: pl.DataFrame, frame: str) -> Any:
     """Return the table in the form the user's functions take (pandas by default)."""
     if frame == "pandas":
@@ -39,7 +47,7 @@ class Predictor:
     def __call__(self, table: pl.DataFrame) -> np.ndarray:
         rows = as_frame(table, self.frame)
         if self.proba and hasattr(self.model, "predict_proba"):
-            out = np.asarray(self.model.predict_proba(rows))
+            out = np.asarray(call_user("the model's predict_proba", self.model.predict_proba, rows))
             classes = list(getattr(self.model, "classes_", range(out.shape[1])))
             pos = self.positive if self.positive is not None else classes[-1]
             if pos not in classes:
@@ -47,7 +55,7 @@ class Predictor:
             out = out[:, classes.index(pos)]
         else:
             fn: Callable[[Any], Any] = self.model.predict if hasattr(self.model, "predict") else self.model
-            out = np.asarray(fn(rows))
+            out = np.asarray(call_user("the model", fn, rows))
         if out.ndim == 2 and out.shape[1] == 1:
             out = out[:, 0]
         if out.ndim != 1 or out.shape[0] != table.height:

@@ -24,25 +24,25 @@ class OutputShapeError(Exception):
     """The model returned outputs that do not line up one per input."""
 
 
-def load_model(spec: str) -> Any:
-    """Import `package.module:attribute` (dotted attributes allowed); one line when it cannot."""
+def load_model(spec: str, option: str = "--model") -> Any:
+    """Import `package.module:attribute` (dotted attributes allowed); one line, naming `option`, when it cannot."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        raise UsageError(f"--model {spec!r}: write it as package.module:attribute, e.g. mymodels.sentiment:predict")
+        raise UsageError(f"{option} {spec!r}: write it as package.module:attribute, e.g. mymodels.sentiment:predict")
     if str(Path.cwd()) not in sys.path and "" not in sys.path:
         sys.path.insert(0, str(Path.cwd()))  # like `python -m`: modules beside the suite import
     try:
         obj: Any = importlib.import_module(module_name)
     except Exception as exc:  # the user's module may raise anything while importing
-        raise UsageError(f"--model {spec!r}: cannot import {module_name} ({exc.__class__.__name__}: "
+        raise UsageError(f"{option} {spec!r}: cannot import {module_name} ({exc.__class__.__name__}: "
                          f"{' '.join(str(exc).split())[:300]}); check the name and that it is on PYTHONPATH") from None
     for part in attr.split("."):
         if not hasattr(obj, part):
             names = [n for n in dir(obj) if not n.startswith("_")][:15]
-            raise UsageError(f"--model {spec!r}: {module_name} has no attribute {attr!r}; it has: {', '.join(names)}")
+            raise UsageError(f"{option} {spec!r}: {module_name} has no attribute {attr!r}; it has: {', '.join(names)}")
         obj = getattr(obj, part)
     if not (callable(obj) or hasattr(obj, "predict")):
-        raise UsageError(f"--model {spec!r} is a {type(obj).__name__}, not a callable or an object with predict()")
+        raise UsageError(f"{option} {spec!r} is a {type(obj).__name__}, not a callable or an object with predict()")
     return obj
 
 

@@ -109,15 +109,18 @@ def _meets(value: Any, expect: Expectation) -> bool:
 def _perturbed(spec: TestSpec, suite: Suite, inputs: Inputs, rng: np.random.Generator) -> tuple[Inputs, np.ndarray]:
     """Return (perturbed inputs, indices of the originals they come from); cases it cannot apply to are left out."""
     name = spec.perturb
+    entities = [[str(v) for v in g] for g in suite.entities.values()]
+    # the text perturbations, on a list of texts or on the text columns of a table
+    text_fns: dict[str, Callable[[list[str]], list[str | None]]] = {
+        "typos": lambda t: pt.typo(t, rng), "case": lambda t: pt.case(t, rng),
+        "whitespace": lambda t: pt.whitespace(t, rng),
+        "synonyms": lambda t: pt.swap_words(t, suite.synonyms, rng),
+        "entities": lambda t: pt.swap_words(t, entities, rng),
+        "negate": lambda t: pt.negate(t, rng), "append": lambda t: pt.append(t, spec.text or ""),
+    }
     if isinstance(inputs, list):
-        text_fns: dict[str, Callable[[list[str]], list[str | None]]] = {
-            "typos": lambda t: pt.typo(t, rng), "case": lambda t: pt.case(t, rng),
-            "whitespace": lambda t: pt.whitespace(t, rng),
-            "synonyms": lambda t: pt.swap_words(t, suite.synonyms, rng),
-            "entities": lambda t: pt.swap_words(t, [[str(v) for v in g] for g in suite.entities.values()], rng),
-            "numbers": lambda t: pt.numbers(t, rng), "noise": lambda t: pt.noise_in_text(t, spec.pct, rng),
-            "negate": lambda t: pt.negate(t, rng), "append": lambda t: pt.append(t, spec.text or ""),
-        }
+        # on texts, numbers and noise change the text itself
+        text_fns |= {"numbers": lambda t: pt.numbers(t, rng), "noise": lambda t: pt.noise_in_text(t, spec.pct, rng)}
         if name not in text_fns:
             raise UsageError(f"{suite.source}:{spec.line}: test {spec.name!r}: perturb {name} applies to "
                              "tables, not texts")
@@ -136,14 +139,7 @@ def _perturbed(spec: TestSpec, suite: Suite, inputs: Inputs, rng: np.random.Gene
     elif name in ("increase", "decrease"):
         out = pt.shift(frame, columns, spec.by or 0, spec.by_pct, 1 if name == "increase" else -1)
     else:
-        text_fns2: dict[str, Any] = {
-            "typos": lambda t: pt.typo(t, rng), "case": lambda t: pt.case(t, rng),
-            "whitespace": lambda t: pt.whitespace(t, rng),
-            "synonyms": lambda t: pt.swap_words(t, suite.synonyms, rng),
-            "entities": lambda t: pt.swap_words(t, [[str(v) for v in g] for g in suite.entities.values()], rng),
-            "negate": lambda t: pt.negate(t, rng), "append": lambda t: pt.append(t, spec.text or ""),
-        }
-        out = pt.text_columns(frame, columns, text_fns2[name])
+        out = pt.text_columns(frame, columns, text_fns[name])
     differs = np.stack([out[c].ne_missing(frame[c]).to_numpy() for c in columns]).any(axis=0)
     keep = np.flatnonzero(differs)
     return out[keep.tolist()], keep

@@ -8,7 +8,7 @@ did-you-mean. Nothing unchecked reaches the runner.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,7 @@ class _Reader:
             if s.name in names[:i]:
                 raise self.error(f"tests[{i}].name", f"the name {s.name!r} is used twice; give each test its own",
                                  s.line)
-        return Suite(**{**suite.__dict__, "tests": specs})
+        return replace(suite, tests=specs)
 
     def test(self, data: Any, i: int, suite: Suite) -> TestSpec:
         where = f"tests[{i}]."

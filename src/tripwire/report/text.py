@@ -43,7 +43,10 @@ def render_text(report: Report, *, color: bool = False, max_findings: int | None
     if max_findings is not None and len(report.findings) > max_findings:
         lines.append(f"… and {len(report.findings) - max_findings} more findings (use --format json)")
     if not report.findings:
-        lines.append("No issues found." if report.checks else "No checks ran.")
+        if report.checks:
+            lines.append("No issues found.")
+        else:  # a measurement (e.g. explain's ranking) judges nothing: no verdict to give
+            lines.append("Measured only: nothing here passes or fails." if report.metrics else "No checks ran.")
     s = report.summary
     skipped = [c for c in report.checks if c.status == "skipped"]
     passed = sum(c.status == "passed" for c in report.checks)

@@ -51,6 +51,7 @@ def explain_command(
     from tripwire.errors import UsageError
     from tripwire.explaining.text import ranking_text
     from tripwire.run import explain
+    from tripwire.run.explanations import DEFAULT_CACHE
 
     groups = {}
     for item in group:
@@ -61,7 +62,7 @@ def explain_command(
         groups[name.strip()] = columns
     report = explain(model, data, label=label, metric=metric, fit=fit, groups=groups or None, add=tuple(add),
                      train=train, repeats=repeats, resamples=resamples, folds=folds, seed=seed, workers=workers,
-                     cache=None if no_cache else Path(".tripwire") / "cache" / "explain", encoding=encoding,
+                     cache=None if no_cache else DEFAULT_CACHE, encoding=encoding,
                      progress=sys.stderr.isatty())
     notes(report.notes)
     if fmt is Format.text and output is None:

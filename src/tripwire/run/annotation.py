@@ -55,9 +55,9 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
     ctx = open_context(data, name=name, encoding=encoding, progress=progress)
     if ctx.source is None:
         raise UsageError("annotators needs the rows of the ratings, not a saved profile")
-    from tripwire.run.modeltests import read_table  # the run layer's one read of every row
+    from tripwire.run.context import read_frame  # the run layer's one read of every row
 
-    table, _ = read_table(ctx.source)
+    table, _ = read_frame(ctx.source)
     if raters:
         long = ratings_from_wide(table, item, list(raters))
         columns = (item or "row", "annotator", ", ".join(raters)[:200])

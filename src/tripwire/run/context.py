@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 import pyarrow as pa
 
 from tripwire.errors import UsageError
@@ -162,3 +163,16 @@ def profile(data: Any, *, name: str | None = None, sample_rows: int | None = Non
     if sample_rows is not None:
         cfg = dataclasses.replace(config or ProfileConfig(), sample_rows=sample_rows)
     return open_context(data, name=name, progress=progress, encoding=encoding, config=cfg).profile
+
+
+def read_frame(data: Any, *, name: str | None = None, encoding: str | None = None) -> tuple[pl.DataFrame, str]:
+    """Read every row of `data` (anything tabular tripwire reads, or a Source) into one frame; return it and its name.
+
+    For commands whose statistics need all rows in memory at once (evaluate, explain, model
+    tests, annotators, synthetic-check); a Source from a run's context counts as its row pass.
+    """
+    source = open_source(data, name=name, encoding=encoding)
+    frames = [pl.from_arrow(b) for b in source.batches()]
+    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(source.schema.empty_table())
+    assert isinstance(table, pl.DataFrame)
+    return table, str(source.name)

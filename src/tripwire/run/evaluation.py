@@ -32,7 +32,7 @@ from tripwire.evaluation.latency import latency as measure_latency
 from tripwire.evaluation.over_time import performance_drops
 from tripwire.evaluation.slices import weak_slices
 from tripwire.report import CheckResult, Report
-from tripwire.run.context import RunContext, open_context
+from tripwire.run.context import RunContext, open_context, read_frame
 from tripwire.run.plan import Plan, execute
 from tripwire.store import Store
 
@@ -157,20 +157,11 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
 def _read(ctx: RunContext) -> pl.DataFrame:
     """Read every row once (the run's one row pass) into one table."""
     assert ctx.source is not None
-    frames = [pl.from_arrow(b) for b in ctx.source.batches()]
-    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(ctx.source.schema.empty_table())
-    assert isinstance(table, pl.DataFrame)
-    return table.with_row_index("_tw_row")
+    return read_frame(ctx.source)[0].with_row_index("_tw_row")
 
 
 def _read_train(train: Any, encoding: str | None) -> pl.DataFrame:
-    from tripwire.io import open_source
-
-    source = open_source(train, encoding=encoding)
-    frames = [pl.from_arrow(b) for b in source.batches()]
-    out = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
-    assert isinstance(out, pl.DataFrame)
-    return out
+    return read_frame(train, encoding=encoding)[0]
 
 
 def _infer_task(y: pl.Series, probas: list[str]) -> str:

@@ -22,7 +22,7 @@ from tripwire.explaining.ablation import fingerprint
 from tripwire.explaining.metrics import BINARY, Metric, truth
 from tripwire.modeltest import load_model
 from tripwire.report import DatasetInfo, Report, RunInfo
-from tripwire.run.modeltests import read_table
+from tripwire.run.context import read_frame
 
 #: where ablation keeps each fold's score, so a re-run retrains only what changed
 DEFAULT_CACHE = Path(".tripwire") / "cache" / "explain"
@@ -49,7 +49,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         raise UsageError("explain needs --model (permutation importance) or --fit (ablation), or both")
     if model is not None and permutation and (repeats < 1 or resamples < 10):
         raise UsageError(f"--repeats {repeats} --resamples {resamples}: give at least 1 shuffle and 10 resamples")
-    table, data_name = read_table(data, name=name, encoding=encoding)
+    table, data_name = read_frame(data, name=name, encoding=encoding)
     used = _features(table, label, features, add, groups or {})
     blocks = {**{g: list(c) for g, c in (groups or {}).items()},
               **{c: [c] for c in used if not any(c in cols for cols in (groups or {}).values())}}
@@ -76,7 +76,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         if fitter is not None:
             source = table
             if train is not None:
-                source, train_name = read_table(train, encoding=encoding)
+                source, train_name = read_frame(train, encoding=encoding)
                 passes.append({"kind": "rows", "input": train_name})
                 _features(source, label, used + [a for a in add if a not in used], add, groups or {})
             abl_rows, abl_notes = _ablation(fitter, source, label, scorer, used, dict(groups or {}), blocks, add,

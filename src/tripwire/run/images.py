@@ -114,11 +114,11 @@ def _errors(table: pl.DataFrame, predictions: Any, key: str | None, label: str,
             prediction: str) -> tuple[list[Finding], list[str]]:
     from tripwire.images import errors_by_property, join_predictions
     from tripwire.images.inputs import check_table_path
-    from tripwire.run.modeltests import read_table
+    from tripwire.run.context import read_frame
 
     if isinstance(predictions, (str, Path)):
         check_table_path(predictions)
-    preds = predictions if isinstance(predictions, pl.DataFrame) else read_table(predictions)[0]
+    preds = predictions if isinstance(predictions, pl.DataFrame) else read_frame(predictions)[0]
     joined, notes = join_predictions(table, preds, key=key if key and key in preds.columns else None, label=label,
                                      prediction=prediction)
     if not joined.height:

@@ -17,17 +17,7 @@ import polars as pl
 from tripwire.modeltest import Suite, TestOutcome, load_model, run_suite
 from tripwire.modeltest.findings import outcome_check, outcome_finding, outcome_row
 from tripwire.report import DatasetInfo, Report, RunInfo
-
-
-def read_table(data: Any, *, name: str | None = None, encoding: str | None = None) -> tuple[pl.DataFrame, str]:
-    """Read every row of `data` (anything tabular tripwire reads) into one Polars frame, with its name."""
-    from tripwire.io import open_source
-
-    source = open_source(data, name=name, encoding=encoding)
-    frames = [pl.from_arrow(b) for b in source.batches()]
-    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(source.schema.empty_table())
-    assert isinstance(table, pl.DataFrame)
-    return table, source.name
+from tripwire.run.context import read_frame
 
 
 def test_model(suite: str | Path | Suite, model: Any, data: Any = None, *, name: str | None = None,
@@ -40,7 +30,7 @@ def test_model(suite: str | Path | Suite, model: Any, data: Any = None, *, name:
     """
     spec = suite if isinstance(suite, Suite) else Suite.load(suite)
     predictor = load_model(model) if isinstance(model, str) else model
-    table, data_name = read_table(data, name=name, encoding=encoding) if data is not None else (None, None)
+    table, data_name = read_frame(data, name=name, encoding=encoding) if data is not None else (None, None)
     bar = None
     if progress:
         from tripwire.progress import ProgressBar

@@ -18,7 +18,7 @@ from tripwire.errors import UsageError
 from tripwire.progress import progress_for
 from tripwire.report import CheckResult, Finding, Report
 from tripwire.report.codes import code_info
-from tripwire.run.context import RunContext, open_context
+from tripwire.run.context import RunContext, open_context, read_frame
 from tripwire.run.plan import Plan, execute
 
 WRITERS = (".parquet", ".csv", ".arrow", ".feather", ".ipc")
@@ -34,7 +34,7 @@ def _read(ctx: RunContext) -> pl.DataFrame:
     """Read every row of the context's source once (the command's row pass) into one table."""
     if ctx.source is None:
         raise UsageError(f"{ctx.profile.name}: this command needs the rows, not a saved profile")
-    return _concat(ctx.source.batches(), ctx.source.schema)
+    return read_frame(ctx.source)[0]
 
 
 def _check_columns(wanted: Sequence[str], have: Sequence[str], flag: str, where: str) -> None:
@@ -204,7 +204,7 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
     ctx = open_context(synth, real, name=name, encoding=encoding, progress=progress)
     synth_t = _read(ctx)
     real_source = open_source(real, encoding=encoding)
-    real_t = _concat(real_source.batches(), real_source.schema)
+    real_t = read_frame(real_source)[0]
     if set(real_t.columns) != set(synth_t.columns):
         extra = sorted(set(synth_t.columns) - set(real_t.columns))
         missing = sorted(set(real_t.columns) - set(synth_t.columns))
@@ -252,13 +252,6 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
         {"metric": "membership risk", "value": copies.membership_risk},
     ]
     return dataclasses.replace(report, metrics=tuple(as_metric(m, synth_t.height) for m in metrics))
-
-
-def _concat(batches: Any, schema: pa.Schema) -> pl.DataFrame:
-    frames = [pl.from_arrow(b) for b in batches]
-    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(schema.empty_table())
-    assert isinstance(table, pl.DataFrame)
-    return table
 
 
 def _domain_auc(real: pl.DataFrame, synth: pl.DataFrame, seed: int) -> float | None:

@@ -20,6 +20,7 @@ from tripwire.evaluation import Bootstrap, classification_metrics, regression_me
 from tripwire.evaluation.baselines import paired_gain
 from tripwire.report import CheckResult, Report
 from tripwire.report.report import DatasetInfo
+from tripwire.run.context import read_frame
 from tripwire.store import Store
 from tripwire.store.serving import labels as stored_labels
 from tripwire.store.serving import outputs, write_labels
@@ -213,10 +214,4 @@ def _store(store: Any) -> Store:
 
 
 def _read(data: Any, encoding: str | None) -> tuple[pl.DataFrame, str]:
-    from tripwire.io import open_source
-
-    source = open_source(data, encoding=encoding)
-    frames = [pl.from_arrow(b) for b in source.batches()]
-    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(source.schema.empty_table())
-    assert isinstance(table, pl.DataFrame)
-    return table, str(source.name)
+    return read_frame(data, encoding=encoding)

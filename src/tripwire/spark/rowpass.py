@@ -25,12 +25,20 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from tripwire.detectors.common import short
 from tripwire.detectors.registry import DetectorRun
 from tripwire.io.source import DEFAULT_BATCH_ROWS, Source
 from tripwire.locators import MaxLocator, OrderLocator, RepeatedKeyLocator
 from tripwire.report.finding import MAX_ALL_ROWS
-from tripwire.run.rowpass import EXAMPLES, FAILED_CHECKS_COLUMN, Quarantine, RowFindings, RowRequest
+from tripwire.run.rowpass import (
+    EXAMPLES,
+    FAILED_CHECKS_COLUMN,
+    Quarantine,
+    RowFindings,
+    RowRequest,
+    _example,
+    _first_line,
+    failed_checks,
+)
 from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks
 from tripwire.vocabulary import hash_rows
 
@@ -360,7 +368,7 @@ class _PartWriters:
         self.parts["kept"].append(pa.Table.from_batches([chunk.filter(pa.array(~bad))]))
         if bad.any():
             rejected = pa.Table.from_batches([chunk.filter(pa.array(bad))])
-            failed = _failed_checks({k: masks[k] for k in keys if k in masks}, bad)
+            failed = failed_checks(masks, keys, bad)
             self.parts["rejected"].append(rejected.append_column(FAILED_CHECKS_COLUMN, failed))
 
     def close(self) -> None:
@@ -375,14 +383,6 @@ class _PartWriters:
             temp = f"{root}/{name}/.part-{self.pid:05d}-{uuid.uuid4().hex}.tmp"
             pq.write_table(pa.concat_tables(tables), temp, filesystem=filesystem)
             filesystem.move(temp, final)
-
-
-def _failed_checks(masks: dict[str, np.ndarray], bad: np.ndarray) -> pa.Array:
-    keys = list(masks)
-    flags = pl.DataFrame({f"m{i}": masks[k][bad] for i, k in enumerate(keys)})
-    names = flags.select(pl.concat_list([pl.when(pl.col(f"m{i}")).then(pl.lit(k.split(":", 1)[-1])).otherwise(None)
-                                         for i, k in enumerate(keys)]).list.drop_nulls().alias("f"))
-    return names.to_series().to_arrow().cast(pa.list_(pa.string()))
 
 
 def _uri(target: str) -> str:
@@ -410,11 +410,3 @@ def _write_empty_kept(target: str, schema: pa.Schema, total: int) -> None:
     pq.write_table(pa.Table.from_batches([], schema=schema), f"{root}/kept/part-00000.parquet",
                    filesystem=filesystem)
 
-
-def _example(value: Any) -> Any:
-    return short(value, 80) if isinstance(value, str) else value
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -39,7 +39,7 @@ from tripwire.run.rowpass import (
     _first_line,
     failed_checks,
 )
-from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks
+from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks, first_rows, positions
 from tripwire.vocabulary import hash_rows
 
 _LOCAL = (1 << ROW_SHIFT) - 1
@@ -173,10 +173,8 @@ def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest]
     if merged is None:
         merged = _Partial({r.key: _Hits() for r in local}, {},
                           dict.fromkeys(quarantine.keys, 0) if quarantine is not None else None)
-    offsets, total = {}, 0  # this pass's own counts: they agree with the profile pass's
-    for pid in sorted(merged.rows):
-        offsets[pid] = total
-        total += merged.rows[pid]
+    offsets = first_rows(merged.rows)  # this pass's own counts: they agree with the profile pass's
+    total = sum(merged.rows.values())
     for r in local:
         found[r.key] = _findings(merged.hits[r.key], r.locator, offsets)
     summary = None
@@ -292,7 +290,7 @@ def _edges(h: _Hits, df: pl.DataFrame, column: str, pid: int, offset: int) -> No
 
 
 def _findings(h: _Hits, locator: Any, offsets: dict[int, int]) -> RowFindings:
-    rows = _positions(h.rows, offsets)
+    rows = positions(h.rows, offsets)
     count = h.count
     if isinstance(locator, OrderLocator):  # each partition started without the previous one's last value
         extra = []
@@ -308,14 +306,6 @@ def _findings(h: _Hits, locator: Any, offsets: dict[int, int]) -> RowFindings:
     value = h.value if isinstance(locator, MaxLocator) else None
     return RowFindings(count=count, rows=rows.tolist(), examples=[e for _, e in h.examples], value=value,
                        error=h.error)
-
-
-def _positions(encoded: np.ndarray, offsets: dict[int, int]) -> np.ndarray:
-    if not encoded.size:
-        return np.zeros(0, np.int64)
-    pids = encoded >> ROW_SHIFT
-    lookup = np.array([offsets.get(p, 0) for p in range(int(pids.max()) + 1)], dtype=np.int64)
-    return lookup[pids] + (encoded & _LOCAL)
 
 
 def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep_sets: bool,
@@ -353,7 +343,7 @@ def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep
     except Exception as exc:  # a key Polars cannot hash: the check says why it could not judge
         return RowFindings(error=_first_line(exc)), None
     encoded = np.array(first, dtype=np.int64)
-    return RowFindings(count=int(count), rows=_positions(encoded, offsets).tolist()), sets
+    return RowFindings(count=int(count), rows=positions(encoded, offsets).tolist()), sets
 
 
 class _PartWriters:

@@ -218,3 +218,23 @@ def test_profile_on_spark_from_the_command_line_without_java_is_one_line(tmp_pat
     proc = subprocess.run([sys.executable, "-m", "tripwire", "profile", str(data), "--spark", "local[1]"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert_one_line_error(proc, "Java runtime", "openjdk-17-jre-headless")
+
+
+def test_scan_of_a_spark_frame_masks_personal_values_as_tripwire_scan_does(spark):
+    from tests.privacy.test_masking import _people
+    from tripwire.spark import scan
+
+    people = _people().to_pandas()
+    got, want = scan(spark.createDataFrame(people).coalesce(2)), tripwire.scan(people)
+    assert got.by_code("data.category_variants") and "maria " not in want.to_json()
+    assert "maria " not in got.to_json()
+    assert got.extra["personal_columns"] == want.extra["personal_columns"]
+
+
+def test_check_of_a_spark_frame_masks_failing_personal_values(spark):
+    from tests.privacy.test_masking import _people
+    from tripwire.spark import check
+
+    contract = tripwire.Contract.loads("columns: {first_name: {allowed: [Maria, John]}}")
+    report = check(contract, spark.createDataFrame(_people().to_pandas()).coalesce(2))
+    assert any(c.status == "failed" for c in report.checks) and "Anna" not in report.to_json()

@@ -29,7 +29,7 @@ Progress = bool | ProgressCallback | None
 def scan(data: Any, reference: Any = None, *, label: str | None = None, prediction: str | None = None,
          only: Iterable[str] | None = None, options: Mapping[str, Any] | None = None, name: str | None = None,
          progress: Progress = False, command: str = "scan", encoding: str | None = None,
-         store: Any = None) -> Report:
+         store: Any = None, opener: Any = None) -> Report:
     """Find what is wrong with `data` (and how it differs from `reference`), ranked, with evidence.
 
     `data` is anything `tripwire.profile` reads, or a DatasetProfile / saved profile.json
@@ -37,10 +37,11 @@ def scan(data: Any, reference: Any = None, *, label: str | None = None, predicti
     profile.json, a DatasetProfile or `store:NAME`. `only` limits to families ("schema",
     "data", "labels", "drift") or detector names; `options` go to detectors (e.g.
     {"drift": {...thresholds...}}); `options["show_pii"]` lists columns whose values are shown
-    although they look personal (`["all"]`: every column).
+    although they look personal (`["all"]`: every column). `opener` replaces `open_context`
+    (as for `log`).
     """
-    ctx = open_context(data, reference, name=name, label=label, prediction=prediction, options=options,
-                       encoding=encoding, progress=progress, store=store)
+    ctx = (opener or open_context)(data, reference, name=name, label=label, prediction=prediction,
+                                   options=options, encoding=encoding, progress=progress, store=store)
     _align_masking(ctx)
     return _private(execute(Plan(command, only=tuple(only) if only else None), ctx), ctx)
 

@@ -150,6 +150,16 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def failed_checks(masks: Mapping[str, np.ndarray], keys: Sequence[str], bad: np.ndarray) -> pa.Array:
+    """Return, per rejected row, the names of the checks it failed (vectorised, no row loop)."""
+    present = [k for k in keys if k in masks]
+    flags = pl.DataFrame({f"m{i}": masks[k][bad] for i, k in enumerate(present)})
+    # keys are "check:NAME": the file lists the check names a person reads in the report
+    names = flags.select(pl.concat_list([pl.when(pl.col(f"m{i}")).then(pl.lit(k.split(":", 1)[-1])).otherwise(None)
+                                         for i, k in enumerate(present)]).list.drop_nulls().alias("f"))
+    return names.to_series().to_arrow().cast(pa.list_(pa.string()))
+
+
 class _Splitter:
     """Writes kept.parquet and rejected.parquet (with the failed checks per row), or only counts."""
 
@@ -176,16 +186,8 @@ class _Splitter:
         self._write("kept", pa.Table.from_batches([batch.filter(pa.array(~bad))]))
         if bad.any():
             rejected = pa.Table.from_batches([batch.filter(pa.array(bad))])
-            self._write("rejected", rejected.append_column(FAILED_CHECKS_COLUMN, self._failed(masks, bad)))
-
-    def _failed(self, masks: Mapping[str, np.ndarray], bad: np.ndarray) -> pa.Array:
-        """Return, per rejected row, the names of the checks it failed (vectorised, no row loop)."""
-        keys = [k for k in self.keys if k in masks]
-        flags = pl.DataFrame({f"m{i}": masks[k][bad] for i, k in enumerate(keys)})
-        # keys are "check:NAME": the file lists the check names a person reads in the report
-        names = flags.select(pl.concat_list([pl.when(pl.col(f"m{i}")).then(pl.lit(k.split(":", 1)[-1])).otherwise(None)
-                                             for i, k in enumerate(keys)]).list.drop_nulls().alias("f"))
-        return names.to_series().to_arrow().cast(pa.list_(pa.string()))
+            failed = failed_checks(masks, self.keys, bad)
+            self._write("rejected", rejected.append_column(FAILED_CHECKS_COLUMN, failed))
 
     def _write(self, name: str, table: pa.Table) -> None:
         assert self.directory is not None

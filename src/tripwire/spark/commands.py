@@ -18,6 +18,8 @@ from tripwire.report import Report
 from tripwire.run import Logged, PassLog, Plan, RunContext, execute, resolve_reference
 from tripwire.run import drift as drift_profiles
 from tripwire.run import log as log_run
+from tripwire.run import scan as scan_run
+from tripwire.run.commands import _private as mask_personal
 from tripwire.spark.profile import arrow_schema, profile_partitions
 from tripwire.spark.rowpass import spark_source
 from tripwire.spark.session import is_spark_frame
@@ -65,9 +67,12 @@ def scan(frame: Any, reference: Any = None, *, label: str | None = None, predict
     exact outlier counts, missing-value patterns, label checks) instead of streaming the rows
     to the driver.
     """
-    ctx = open_spark_context(frame, reference, name=name, label=label, prediction=prediction, options=options,
-                             store=store, row_tasks=row_tasks, config=config)
-    return execute(Plan("scan", only=tuple(only) if only else None), ctx)
+    def opener(data: Any, ref: Any = None, **kw: Any) -> RunContext:
+        return open_spark_context(data, ref, row_tasks=row_tasks, config=config, **kw)
+
+    # the run layer's scan: personal values are masked as in every other scan
+    return scan_run(frame, reference, label=label, prediction=prediction, only=only, options=options,
+                    name=name, store=store, opener=opener)
 
 
 def check(contract: Contract | str | Path, frame: Any, *, as_of: Any = None,
@@ -79,9 +84,10 @@ def check(contract: Contract | str | Path, frame: Any, *, as_of: Any = None,
     """
     spec = contract if isinstance(contract, Contract) else Contract.load(contract)
     ctx = open_spark_context(frame, name=name)
-    folder = Path(quarantine) if isinstance(quarantine, Path) else quarantine
-    return execute(Plan("check", detectors=False, contract=spec, as_of=as_of, quarantine=folder,  # type: ignore[arg-type]
-                        strict=strict), ctx)
+    folder = Path(quarantine) if isinstance(quarantine, Path) else quarantine  # a URI string stays a string
+    report = execute(Plan("check", detectors=False, contract=spec, as_of=as_of, quarantine=folder,  # type: ignore[arg-type]
+                          strict=strict), ctx)
+    return mask_personal(report, ctx)  # failing examples of personal columns, as tripwire.check does
 
 
 def drift(frame: Any, reference: Any, *, label: str | None = None, prediction: str | None = None,

@@ -45,11 +45,16 @@ class SparkProfile:
 
     def offsets(self) -> dict[int, int]:
         """Return, per partition, the index of its first row."""
-        out, total = {}, 0
-        for pid in sorted(self.partition_rows):
-            out[pid] = total
-            total += self.partition_rows[pid]
-        return out
+        return first_rows(self.partition_rows)
+
+
+def first_rows(partition_rows: dict[int, int]) -> dict[int, int]:
+    """Return, per partition, the index of its first row, given each partition's row count."""
+    out, total = {}, 0
+    for pid in sorted(partition_rows):
+        out[pid] = total
+        total += partition_rows[pid]
+    return out
 
 
 def profile(frame: Any, *, name: str | None = None, config: ProfileConfig | None = None,
@@ -170,15 +175,21 @@ def _merge(a: Partial | None, b: Partial | None) -> Partial | None:
     return a[0].merge(b[0]), {**a[1], **b[1]}
 
 
+def positions(encoded: np.ndarray, offsets: dict[int, int]) -> np.ndarray:
+    """Return `partition << ROW_SHIFT | i` row numbers as positions in the frame."""
+    if not encoded.size:
+        return np.zeros(0, np.int64)
+    pids = encoded >> ROW_SHIFT
+    lookup = np.array([offsets.get(p, 0) for p in range(int(pids.max()) + 1)], dtype=np.int64)
+    return lookup[pids] + (encoded & ((1 << ROW_SHIFT) - 1))
+
+
 def _renumbered(sample: RowSample, offsets: dict[int, int]) -> RowSample:
     """Return the sample with partition-local row numbers replaced by positions in the frame."""
     table = sample.table
     if table is None or not table.num_rows:
         return sample
-    raw = table.column(ROW_COLUMN).to_numpy().astype(np.int64)
-    pids = raw >> ROW_SHIFT
-    lookup = np.array([offsets.get(int(p), 0) for p in range(int(pids.max()) + 1)], dtype=np.int64)
-    rows = lookup[pids] + (raw & ((1 << ROW_SHIFT) - 1))
+    rows = positions(table.column(ROW_COLUMN).to_numpy().astype(np.int64), offsets)
     i = table.schema.get_field_index(ROW_COLUMN)
     return RowSample(sample.capacity, table.set_column(i, ROW_COLUMN, pa.array(rows)), sample.seed)
 

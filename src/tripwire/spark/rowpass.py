@@ -25,13 +25,21 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from tripwire.detectors.common import short
 from tripwire.detectors.registry import DetectorRun
 from tripwire.io.source import DEFAULT_BATCH_ROWS, Source
 from tripwire.locators import MaxLocator, OrderLocator, RepeatedKeyLocator
 from tripwire.report.finding import MAX_ALL_ROWS
-from tripwire.run.rowpass import EXAMPLES, FAILED_CHECKS_COLUMN, Quarantine, RowFindings, RowRequest
-from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks
+from tripwire.run.rowpass import (
+    EXAMPLES,
+    FAILED_CHECKS_COLUMN,
+    Quarantine,
+    RowFindings,
+    RowRequest,
+    _example,
+    _first_line,
+    failed_checks,
+)
+from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks, first_rows, positions
 from tripwire.vocabulary import hash_rows
 
 _LOCAL = (1 << ROW_SHIFT) - 1
@@ -165,10 +173,8 @@ def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest]
     if merged is None:
         merged = _Partial({r.key: _Hits() for r in local}, {},
                           dict.fromkeys(quarantine.keys, 0) if quarantine is not None else None)
-    offsets, total = {}, 0  # this pass's own counts: they agree with the profile pass's
-    for pid in sorted(merged.rows):
-        offsets[pid] = total
-        total += merged.rows[pid]
+    offsets = first_rows(merged.rows)  # this pass's own counts: they agree with the profile pass's
+    total = sum(merged.rows.values())
     for r in local:
         found[r.key] = _findings(merged.hits[r.key], r.locator, offsets)
     summary = None
@@ -284,7 +290,7 @@ def _edges(h: _Hits, df: pl.DataFrame, column: str, pid: int, offset: int) -> No
 
 
 def _findings(h: _Hits, locator: Any, offsets: dict[int, int]) -> RowFindings:
-    rows = _positions(h.rows, offsets)
+    rows = positions(h.rows, offsets)
     count = h.count
     if isinstance(locator, OrderLocator):  # each partition started without the previous one's last value
         extra = []
@@ -300,14 +306,6 @@ def _findings(h: _Hits, locator: Any, offsets: dict[int, int]) -> RowFindings:
     value = h.value if isinstance(locator, MaxLocator) else None
     return RowFindings(count=count, rows=rows.tolist(), examples=[e for _, e in h.examples], value=value,
                        error=h.error)
-
-
-def _positions(encoded: np.ndarray, offsets: dict[int, int]) -> np.ndarray:
-    if not encoded.size:
-        return np.zeros(0, np.int64)
-    pids = encoded >> ROW_SHIFT
-    lookup = np.array([offsets.get(p, 0) for p in range(int(pids.max()) + 1)], dtype=np.int64)
-    return lookup[pids] + (encoded & _LOCAL)
 
 
 def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep_sets: bool,
@@ -345,7 +343,7 @@ def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep
     except Exception as exc:  # a key Polars cannot hash: the check says why it could not judge
         return RowFindings(error=_first_line(exc)), None
     encoded = np.array(first, dtype=np.int64)
-    return RowFindings(count=int(count), rows=_positions(encoded, offsets).tolist()), sets
+    return RowFindings(count=int(count), rows=positions(encoded, offsets).tolist()), sets
 
 
 class _PartWriters:
@@ -360,7 +358,7 @@ class _PartWriters:
         self.parts["kept"].append(pa.Table.from_batches([chunk.filter(pa.array(~bad))]))
         if bad.any():
             rejected = pa.Table.from_batches([chunk.filter(pa.array(bad))])
-            failed = _failed_checks({k: masks[k] for k in keys if k in masks}, bad)
+            failed = failed_checks(masks, keys, bad)
             self.parts["rejected"].append(rejected.append_column(FAILED_CHECKS_COLUMN, failed))
 
     def close(self) -> None:
@@ -375,14 +373,6 @@ class _PartWriters:
             temp = f"{root}/{name}/.part-{self.pid:05d}-{uuid.uuid4().hex}.tmp"
             pq.write_table(pa.concat_tables(tables), temp, filesystem=filesystem)
             filesystem.move(temp, final)
-
-
-def _failed_checks(masks: dict[str, np.ndarray], bad: np.ndarray) -> pa.Array:
-    keys = list(masks)
-    flags = pl.DataFrame({f"m{i}": masks[k][bad] for i, k in enumerate(keys)})
-    names = flags.select(pl.concat_list([pl.when(pl.col(f"m{i}")).then(pl.lit(k.split(":", 1)[-1])).otherwise(None)
-                                         for i, k in enumerate(keys)]).list.drop_nulls().alias("f"))
-    return names.to_series().to_arrow().cast(pa.list_(pa.string()))
 
 
 def _uri(target: str) -> str:
@@ -410,11 +400,3 @@ def _write_empty_kept(target: str, schema: pa.Schema, total: int) -> None:
     pq.write_table(pa.Table.from_batches([], schema=schema), f"{root}/kept/part-00000.parquet",
                    filesystem=filesystem)
 
-
-def _example(value: Any) -> Any:
-    return short(value, 80) if isinstance(value, str) else value
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -17,7 +17,7 @@ from tripwire.evaluation.bootstrap import Bootstrap, metric_row, resample_rows
 BANDS = (0.01, 0.05, 0.10, 0.20)
 
 
-def _stats(y: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
+def error_stats(y: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
     """Return MAE, RMSE and R² of rows of (y, error) matrices (resamples along axis 0)."""
     mae = np.abs(e).mean(axis=-1)
     mse = (e * e).mean(axis=-1)
@@ -40,8 +40,8 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, boot: Bootstrap) 
     y = y_true.astype(float)
     e = y_pred.astype(float) - y
     n = len(y)
-    point = _stats(y, e)
-    draws = resample_rows(n, boot, lambda idx: np.stack(list(_stats(y[idx], e[idx]).values()), axis=-1), 0)
+    point = error_stats(y, e)
+    draws = resample_rows(n, boot, lambda idx: np.stack(list(error_stats(y[idx], e[idx]).values()), axis=-1), 0)
     draws = draws.reshape(-1, 3) if n else np.full((boot.resamples, 3), np.nan)
     rows = [metric_row(m, point[m], boot.interval(draws[:, j]), n) for j, m in enumerate(point)]
     nonzero = y != 0

@@ -17,7 +17,7 @@ from scipy.stats import rankdata
 
 from tripwire.errors import UsageError
 from tripwire.evaluation.classification import EPS
-from tripwire.evaluation.regression import _stats as regression_stats
+from tripwire.evaluation.regression import error_stats as regression_stats
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,14 @@ def test_profile_and_show_print_personal_top_values_masked(tmp_path):
     column = subprocess.run([sys.executable, "-m", "tripwire", "show", str(out), "--column", "email"],
                             capture_output=True, text=True, check=True).stdout
     assert "p0@example.org" not in column and "top:" in column
+
+
+def test_drift_over_time_masks_personal_values_too():
+    months = [f"2024-{m:02d}-15" for m in (1, 2)]
+    frames = []
+    for i, month in enumerate(months):  # every address changes from one month to the next
+        people = _people(400, offset=1000 * i).with_columns(pl.lit(month).str.to_date().alias("day"))
+        frames.append(people)
+    report = drift(pl.concat(frames), time_column="day", window="1mo")
+    assert "email" in report.extra["personal_columns"]
+    assert "@example.org" not in report.to_text() + report.to_json() + report.to_html()

@@ -142,11 +142,11 @@ CORRUPTIONS: list[Corruption] = [
     Corruption("typos", "5 text", "category", _text_map(typo), ("data.category_variants",)),
     Corruption("mojibake", "5 text", "text", _text_map(mojibake), ("data.encoding",)),
     Corruption("duplicates", "6 duplicates", "table", _duplicate, ("data.duplicates",)),
-    Corruption("shift_1sd", "7 shift/noise", "numeric", _shift, ("drift.feature", "drift.multivariate"),
+    Corruption("shift_1sd", "7 shift/noise", "numeric", _shift, ("drift.feature", "drift.multivariate", "drift.correlation"),
                rows_expected=False),
-    Corruption("noise_1sd", "7 shift/noise", "numeric", _noise, ("drift.feature", "drift.multivariate"),
+    Corruption("noise_1sd", "7 shift/noise", "numeric", _noise, ("drift.feature", "drift.multivariate", "drift.correlation"),
                rows_expected=False),
-    Corruption("shuffle", "7 shift/noise", "numeric", _shuffle, ("drift.feature", "drift.multivariate"),
+    Corruption("shuffle", "7 shift/noise", "numeric", _shuffle, ("drift.feature", "drift.multivariate", "drift.correlation"),
                rows_expected=False),
 ]
 

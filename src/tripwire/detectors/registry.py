@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -94,6 +95,9 @@ class Detector:
     requires: ClassVar[frozenset[str]] = frozenset({"profile"})
     #: optional packages (import names) this detector needs, e.g. ("sklearn",)
     extras: ClassVar[tuple[str, ...]] = ()
+    #: run `run` in a thread beside the row pass (slow work, e.g. a classifier, whose
+    #: findings carry no `locate`): its findings arrive in `DetectorRun.complete()`
+    background: ClassVar[bool] = False
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         """Return the findings this detector can decide from profiles (nothing when all is well)."""
@@ -181,6 +185,7 @@ BUILTIN_MODULES: list[str] = [
     "tripwire.drift_detection.features",
     "tripwire.drift_detection.targets",
     "tripwire.drift_detection.multivariate",
+    "tripwire.drift_detection.correlation",
     "tripwire.drift_detection.text",
     "tripwire.privacy.detector",
 ]
@@ -224,6 +229,8 @@ class DetectorRun:
     failed: dict[str, str] = field(default_factory=dict)
     tasks: dict[str, RowTask] = field(default_factory=dict)
     skipped: list[CheckResult] = field(default_factory=list)
+    #: background detectors still running: name -> future of their findings
+    pending: dict[str, Future[list[Finding]]] = field(default_factory=dict)
 
     def feed(self, df: pl.DataFrame, offset: int) -> None:
         """Give every row task one batch (a task that raises is dropped, its detector failed)."""
@@ -235,6 +242,12 @@ class DetectorRun:
 
     def complete(self) -> tuple[list[Finding], list[CheckResult]]:
         """Finish the row tasks; return every finding and one result per detector, in order."""
+        for name, future in list(self.pending.items()):
+            try:
+                self.findings[name].extend(future.result())
+            except Exception as exc:
+                self._crashed(name, exc)
+        self.pending.clear()
         for name, task in list(self.tasks.items()):
             try:
                 self.findings[name].extend(task.finish())
@@ -275,6 +288,9 @@ def start_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
     for cls in runnable:
         detector = cls()
         out.findings[cls.name] = []
+        if cls.background and rows:
+            out.pending[cls.name] = _pool().submit(lambda d=detector: list(d.run(ctx)))
+            continue
         try:
             out.findings[cls.name].extend(detector.run(ctx))
             task = detector.row_task(ctx) if rows else None
@@ -284,6 +300,17 @@ def start_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
         if task is not None:
             out.tasks[cls.name] = task
     return out
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Return the one worker thread that runs background detectors (one at a time, in order)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tripwire-detector")
+    return _POOL
 
 
 def run_detectors(ctx: ScanContext, only: Iterable[str] | None = None,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.drift_detection.compare import LEVEL_RANK, ColumnDrift, compare, partition_keys
 from tripwire.drift_detection.config import DriftConfig
+from tripwire.drift_detection.spread import SpreadChange, spread_change, strong
 from tripwire.drift_detection.stats import benjamini_hochberg
 
 if TYPE_CHECKING:
@@ -98,7 +99,24 @@ class FeatureDrift(Detector):
         config = DriftConfig.from_options(ctx.options)
         exclude = {c for c in (ctx.label, ctx.prediction, ctx.options.get("time_column")) if c}
         assert ctx.reference is not None
-        for result in feature_table(ctx.reference, ctx.profile, config, exclude):
+        results = feature_table(ctx.reference, ctx.profile, config, exclude)
+        numeric = sum(r.treatment == "numeric" for r in results)
+        for result in results:
             finding = describe(self, "drift.feature", result, config.alpha, config)
+            if result.treatment == "numeric" and LEVEL_RANK[finding.severity if finding else None] < 2:
+                change = spread_change(ctx.reference[result.column].numbers.moments,
+                                       ctx.profile[result.column].numbers.moments)
+                if strong(change, numeric):
+                    assert change is not None
+                    finding = self._spread(result, change)
             if finding is not None:
                 yield finding
+
+    def _spread(self, result: ColumnDrift, change: SpreadChange) -> Finding:
+        """Describe a column whose spread changed while its location held (noise, a mixture)."""
+        way = "wider" if change.sd_ratio > 1 else "narrower"
+        title = (f"{result.column}: spread ×{change.sd_ratio:.2f} (standard deviation {way}, "
+                 f"z = {abs(change.z):.1f}); {result.words} — noise added or a share of rows moved")
+        evidence = {"metric": "spread", "effect": round(change.sd_ratio, 4), **change.evidence(),
+                    **result.evidence, "significant": True, "treatment": result.treatment}
+        return self.finding("drift.feature", "warning", result.column, title, evidence)

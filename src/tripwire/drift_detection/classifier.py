@@ -86,10 +86,14 @@ def _separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | 
         model, test = first
         rng = np.random.default_rng(SEED)
         base = roc_auc_score(y[test], scores[test])
+        # every feature's shuffled copy of the fold in one matrix: one prediction call, not one per feature
+        stacked = np.tile(x[test], (len(names), 1))
+        for j in range(len(names)):
+            block = stacked[j * len(test):(j + 1) * len(test)]
+            block[:, j] = block[rng.permutation(len(test)), j]
+        shuffled_scores = model.predict_proba(stacked)[:, 1].reshape(len(names), len(test))
         for j, name in enumerate(names):
-            shuffled = np.array(x[test], copy=True)
-            shuffled[:, j] = shuffled[rng.permutation(len(test)), j]
-            imp[name] = float(base - roc_auc_score(y[test], model.predict_proba(shuffled)[:, 1]))
+            imp[name] = float(base - roc_auc_score(y[test], shuffled_scores[j]))
     low, high = auc_interval(auc, n_cur, n_ref)
     ranked = dict(sorted(((k, v) for k, v in imp.items() if v > 0), key=lambda kv: -kv[1]))
     return Separability(auc, low, high, n_ref, n_cur, ranked)

@@ -79,6 +79,7 @@ class MultivariateDrift(Detector):
     name, family = "drift.multivariate", "drift"
     codes = ("drift.multivariate",)
     requires = frozenset({"profile", "reference", "sample"})
+    background = True  # a classifier: fitted beside the row pass
     extras = ("sklearn",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

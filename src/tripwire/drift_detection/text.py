@@ -74,6 +74,7 @@ class TextDrift(Detector):
     name, family = "drift.text", "drift"
     codes = ("drift.text",)
     requires = frozenset({"profile", "reference", "sample"})
+    background = True  # a classifier: fitted beside the row pass
     extras = ("sklearn",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +22,7 @@ import polars as pl
 from scipy import special
 from scipy.stats import rankdata
 
+from tripwire.detectors.common import pct
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.drift_detection.config import DriftConfig
 from tripwire.drift_detection.multivariate import comparable_columns
@@ -35,6 +37,12 @@ MIN_Z = 5.0
 #: family-wise false-alarm rate over all pairs (Bonferroni), when it asks more than MIN_Z
 FAMILY_ALPHA = 1e-3
 MIN_ROWS = 100
+#: pairs related at least this much (normal-score correlation) are checked for rows off their relation
+MIN_RELATED = 0.5
+#: rows beyond this quantile of the reference's distances are 'off the relation'
+TAIL_QUANTILE = 0.99
+#: the batch must hold at least this many times the reference's share of them
+TAIL_RATIO = 2.0
 #: values off a column's most common one needed before its correlations are estimated
 MIN_VARIED = 50
 #: columns compared at most (the most complete numeric ones): pairs grow with its square
@@ -89,15 +97,38 @@ def pairwise_correlation(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return r, np.where(ok, n, 0.0), np.where(ok, np.maximum(nvar, 0.0), np.inf)
 
 
-def changed_pairs(ref: np.ndarray, cur: np.ndarray) -> list[tuple[int, int, float, float, float]]:
-    """Return (i, j, r_ref, r_cur, z) for pairs whose rank correlation changed beyond noise."""
+@dataclass(frozen=True)
+class PairChange:
+    """How one pair of columns moved: their rank correlations, and the share of rows off their relation."""
+
+    i: int
+    j: int
+    r_ref: float
+    r_cur: float
+    z_corr: float  # Fisher z of the correlation's change (0 when it did not count)
+    tail: tuple[float, float, float] | None  # (share_ref, share_cur, z) when rows off the relation counted
+
+    @property
+    def z(self) -> float:
+        """Return the strongest evidence either test gives."""
+        return max(abs(self.z_corr), self.tail[2] if self.tail else 0.0)
+
+
+def family_bound(pairs: int) -> float:
+    """Return the |z| a pair needs when `pairs` pairs are tested."""
+    return max(MIN_Z, float(-special.ndtri(FAMILY_ALPHA / (2 * max(pairs, 1)))))
+
+
+def changed_pairs(ref: np.ndarray, cur: np.ndarray, ref_scores: np.ndarray | None = None,
+                  cur_scores: np.ndarray | None = None) -> list[PairChange]:
+    """Return the pairs whose rank correlation changed, or (given normal scores) whose rows left their relation."""
     r_ref, n_ref, v_ref = pairwise_correlation(ref)
     r_cur, n_cur, v_cur = pairwise_correlation(cur)
     k = ref.shape[1]
     pairs = k * (k - 1) // 2
     if pairs == 0:
         return []
-    bound = max(MIN_Z, float(-special.ndtri(FAMILY_ALPHA / (2 * pairs))))
+    bound = family_bound(2 * pairs)  # two tests per pair
     z_r, z_c = np.arctanh(r_ref), np.arctanh(r_cur)
     with np.errstate(invalid="ignore", divide="ignore"):
         # Fisher z: the larger of Bonett & Wright's (1 + r^2/2)/(n - 3) and the distribution-free variance
@@ -107,23 +138,86 @@ def changed_pairs(ref: np.ndarray, cur: np.ndarray) -> list[tuple[int, int, floa
         z = (z_r - z_c) / np.sqrt(var(r_ref, n_ref, v_ref) + var(r_cur, n_cur, v_cur))
     enough = (n_ref >= MIN_ROWS) & (n_cur >= MIN_ROWS)
     hit = np.triu(enough & (np.abs(z_r - z_c) >= MIN_Q) & (np.abs(z) >= bound), 1)
-    return [(int(i), int(j), float(r_ref[i, j]), float(r_cur[i, j]), float(z[i, j]))
-            for i, j in zip(*np.nonzero(hit), strict=True)]
+    tails = rows_off_relation(ref_scores, cur_scores, bound) if ref_scores is not None and cur_scores is not None else {}
+    keys = sorted({*zip(*map(np.ndarray.tolist, np.nonzero(hit)), strict=True), *tails})
+    return [PairChange(i, j, float(r_ref[i, j]), float(r_cur[i, j]), float(z[i, j]) if hit[i, j] else 0.0,
+                       tails.get((i, j))) for i, j in keys]
 
 
-def group_by_column(pairs: list[tuple[int, int, float, float, float]]) -> list[tuple[int, list[tuple[int, float, float, float]]]]:
-    """Return (column, [(partner, r_ref, r_cur, z), ...]) groups, the column shared by most pairs first."""
+def normal_scores(ref: pl.DataFrame, cur: pl.DataFrame, names: list[str], keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return both sides' values as normal scores of the reference's distribution (NaN where missing).
+
+    Each value goes through the reference column's mid-rank CDF, then the normal quantile
+    function, so a pair of columns is on one scale in both batches.
+    """
+    out = []
+    for frame in (ref, cur):
+        out.append(np.full((frame.height, len(names)), np.nan))
+    for j, name in enumerate(names):
+        if not keep[j]:
+            continue
+        base = ref[name].cast(pl.Float64, strict=False).to_numpy().astype(np.float64)
+        base = np.sort(base[np.isfinite(base)])
+        for side, frame in enumerate((ref, cur)):
+            x = frame[name].cast(pl.Float64, strict=False).to_numpy().astype(np.float64)
+            ok = np.isfinite(x)
+            mid = (np.searchsorted(base, x[ok], "left") + np.searchsorted(base, x[ok], "right")) / 2
+            out[side][ok, j] = special.ndtri((mid + 0.5) / (base.size + 1))
+    return out[0], out[1]
+
+
+def rows_off_relation(ref: np.ndarray, cur: np.ndarray, bound: float) -> dict[tuple[int, int], tuple[float, float, float]]:
+    """Return {(i, j): (share_ref, share_cur, z)} for related pairs with significantly more rows off their relation.
+
+    For each pair whose normal scores correlate at |rho| >= MIN_RELATED in the reference,
+    a row's Mahalanobis distance measures how far it lies from the relation; the rows beyond
+    the reference's 99th percentile of it are counted on both sides and compared with a
+    two-proportion z test. A share of rows shuffled, noised, shifted or rescaled leaves the
+    relation's bulk alone but puts its rows there: 1% of the reference, several % of the batch.
+    """
+    out: dict[tuple[int, int], tuple[float, float, float]] = {}
+    k = ref.shape[1]
+    for i in range(k):
+        for j in range(i + 1, k):
+            a = ref[:, [i, j]]
+            a = a[np.isfinite(a).all(axis=1)]
+            b = cur[:, [i, j]]
+            b = b[np.isfinite(b).all(axis=1)]
+            if min(len(a), len(b)) < MIN_ROWS:
+                continue
+            rho = float(np.corrcoef(a[:, 0], a[:, 1])[0, 1])
+            if not abs(rho) >= MIN_RELATED or abs(rho) > 0.9999:
+                continue
+            dr, dc = _mahalanobis(a, rho), _mahalanobis(b, rho)
+            t = float(np.quantile(dr, TAIL_QUANTILE))
+            p_r, p_c = float((dr > t).mean()), float((dc > t).mean())
+            pooled = (p_r * len(a) + p_c * len(b)) / (len(a) + len(b))
+            if pooled <= 0 or p_c < TAIL_RATIO * p_r:
+                continue
+            z = (p_c - p_r) / np.sqrt(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)))
+            if z >= bound:
+                out[(i, j)] = (p_r, p_c, float(z))
+    return out
+
+
+def _mahalanobis(m: np.ndarray, rho: float) -> np.ndarray:
+    """Return each row's squared distance from two standard normal scores' relation of correlation rho."""
+    return (m[:, 0] ** 2 - 2 * rho * m[:, 0] * m[:, 1] + m[:, 1] ** 2) / (1 - rho * rho)
+
+
+def group_by_column(pairs: list[PairChange]) -> list[tuple[int, list[tuple[int, PairChange]]]]:
+    """Return (column, [(partner, change), ...]) groups, the column shared by most pairs first."""
     left = list(pairs)
     groups = []
     while left:
         count: dict[int, float] = {}
-        for i, j, _, _, z in left:
-            for c in (i, j):
-                count[c] = count.get(c, 0.0) + 1 + abs(z) * 1e-6  # ties: the stronger evidence
+        for p in left:
+            for c in (p.i, p.j):
+                count[c] = count.get(c, 0.0) + 1 + p.z * 1e-6  # ties: the stronger evidence
         col = max(count, key=lambda c: (count[c], -c))
-        mine = [(j if i == col else i, a, b, z) for i, j, a, b, z in left if col in (i, j)]
-        groups.append((col, sorted(mine, key=lambda p: -abs(p[3]))))
-        left = [p for p in left if col not in (p[0], p[1])]
+        mine = [(p.j if p.i == col else p.i, p) for p in left if col in (p.i, p.j)]
+        groups.append((col, sorted(mine, key=lambda m: -m[1].z)))
+        left = [p for p in left if col not in (p.i, p.j)]
     return groups
 
 
@@ -147,31 +241,44 @@ class CorrelationDrift(Detector):
         ref, cur = ctx.reference.sample_frame(), ctx.profile.sample_frame()
         if ref is None or cur is None or min(ref.height, cur.height) < MIN_ROWS:
             return
-        groups = group_by_column(changed_pairs(rank_matrix(ref, names), rank_matrix(cur, names)))
+        ranks_ref, ranks_cur = rank_matrix(ref, names), rank_matrix(cur, names)
+        keep = np.isfinite(ranks_ref).any(axis=0) & np.isfinite(ranks_cur).any(axis=0)
+        scores_ref, scores_cur = normal_scores(ref, cur, names, keep)
+        groups = group_by_column(changed_pairs(ranks_ref, ranks_cur, scores_ref, scores_cur))
         for col, partners in groups[:MAX_FINDINGS]:
             yield self._finding(names, col, partners, ref.height, cur.height)
 
-    def _finding(self, names: list[str], col: int, partners: list[tuple[int, float, float, float]],
+    def _finding(self, names: list[str], col: int, partners: list[tuple[int, PairChange]],
                  n_ref: int, n_cur: int) -> Finding:
-        shown = "; ".join(f"with {names[p]} {a:.2f} → {b:.2f}" for p, a, b, _ in partners[:3])
+        def said(p: PairChange) -> str:
+            if p.z_corr:
+                return f"rank correlation {p.r_ref:.2f} → {p.r_cur:.2f}"
+            assert p.tail is not None
+            return f"rows off their relation {pct(p.tail[0])} → {pct(p.tail[1])}"
+
+        shown = "; ".join(f"with {names[k]} {said(p)}" for k, p in partners[:3])
         more = f" and {len(partners) - 3} more" if len(partners) > 3 else ""
-        weaker = sum(abs(b) < abs(a) for _, a, b, _ in partners)
-        how = ("weakened: values re-assigned across rows, noise or a shift on part of the rows"
-               if weaker == len(partners) else "changed")
-        title = f"{names[col]}: rank correlation {shown}{more} — its relation to other columns {how}"
+        weaker = all(abs(p.r_cur) < abs(p.r_ref) for _, p in partners)
+        how = ("weakened: values re-assigned across rows, noise, a shift or a rescale on part of the rows"
+               if weaker else "changed")
+        title = f"{names[col]}: {shown}{more} — its relation to other columns {how}"
         if len(partners) == 1:  # one pair: nothing says which of the two moved
-            p, a, b, _ = partners[0]
+            k, p = partners[0]
             how = how.replace("weakened:", "weakened (either column):")
-            title = f"{names[col]} and {names[p]}: rank correlation {a:.2f} → {b:.2f} — their relation {how}"
-        z_max = max(abs(z) for *_, z in partners)
+            title = f"{names[col]} and {names[k]}: {said(p)} — their relation {how}"
         evidence = {
-            "partners": {names[p]: {"spearman": [round(a, 4), round(b, 4)], "z": round(z, 2),
-                                    "cohen_q": round(abs(math.atanh(a) - math.atanh(b)), 4)}
-                         for p, a, b, z in partners[:10]},
+            "partners": {names[k]: {"spearman": [round(p.r_ref, 4), round(p.r_cur, 4)],
+                                    "correlation_z": round(p.z_corr, 2),
+                                    "cohen_q": round(abs(math.atanh(p.r_ref) - math.atanh(p.r_cur)), 4),
+                                    **({"rows_off_relation": [round(p.tail[0], 4), round(p.tail[1], 4)],
+                                        "rows_off_relation_z": round(p.tail[2], 2)} if p.tail else {})}
+                         for k, p in partners[:10]},
             "changed_pairs": len(partners),
-            "max_abs_z": round(z_max, 2),
-            "thresholds": {"cohen_q": MIN_Q, "z": MIN_Z, "family_alpha": FAMILY_ALPHA},
+            "max_z": round(max(p.z for _, p in partners), 2),
+            "thresholds": {"cohen_q": MIN_Q, "z": MIN_Z, "family_alpha": FAMILY_ALPHA,
+                           "related": MIN_RELATED, "off_relation_quantile": TAIL_QUANTILE,
+                           "off_relation_ratio": TAIL_RATIO},
             "rows_per_side": [n_ref, n_cur],
         }
-        columns = [names[col], *(names[p] for p, *_ in partners[:5])]
+        columns = [names[col], *(names[k] for k, _ in partners[:5])]
         return self.finding("drift.correlation", "warning", columns, title, evidence)

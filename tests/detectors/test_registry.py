@@ -105,3 +105,32 @@ def test_locate_rows_counts_across_batches_and_caps_rows():
     assert out.evidence["count"] == 500
     assert list(out.rows) == list(range(0, 200, 2))
     assert out.evidence["all_rows"] == list(range(0, n, 2))
+
+
+def test_background_detectors_report_at_completion_and_a_crash_is_a_skip(temporary_detectors, monkeypatch):
+    monkeypatch.setenv("TRIPWIRE_STRICT", "0")
+    from tripwire.detectors import start_detectors
+
+    @register
+    class Slow(Detector):
+        name, codes, background = "test.slow", ("data.outliers",), True
+
+        def run(self, ctx):
+            yield self.finding("data.outliers", "warning", "x", "found beside the row pass")
+
+    @register
+    class SlowCrash(Detector):
+        name, codes, background = "test.slow_crash", ("data.outliers",), True
+
+        def run(self, ctx):
+            raise RuntimeError("boom")
+            yield
+
+    started = start_detectors(_ctx(), names=["test.slow", "test.slow_crash"], rows=True)
+    assert set(started.pending) == {"test.slow", "test.slow_crash"}
+    findings, checks = started.complete()
+    assert [f.title for f in findings] == ["found beside the row pass"]
+    status = {c.name: (c.status, c.reason) for c in checks}
+    assert status["test.slow"][0] == "failed"
+    assert status["test.slow_crash"][0] == "skipped" and "boom" in status["test.slow_crash"][1]
+    assert not started.pending

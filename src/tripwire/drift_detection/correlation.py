@@ -228,6 +228,7 @@ class CorrelationDrift(Detector):
     name, family = "drift.correlation", "drift"
     codes = ("drift.correlation",)
     requires = frozenset({"profile", "reference", "sample"})
+    background = True  # numpy on the row samples: beside the row pass
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         assert ctx.reference is not None

@@ -143,6 +143,14 @@ def summary(records) -> list[str]:
               f"- clean splits with a warning or error: {len(alarms)} of {len(clean)}"]
     for r in alarms:
         lines += [f"  - {r['set']} seed {r['seed']}: {a}" for a in r["false_alarms"]]
+    seven = [r for r in cases if r["group"].startswith("7") and r["detected"]]
+    if seven:
+        by_code: dict[str, int] = defaultdict(int)
+        for r in seven:
+            for code in r["codes"]:
+                by_code[code] += 1
+        lines.append("- class 7 caught by (cases naming the column per code): "
+                     + ", ".join(f"{c} {n}" for c, n in sorted(by_code.items())))
     missed = [r for r in cases if not r["detected"]]
     lines.append(f"- missed cases ({len(missed)}): " + ", ".join(
         f"{r['set']}/{r['case']}@{r['rate']:.0%}" for r in missed))

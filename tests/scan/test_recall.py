@@ -240,3 +240,36 @@ def test_swapped_dropped_and_leet_letters_are_variants(penguin_halves):
     [f] = tripwire.scan(bad).by_code("data.category_variants")
     assert f.evidence["mapping"] == {"Bsicoe": "Biscoe", "Torgrsen": "Torgersen", "Dr3am": "Dream"}
     assert list(f.rows) == [3, 4, 6]
+
+
+# ---- class 7: a column shuffled or noised on a share of rows ---------------------------------
+def test_five_percent_of_a_column_shuffled_across_rows_breaks_its_relation(flight_halves):
+    ref, cur = flight_halves
+    bad = cur.copy()
+    rng = np.random.default_rng(7)
+    rows = np.sort(rng.choice(len(bad), len(bad) // 20, replace=False))
+    bad.loc[rows, "air_time"] = bad.loc[rng.permutation(rows), "air_time"].to_numpy()
+    [f] = loud(tripwire.scan(bad, ref), "drift.correlation")
+    assert set(f.columns) == {"air_time", "distance"}  # one pair: both named, either may have moved
+    assert f.title.startswith(("air_time and distance", "distance and air_time"))
+    [partner] = f.evidence["partners"].values()
+    off_ref, off_cur = partner["rows_off_relation"]
+    assert off_ref <= 0.011 and off_cur > 0.02 and partner["rows_off_relation_z"] >= 5
+
+
+def test_noise_on_a_fifth_of_a_column_is_drift_of_its_spread_or_relations(flight_halves):
+    ref, cur = flight_halves
+    bad = cur.copy()
+    rng = np.random.default_rng(8)
+    rows = rng.choice(len(bad), len(bad) // 5, replace=False)
+    sd = float(bad["distance"].std())
+    bad.loc[rows, "distance"] = (bad.loc[rows, "distance"] + rng.normal(0, sd, rows.size)).round()
+    found = loud(tripwire.scan(bad, ref), column="distance")
+    assert {f.code for f in found} >= {"drift.correlation", "drift.feature"}
+    [spread] = [f for f in found if f.code == "drift.feature"]
+    assert spread.evidence["metric"] == "spread" and spread.evidence["sd_ratio"] > 1.05
+
+
+def test_clean_halves_keep_their_relations(flight_halves, penguin_halves):
+    for ref, cur in (flight_halves, penguin_halves):
+        assert not loud(tripwire.scan(cur, ref), "drift.correlation")

@@ -57,7 +57,9 @@ def _sha(frame: pl.DataFrame) -> str:
     return hashlib.sha256(frame.write_csv().encode()).hexdigest()
 
 
-def test_the_audit_of_every_rule_is_pinned():
+@pytest.mark.parametrize("equalities", [16, 0], ids=["compared-with-each-value", "hashed"])
+def test_the_audit_of_every_rule_is_pinned(monkeypatch, equalities):
+    monkeypatch.setattr("tripwire.repair.apply._EQUALITIES", equalities)
     out = apply_rules(every_rule_table(), RULES)
     assert [(a.rule.name, a.rule.column, a.cells) for a in out.applied] == [
         ("disguised_nulls", "grade", 95), ("encoding", "city", 19), ("encoding", "note", 27),

@@ -7,7 +7,9 @@ column's cells there, after: the new one's), so no rule filters or copies the wh
 
 from __future__ import annotations
 
+import functools
 import html
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -70,15 +72,26 @@ def repair(name: str, *, text: bool) -> Callable[[Repair], Repair]:
     return register
 
 
+#: up to this many values, a column is compared with each (a few vectorised equalities beat hashing every cell)
+_EQUALITIES = 16
+
+
 def _rows(mask: pl.Series) -> pl.Series:
     return mask.fill_null(False).arg_true()
+
+
+def _among(values: pl.Series, keys: Sequence[str]) -> pl.Series:
+    """Return the mask of the cells equal to one of `keys` (null where the cell is null)."""
+    if not keys or len(keys) > _EQUALITIES:
+        return values.is_in(list(keys))
+    return functools.reduce(operator.or_, (values == k for k in keys))
 
 
 def _replaced(values: pl.Series, changes: dict[str, str], mapping: dict[str, Any] | None) -> Change:
     """Return `values` with each key of `changes` replaced by its value; only the matched cells are touched."""
     if not changes:
         return Change(values, _rows(pl.Series(values.name, [], pl.Boolean)), mapping)
-    rows = _rows(values.is_in(list(changes)))
+    rows = _rows(_among(values, list(changes)))
     if not rows.len():
         return Change(values, rows, mapping)
     return Change(values.clone().scatter(rows, values.gather(rows).replace(changes)), rows, mapping)
@@ -100,7 +113,7 @@ def _encoding(values: pl.Series, rule: Rule, repaired: dict[str, str] | None) ->
 
 @repair("disguised_nulls", text=True)
 def _disguised_nulls(values: pl.Series, rule: Rule, repaired: dict[str, str] | None) -> Change | str:
-    rows = _rows(values.is_in(list(rule.params["values"])))
+    rows = _rows(_among(values, list(rule.params["values"])))
     return Change(values.clone().scatter(rows, None) if rows.len() else values, rows)
 
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
-import pyarrow as pa
+from polars.exceptions import PanicException
 
 from tripwire.errors import InputError, UsageError
-from tripwire.io import Source, open_source
+from tripwire.io import Source, open_source, read_polars
 from tripwire.profiling.dataset import row_hash_sum
 from tripwire.repair import Applied, Skipped, apply_rules, load, rules_from_report, save, select
 from tripwire.repair.rules import Rule
@@ -65,14 +66,20 @@ class FixResult:
         return "\n".join(out) + "\n"
 
 
-def fingerprint(table: pa.Table) -> str:
-    """Return the profile fingerprint of a table: the profile's own sum of row hashes."""
-    return f"rowhash64:{sum(row_hash_sum(b) for b in table.to_batches()) & _MASK64:016x}"
+def _matches(frame: pl.DataFrame, source: Source, expected: str) -> str:
+    """Return the fingerprint of the frame read from `source` if it is `expected`, else the profile's own.
 
-
-def _read(source: Source) -> pa.Table:
-    batches = list(source.open_batches())
-    return pa.Table.from_batches(batches, schema=source.schema) if batches else source.schema.empty_table()
+    Hashing the frame at hand is what the profile computes batch by batch (a sum of Polars row
+    hashes); only when that differs is the profile's way (which also hashes types Polars
+    cannot) run over the source's batches, before the report is refused.
+    """
+    try:
+        found = f"rowhash64:{int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) & _MASK64:016x}"
+    except (pl.exceptions.PolarsError, PanicException):
+        found = ""
+    if found == expected:
+        return found
+    return f"rowhash64:{sum(row_hash_sum(b) for b in source.open_batches()) & _MASK64:016x}"
 
 
 def _check_paths(source: Source, output: Path | None, audit: Path | None) -> None:
@@ -130,9 +137,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
     audit_path = Path(audit) if audit is not None else (
         out_path.with_name(out_path.name.split(".")[0] + ".audit.parquet") if out_path is not None else None)
     _check_paths(source, out_path, audit_path)
-    table = _read(source)
-    frame = pl.from_arrow(table, rechunk=False)
-    assert isinstance(frame, pl.DataFrame)
+    frame = read_polars(source)
     skipped: list[Skipped] = []
     rules: list[Rule] = []
     if rep is not None:
@@ -140,7 +145,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
         if not expected:
             raise InputError("the report carries no profile fingerprint, so it cannot be matched to this data",
                              hint="re-run `tripwire scan DATA --format json -o REPORT.json`")
-        found = fingerprint(table)
+        found = _matches(frame, source, expected)
         if found != expected:
             raise InputError(f"the report is of other data (profile fingerprint {expected}, this data {found})",
                              path=source.name, hint="scan this file and fix with that report")
@@ -150,7 +155,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
 
         files = [mapping] if isinstance(mapping, (str, Path)) else list(mapping)
         for file in files:  # later files win, rule by rule and column by column
-            rules = merged([*rules, *load(file, table.column_names)])
+            rules = merged([*rules, *load(file, frame.columns)])
     wanted = list(apply) if apply is not None else None
     chosen = select(rules, wanted, skip)
     if wanted is not None or skip:  # say nothing about findings the user left out anyway
@@ -168,7 +173,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
         from tripwire.run.commands import scan
 
         after = scan(out_path if out_path is not None else repaired.frame, name=source.name)
-    return FixResult(out_path, repaired.frame, table.num_rows, repaired.applied,
+    return FixResult(out_path, repaired.frame, frame.height, repaired.applied,
                      (*skipped, *repaired.refused), repaired.audit, audit_path, saved, rep, after)
 
 

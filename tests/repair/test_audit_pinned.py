@@ -91,3 +91,14 @@ def test_the_audit_of_a_scanned_file_is_pinned(tmp_path):
     assert _sha(audit) == "490c7bc4dafd74a66a6810f96a69dd81a5a129be53b4d7d8c1ff84904cb25810"
     assert _sha(pl.read_parquet(tmp_path / "clean.parquet")) == (
         "dfad429429ca3bcf0ac1ce504d483442db37dcfbce4f45b94574559eef56b7c3")
+
+
+def test_the_rescan_of_the_frame_in_hand_is_the_scan_of_the_written_file(tmp_path):
+    path = tmp_path / "batch.parquet"
+    every_rule_table().write_parquet(path)
+    for name in ("clean.parquet", "clean.arrow"):
+        result = fix(path, scan(path), output=tmp_path / name)
+        again = scan(tmp_path / name, name="batch.parquet")
+        assert result.after is not None and [f.title for f in result.after.findings] == [
+            f.title for f in again.findings], name
+        assert result.after.dataset.fingerprint == again.dataset.fingerprint

@@ -172,7 +172,10 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
     if rescan:
         from tripwire.run.commands import scan
 
-        after = scan(out_path if out_path is not None else repaired.frame, name=source.name)
+        # Parquet and Arrow files hold exactly the frame in hand: scan it rather than read it back
+        # (a scan reads its input several times); text outputs are read back as a later scan would
+        lossless = out_path is None or WRITERS[out_path.suffix.lower()] in ("parquet", "ipc")
+        after = scan(repaired.frame if lossless else out_path, name=source.name)
     return FixResult(out_path, repaired.frame, frame.height, repaired.applied,
                      (*skipped, *repaired.refused), repaired.audit, audit_path, saved, rep, after)
 

@@ -38,12 +38,34 @@ class FixResult:
     mapping_path: Path | None = None
     before: Report | None = field(default=None, repr=False)
     after: Report | None = field(default=None, repr=False)
+    name: str = ""
 
     def counts(self) -> list[tuple[str, int, int]]:
         """Return (code, findings before, findings after) for every code in either report."""
         b = Counter(f.code for f in self.before.findings) if self.before else Counter()
         a = Counter(f.code for f in self.after.findings) if self.after else Counter()
         return [(c, b[c], a[c]) for c in sorted(set(b) | set(a))]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as plain data (what `tripwire fix --format json` prints).
+
+        Finding counts are null on the side that was not scanned: `before` without a report,
+        `after` without a re-scan.
+        """
+        b = Counter(f.code for f in self.before.findings) if self.before else None
+        a = Counter(f.code for f in self.after.findings) if self.after else None
+        codes = sorted(set(b or ()) | set(a or ()))
+        return {
+            "input": self.name, "rows_in": self.rows_in, "rows_out": self.frame.height,
+            "output": str(self.output) if self.output else None,
+            "audit": {"path": str(self.audit_path) if self.audit_path else None, "cells": self.audit.height},
+            "mapping": str(self.mapping_path) if self.mapping_path else None,
+            "applied": [{"rule": x.rule.name, "code": x.rule.code, "column": x.rule.column, "cells": x.cells}
+                        for x in self.applied],
+            "not_applied": [{"code": s.code, "column": s.column, "reason": s.reason} for s in self.skipped],
+            "findings": [{"code": c, "before": None if b is None else b[c], "after": None if a is None else a[c]}
+                         for c in codes],
+        }
 
     def to_text(self) -> str:
         """Return the summary a person reads: per rule, skipped findings, before/after counts."""
@@ -177,7 +199,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
         lossless = out_path is None or WRITERS[out_path.suffix.lower()] in ("parquet", "ipc")
         after = scan(repaired.frame if lossless else out_path, name=source.name)
     return FixResult(out_path, repaired.frame, frame.height, repaired.applied,
-                     (*skipped, *repaired.refused), repaired.audit, audit_path, saved, rep, after)
+                     (*skipped, *repaired.refused), repaired.audit, audit_path, saved, rep, after, source.name)
 
 
 def _concrete(rules: Sequence[Rule], applied: Sequence[Applied]) -> list[Rule]:

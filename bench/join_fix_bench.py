@@ -153,7 +153,8 @@ def main() -> None:
     lines.append(f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)")
     print("\n".join(lines))
     if args.record:
-        record("join-check and fix (join_fix_bench.py)", ["", "```", *lines, "```"])
+        title = {"join": "join-check", "fix": "fix"}.get(args.only or "", "join-check and fix")
+        record(f"{title} (join_fix_bench.py{' --only ' + args.only if args.only else ''})", ["", "```", *lines, "```"])
 
 
 if __name__ == "__main__":

@@ -102,3 +102,10 @@ def test_the_rescan_of_the_frame_in_hand_is_the_scan_of_the_written_file(tmp_pat
         assert result.after is not None and [f.title for f in result.after.findings] == [
             f.title for f in again.findings], name
         assert result.after.dataset.fingerprint == again.dataset.fingerprint
+
+
+def test_every_cell_rule_is_registered_once():
+    from tripwire.repair.apply import REPAIRS
+    from tripwire.repair.rules import RULE_CODES
+
+    assert set(REPAIRS) == set(RULE_CODES) - {"exact_duplicates"}  # whole rows are dropped apart

@@ -176,27 +176,25 @@ def rows_off_relation(ref: np.ndarray, cur: np.ndarray, bound: float) -> dict[tu
     relation's bulk alone but puts its rows there: 1% of the reference, several % of the batch.
     """
     out: dict[tuple[int, int], tuple[float, float, float]] = {}
-    k = ref.shape[1]
-    for i in range(k):
-        for j in range(i + 1, k):
-            a = ref[:, [i, j]]
-            a = a[np.isfinite(a).all(axis=1)]
-            b = cur[:, [i, j]]
-            b = b[np.isfinite(b).all(axis=1)]
-            if min(len(a), len(b)) < MIN_ROWS:
-                continue
-            rho = float(np.corrcoef(a[:, 0], a[:, 1])[0, 1])
-            if not abs(rho) >= MIN_RELATED or abs(rho) > 0.9999:
-                continue
-            dr, dc = _mahalanobis(a, rho), _mahalanobis(b, rho)
-            t = float(np.quantile(dr, TAIL_QUANTILE))
-            p_r, p_c = float((dr > t).mean()), float((dc > t).mean())
-            pooled = (p_r * len(a) + p_c * len(b)) / (len(a) + len(b))
-            if pooled <= 0 or p_c < TAIL_RATIO * p_r:
-                continue
-            z = (p_c - p_r) / np.sqrt(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)))
-            if z >= bound:
-                out[(i, j)] = (p_r, p_c, float(z))
+    rhos = pairwise_correlation(ref)[0]  # every pair at once; only related pairs are looked at row by row
+    related = np.triu((np.abs(rhos) >= MIN_RELATED) & (np.abs(rhos) <= 0.9999), 1)
+    for i, j in zip(*np.nonzero(related), strict=True):
+        a = ref[:, [i, j]]
+        a = a[np.isfinite(a).all(axis=1)]
+        b = cur[:, [i, j]]
+        b = b[np.isfinite(b).all(axis=1)]
+        if min(len(a), len(b)) < MIN_ROWS:
+            continue
+        rho = float(rhos[i, j])
+        dr, dc = _mahalanobis(a, rho), _mahalanobis(b, rho)
+        t = float(np.quantile(dr, TAIL_QUANTILE))
+        p_r, p_c = float((dr > t).mean()), float((dc > t).mean())
+        pooled = (p_r * len(a) + p_c * len(b)) / (len(a) + len(b))
+        if pooled <= 0 or p_c < TAIL_RATIO * p_r:
+            continue
+        z = (p_c - p_r) / np.sqrt(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)))
+        if z >= bound:
+            out[(i, j)] = (p_r, p_c, float(z))
     return out
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tripwire.errors import InputError
+from tripwire.modeltest.model import FRAMES
 from tripwire.yamlfile import line_of, parse_yaml, plain, read_yaml
 
 KINDS = ("mft", "invariance", "directional")
@@ -25,7 +26,6 @@ DIRECTIONAL = ("negate", "append", "increase", "decrease")
 DIRECTIONS = ("flip", "up", "down", "not_down", "not_up")
 OUTPUTS = ("label", "score")
 INPUTS = ("text", "table")
-FRAMES = ("pandas", "polars", "records")
 
 TOP_KEYS = ("suite", "input", "text_column", "columns", "output", "class", "frame", "batch_size", "seed",
             "synonyms", "entities", "tests")

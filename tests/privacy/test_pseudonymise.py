@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from tripwire.errors import UsageError
-from tripwire.privacy.pseudonyms import pseudonymise_frame, read_key
+from tripwire.privacy.pseudonyms import CollisionCheck, pseudonymise_frame, read_key
 from tripwire.run import pseudonymise
 
 pytest.importorskip("polars_hash")
@@ -116,3 +116,46 @@ def test_cli_writes_the_copy(people, tmp_path):
     want = pseudonymise_frame(df, ["email"], KEY)["email"].fill_null("").to_list()
     assert out["email"].fill_null("").to_list() == want
     assert out["age"].to_list() == df["age"].to_list()
+
+
+def _clashing_pair(width: int) -> tuple[int, int]:
+    """Return two different `width`-digit ids that get one format-kept pseudonym under KEY."""
+    ids = list(range(10 ** (width - 1), 10**width))
+    out = pseudonymise_frame(pl.DataFrame({"id": ids}), ["id"], KEY, keep_format=True,
+                             collisions=CollisionCheck(["id"], keep_format=True, length=16))["id"].to_list()
+    first: dict[int, int] = {}
+    for value, pseudonym in zip(ids, out, strict=True):
+        if pseudonym in first:
+            return first[pseudonym], value
+        first[pseudonym] = value
+    raise AssertionError("no clash: the test needs a narrower width")
+
+
+def test_keep_format_refuses_two_ids_sharing_a_pseudonym(tmp_path):
+    # 90 two-digit ids into 90 two-digit pseudonyms drawn at random: a clash is certain
+    with pytest.raises(UsageError, match=r"^id: \d+ value\(s\) would share a pseudonym with another \(first: rows "
+                                         r"\d+ and \d+, counting from 1, of 90 distinct values\); two people must "
+                                         r"never become one, so nothing was written: drop --keep-format"):
+        pseudonymise_frame(pl.DataFrame({"id": range(10, 100)}), ["id"], KEY, keep_format=True)
+    a, b = _clashing_pair(2)
+    # the same id twice is one person: no clash
+    assert pseudonymise_frame(pl.DataFrame({"id": [a, a, None]}), ["id"], KEY, keep_format=True)["id"][0] is not None
+    # in different batches of one file: found when the file ends, and no output is left behind
+    check = CollisionCheck(["id"], keep_format=True, length=16)
+    for batch in ([a, 11, 12], [13, b]):
+        df = pl.DataFrame({"id": batch})
+        pseudonymise_frame(df, ["id"], KEY, keep_format=True, collisions=check)
+    with pytest.raises(UsageError, match=r"rows 1 and 5, counting from 1"):
+        check.verify()
+    path = tmp_path / "ids.csv"
+    pl.DataFrame({"id": [a, *range(1000, 1100), b]}).write_csv(path)
+    with pytest.raises(UsageError, match=r"rows 1 and 102, counting from 1, of 102 distinct values"):
+        pseudonymise(path, ["id"], tmp_path / "out.csv", key=KEY, keep_format=True)
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_short_hex_length_that_clashes_is_refused():
+    values = [f"user{i}@example.org" for i in range(2000)]  # 2,000 values into 65,536 4-hex pseudonyms
+    with pytest.raises(UsageError, match=r"give a longer --length than 4$"):
+        pseudonymise_frame(pl.DataFrame({"email": values}), ["email"], KEY, length=4)
+    assert pseudonymise_frame(pl.DataFrame({"email": values}), ["email"], KEY)["email"].n_unique() == 2000

@@ -45,15 +45,89 @@ def read_key(key_env: str | None = None, key_file: str | Path | None = None) -> 
     return key
 
 
+#: rows of pseudonym pairs kept before they are cut to one per distinct value (bounds the check's memory)
+COMPACT_ROWS = 4_000_000
+
+
+class CollisionCheck:
+    """Every (value, pseudonym) pair given so far, to refuse two different values sharing a pseudonym.
+
+    Pseudonyms are truncated digests: a short one (a format-kept id of few digits, a small
+    `--length`) can be the same for two people, and merging them silently would corrupt every
+    join and count on the column. Values and pseudonyms are kept as 64-bit hashes with the
+    first row of each value (24 bytes a row, cut to one row per distinct value every few
+    million rows), so the check spans every batch of a file; two values are told apart by their hashes (a false alarm needs two 64-bit hashes
+    to meet).
+    """
+
+    def __init__(self, columns: list[str], *, keep_format: bool, length: int) -> None:
+        """Check `columns`; `keep_format` and `length` only say what to do in the message."""
+        self.columns, self.keep_format, self.length = columns, keep_format, length
+        self._parts: dict[str, list[pl.DataFrame]] = {c: [] for c in columns}
+        self._rows = 0
+
+    def add(self, before: pl.DataFrame, after: pl.DataFrame) -> None:
+        """Remember one batch's pairs (rows counted on from the previous batches)."""
+        row = pl.int_range(self._rows, self._rows + before.height, dtype=pl.Int64, eager=True)
+        for c in self.columns:
+            given = after.get_column(c)
+            kept = given.is_not_null()
+            if given.dtype == pl.String:
+                kept &= given != ""  # null and empty text stay as they were: no pseudonym to share
+            pairs = pl.DataFrame({"value": before.get_column(c).hash(), "pseudonym": given.hash(), "row": row})
+            parts = self._parts[c]
+            parts.append(pairs.filter(kept))
+            if sum(p.height for p in parts) >= COMPACT_ROWS:
+                self._parts[c] = [_first_rows(parts)]
+        self._rows += before.height
+
+    def verify(self) -> None:
+        """Raise a UsageError (one line, no value shown) when two different values got one pseudonym."""
+        for c in self.columns:
+            if not self._parts[c]:
+                continue
+            pairs = pl.concat(self._parts[c])
+            # each value has one pseudonym: fewer pseudonyms than values means two values share one
+            if pairs.get_column("pseudonym").n_unique() == pairs.get_column("value").n_unique():
+                continue
+            pairs = _first_rows([pairs])
+            clashes = (pairs.group_by("pseudonym").agg(pl.col("row").sort().head(2), pl.len().alias("values"))
+                       .filter(pl.col("values") > 1).sort(pl.col("row").list.first()))
+            first, second = clashes.get_column("row")[0].to_list()
+            what = ("drop --keep-format (16-character hex pseudonyms)" if self.keep_format
+                    else f"give a longer --length than {self.length}")
+            raise UsageError(
+                f"{c}: {int(clashes.get_column('values').sum()) - clashes.height:,} value(s) would share a pseudonym "
+                f"with another (first: rows {first + 1:,} and {second + 1:,}, counting from 1, of "
+                f"{pairs.height:,} distinct values); two people must never become one, so nothing was written: "
+                f"{what}")
+
+
+def _first_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Return one row per distinct value: its pseudonym and the first row it was seen in."""
+    return pl.concat(parts).group_by("value").agg(pl.col("pseudonym").first(), pl.col("row").min())
+
+
 def pseudonymise_frame(df: pl.DataFrame, columns: list[str], key: bytes, *, length: int = DEFAULT_LENGTH,
-                       keep_format: bool = False) -> pl.DataFrame:
+                       keep_format: bool = False, collisions: CollisionCheck | None = None) -> pl.DataFrame:
     """Return `df` with each of `columns` replaced by keyed pseudonyms (the other columns untouched).
 
     `keep_format` keeps an identifier's look: integers stay integers with as many digits,
     digit strings stay digit strings of the same length (leading zeros kept); other values
     get `length` hex characters. Digits come from the first 60 bits of the digest taken
-    modulo 10^digits, so a format-kept id of d digits collides like a random d-digit number.
+    modulo 10^digits, so a format-kept id of d digits collides like a random d-digit number:
+    two different values given one pseudonym raise a UsageError. `collisions`: a check the
+    caller shares across batches (and verifies at the end); without one, this frame is checked.
     """
+    out = _pseudonyms(df, columns, key, length, keep_format)
+    check = collisions or CollisionCheck(columns, keep_format=keep_format, length=length)
+    check.add(df, out)
+    if collisions is None:
+        check.verify()
+    return out
+
+
+def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, keep_format: bool) -> pl.DataFrame:
     plh = require("polars_hash", "pseudonymising columns")
     out = []
     for c in columns:

@@ -54,7 +54,7 @@ def pseudonymise(data: Any, columns: Sequence[str], output: str | Path, *, key: 
     so a failure never leaves half a file; the input is never written to.
     """
     from tripwire.io import open_source
-    from tripwire.privacy.pseudonyms import MIN_KEY_BYTES, pseudonymise_frame
+    from tripwire.privacy.pseudonyms import MIN_KEY_BYTES, CollisionCheck, pseudonymise_frame
 
     if len(key) < MIN_KEY_BYTES:
         raise UsageError(f"the key is {len(key)} bytes; give at least {MIN_KEY_BYTES}")
@@ -71,11 +71,14 @@ def pseudonymise(data: Any, columns: Sequence[str], output: str | Path, *, key: 
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     bar = progress_for(progress, source.name, "pseudonymising")
     rows, writer = 0, None
+    # two values sharing a pseudonym in different batches are found too: the file is renamed only when none do
+    collisions = CollisionCheck(list(columns), keep_format=keep_format, length=length)
     try:
         for batch in source.batches():
             df = pl.from_arrow(batch)
             assert isinstance(df, pl.DataFrame)
-            table = pseudonymise_frame(df, list(columns), key, keep_format=keep_format, length=length).to_arrow()
+            table = pseudonymise_frame(df, list(columns), key, keep_format=keep_format, length=length,
+                                       collisions=collisions).to_arrow()
             writer = writer or _writer(tmp, out.suffix.lower(), table.schema)
             writer.write_table(table)
             rows += table.num_rows
@@ -86,6 +89,7 @@ def pseudonymise(data: Any, columns: Sequence[str], output: str | Path, *, key: 
                                        keep_format=keep_format, length=length).to_arrow()
             writer = _writer(tmp, out.suffix.lower(), empty.schema)
         writer.close()
+        collisions.verify()
         tmp.replace(out)
     finally:
         if tmp.exists():

@@ -215,15 +215,16 @@ def _summary(store: Store, batch_id: int, profile: DatasetProfile) -> list[dict[
 def column_summary(profile: DatasetProfile) -> list[dict[str, str]]:
     """Return the latest batch's per-column figures as shown: the profile's summary rows written
     with the report's formatters, personal-data columns masked as the report masks them."""
-    from tripwire.html.privacy import looks_personal
-    from tripwire.privacy.masking import masked_columns
+    from tripwire.privacy.masking import personal_columns
     from tripwire.report.format import number, pct, timestamp
 
-    masked = set(masked_columns(profile))
+    # the one decision every report and command masks by (privacy.pii on the row sample, and
+    # the columns masked when the batch was stored), not a second heuristic that could disagree
+    masked = personal_columns(profile)
     out = []
     for row, col in zip(profile.summary_rows(), profile.columns.values(), strict=True):
         figures = dict.fromkeys(("min", "median", "max"), "")
-        if col.numbers.n and not looks_personal(col) and col.name not in masked:
+        if col.numbers.n and col.name not in masked:
             for key in figures:
                 value = row[key]
                 if value is not None:

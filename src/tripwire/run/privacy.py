@@ -18,7 +18,7 @@ from tripwire.errors import UsageError
 from tripwire.progress import progress_for
 from tripwire.report import CheckResult, Finding, Report
 from tripwire.report.codes import code_info
-from tripwire.run.context import RunContext, open_context, read_frame
+from tripwire.run.context import PassLog, RunContext, open_context, read_frame
 from tripwire.run.plan import Plan, execute
 
 WRITERS = (".parquet", ".csv", ".arrow", ".feather", ".ipc")
@@ -204,11 +204,14 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
     """
     from tripwire.io import open_source
     from tripwire.privacy.synthetic import correlation_difference, measure_copies
+    from tripwire.profiling import profile as profile_rows
 
-    ctx = open_context(synth, real, name=name, encoding=encoding, progress=progress)
+    # REAL is read once: its rows (the distances need them all) are profiled in memory as the reference
+    passes = PassLog()
+    real_t, real_name = read_frame(passes.counting(open_source(real, encoding=encoding), ["rows"]))
+    reference = profile_rows(real_t, name=real_name)
+    ctx = open_context(synth, reference, name=name, encoding=encoding, progress=progress, passes=passes)
     synth_t = _read(ctx)
-    real_source = open_source(real, encoding=encoding)
-    real_t = read_frame(real_source)[0]
     if set(real_t.columns) != set(synth_t.columns):
         extra = sorted(set(synth_t.columns) - set(real_t.columns))
         missing = sorted(set(real_t.columns) - set(synth_t.columns))

@@ -6,8 +6,6 @@ this batch: …", never as a server error; the dataset page then shows what it c
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -15,6 +13,7 @@ from urllib.parse import quote
 
 from tripwire.server import charts
 from tripwire.server.lookup import require_batch, require_dataset
+from tripwire.server.readcache import Recent
 
 if TYPE_CHECKING:
     import jinja2
@@ -32,31 +31,7 @@ COLUMN_TRENDS = (("null_share", "missing share", True, False), ("drift_score", "
                  ("mean", "mean", False, False))
 
 
-class _Recent:
-    """The last `limit` values computed from stored batches (which never change once stored);
-    thread-safe, since pages render in several threads."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: Any, value: Any) -> Any:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.limit:
-                self._items.popitem(last=False)
-        return value
-
-
-_PROFILES, _SUMMARIES, _TIME_STARTS = _Recent(16), _Recent(64), _Recent(20_000)
+_PROFILES, _SUMMARIES, _TIME_STARTS = Recent(16), Recent(64), Recent(20_000)
 
 
 class CannotShow(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from tripwire.errors import UsageError
@@ -88,24 +89,38 @@ class CollisionCheck:
                 continue
             pairs = pl.concat(self._parts[c])
             # each value has one pseudonym: fewer pseudonyms than values means two values share one
-            if pairs.get_column("pseudonym").n_unique() == pairs.get_column("value").n_unique():
+            distinct = pairs.get_column("value").n_unique()
+            if pairs.get_column("pseudonym").n_unique() == distinct:
                 continue
-            pairs = _first_rows([pairs])
-            clashes = (pairs.group_by("pseudonym").agg(pl.col("row").sort().head(2), pl.len().alias("values"))
-                       .filter(pl.col("values") > 1).sort(pl.col("row").list.first()))
-            first, second = clashes.get_column("row")[0].to_list()
+            first, second, sharing = _first_clash(pairs)
             what = ("drop --keep-format (16-character hex pseudonyms)" if self.keep_format
                     else f"give a longer --length than {self.length}")
             raise UsageError(
-                f"{c}: {int(clashes.get_column('values').sum()) - clashes.height:,} value(s) would share a pseudonym "
+                f"{c}: {sharing:,} value(s) would share a pseudonym "
                 f"with another (first: rows {first + 1:,} and {second + 1:,}, counting from 1, of "
-                f"{pairs.height:,} distinct values); two people must never become one, so nothing was written: "
+                f"{distinct:,} distinct values); two people must never become one, so nothing was written: "
                 f"{what}")
 
 
 def _first_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Return one row per distinct value: its pseudonym and the first row it was seen in."""
     return pl.concat(parts).group_by("value").agg(pl.col("pseudonym").first(), pl.col("row").min())
+
+
+def _first_clash(pairs: pl.DataFrame) -> tuple[int, int, int]:
+    """Return the first two rows of two values sharing a pseudonym, and how many values share one with another."""
+    value, pseudonym, row = (pairs.get_column(c).to_numpy() for c in ("value", "pseudonym", "row"))
+    order = np.lexsort((row, value))  # each value's first row first (sorts in NumPy: fast at millions)
+    value, pseudonym, row = value[order], pseudonym[order], row[order]
+    first = np.r_[True, value[1:] != value[:-1]]
+    pseudonym, row = pseudonym[first], row[first]
+    order = np.lexsort((row, pseudonym))
+    pseudonym, row = pseudonym[order], row[order]
+    same = pseudonym[1:] == pseudonym[:-1]  # a value after another with its pseudonym
+    later = np.flatnonzero(same) + 1
+    starts = np.flatnonzero(np.r_[False, same] & ~np.r_[False, False, same[:-1]])  # the second of each clash
+    pick = starts[np.argmin(row[starts - 1])]  # the clash whose first value comes first in the file
+    return int(row[pick - 1]), int(row[pick]), int(later.size)
 
 
 def pseudonymise_frame(df: pl.DataFrame, columns: list[str], key: bytes, *, length: int = DEFAULT_LENGTH,

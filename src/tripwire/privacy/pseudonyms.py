@@ -93,8 +93,8 @@ class CollisionCheck:
             if pairs.get_column("pseudonym").n_unique() == distinct:
                 continue
             first, second, sharing = _first_clash(pairs)
-            what = ("drop --keep-format (16-character hex pseudonyms)" if self.keep_format
-                    else f"give a longer --length than {self.length}")
+            # format-kept numbers never clash (a permutation): the clash is among hex pseudonyms
+            what = f"give a longer --length than {self.length}"
             raise UsageError(
                 f"{c}: {sharing:,} value(s) would share a pseudonym "
                 f"with another (first: rows {first + 1:,} and {second + 1:,}, counting from 1, of "
@@ -128,11 +128,11 @@ def pseudonymise_frame(df: pl.DataFrame, columns: list[str], key: bytes, *, leng
     """Return `df` with each of `columns` replaced by keyed pseudonyms (the other columns untouched).
 
     `keep_format` keeps an identifier's look: integers stay integers with as many digits,
-    digit strings stay digit strings of the same length (leading zeros kept); other values
-    get `length` hex characters. Digits come from the first 60 bits of the digest taken
-    modulo 10^digits, so a format-kept id of d digits collides like a random d-digit number:
-    two different values given one pseudonym raise a UsageError. `collisions`: a check the
-    caller shares across batches (and verifies at the end); without one, this frame is checked.
+    digit strings stay digit strings of the same length (leading zeros kept), through a keyed
+    permutation of each width's numbers, so two ids never share one; other values get `length`
+    hex characters, and two different values given one pseudonym raise a UsageError.
+    `collisions`: a check the caller shares across batches (and verifies at the end); without
+    one, this frame is checked.
     """
     out = _pseudonyms(df, columns, key, length, keep_format)
     check = collisions or CollisionCheck(columns, keep_format=keep_format, length=length)
@@ -154,22 +154,75 @@ def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, k
         if not keep_format:
             out.append(digest.str.slice(0, length).alias(c))
             continue
-        # 15 hex digits = 60 bits as an integer, then cut to the id's own number of digits
-        n60 = digest.str.slice(0, 15).str.to_integer(base=16).cast(pl.Int64)
         digits = text.str.len_chars()
         if dtype.is_integer():
-            neg = df.get_column(c) < 0
-            width = (digits - neg.cast(pl.UInt32)).clip(1, 18)
-            low = pl.Series([10], dtype=pl.Int64).pow(width - 1).cast(pl.Int64)
-            span = 9 * low
-            value = pl.Series(low + n60 % span).alias(c)  # d digits, never a leading zero
+            neg = (df.get_column(c) < 0).fill_null(False)
+            width = (digits - neg.cast(pl.UInt32)).clip(1, 18).fill_null(1).to_numpy()
+            magnitude = df.get_column(c).cast(pl.Int64, strict=False).abs().fill_null(0).to_numpy()
+            # d digits stay d digits: 1-digit numbers permute 0–9, wider ones never get a leading zero
+            low = np.where(width == 1, 0, 10 ** (width - 1).astype(np.int64))
+            span = np.where(width == 1, 10, 9 * low)
+            permuted = _keyed_permutation(np.clip(magnitude, low, low + span - 1) - low, span, width, key, "int")
+            value = pl.Series(c, low + permuted)
             value = pl.select(pl.when(neg).then(-value).otherwise(value)).to_series()
+            value = pl.select(pl.when(df.get_column(c).is_null()).then(None).otherwise(value)).to_series()
             out.append(value.cast(dtype, strict=False).alias(c))
             continue
-        is_digits = text.str.contains(r"^\d{1,18}$")
-        width = digits.clip(1, 18)
-        modulus = pl.Series([10], dtype=pl.Int64).pow(width).cast(pl.Int64)
-        as_digits = (n60 % modulus).cast(pl.String).str.zfill(width)
+        is_digits = text.str.contains(r"^\d{1,18}$").fill_null(False)
+        width = digits.clip(1, 18).fill_null(1).to_numpy()
+        rows = np.flatnonzero(is_digits.to_numpy())
+        number = text.gather(rows).str.to_integer().to_numpy()
+        permuted = np.zeros(len(text), np.int64)
+        permuted[rows] = _keyed_permutation(number, 10 ** width[rows].astype(np.int64), width[rows], key, "digits")
+        as_digits = pl.Series(permuted).cast(pl.String).str.zfill(pl.Series(width))
         fallback = digest.str.slice(0, length)
         out.append(pl.select(pl.when(is_digits).then(as_digits).otherwise(fallback)).to_series().alias(c))
     return df.with_columns(out)
+
+
+#: Feistel rounds of the format-keeping permutation (FF1 uses 10; 8 keyed rounds are well past
+#: the 4 a Luby–Rackoff permutation needs)
+ROUNDS = 8
+
+
+def _keyed_permutation(x: np.ndarray, n: np.ndarray, width: np.ndarray, key: bytes, kind: str) -> np.ndarray:
+    """Map each x in [0, n) to a keyed pseudo-random permutation of [0, n): two values never share one.
+
+    A Feistel network over [0, a·b) with a·b ≥ n (a = ⌈√n⌉) whose rounds add an HMAC of the
+    other half, walked again while the result falls outside [0, n) (cycle walking keeps a
+    permutation a permutation). Each domain (kind and width) gets its own round keys. The
+    round function is hashed once per distinct half, so narrow ids cost a few hashes a round.
+    """
+    out = np.empty_like(x)
+    for w in np.unique(width):
+        rows = np.flatnonzero(width == w)
+        size = int(n[rows[0]])
+        a = int(np.ceil(np.sqrt(size)))
+        b = -(-size // a)
+        y = x[rows].astype(np.int64)
+        pending = np.arange(y.size)
+        while pending.size:
+            y[pending] = _feistel(y[pending], a, b, key, f"{kind}{w}")
+            pending = pending[y[pending] >= size]
+        out[rows] = y
+    return out
+
+
+def _feistel(x: np.ndarray, a: int, b: int, key: bytes, tweak: str) -> np.ndarray:
+    """Apply the keyed Feistel rounds to values in [0, a·b)."""
+    left, right = x // b, x % b
+    for r in range(ROUNDS):
+        if r % 2 == 0:
+            left = (left + _round(right, key, f"{tweak}:{r}:")) % a
+        else:
+            right = (right + _round(left, key, f"{tweak}:{r}:")) % b
+    return left * b + right
+
+
+def _round(half: np.ndarray, key: bytes, prefix: str) -> np.ndarray:
+    """Return the first 60 bits of HMAC-SHA256(key, prefix + half) for each half (hashed once per distinct half)."""
+    plh = require("polars_hash", "pseudonymising columns")
+    distinct, back = np.unique(half, return_inverse=True)
+    text = pl.DataFrame({"t": pl.Series(distinct).cast(pl.String)}).select((pl.lit(prefix) + pl.col("t")).alias("t"))
+    digest = text.select(plh.col("t").chash.hmac_sha256(key=key)).to_series()
+    return digest.str.slice(0, 15).str.to_integer(base=16).cast(pl.Int64).to_numpy()[back]

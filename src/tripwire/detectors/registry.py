@@ -285,12 +285,15 @@ def start_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
     runnable, skipped = select_detectors(ctx, only, names)
     rows = ctx.source is not None if rows is None else rows
     out = DetectorRun(skipped=skipped)
-    for cls in runnable:
-        detector = cls()
+    for cls in runnable:  # findings keep the registry's order; background work starts first
         out.findings[cls.name] = []
         if cls.background and rows:
+            detector = cls()
             out.pending[cls.name] = _pool().submit(lambda d=detector: list(d.run(ctx)))
+    for cls in runnable:
+        if cls.name in out.pending:
             continue
+        detector = cls()
         try:
             out.findings[cls.name].extend(detector.run(ctx))
             task = detector.row_task(ctx) if rows else None

@@ -110,9 +110,31 @@ def merge_tree(partials: Any, partitions: int) -> Partial | None:
         # grouped by their first partition: a hash of a column, the same on a retried task
         partials = partials.repartition(n, "pid").mapInArrow(_merge_packed, PARTIALS)
     merged: Partial | None = None
-    for blob in partials.toArrow().column("partial").to_pylist():
+    for blob in collect_arrow(partials).column("partial").to_pylist():
         merged = _merge(merged, unpack(blob))
     return merged
+
+
+def collect_arrow(frame: Any) -> pa.Table:
+    """Run a Spark job and return its rows as Arrow; a failed job (unreadable data, say) is one InputError line.
+
+    An exception in tripwire's own Python code on an executor is not the data's fault and
+    is raised as it is.
+    """
+    from pyspark.errors import PythonException
+
+    try:
+        return frame.toArrow()
+    except PythonException:
+        raise
+    except Exception as exc:
+        if "Py4J" not in type(exc).__name__ and not type(exc).__module__.startswith("pyspark"):
+            raise
+        from tripwire.errors import InputError
+        from tripwire.spark.session import spark_reason
+
+        raise InputError(f"the Spark job failed: {spark_reason(exc)}",
+                         hint="check the input files and the Spark logs of the failed task") from exc
 
 
 def _merge_packed(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

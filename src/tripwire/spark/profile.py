@@ -80,7 +80,7 @@ def profile_partitions(frame: Any, *, name: str | None = None,
     cfg = config or ProfileConfig()
     schema = arrow_schema(frame)
     partials = frame.mapInArrow(partition_profiler(cfg, schema), PARTIALS)
-    merged = merge_tree(partials, frame.rdd.getNumPartitions())
+    merged = merge_tree(partials, _partitions(frame))
     prof, counts = merged if merged is not None else (DatasetProfile.empty(config=cfg), {})
     if not prof.columns:  # no rows anywhere: still list the columns
         prof.columns = {f.name: ColumnProfile.empty(f.name) for f in schema}
@@ -96,6 +96,14 @@ def profile_partitions(frame: Any, *, name: str | None = None,
         prof.notes = [*prof.notes, "profiled as text only (counts, nulls, distinct, frequent values): "
                       + ", ".join(f"{c} ({t})" for c, t in unsupported.items())]
     return out
+
+
+def _partitions(frame: Any) -> int:
+    """Return how many partitions the frame has (Spark Connect cannot say: then one merge round)."""
+    try:
+        return int(frame.rdd.getNumPartitions())
+    except Exception:  # Connect has no RDDs
+        return FAN_IN + 1
 
 
 def merge_tree(partials: Any, partitions: int) -> Partial | None:

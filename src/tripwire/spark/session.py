@@ -99,10 +99,15 @@ def session(master: str = "local[2]", *, app: str = "tripwire", conf: dict[str, 
     try:
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")  # a JVM started before (same process) keeps its own config
-        return spark
     except Exception as exc:  # the JVM's failure arrives as a long Py4J/Java error: keep its first line
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SparkUnavailableError(f"Spark did not start on {master}: {first}; {JAVA_HINT}") from exc
+    if "spark.sql.files.minPartitionNum" not in (conf or {}):
+        # files split into at least 4 partitions per core: 3 partitions on 2 cores left one
+        # core idle for a third of the pass (Spark's default aims at one per core)
+        cores = spark.sparkContext.defaultParallelism
+        spark.conf.set("spark.sql.files.minPartitionNum", str(4 * cores))
+    return spark
 
 
 def spark_reason(exc: BaseException) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "tripwire"
 
 RANK = {
-    "_version": 0, "errors": 0,
+    "_version": 0, "errors": 0, "arrays": 0,
     "extras": 0.5, "yamlfile": 0.5, "vocabulary": 0.5, "progress": 0.5, "report": 0.5,
     "locators": 0.7,
     "io": 1,

@@ -1,5 +1,5 @@
-from tripwire.cli.main import main
+from tripwire.cli.main import entry
 
 # guarded: the dashboard's ingest workers start by importing this module (multiprocessing spawn)
 if __name__ == "__main__":
-    main()
+    entry()

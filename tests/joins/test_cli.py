@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -58,3 +59,24 @@ def test_fix_prints_rules_audit_and_counts(sides):
     assert proc.returncode == 0, proc.stderr
     assert "exact_duplicates" in proc.stdout and "data.duplicates" in proc.stdout and "1 -> 0" in proc.stdout
     assert (sides / "clean.audit.parquet").exists()
+
+
+def test_fix_format_json_is_the_summary_as_data(sides):
+    rows = pl.DataFrame({"city": ["Duluth", "DULUTH", "Edina", "N/A"] * 60, "n": list(range(240))})
+    pl.concat([rows, rows.head(5)]).write_parquet(sides / "d.parquet")
+    run("scan", "d.parquet", "--format", "json", "-o", "r.json", cwd=sides)
+    proc = run("fix", "d.parquet", "--report", "r.json", "-o", "clean.parquet", "--format", "json", cwd=sides)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)  # stdout holds the JSON document and nothing else
+    assert doc["input"] == "d.parquet" and (doc["rows_in"], doc["rows_out"]) == (245, 240)
+    assert doc["output"] == "clean.parquet" and doc["audit"]["path"] == "clean.audit.parquet"
+    audit = pl.read_parquet(sides / "clean.audit.parquet")
+    assert doc["audit"]["cells"] == audit.height
+    per_rule = audit.group_by("rule").len()
+    assert {a["rule"]: a["cells"] for a in doc["applied"]} == dict(per_rule.iter_rows())
+    assert {a["rule"] for a in doc["applied"]} == {"disguised_nulls", "category_variants", "exact_duplicates"}
+    counts = {f["code"]: (f["before"], f["after"]) for f in doc["findings"]}
+    assert counts["data.duplicates"] == (1, 0) and counts["data.category_variants"] == (1, 0)
+    quiet = run("fix", "d.parquet", "--report", "r.json", "-o", "c2.parquet", "-f", "json", "--no-rescan",
+                cwd=sides)
+    assert all(f["after"] is None and f["before"] is not None for f in json.loads(quiet.stdout)["findings"])

@@ -88,6 +88,15 @@ def test_sentinels_in_a_small_table(penguin_halves, with_reference):
         assert 100 in rows
 
 
+def test_a_zero_based_id_or_count_is_not_an_impossible_zero():
+    # pandas writes its 0-based index; counts start at 0: 0 continues whole numbers from 1
+    ids = pd.DataFrame({"id": np.arange(2_000), "children": np.r_[0, np.arange(1_999) % 5 + 1],
+                        "weight": np.r_[0.0, np.linspace(50, 90, 1_999)]})
+    found = {(f.columns[0], f.evidence.get("rule")) for f in loud(tripwire.scan(ids), "data.outliers")}
+    assert ("id", "zero") not in found and ("children", "zero") not in found
+    assert ("weight", "zero") in found  # a lone zero far below measured weights still is one
+
+
 def test_negatives_at_five_percent_against_a_never_negative_reference(penguin_halves):
     ref, cur = penguin_halves
     bad = cur.copy()

@@ -21,8 +21,9 @@ from tripwire.io.frames import frame_source
 from tripwire.io.normalise import in_calendar
 from tripwire.io.source import DEFAULT_BATCH_ROWS, Source
 from tripwire.io.sql import SqlQuery, sql_source
+from tripwire.io.whole import read_polars
 
-__all__ = ["DEFAULT_BATCH_ROWS", "Source", "SqlQuery", "open_source"]
+__all__ = ["DEFAULT_BATCH_ROWS", "Source", "SqlQuery", "open_source", "read_polars"]
 
 
 def open_source(

@@ -31,6 +31,7 @@ from tripwire.io.normalise import (
 )
 from tripwire.io.sniff import FORMATS, detect_format
 from tripwire.io.source import Source
+from tripwire.io.whole import native_parquet
 
 GLOB_CHARS = "*?["
 
@@ -161,6 +162,7 @@ def parquet_source(path: Path, display: str, name: str, batch_rows: int) -> Sour
         files=[display],
         notes=notes,
         num_rows=num_rows,
+        read_whole=None if renames else native_parquet(path, schema, display),
     )
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: rows per record batch handed to the profiler; big enough that per-batch overhead vanishes,
 #: small enough that a batch of 20 columns stays well under 100 MB
@@ -30,6 +34,9 @@ class Source:
     notes: list[str] = field(default_factory=list)
     #: number of rows if known without reading (DataFrames, Parquet metadata), else None
     num_rows: int | None = None
+    #: a faster way to read every row at once as the Polars frame the batches would make, or
+    #: None when the reader cannot promise the same frame (then read the batches); see read_polars
+    read_whole: Callable[[], pl.DataFrame | None] | None = field(default=None, repr=False)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Read the input from the start, one Arrow record batch at a time."""

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from polars.exceptions import PanicException
 
+from tripwire.arrays import to_numpy
 from tripwire.errors import InputError
 from tripwire.profiling.stats.distinct import DistinctSketch
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY, FrequentItems
@@ -350,8 +351,7 @@ def _numeric(prof: ColumnProfile, array: pa.Array | pa.ChunkedArray, capacity: i
     """Profile numbers in NumPy: a handful of calls per column, which matters for wide tables."""
     if pa.types.is_decimal(array.type):
         array = pc.cast(array, pa.float64(), safe=False)
-    raw = pc.drop_null(array)
-    raw = (raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw).to_numpy(zero_copy_only=False)
+    raw = to_numpy(pc.drop_null(array))
     if raw.dtype.kind == "f":
         nan = np.isnan(raw)
         prof.nan = int(nan.sum())

@@ -1,9 +1,16 @@
-"""Apply repair rules to a Polars frame, vectorised, keeping an audit row per changed cell."""
+"""Apply repair rules to a Polars frame, vectorised, keeping an audit row per changed cell.
+
+Each cell rule is a registered unit (`REPAIRS`): given the column, it returns the new column
+and the rows it changed, found once. The audit is cut from those rows alone (before: the old
+column's cells there, after: the new one's), so no rule filters or copies the whole frame.
+"""
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,24 +48,103 @@ class Repaired:
     refused: tuple[Skipped, ...]
 
 
-def _is_text(df: pl.DataFrame, col: str) -> bool:
-    return df.schema[col] == pl.String
+@dataclass(frozen=True)
+class Change:
+    """One cell rule's result on a column: the whole new column and the positions it changed (ascending)."""
+
+    column: pl.Series
+    rows: pl.Series
+    mapping: dict[str, Any] | None = None
 
 
-def _changed(df: pl.DataFrame, col: str, after: pl.Expr, changed: pl.Expr,
-             rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return the frame with `col` replaced by `after`, and the audit of the cells `changed` marks.
+#: a cell rule: (column, rule, the text repair already applied to this column) -> its change,
+#: or the reason it cannot be applied
+Repair = Callable[[pl.Series, Rule, "dict[str, str] | None"], "Change | str"]
+#: rule name -> (applies to text columns only, the repair)
+REPAIRS: dict[str, tuple[bool, Repair]] = {}
 
-    The new values and the mask are computed once, in one pass over the column.
-    """
-    # lazily, so the repair shared by the new values and the mask is computed once (CSE)
-    df = df.lazy().with_columns(after.alias("__after"), changed.fill_null(False).alias("__changed")).collect()
-    # pick the three columns before filtering: filtering the whole frame would copy every column
-    audit = df.select("__row", col, "__after", "__changed").filter(pl.col("__changed")).select(
-        pl.col("__row").cast(pl.Int64).alias("row"), pl.lit(col).alias("column"),
-        pl.col(col).cast(pl.String).alias("before"), pl.col("__after").cast(pl.String).alias("after"),
-        pl.lit(rule.code).alias("code"), pl.lit(rule.name).alias("rule"))
-    return df.with_columns(pl.col("__after").alias(col)).drop("__after", "__changed"), audit
+
+def repair(name: str, *, text: bool) -> Callable[[Repair], Repair]:
+    """Register a cell rule under `name`; `text` rules refuse columns that are not text."""
+    def register(fn: Repair) -> Repair:
+        REPAIRS[name] = (text, fn)
+        return fn
+    return register
+
+
+#: up to this many values, a column is compared with each (a few vectorised equalities beat hashing every cell)
+_EQUALITIES = 16
+
+
+def _rows(mask: pl.Series) -> pl.Series:
+    return mask.fill_null(False).arg_true()
+
+
+def _among(values: pl.Series, keys: Sequence[str]) -> pl.Series:
+    """Return the mask of the cells equal to one of `keys` (null where the cell is null)."""
+    if not keys or len(keys) > _EQUALITIES:
+        return values.is_in(list(keys))
+    return functools.reduce(operator.or_, (values == k for k in keys))
+
+
+def _replaced(values: pl.Series, changes: dict[str, str], mapping: dict[str, Any] | None) -> Change:
+    """Return `values` with each key of `changes` replaced by its value; only the matched cells are touched."""
+    if not changes:
+        return Change(values, _rows(pl.Series(values.name, [], pl.Boolean)), mapping)
+    rows = _rows(_among(values, list(changes)))
+    if not rows.len():
+        return Change(values, rows, mapping)
+    return Change(values.clone().scatter(rows, values.gather(rows).replace(changes)), rows, mapping)
+
+
+@repair("category_variants", text=True)
+def _category_variants(values: pl.Series, rule: Rule, repaired: dict[str, str] | None) -> Change | str:
+    mapping = {str(k): str(v) for k, v in rule.params["mapping"].items()}
+    # a variant the scan saw damaged ('Near â€“ North') reaches this rule already repaired
+    mapping |= {repaired[k]: v for k, v in mapping.items() if repaired and k in repaired and repaired[k] != v}
+    return _replaced(values, {k: v for k, v in mapping.items() if k != v}, mapping)
+
+
+@repair("encoding", text=True)
+def _encoding(values: pl.Series, rule: Rule, repaired: dict[str, str] | None) -> Change | str:
+    mapping = _encoding_mapping(values, rule.params["fixer"])
+    return _replaced(values, mapping, mapping)
+
+
+@repair("disguised_nulls", text=True)
+def _disguised_nulls(values: pl.Series, rule: Rule, repaired: dict[str, str] | None) -> Change | str:
+    rows = _rows(_among(values, list(rule.params["values"])))
+    return Change(values.clone().scatter(rows, None) if rows.len() else values, rows)
+
+
+@repair("numbers_as_text", text=True)
+def _numbers_as_text(values: pl.Series, rule: Rule, repaired: dict[str, str] | None) -> Change | str:
+    thousands, decimal = rule.params.get("thousands", ","), rule.params.get("decimal", ".")
+    x = pl.col(values.name)
+    frame = values.to_frame()
+    number = _number_expr(values.name, thousands, decimal)
+    bad = frame.filter(x.is_not_null() & (x.str.strip_chars() != "") & number.is_null())
+    if bad.height:
+        return (f"{bad.height:,} values do not parse as numbers (e.g. {bad.to_series()[0]!r}): "
+                "repair them first")
+    changed = x.str.contains(f"[{thousands}{decimal}]" if decimal != "." else thousands or "\x00", literal=False)
+    new, mask = frame.select(pl.when(x.str.strip_chars() == "").then(None).otherwise(number).alias("new"),
+                             changed.alias("mask")).get_columns()
+    return Change(new.alias(values.name), _rows(mask))
+
+
+@repair("rescale", text=False)
+def _rescale(values: pl.Series, rule: Rule, repaired: dict[str, str] | None) -> Change | str:
+    y = pl.col(values.name).cast(pl.Float64)
+    lo, hi = rule.params.get("min"), rule.params.get("max")
+    inside = pl.lit(True)
+    if lo is not None:
+        inside = inside & (y >= lo)
+    if hi is not None:
+        inside = inside & (y < hi)
+    after = pl.when(inside).then(y / rule.params["factor"]).otherwise(y)
+    new, mask = values.to_frame().select(after.alias("new"), y.ne_missing(after).alias("mask")).get_columns()
+    return Change(new.alias(values.name), _rows(mask))
 
 
 def _encoding_mapping(values: pl.Series, fixer: str) -> dict[str, str]:
@@ -84,57 +170,28 @@ def _number_expr(col: str, thousands: str, decimal: str) -> pl.Expr:
     return text.cast(pl.Float64, strict=False)
 
 
-def _one(df: pl.DataFrame, rule: Rule,
-         repaired: dict[str, str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame | None, Applied | Skipped]:
-    """Apply one rule; `repaired` is the text repair already applied to this column, if any."""
+def _one(df: pl.DataFrame, rule: Rule, repaired: dict[str, str] | None) -> Change | Skipped:
+    """Apply one cell rule to its column of `df`, or say why not."""
     col = rule.column
     assert col is not None
     if col not in df.columns:
-        return df, None, Skipped(rule.code, col, "no such column in this data")
-    x = pl.col(col)
-    mapping = None
-    if rule.name in ("category_variants", "encoding", "disguised_nulls", "numbers_as_text") and not _is_text(df, col):
-        return df, None, Skipped(rule.code, col, f"the column is {df.schema[col]}, not text")
-    if rule.name == "category_variants":
-        mapping = {str(k): str(v) for k, v in rule.params["mapping"].items()}
-        # a variant the scan saw damaged ('Near â€“ North') reaches this rule already repaired
-        mapping |= {repaired[k]: v for k, v in mapping.items() if repaired and k in repaired and repaired[k] != v}
-        after = x.replace(mapping)
-    elif rule.name == "encoding":
-        mapping = _encoding_mapping(df.get_column(col), rule.params["fixer"])
-        after = x.replace(mapping)
-    elif rule.name == "disguised_nulls":
-        after = pl.when(x.is_in(list(rule.params["values"]))).then(None).otherwise(x)
-    elif rule.name == "numbers_as_text":
-        thousands, decimal = rule.params.get("thousands", ","), rule.params.get("decimal", ".")
-        after = _number_expr(col, thousands, decimal)
-        bad = df.select(col).filter(x.is_not_null() & (x.str.strip_chars() != "") & after.is_null())
-        if bad.height:
-            return df, None, Skipped(rule.code, col, f"{bad.height:,} values do not parse as numbers "
-                                     f"(e.g. {bad.get_column(col)[0]!r}): repair them first")
-        after = pl.when(x.str.strip_chars() == "").then(None).otherwise(after)
-        changed = x.str.contains(f"[{thousands}{decimal}]" if decimal != "." else thousands or "\x00", literal=False)
-        df, audit = _changed(df, col, after, changed, rule)
-        return df, audit, Applied(rule, audit.height)
-    elif rule.name == "rescale":
-        y = x.cast(pl.Float64)
-        lo, hi = rule.params.get("min"), rule.params.get("max")
-        inside = pl.lit(True)
-        if lo is not None:
-            inside = inside & (y >= lo)
-        if hi is not None:
-            inside = inside & (y < hi)
-        after = pl.when(inside).then(y / rule.params["factor"]).otherwise(y)
-    else:
-        return df, None, Skipped(rule.code, col, f"unknown rule {rule.name!r}")
-    if rule.name in ("category_variants", "encoding"):
-        changed = x.ne_missing(after)  # comparing two strings is cheaper than a second lookup
-    elif rule.name == "disguised_nulls":
-        changed = x.is_not_null() & after.is_null()
-    else:
-        changed = x.cast(pl.Float64).ne_missing(after)
-    df, audit = _changed(df, col, after, changed, rule)
-    return df, audit, Applied(rule, audit.height, mapping)
+        return Skipped(rule.code, col, "no such column in this data")
+    if rule.name not in REPAIRS:
+        return Skipped(rule.code, col, f"unknown rule {rule.name!r}")
+    text, fn = REPAIRS[rule.name]
+    if text and df.schema[col] != pl.String:
+        return Skipped(rule.code, col, f"the column is {df.schema[col]}, not text")
+    out = fn(df.get_column(col), rule, repaired)
+    return Skipped(rule.code, col, out) if isinstance(out, str) else out
+
+
+def _audit(before: pl.Series, change: Change, rule: Rule) -> pl.DataFrame:
+    """Return one audit row per changed cell: its position, the value before and after."""
+    rows = change.rows
+    return pl.DataFrame({"row": rows.cast(pl.Int64), "before": before.gather(rows).cast(pl.String),
+                         "after": change.column.gather(rows).cast(pl.String)}).select(
+        "row", pl.lit(rule.column, pl.String).alias("column"), "before", "after",
+        pl.lit(rule.code, pl.String).alias("code"), pl.lit(rule.name, pl.String).alias("rule"))
 
 
 def _row_text(columns: list[str]) -> pl.Expr:
@@ -148,7 +205,7 @@ def apply_rules(frame: pl.DataFrame, rules: Sequence[Rule]) -> Repaired:
     Audit rows name the 0-based row of the input. Duplicate rows are judged on the input as
     it came (what the finding counted), after the cell repairs have been audited.
     """
-    df = frame.with_row_index("__row")
+    df = frame
     audits: list[pl.DataFrame] = []
     applied: list[Applied] = []
     refused: list[Skipped] = []
@@ -163,12 +220,16 @@ def apply_rules(frame: pl.DataFrame, rules: Sequence[Rule]) -> Repaired:
     for rule in rules:
         if rule.name == "exact_duplicates":
             continue
-        df, audit, outcome = _one(df, rule, text_repairs.get(rule.column or ""))
-        if isinstance(outcome, Applied) and rule.name == "encoding" and outcome.mapping:
-            text_repairs[rule.column or ""] = outcome.mapping
-        if audit is not None:
-            audits.append(audit)
-        (applied if isinstance(outcome, Applied) else refused).append(outcome)  # type: ignore[arg-type]
+        outcome = _one(df, rule, text_repairs.get(rule.column or ""))
+        if isinstance(outcome, Skipped):
+            refused.append(outcome)
+            continue
+        col = rule.column or ""
+        audits.append(_audit(df.get_column(col), outcome, rule))  # cell rules keep the rows where they are
+        df = df.with_columns(outcome.column.alias(col))
+        if rule.name == "encoding" and outcome.mapping:
+            text_repairs[col] = outcome.mapping
+        applied.append(Applied(rule, outcome.rows.len(), outcome.mapping))
     if repeat is not None:
         gone = frame.with_row_index("__row").filter(repeat)
         audits.append(gone.select(pl.col("__row").cast(pl.Int64).alias("row"), pl.lit("*").alias("column"),
@@ -177,5 +238,4 @@ def apply_rules(frame: pl.DataFrame, rules: Sequence[Rule]) -> Repaired:
         applied.append(Applied(dedupe[0], gone.height))
         df = df.filter(~repeat)
     audit = pl.concat(audits) if audits else pl.DataFrame(schema=AUDIT_SCHEMA)
-    return Repaired(df.drop("__row"), audit.sort(["row", "column"], maintain_order=True), tuple(applied),
-                    tuple(refused))
+    return Repaired(df, audit.sort(["row", "column"], maintain_order=True), tuple(applied), tuple(refused))

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
-import pyarrow as pa
+from polars.exceptions import PanicException
 
 from tripwire.errors import InputError, UsageError
-from tripwire.io import Source, open_source
+from tripwire.io import Source, open_source, read_polars
 from tripwire.profiling.dataset import row_hash_sum
 from tripwire.repair import Applied, Skipped, apply_rules, load, rules_from_report, save, select
 from tripwire.repair.rules import Rule
@@ -37,12 +38,34 @@ class FixResult:
     mapping_path: Path | None = None
     before: Report | None = field(default=None, repr=False)
     after: Report | None = field(default=None, repr=False)
+    name: str = ""
 
     def counts(self) -> list[tuple[str, int, int]]:
         """Return (code, findings before, findings after) for every code in either report."""
         b = Counter(f.code for f in self.before.findings) if self.before else Counter()
         a = Counter(f.code for f in self.after.findings) if self.after else Counter()
         return [(c, b[c], a[c]) for c in sorted(set(b) | set(a))]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as plain data (what `tripwire fix --format json` prints).
+
+        Finding counts are null on the side that was not scanned: `before` without a report,
+        `after` without a re-scan.
+        """
+        b = Counter(f.code for f in self.before.findings) if self.before else None
+        a = Counter(f.code for f in self.after.findings) if self.after else None
+        codes = sorted(set(b or ()) | set(a or ()))
+        return {
+            "input": self.name, "rows_in": self.rows_in, "rows_out": self.frame.height,
+            "output": str(self.output) if self.output else None,
+            "audit": {"path": str(self.audit_path) if self.audit_path else None, "cells": self.audit.height},
+            "mapping": str(self.mapping_path) if self.mapping_path else None,
+            "applied": [{"rule": x.rule.name, "code": x.rule.code, "column": x.rule.column, "cells": x.cells}
+                        for x in self.applied],
+            "not_applied": [{"code": s.code, "column": s.column, "reason": s.reason} for s in self.skipped],
+            "findings": [{"code": c, "before": None if b is None else b[c], "after": None if a is None else a[c]}
+                         for c in codes],
+        }
 
     def to_text(self) -> str:
         """Return the summary a person reads: per rule, skipped findings, before/after counts."""
@@ -65,14 +88,20 @@ class FixResult:
         return "\n".join(out) + "\n"
 
 
-def fingerprint(table: pa.Table) -> str:
-    """Return the profile fingerprint of a table: the profile's own sum of row hashes."""
-    return f"rowhash64:{sum(row_hash_sum(b) for b in table.to_batches()) & _MASK64:016x}"
+def _matches(frame: pl.DataFrame, source: Source, expected: str) -> str:
+    """Return the fingerprint of the frame read from `source` if it is `expected`, else the profile's own.
 
-
-def _read(source: Source) -> pa.Table:
-    batches = list(source.open_batches())
-    return pa.Table.from_batches(batches, schema=source.schema) if batches else source.schema.empty_table()
+    Hashing the frame at hand is what the profile computes batch by batch (a sum of Polars row
+    hashes); only when that differs is the profile's way (which also hashes types Polars
+    cannot) run over the source's batches, before the report is refused.
+    """
+    try:
+        found = f"rowhash64:{int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) & _MASK64:016x}"
+    except (pl.exceptions.PolarsError, PanicException):
+        found = ""
+    if found == expected:
+        return found
+    return f"rowhash64:{sum(row_hash_sum(b) for b in source.open_batches()) & _MASK64:016x}"
 
 
 def _check_paths(source: Source, output: Path | None, audit: Path | None) -> None:
@@ -130,9 +159,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
     audit_path = Path(audit) if audit is not None else (
         out_path.with_name(out_path.name.split(".")[0] + ".audit.parquet") if out_path is not None else None)
     _check_paths(source, out_path, audit_path)
-    table = _read(source)
-    frame = pl.from_arrow(table, rechunk=False)
-    assert isinstance(frame, pl.DataFrame)
+    frame = read_polars(source)
     skipped: list[Skipped] = []
     rules: list[Rule] = []
     if rep is not None:
@@ -140,7 +167,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
         if not expected:
             raise InputError("the report carries no profile fingerprint, so it cannot be matched to this data",
                              hint="re-run `tripwire scan DATA --format json -o REPORT.json`")
-        found = fingerprint(table)
+        found = _matches(frame, source, expected)
         if found != expected:
             raise InputError(f"the report is of other data (profile fingerprint {expected}, this data {found})",
                              path=source.name, hint="scan this file and fix with that report")
@@ -150,7 +177,7 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
 
         files = [mapping] if isinstance(mapping, (str, Path)) else list(mapping)
         for file in files:  # later files win, rule by rule and column by column
-            rules = merged([*rules, *load(file, table.column_names)])
+            rules = merged([*rules, *load(file, frame.columns)])
     wanted = list(apply) if apply is not None else None
     chosen = select(rules, wanted, skip)
     if wanted is not None or skip:  # say nothing about findings the user left out anyway
@@ -167,9 +194,12 @@ def fix(data: Any, report: Report | str | Path | None = None, *, output: str | P
     if rescan:
         from tripwire.run.commands import scan
 
-        after = scan(out_path if out_path is not None else repaired.frame, name=source.name)
-    return FixResult(out_path, repaired.frame, table.num_rows, repaired.applied,
-                     (*skipped, *repaired.refused), repaired.audit, audit_path, saved, rep, after)
+        # Parquet and Arrow files hold exactly the frame in hand: scan it rather than read it back
+        # (a scan reads its input several times); text outputs are read back as a later scan would
+        lossless = out_path is None or WRITERS[out_path.suffix.lower()] in ("parquet", "ipc")
+        after = scan(repaired.frame if lossless else out_path, name=source.name)
+    return FixResult(out_path, repaired.frame, frame.height, repaired.applied,
+                     (*skipped, *repaired.refused), repaired.audit, audit_path, saved, rep, after, source.name)
 
 
 def _concrete(rules: Sequence[Rule], applied: Sequence[Applied]) -> list[Rule]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -14,8 +16,16 @@ EXAMPLES = """Examples:\n\n
   tripwire fix stops.csv --report report.json -o clean.parquet --save-mapping fixes.yaml\n\n
   tripwire fix stops.csv --report report.json --skip data.duplicates -o clean.csv --audit audit.parquet\n\n
   tripwire fix next-batch.csv --mapping fixes.yaml -o next-clean.parquet\n\n
-  tripwire fix orders.csv --report report.json --rescale mrr=100 -o clean.parquet
+  tripwire fix orders.csv --report report.json --rescale mrr=100 -o clean.parquet\n\n
+  tripwire fix stops.csv --report report.json -o clean.parquet --format json
 """
+
+
+class FixFormat(StrEnum):
+    """How the summary is printed."""
+
+    text = "text"
+    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -57,6 +67,9 @@ def fix_command(
                                                             "by the factor the finding measured."),
     no_rescan: bool = typer.Option(False, "--no-rescan", metavar=FLAG, help="Do not scan the output again."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    fmt: FixFormat = typer.Option(FixFormat.text, "--format", "-f",
+                                  help="Print the summary as text, or as JSON (per-rule counts, findings "
+                                       "before/after, output and audit paths)."),
 ) -> None:
     """Apply the repairs DATA's report proposes (category variants, damaged text, disguised
     nulls, numbers stored as text, exact duplicates, named rescales); every changed cell is
@@ -69,7 +82,12 @@ def fix_command(
     result = fix(data, report, output=output, apply=_codes(apply), skip=_codes(skip), mapping=mapping or None,
                  save_mapping=save_mapping, audit=audit, rescale=_rescale(rescale), rescan=not no_rescan,
                  encoding=encoding)
-    console.print(escape(result.to_text()), end="")
+    if fmt is FixFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        console.print(escape(result.to_text()), end="")
     if result.after is not None:
         for line in result.after.notes:
             err_console.print(f"[yellow]note:[/] {escape(line)}")

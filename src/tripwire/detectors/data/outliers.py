@@ -277,7 +277,7 @@ class Outliers(Detector):
         if k and _impossible_here(k, col, ref if known else None, bound=0.0):
             yield self.finding(
                 "data.outliers", "warning", col.name,
-                f"{col.name}: {k:,} negative values in a column that is otherwise "
+                f"{col.name}: {k:,} negative value{'s' if k != 1 else ''} in a column that is otherwise "
                 + ("never negative" if not known else "never negative (none in the reference)"),
                 {"count": k, "share": k / col.count, "rule": "sign", "min": num.min},
                 fix="Check the listed rows: a sign error or a sentinel value such as -1 for 'unknown'.",
@@ -288,7 +288,7 @@ class Outliers(Detector):
         if z and (ref_positive or not known) and _impossible_here(z, col, ref if known else None, bound=None):
             yield self.finding(
                 "data.outliers", "warning", col.name,
-                f"{col.name}: {z:,} zeros in a column that is otherwise strictly positive"
+                f"{col.name}: {z:,} zero{'s' if z != 1 else ''} in a column that is otherwise strictly positive"
                 + (" (none in the reference)" if known else ""),
                 {"count": z, "share": z / col.count, "rule": "zero"},
                 fix="Zeros in a column of weights, prices or durations are often placeholders.",
@@ -310,6 +310,8 @@ def _impossible_here(k: int, col: ColumnProfile, ref: ColumnProfile | None, boun
     rest_min = _smallest_positive(num) if bound is None else 0.0
     if bound is None and (num.negatives > ALONE_SHARE * num.n or rest_min is None):
         return False
+    if bound is None and num.integral == num.n and rest_min <= 1.0:
+        return False  # whole numbers down to 1 (a 0-based id, a count): 0 is the next one, not a gap
     if bound == 0.0 and num.zeros + int(num.magnitudes[0].sum()) < (1 - ALONE_SHARE) * num.n:
         return False
     return k <= RARE * num.n or _far_below(col, num.min)

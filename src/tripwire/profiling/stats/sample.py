@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from tripwire.arrays import from_numpy, to_numpy
+
 DEFAULT_SAMPLE_ROWS = 10_000
 ROW_COLUMN = "__row__"
 _KEY_COLUMN = "__key__"
@@ -41,9 +43,9 @@ class RowSample:
             keep = keep[np.argsort(keys[keep])]
         else:
             keep = np.argsort(keys)
-        table = pa.Table.from_batches([batch]).take(pa.array(keep))
-        table = table.append_column(ROW_COLUMN, pa.array(rows[keep].astype(np.int64)))
-        table = table.append_column(_KEY_COLUMN, pa.array(keys[keep]))
+        table = pa.Table.from_batches([batch]).take(from_numpy(keep))
+        table = table.append_column(ROW_COLUMN, from_numpy(rows[keep].astype(np.int64)))
+        table = table.append_column(_KEY_COLUMN, from_numpy(keys[keep]))
         return cls(capacity, table, seed)
 
     def merged(self, other: RowSample) -> RowSample:
@@ -54,10 +56,10 @@ class RowSample:
         if other.table is None:
             return RowSample(cap, _head(self.table, cap), self.seed)
         both = _concat(self.table, other.table)
-        keys = both.column(_KEY_COLUMN).to_numpy()
-        rows = both.column(ROW_COLUMN).to_numpy()
+        keys = to_numpy(both.column(_KEY_COLUMN))
+        rows = to_numpy(both.column(ROW_COLUMN))
         order = np.lexsort((rows, keys))[:cap]
-        return RowSample(cap, both.take(pa.array(order)), self.seed)
+        return RowSample(cap, both.take(from_numpy(order)), self.seed)
 
     @property
     def num_rows(self) -> int:

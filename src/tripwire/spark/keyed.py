@@ -38,7 +38,12 @@ def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str) 
     listed = [r for f in report.findings for r in (*f.rows, *f.evidence.get("all_rows", ()))]
     if not listed:
         return report
-    names = key_values(frame, offsets, np.unique(np.asarray(listed, dtype=np.int64)), key)
+    wanted = np.unique(np.asarray(listed, dtype=np.int64))
+    names = key_values(frame, offsets, wanted, key)
+    if len(names) != wanted.size:  # the frame gave other rows than in the profile pass
+        raise UsageError(f"key {key!r}: found {len(names):,} of the {wanted.size:,} listed rows again; the "
+                         "DataFrame's partitions changed between Spark jobs (a repartition without orderBy?): "
+                         "cache it (df.cache()) or sort it first")
     findings = []
     for f in report.findings:
         if not f.rows:

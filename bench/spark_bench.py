@@ -87,6 +87,49 @@ def run_spark(path: str, partitions: int, transfer: bool = True) -> dict:
     return out
 
 
+def run_direct(path: str) -> dict:
+    """Experiment (not tripwire's path): Spark tasks that read their row groups with pyarrow and profile them.
+
+    What skipping the JVM's column-to-row-to-Arrow round trip would give; the partials merge
+    with tripwire.spark's own merge tree.
+    """
+    import pyarrow.parquet as pq
+
+    import tripwire.spark as tw
+    from tripwire.io.normalise import conform, normal_schema
+    from tripwire.profiling import ProfileConfig, profile_batch
+    from tripwire.spark.partial import pack, unpack
+    from tripwire.spark.profile import ROW_SHIFT, _merge
+
+    spark = tw.session("local[2]", conf={"spark.driver.memory": "2g"})
+    groups = pq.ParquetFile(path).metadata.num_row_groups
+    tasks = 8
+    spark.sparkContext.parallelize(range(2), 2).count()  # Python workers started first
+    cfg = ProfileConfig()
+
+    def work(pid, _):
+        f = pq.ParquetFile(path)
+        schema = normal_schema(f.schema_arrow)[0]
+        result, rows = None, 0
+        for g in range(pid, groups, tasks):
+            for batch in f.iter_batches(batch_size=262_144, row_groups=[g]):
+                part = profile_batch(conform(batch, schema), (pid << ROW_SHIFT) + rows, cfg)
+                result = part if result is None else result.merge(part)
+                rows += batch.num_rows
+        if result is not None:
+            yield pack((result, {pid: rows}))
+
+    t = time.perf_counter()
+    merged = None
+    for blob in spark.sparkContext.parallelize(range(tasks), tasks).mapPartitionsWithIndex(work).collect():
+        merged = _merge(merged, unpack(blob))
+    prof = merged[0]
+    prof.settle()
+    out = {"seconds": time.perf_counter() - t, "rows": prof.rows, "fingerprint": prof.fingerprint}
+    spark.stop()
+    return out
+
+
 def _rss_mb() -> float:
     with open("/proc/self/status") as fh:
         return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
@@ -124,7 +167,8 @@ def main() -> None:
         kind, *rest = a.mode
         result = {"gen": lambda: generate(int(float(rest[0])), rest[1]) or {},
                   "local": lambda: run_local(rest[0]),
-                  "spark": lambda: run_spark(rest[0], int(rest[1]), rest[2:] != ["no-transfer"])}[kind]()
+                  "spark": lambda: run_spark(rest[0], int(rest[1]), rest[2:] != ["no-transfer"]),
+                  "direct": lambda: run_direct(rest[0])}[kind]()
         print(json.dumps(result))
         return
     import numpy as np

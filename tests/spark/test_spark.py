@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -302,3 +303,21 @@ def test_more_partitions_than_the_driver_takes_merge_in_spark_rounds(spark, monk
     monkeypatch.setattr(profile_mod, "MERGE_GROUP", 3)  # 19 partitions: rounds to 7, 3, then 2
     pdf = _frame(5, 2500)
     _same_profile(profile(spark.createDataFrame(pdf).repartition(19)), tripwire.profile(pdf))
+
+
+def test_a_plain_parquet_scan_is_read_by_pyarrow_in_the_tasks_with_the_same_profile(spark, tmp_path: Path):
+    from tripwire.spark import profile
+
+    pdf = _frame(9, 5000).drop(columns=["d"])
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.Table.from_pandas(pdf, preserve_index=False), path, row_group_size=700)
+    sdf = spark.read.parquet(str(path))
+    got = profile(sdf)
+    assert got.source["reader"] == "pyarrow" and got.source["row_groups"] == 8
+    _same_profile(got, tripwire.profile(pdf))
+    rows = got.sample.table.column("__row__").to_pylist()  # positions in the file
+    texts = pq.read_table(path).column("s").to_pylist()
+    assert got.sample.table.column("s").to_pylist() == [texts[r] for r in rows]
+    filtered = profile(sdf.where("x > 10"))  # not a plain scan: Spark hands the rows over
+    assert "reader" not in filtered.source
+    _same_profile(filtered, tripwire.profile(pdf[pdf.x > 10].reset_index(drop=True)))

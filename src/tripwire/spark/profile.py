@@ -71,7 +71,17 @@ def profile(frame: Any, *, name: str | None = None, config: ProfileConfig | None
     cfg = config or ProfileConfig()
     if sample_rows is not None:
         cfg = ProfileConfig(sample_rows=sample_rows, seed=cfg.seed, frequent_capacity=cfg.frequent_capacity)
-    return profile_partitions(frame, name=name, config=cfg).profile
+    schema = arrow_schema(frame)
+    from tripwire.spark.direct import parquet_row_groups, profile_row_groups
+
+    groups = parquet_row_groups(frame, schema)
+    if groups is None:
+        return profile_partitions(frame, name=name, config=cfg).profile
+    # a plain Parquet scan: the tasks read their row groups themselves (tripwire.spark.direct)
+    out = _finished(profile_row_groups(frame, groups, schema, cfg), frame, schema, cfg, name)
+    out.profile.source = {**out.profile.source, "partitions": None, "row_groups": len(groups),
+                          "reader": "pyarrow"}
+    return out.profile
 
 
 def profile_partitions(frame: Any, *, name: str | None = None,
@@ -80,7 +90,12 @@ def profile_partitions(frame: Any, *, name: str | None = None,
     cfg = config or ProfileConfig()
     schema = arrow_schema(frame)
     partials = frame.mapInArrow(partition_profiler(cfg, schema), PARTIALS)
-    merged = merge_tree(partials, _partitions(frame))
+    return _finished(merge_tree(partials, _partitions(frame)), frame, schema, cfg, name)
+
+
+def _finished(merged: Partial | None, frame: Any, schema: pa.Schema, cfg: ProfileConfig,
+              name: str | None) -> SparkProfile:
+    """Return the merged partial as the frame's profile: rows renumbered, settled, named."""
     prof, counts = merged if merged is not None else (DatasetProfile.empty(config=cfg), {})
     if not prof.columns:  # no rows anywhere: still list the columns
         prof.columns = {f.name: ColumnProfile.empty(f.name) for f in schema}

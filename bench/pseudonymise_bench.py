@@ -16,6 +16,7 @@ import time
 import numpy as np
 import polars as pl
 
+from tripwire.errors import UsageError
 from tripwire.privacy.pseudonyms import pseudonymise_frame
 
 KEY = b"bench-key-0123456789abcdef"
@@ -32,9 +33,13 @@ def main() -> None:
     base = (time.perf_counter() - t) * rows / probe.height
     assert loop == pseudonymise_frame(probe, ["id"], KEY)["id"].to_list()
     out = {}
+    refused = {}
     for label, kwargs in (("hex", {}), ("keep-format", {"keep_format": True})):
         t = time.perf_counter()
-        pseudonymise_frame(ids, ["id"], KEY, **kwargs)
+        try:
+            pseudonymise_frame(ids, ["id"], KEY, **kwargs)
+        except UsageError as exc:  # random 12-digit ids clash in 12 digits: refused after the whole work
+            refused[label] = str(exc)
         out[label] = time.perf_counter() - t
     t = time.perf_counter()
     pseudonymise_frame(ids, ["id", "email"], KEY)
@@ -42,7 +47,8 @@ def main() -> None:
     print(f"rows {rows:,}; load {os.getloadavg()[0]:.1f}")
     print(f"python hmac loop (scaled from 200,000): {base:.1f} s")
     print(f"polars-hash, hex: {out['hex']:.2f} s ({base / out['hex']:.1f}x faster)")
-    print(f"polars-hash, keep-format: {out['keep-format']:.2f} s")
+    print(f"polars-hash, keep-format: {out['keep-format']:.2f} s"
+          + (f" (refused: {refused['keep-format']})" if "keep-format" in refused else ""))
     print(f"polars-hash, two columns (id, email): {both:.2f} s")
 
 

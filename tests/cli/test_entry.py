@@ -59,3 +59,22 @@ def test_a_working_thread_is_waited_for(data: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert marker.read_text() == "done"
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_a_command_uses_the_c_allocator_unless_the_user_chose(data: Path, tmp_path: Path, preset, expected) -> None:
+    import os
+
+    marker = tmp_path / "pool"
+    script = ("import atexit, sys\n"
+              "def pool():\n    import pyarrow as pa\n"
+              f"    open({str(marker)!r}, 'w').write(pa.default_memory_pool().backend_name)\n"
+              "atexit.register(pool)\n"
+              f"sys.argv = ['tripwire', 'profile', {str(data)!r}, '-q']\n"
+              "from tripwire.cli.main import entry\nentry()\n")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if preset:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = preset
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, env=env)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == expected

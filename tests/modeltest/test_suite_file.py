@@ -46,3 +46,21 @@ def test_directional_expectations_match_the_output():
     text = GOOD.replace("kind: mft", "kind: directional\n    perturb: negate").replace("expect: pos", "expect: up")
     with pytest.raises(InputError, match="up compares scores: use output: score"):
         Suite.loads(text, "s.yaml")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # the suite reader is the one YAML schema reader: its 64-bit, NaN and key checks come with it
+    (GOOD.replace("suite: s", "suite: s\nseed: 100000000000000000000000"),
+     "s.yaml:2: seed: expected a whole number of at least 0 within 64-bit integers"),
+    (GOOD.replace("expect: pos", "expect: pos\n    min_pass_rate: .nan"),
+     "s.yaml:7: tests[0].min_pass_rate: expected a number from 0 to 1, got nan"),
+    (GOOD.replace("suite: s", "suite: s\nbogus: 1"), "allowed: batch_size, class, columns, entities, frame, input"),
+])
+def test_suite_values_are_read_by_the_shared_yaml_schema(text, message):
+    from tripwire.modeltest.suite import _Reader
+    from tripwire.yamlschema import Schema
+
+    assert issubclass(_Reader, Schema)
+    with pytest.raises(InputError) as err:
+        Suite.loads(text, "s.yaml")
+    assert message in str(err.value)

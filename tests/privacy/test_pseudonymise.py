@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from tripwire.errors import UsageError
-from tripwire.privacy.pseudonyms import pseudonymise_frame, read_key
+from tripwire.privacy.pseudonyms import CollisionCheck, pseudonymise_frame, read_key
 from tripwire.run import pseudonymise
 
 pytest.importorskip("polars_hash")
@@ -116,3 +117,64 @@ def test_cli_writes_the_copy(people, tmp_path):
     want = pseudonymise_frame(df, ["email"], KEY)["email"].fill_null("").to_list()
     assert out["email"].fill_null("").to_list() == want
     assert out["age"].to_list() == df["age"].to_list()
+
+
+def _clashing_pair(length: int) -> tuple[str, str]:
+    """Return two different values that get one `length`-hex pseudonym under KEY."""
+    values = [f"user{i}@example.org" for i in range(5_000)]
+    out = pseudonymise_frame(pl.DataFrame({"v": values}), ["v"], KEY, length=length,
+                             collisions=CollisionCheck(["v"], keep_format=False, length=length))["v"].to_list()
+    first: dict[str, str] = {}
+    for value, pseudonym in zip(values, out, strict=True):
+        if pseudonym in first:
+            return first[pseudonym], value
+        first[pseudonym] = value
+    raise AssertionError("no clash: the test needs a shorter length")
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_keep_format_is_a_permutation_of_each_width(width):
+    # every d-digit id gets a different d-digit pseudonym: two people never become one
+    low = 0 if width == 1 else 10 ** (width - 1)
+    ids = list(range(low, 10**width))
+    out = pseudonymise_frame(pl.DataFrame({"id": ids}), ["id"], KEY, keep_format=True)["id"].to_list()
+    assert sorted(out) == ids and out != ids
+    codes = [str(i).zfill(width) for i in range(10**width)]  # leading zeros kept
+    out = pseudonymise_frame(pl.DataFrame({"code": codes}), ["code"], KEY, keep_format=True)["code"].to_list()
+    assert sorted(out) == codes and out != codes
+
+
+def test_keep_format_never_clashes_on_many_wide_ids():
+    # 200,000 random 12-digit ids drawn into 9×10^11: a truncated digest would clash ~0.02 times,
+    # 2M ids twice; a permutation never does
+    ids = np.random.default_rng(1).choice(9 * 10**11, 200_000, replace=False) + 10**11
+    out = pseudonymise_frame(pl.DataFrame({"id": ids}), ["id"], KEY, keep_format=True)["id"]
+    assert out.n_unique() == len(ids) and out.min() >= 10**11 and out.max() < 10**12
+    again = pseudonymise_frame(pl.DataFrame({"id": ids[::-1].copy()}), ["id"], KEY, keep_format=True)["id"]
+    assert again.to_list() == out.to_list()[::-1]  # the same id, the same pseudonym, in any order
+    signs = pseudonymise_frame(pl.DataFrame({"id": [-5, 5, None, 0]}), ["id"], KEY, keep_format=True)["id"]
+    assert signs[0] == -signs[1] and signs[2] is None and 0 <= signs[3] <= 9
+
+
+def test_a_clash_across_batches_is_found_when_the_file_ends(tmp_path):
+    a, b = _clashing_pair(4)
+    # the same value twice is one person: no clash
+    assert pseudonymise_frame(pl.DataFrame({"v": [a, a, None]}), ["v"], KEY, length=4)["v"][0] is not None
+    # in different batches of one file: found when the file ends, and no output is left behind
+    check = CollisionCheck(["v"], keep_format=False, length=4)
+    for batch in ([a, "x", "y"], ["z", b]):
+        pseudonymise_frame(pl.DataFrame({"v": batch}), ["v"], KEY, length=4, collisions=check)
+    with pytest.raises(UsageError, match=r"rows 1 and 5, counting from 1"):
+        check.verify()
+    path = tmp_path / "v.csv"
+    pl.DataFrame({"v": [a, *(f"other{i}" for i in range(100)), b]}).write_csv(path)
+    with pytest.raises(UsageError, match=r"rows 1 and 102, counting from 1, of 102 distinct values"):
+        pseudonymise(path, ["v"], tmp_path / "out.csv", key=KEY, length=4)
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_short_hex_length_that_clashes_is_refused():
+    values = [f"user{i}@example.org" for i in range(2000)]  # 2,000 values into 65,536 4-hex pseudonyms
+    with pytest.raises(UsageError, match=r"give a longer --length than 4$"):
+        pseudonymise_frame(pl.DataFrame({"email": values}), ["email"], KEY, length=4)
+    assert pseudonymise_frame(pl.DataFrame({"email": values}), ["email"], KEY)["email"].n_unique() == 2000

@@ -99,3 +99,25 @@ def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path):
         proc = run("serve", "--port", str(port), "--store", f"sqlite:///{tmp_path}/h.db")
     assert_one_line_error(proc, f"port {port} on 127.0.0.1 is already in use", "--port")
     assert "dashboard on" not in proc.stdout + proc.stderr
+
+
+def test_the_dashboard_withholds_the_columns_the_report_masks():
+    """One decision: privacy.pii (zip is a postal code, phones_owned a count), not a name heuristic."""
+    import numpy as np
+    import polars as pl
+
+    import tripwire
+    from tripwire.privacy.masking import mask_profile, personal_columns
+    from tripwire.server.pages import column_summary
+
+    rng = np.random.default_rng(0)
+    n = 500
+    table = pl.DataFrame({"zip": rng.integers(10001, 99950, n), "phones_owned": rng.integers(0, 4, n),
+                          "amount": rng.normal(100, 10, n), "email": [f"user{i}@example.org" for i in range(n)]})
+    profile = tripwire.profile(table)
+    personal = personal_columns(profile)
+    assert personal == {"zip", "email"}
+    numeric = {"zip", "phones_owned", "amount"}
+    for shown in (profile, mask_profile(profile, personal)):  # as profiled, and as the store keeps it
+        withheld = {r["column"] for r in column_summary(shown) if r["column"] in numeric and r["median"] == ""}
+        assert withheld == personal & numeric

@@ -87,7 +87,7 @@ def load_rules(path: str | Path) -> list[AlertRule]:
 
 def rules_from_data(data: Any, source: str = "alert rules") -> list[AlertRule]:
     """Build alert rules from YAML data (a list of rules, or a mapping with `rules:`)."""
-    from tripwire.contracts.validate import Schema, shown
+    from tripwire.yamlschema import Schema, shown
 
     where = Schema(source, HINT)
     if isinstance(data, dict):
@@ -100,7 +100,7 @@ def rules_from_data(data: Any, source: str = "alert rules") -> list[AlertRule]:
 
 
 def _rule(rules: list, i: int, where: Any) -> AlertRule:
-    from tripwire.contracts.validate import shown
+    from tripwire.yamlschema import shown
 
     key = f"rules[{i}]"
     data = rules[i]

@@ -101,6 +101,11 @@ def entry() -> None:
     its streams and ends with the command's exit code. It leaves the normal way while any
     thread other than an idle-able pool worker is alive, since a hard exit would cut it off.
     """
+    if sys.argv[1:2] != ["serve"]:
+        # Arrow's default pool (mimalloc) maps and unmaps pages all through a short process: the
+        # C allocator takes 0.5–0.8 s less CPU for `tripwire profile` of 1M rows (bench/RESULTS.md);
+        # a long-running server keeps the default, built against fragmentation. The user's choice wins.
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         main()
         code: int = 0

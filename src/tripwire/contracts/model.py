@@ -13,9 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tripwire.contracts.validate import Schema, shown
 from tripwire.errors import InputError
 from tripwire.yamlfile import EXPONENT_FLOAT, LinedDict, line_of, plain
+from tripwire.yamlschema import Schema, shown
 
 TYPES = ("int", "float", "bool", "string", "category", "date", "datetime")
 SEVERITIES = ("error", "warning")

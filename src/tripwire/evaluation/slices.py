@@ -20,6 +20,7 @@ import polars as pl
 from scipy.special import ndtr, ndtri
 
 from tripwire.evaluation.bootstrap import Bootstrap
+from tripwire.intervals import wilson
 
 #: numeric columns are cut into this many quantile bins
 BINS = 5
@@ -128,9 +129,7 @@ def interval(n: int, total: float, sq: float, proportion: bool, level: float) ->
     z = float(ndtri(0.5 + level / 2))
     m = total / n
     if proportion:
-        centre = (m + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(m * (1 - m) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return float(centre - half), float(centre + half)
+        return wilson(total, n, z)
     sd = np.sqrt(max(sq / n - m * m, 0) * n / max(n - 1, 1))
     return float(m - z * sd / np.sqrt(n)), float(m + z * sd / np.sqrt(n))
 

@@ -9,7 +9,7 @@ predict`) and scores the outputs with a metric; intervals come from a paired row
 from tripwire.explaining.ablation import AblationResult, Variant, ablate, variants
 from tripwire.explaining.metrics import METRICS, Metric, get_metric
 from tripwire.explaining.permutation import Importance, permutation_importance
-from tripwire.explaining.predict import Predictor
+from tripwire.explaining.predict import explain_call
 
-__all__ = ["METRICS", "AblationResult", "Importance", "Metric", "Predictor", "Variant", "ablate", "get_metric",
+__all__ = ["METRICS", "AblationResult", "Importance", "Metric", "Variant", "ablate", "explain_call", "get_metric",
            "permutation_importance", "variants"]

@@ -17,7 +17,7 @@ import os
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ from scipy import stats
 
 from tripwire.errors import UsageError
 from tripwire.explaining.metrics import Metric
-from tripwire.explaining.predict import Predictor, as_frame, call_user
+from tripwire.explaining.predict import call_user, explain_call, predict_rows
+from tripwire.modeltest.model import ModelCall, as_input
 
 #: the variant every other one is compared with
 FULL = "(all features)"
@@ -106,7 +107,7 @@ _SHARED: dict[str, Any] = {}
 
 
 def _share(table: pl.DataFrame, label: str, y: np.ndarray, fold: np.ndarray, fit: Fit, metric: Metric,
-           predictor: Predictor, frame: str) -> None:
+           predictor: ModelCall, frame: str) -> None:
     _SHARED.update(table=table, label=label, y=y, fold=fold, fit=fit, metric=metric, predictor=predictor, frame=frame)
 
 
@@ -131,14 +132,14 @@ def _fold_score(columns: tuple[str, ...], k: int) -> float:
     table, fold = s["table"], s["fold"]
     train = table.filter(pl.Series(fold != k)).select([*columns, s["label"]])
     test = table.filter(pl.Series(fold == k)).select(columns)
-    model = call_user("the fit function", s["fit"], as_frame(train, s["frame"]))
-    scores = Predictor(model, s["frame"], s["predictor"].proba, s["predictor"].positive)(test)
+    model = call_user("the fit function", s["fit"], as_input(train, s["frame"]))
+    scores = predict_rows(replace(s["predictor"], model=model), test)
     return float(s["metric"](s["y"][fold == k], scores)[0])
 
 
 def ablate(fit: Fit, table: pl.DataFrame, label: str, y: np.ndarray, metric: Metric, plan: list[Variant], *,
            folds: int = 5, seed: int = 0, workers: int = 2, cache: str | Path | None = None,
-           predictor: Predictor | None = None, frame: str = "pandas",
+           predictor: ModelCall | None = None, frame: str = "pandas",
            progress: Callable[[int, int | None], None] | None = None) -> tuple[list[AblationResult], int]:
     """Return each variant's result (the full model first, then by cost) and how many folds were trained.
 
@@ -149,12 +150,13 @@ def ablate(fit: Fit, table: pl.DataFrame, label: str, y: np.ndarray, metric: Met
     if folds < 2 or folds > table.height:
         raise UsageError(f"--folds {folds}: give 2 to {table.height} folds")
     fold = fold_of_rows(table.height, folds, seed)
-    predictor = predictor or Predictor(None, frame)
+    predictor = predictor or explain_call(None, frame)
     # the key of a fold's score: the content of the columns it trains on, the label, the folds,
     # the metric and the fit function's source; other columns changing does not retrain it
     digests = column_digests(table)
-    ident = hashlib.sha256(json.dumps([digests[label], table.height, folds, seed, metric.name, predictor.proba,
-                                       str(predictor.positive), frame, fit_identity(fit)]).encode()).hexdigest()
+    scores_proba = predictor.output == "score"  # the key as it was before ModelCall: old caches stay valid
+    ident = hashlib.sha256(json.dumps([digests[label], table.height, folds, seed, metric.name, scores_proba,
+                                       str(predictor.class_), frame, fit_identity(fit)]).encode()).hexdigest()
     folder = Path(cache) if cache is not None else None
     tasks = sorted({(v.columns, k) for v in plan for k in range(folds)})
     scores: dict[tuple[tuple[str, ...], int], float] = {}

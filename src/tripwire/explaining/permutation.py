@@ -17,7 +17,8 @@ import polars as pl
 
 from tripwire.evaluation.bootstrap import Bootstrap, index_blocks
 from tripwire.explaining.metrics import Metric
-from tripwire.explaining.predict import Predictor
+from tripwire.explaining.predict import predict_rows
+from tripwire.modeltest.model import ModelCall
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,13 @@ class Importance:
     ci_high: float | None
 
 
-def permutation_importance(predict: Predictor, table: pl.DataFrame, y: np.ndarray, metric: Metric,
+def permutation_importance(predict: ModelCall, table: pl.DataFrame, y: np.ndarray, metric: Metric,
                            features: Mapping[str, Sequence[str]], *, repeats: int = 5, boot: Bootstrap | None = None,
                            progress: Callable[[int, int | None], None] | None = None) -> tuple[float, list[Importance]]:
     """Return (the metric on the intact table, each feature's importance), most important first."""
     boot = boot or Bootstrap(resamples=200)
     n = table.height
-    base = predict(table)
+    base = predict_rows(predict, table)
     base_score = float(metric(y, base)[0])
     out = []
     for j, (name, cols) in enumerate(features.items()):
@@ -45,7 +46,7 @@ def permutation_importance(predict: Predictor, table: pl.DataFrame, y: np.ndarra
         perms = [rng.permutation(n) for _ in range(repeats)]
         # one call for every shuffle of this column: the repeats' tables stacked
         stacked = pl.concat([table.with_columns([table[c].gather(p) for c in cols]) for p in perms])
-        shuffled = predict(stacked).reshape(repeats, n)
+        shuffled = predict_rows(predict, stacked).reshape(repeats, n)
         value = float(metric.cost(base_score, metric(y, shuffled)).mean())
         draws = np.concatenate([_paired_draws(metric, y, base, shuffled, idx) for idx in index_blocks(n, boot, j)])
         low, high = boot.interval(draws)

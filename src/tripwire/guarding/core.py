@@ -77,6 +77,7 @@ class Guard:
         self._reference = _load_reference(reference, store)
         self._compiled: CompiledContract | None = None
         self._window: DriftWindow | None = None
+        #: one lock for the reference, the drift window and the counters: serving threads share the guard
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
         #: an empty output of the model's type: answers given without the model keep its type
@@ -135,24 +136,30 @@ class Guard:
     def _judge(self, df: pl.DataFrame, reasons: list[str]) -> tuple[list, dict, float]:
         try:
             if self._compiled is None:
-                from tripwire.profiling import ProfileConfig, profile_batch
-
-                self._compile(profile_batch(df.to_arrow(), 0, ProfileConfig(sample_rows=0)))
-                reasons.append("first batch: it is the reference")
+                self._compile_first(df, reasons)
             assert self._compiled is not None and self._window is not None
             verdict = self._compiled.judge(df)
             reasons += [f"{name}: {why}" for name, why in verdict.unknown]
             schema_broken = any(f.code.startswith("schema.") for f in verdict.findings)
-            with self._lock:
+            with self._lock:  # add, score and describe one window state: another thread may add next
                 if not schema_broken:  # a batch with broken columns says nothing about drift
                     self._window.add(df)
                 scores = self._window.scores()
-            drift_findings = self._window.findings(scores)
+                drift_findings = self._window.findings(scores)
             return [*verdict.findings, *drift_findings], verdict.masks, float(max(scores.values(), default=0.0))
         except Exception as exc:  # the checks failing must not stop the answer
             self._fault(f"the checks could not run: {exc}")
             reasons.append(f"checks could not run: {type(exc).__name__}: {exc}"[:300])
             return [], {}, 0.0
+
+    def _compile_first(self, df: pl.DataFrame, reasons: list[str]) -> None:
+        """Make the first batch the reference (once: concurrent first batches wait for it)."""
+        from tripwire.profiling import ProfileConfig, profile_batch
+
+        with self._lock:
+            if self._compiled is None:
+                self._compile(profile_batch(df.to_arrow(), 0, ProfileConfig(sample_rows=0)))
+                reasons.append("first batch: it is the reference")
 
     def _compile(self, reference: Any) -> None:
         self._compiled = CompiledContract(self._contract, reference)
@@ -197,18 +204,20 @@ class Guard:
         return shaped_like(self._template, values)
 
     def _fault(self, message: str) -> None:
-        self.counts["faults"] += 1
+        with self._lock:
+            self.counts["faults"] += 1
         if self.strict:
             raise GuardError(message)
 
     # ---- records ---------------------------------------------------------------------------
     def _record(self, key: str, when: datetime, n: int, routing: Routing, findings: list, reasons: list[str],
                 drift: float | None, action: str, outputs: dict, df: pl.DataFrame | None) -> None:
-        c = self.counts
-        c["batches"] += 1
-        c["rows"] += n
-        c["rows_routed"] += routing.routed
-        c["batches_routed"] += routing.batch
+        with self._lock:  # `+=` on a dict entry is a read then a write: threads would lose increments
+            c = self.counts
+            c["batches"] += 1
+            c["rows"] += n
+            c["rows_routed"] += routing.routed
+            c["batches_routed"] += routing.batch
         self.last_decision = {
             "batch": key, "rows": n, "rows_routed": routing.routed, "action": action,
             "rules": list(routing.rules), "reasons": reasons, "drift_score": drift,
@@ -231,7 +240,8 @@ class Guard:
 
     def stats(self) -> dict[str, Any]:
         """Return what the guard did: batches, rows routed, faults, and what became of its records."""
-        out: dict[str, Any] = dict(self.counts)
+        with self._lock:
+            out: dict[str, Any] = dict(self.counts)
         if self.recorder is not None:
             s = self.recorder.stats
             out |= {"records_written": s.written, "records_dropped": s.dropped, "records_failed": s.failed,

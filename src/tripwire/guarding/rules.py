@@ -164,7 +164,7 @@ def load_rules(rules: Any) -> tuple[RouteRule, ...]:
 
 def rules_from_data(data: Any, source: str) -> tuple[RouteRule, ...]:
     """Build rules from YAML data: a list, or a mapping with `rules:`; one line per mistake."""
-    from tripwire.contracts.validate import Schema, shown
+    from tripwire.yamlschema import Schema, shown
 
     where = Schema(source, HINT)
     if isinstance(data, dict):

@@ -116,21 +116,23 @@ def _in_pool(chunks: list[tuple[list[str], list[str]]], n: int) -> Iterator[tupl
     with _pool(n) as pool:
         pending: deque[tuple[list[str], list[str], Future]] = deque()
         position = 0
+
+        def oldest() -> tuple[list[str], dict]:
+            """Return the oldest chunk's measures; it leaves the queue (and counts as done) only then."""
+            nonlocal position
+            _, names_done, fut = pending[0]
+            cols = fut.result()
+            pending.popleft()
+            position += 1
+            return names_done, cols
+
         try:
             for files, names in chunks:  # two chunks per worker in flight, no more: memory stays flat
                 pending.append((files, names, pool.submit(measure_files, files, True)))
                 if len(pending) >= 2 * n:
-                    _, names_done, fut = pending[0]
-                    cols = fut.result()
-                    pending.popleft()
-                    position += 1
-                    yield names_done, cols
+                    yield oldest()
             while pending:
-                _, names_done, fut = pending[0]
-                cols = fut.result()
-                pending.popleft()
-                position += 1
-                yield names_done, cols
+                yield oldest()
         except BrokenProcessPool:
             pass
         else:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
+from tripwire.intervals import wilson
 from tripwire.modeltest.runner import TestOutcome
 from tripwire.report import CheckResult, Finding, code_info
 
 FIX = code_info("model.behavior_test_failed").fix
 
 
-def wilson(passed: int, n: int, z: float = 1.96) -> tuple[float | None, float | None]:
-    """Return the Wilson score interval of a pass rate (95% by default)."""
-    if n == 0:
-        return None, None
-    p = passed / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+def pass_rate_interval(passed: int, n: int) -> tuple[float | None, float | None]:
+    """Return the 95% Wilson interval of a pass rate, or no interval for a test without cases."""
+    return wilson(passed, n) if n else (None, None)
 
 
 def example_lines(outcome: TestOutcome) -> str:
@@ -66,7 +61,7 @@ def outcome_check(outcome: TestOutcome) -> CheckResult:
 
 def outcome_row(outcome: TestOutcome) -> dict[str, Any]:
     """Return the test's row of the metrics table: pass rate with its Wilson interval."""
-    low, high = wilson(outcome.cases - outcome.failed, outcome.cases)
+    low, high = pass_rate_interval(outcome.cases - outcome.failed, outcome.cases)
     return {"metric": "pass_rate", "value": outcome.pass_rate, "ci_low": low, "ci_high": high, "n": outcome.cases,
             "test": outcome.spec.name, "kind": outcome.spec.kind, "failed": outcome.failed,
             "min_pass_rate": outcome.spec.min_pass_rate}

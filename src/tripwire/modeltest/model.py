@@ -46,40 +46,57 @@ def load_model(spec: str, option: str = "--model") -> Any:
     return obj
 
 
+#: the forms a model may take its rows in: a frame of one library, or a list of dicts
+FRAMES = ("pandas", "polars", "arrow", "records")
+
+
+def as_input(block: Any, frame: str = "pandas") -> Any:
+    """Return rows as the user's code takes them: a list of texts as it is, a table in the form `frame` names."""
+    if isinstance(block, list):
+        return block
+    if frame == "pandas":
+        return block.to_pandas()
+    if frame == "records":
+        return block.to_dicts()
+    if frame == "arrow":
+        return block.to_arrow()
+    return block
+
+
 @dataclass(frozen=True)
 class ModelCall:
-    """Call a model on one batch and return one output per input (labels, or scores of one class)."""
+    """Call a model on one batch and return one output per input (labels, or scores of one class).
+
+    The one way tripwire calls a user's model (test-model's suites, explain's permutations and
+    ablations). `output="score"` uses predict_proba when the model has it; `class_` picks the
+    column of a many-column output (by the model's classes_, else by position; of two columns
+    the second, the positive class, when none is named). `class_option` is how the user names
+    the class in messages ("class:" in a suite, "--positive" for explain). What the model raises is raised as it is: callers decide whether a
+    bad row costs its case (test-model) or the run (explain).
+    """
 
     model: Any
     output: str = "label"
     class_: Any = None
     frame: str = "pandas"
+    class_option: str = "class:"
 
     def predictor(self) -> Callable[[Any], Any]:
+        """Return the function to call: predict_proba for scores, else predict, else the model itself."""
         if self.output == "score" and hasattr(self.model, "predict_proba"):
             return self.model.predict_proba
         if hasattr(self.model, "predict") and not isinstance(self.model, type):
             return self.model.predict
         return self.model
 
-    def as_input(self, block: Any) -> Any:
-        """Return the batch as the model takes it: a list of texts, or a frame of the suite's kind."""
-        if isinstance(block, list):
-            return block
-        if self.frame == "pandas":
-            return block.to_pandas()
-        if self.frame == "records":
-            return block.to_dicts()
-        return block
-
     def __call__(self, block: Any) -> np.ndarray:
         n = len(block) if isinstance(block, list) else block.height
-        out = np.asarray(self.predictor()(self.as_input(block)))
+        out = np.asarray(self.predictor()(as_input(block, self.frame)))
         if out.ndim == 2 and out.shape[0] == n:
             out = self._column(out)
         if out.ndim != 1 or out.shape[0] != n:
             raise OutputShapeError(f"the model returned outputs of shape {out.shape} for {n} inputs; "
-                                   f"expected {n} outputs (or an ({n}, classes) array with class: set)")
+                                   f"expected {n} outputs (or an ({n}, classes) array with {self.class_option} set)")
         return out
 
     def _column(self, out: np.ndarray) -> np.ndarray:
@@ -87,18 +104,20 @@ class ModelCall:
             return out[:, 0]
         classes = getattr(self.model, "classes_", None)
         if self.class_ is None:
+            if out.shape[1] == 2:  # a binary model's scores: the positive class is the second, as in scikit-learn
+                return out[:, 1]
             raise OutputShapeError(f"the model returned {out.shape[1]} columns per input; name the class "
-                                   "to score with `class:` in the suite")
+                                   f"to score with {self.class_option}")
         if classes is not None:
             found = [i for i, c in enumerate(np.asarray(classes).tolist()) if c == self.class_ or str(c) == str(self.class_)]
             if not found:
-                raise OutputShapeError(f"class {self.class_!r} is not one of the model's classes "
+                raise OutputShapeError(f"{self.class_option} {self.class_!r} is not one of the model's classes "
                                        f"{np.asarray(classes).tolist()[:20]}")
             return out[:, found[0]]
         if isinstance(self.class_, int) and 0 <= self.class_ < out.shape[1]:
             return out[:, self.class_]
-        raise OutputShapeError(f"class {self.class_!r}: the model has no classes_, so give the column index "
-                               f"(0 to {out.shape[1] - 1})")
+        raise OutputShapeError(f"{self.class_option} {self.class_!r}: the model has no classes_, so give the column "
+                               f"index (0 to {out.shape[1] - 1})")
 
 
 def _length(block: Any) -> int:

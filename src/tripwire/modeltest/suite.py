@@ -7,13 +7,13 @@ did-you-mean. Nothing unchecked reaches the runner.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tripwire.errors import InputError
+from tripwire.modeltest.model import FRAMES
 from tripwire.yamlfile import line_of, parse_yaml, plain, read_yaml
+from tripwire.yamlschema import Schema
 
 KINDS = ("mft", "invariance", "directional")
 #: perturbations that must leave the output unchanged
@@ -25,7 +25,6 @@ DIRECTIONAL = ("negate", "append", "increase", "decrease")
 DIRECTIONS = ("flip", "up", "down", "not_down", "not_up")
 OUTPUTS = ("label", "score")
 INPUTS = ("text", "table")
-FRAMES = ("pandas", "polars", "records")
 
 TOP_KEYS = ("suite", "input", "text_column", "columns", "output", "class", "frame", "batch_size", "seed",
             "synonyms", "entities", "tests")
@@ -119,44 +118,17 @@ class Suite:
         return _Reader(source).suite(parse_yaml(text, source))
 
 
-class _Reader:
+class _Reader(Schema):
     """Turn parsed YAML into specs, raising one line that says where a value is wrong."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
+        super().__init__(source, HINT)
 
-    def error(self, key: str, problem: str, line: int | None) -> InputError:
-        return InputError(f"{key}: {problem}" if key else problem, path=self.source, line=line, hint=HINT)
-
-    def keys(self, data: dict, allowed: tuple[str, ...], where: str) -> None:
-        for key in data:
-            if key in allowed:
-                continue
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
-            raise self.error(where, f"unknown key {str(key)!r}; {hint}", line_of(data, key))
-
-    def choice(self, data: dict, name: str, where: str, options: tuple[str, ...], default: str | None) -> str | None:
-        value = data.get(name, default)
-        if value is None or (isinstance(value, str) and value in options):
-            return value
-        close = difflib.get_close_matches(str(value), options, n=1) if isinstance(value, str) else []
-        extra = f" (did you mean {close[0]!r}?)" if close else ""
-        raise self.error(f"{where}{name}", f"expected one of {', '.join(options)}{extra}, got {value!r}",
-                         line_of(data, name))
-
-    def number(self, data: dict, name: str, where: str, lo: float, hi: float | None, default: Any,
+    def amount(self, data: dict, name: str, where: str, lo: float, hi: float | None, default: Any,
                integer: bool = False) -> Any:
-        value = data.get(name, default)
-        if value is None:
-            return None
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-        ok = ok and value >= lo and (hi is None or value <= hi) and (not integer or float(value).is_integer())
-        if not ok:
-            kind = "a whole number" if integer else "a number"
-            bound = f" from {lo:g} to {hi:g}" if hi is not None else f" of at least {lo:g}"
-            raise self.error(f"{where}{name}", f"expected {kind}{bound}, got {value!r}", line_of(data, name))
-        return int(value) if integer else float(value)
+        """Return data[where + name] as a number within [lo, hi] (the default when absent)."""
+        value = self.number(data, name, f"{where}{name}", lo=lo, hi=hi, integer=integer)
+        return default if value is None else value if integer else float(value)
 
     def suite(self, data: Any) -> Suite:
         if not isinstance(data, dict):
@@ -176,14 +148,14 @@ class _Reader:
         name = data.get("suite") or Path(self.source).stem
         suite = Suite(
             name=str(name), source=self.source,
-            input=self.choice(data, "input", "", INPUTS, "text") or "text",
+            input=self.choice(data, "input", "input", INPUTS, "text") or "text",
             text_column=str(data.get("text_column", "text")),
             columns=self.names(data, "columns", ""),
-            output=self.choice(data, "output", "", OUTPUTS, "label") or "label",
+            output=self.choice(data, "output", "output", OUTPUTS, "label") or "label",
             class_=plain(data.get("class")),
-            frame=self.choice(data, "frame", "", FRAMES, "pandas") or "pandas",
-            batch_size=self.number(data, "batch_size", "", 1, None, 1024, integer=True),
-            seed=self.number(data, "seed", "", 0, None, 0, integer=True),
+            frame=self.choice(data, "frame", "frame", FRAMES, "pandas") or "pandas",
+            batch_size=self.amount(data, "batch_size", "", 1, None, 1024, integer=True),
+            seed=self.amount(data, "seed", "", 0, None, 0, integer=True),
             synonyms=tuple(tuple(str(w) for w in g) for g in synonyms),
             entities={str(k): tuple(plain(v)) for k, v in entities.items()},
         )
@@ -201,14 +173,14 @@ class _Reader:
             raise self.error(f"tests[{i}]", "expected a mapping with name and kind", None)
         if "kind" not in data:
             raise self.error(f"tests[{i}]", "missing `kind:` (mft, invariance or directional)", line_of(data))
-        kind = self.choice(data, "kind", where, KINDS, None)
+        kind = self.choice(data, "kind", f"{where}kind", KINDS, None)
         assert kind is not None
         self.keys(data, TEST_KEYS[kind], f"tests[{i}] ({kind})")
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
             raise self.error(f"{where}name", "expected the test's name (text)", line_of(data, "name"))
         spec: dict[str, Any] = {"name": name, "kind": kind, "line": line_of(data),
-                                "output": self.choice(data, "output", where, OUTPUTS, suite.output),
+                                "output": self.choice(data, "output", f"{where}output", OUTPUTS, suite.output),
                                 "class_": plain(data.get("class", suite.class_))}
         if not any(k in data for k in ("cases", "template", "rows")):
             raise self.error(f"tests[{i}]", "give the inputs: `cases:`, a `template:` with `fill:`, "
@@ -222,9 +194,9 @@ class _Reader:
                                  line_of(data, "fill"))
             spec["fill"] = {str(k): tuple(plain(v)) for k, v in fill.items()}
             self.check_template(spec["template"], spec["fill"], f"{where}template", line_of(data, "template"), suite)
-        spec["rows"] = self.number(data, "rows", where, 1, None, None, integer=True)
-        spec["min_pass_rate"] = self.number(data, "min_pass_rate", where, 0, 1, 1.0 if kind == "mft" else 0.95)
-        spec["tolerance"] = self.number(data, "tolerance", where, 0, None, 0.0)
+        spec["rows"] = self.amount(data, "rows", where, 1, None, None, integer=True)
+        spec["min_pass_rate"] = self.amount(data, "min_pass_rate", where, 0, 1, 1.0 if kind == "mft" else 0.95)
+        spec["tolerance"] = self.amount(data, "tolerance", where, 0, None, 0.0)
         spec["columns"] = self.names(data, "columns", where)
         if kind == "mft":
             if "expect" in data:
@@ -235,14 +207,14 @@ class _Reader:
             options = INVARIANT if kind == "invariance" else DIRECTIONAL
             if "perturb" not in data:
                 raise self.error(f"tests[{i}]", f"missing `perturb:` ({', '.join(options)})", line_of(data))
-            spec["perturb"] = self.choice(data, "perturb", where, options, None)
-            spec["pct"] = self.number(data, "pct", where, 0, 1000, 5.0)
+            spec["perturb"] = self.choice(data, "perturb", f"{where}perturb", options, None)
+            spec["pct"] = self.amount(data, "pct", where, 0, 1000, 5.0)
             if suite.input == "table" and spec["perturb"] in ("typos", "case", "whitespace", "synonyms", "numbers",
                                                                "noise", "increase", "decrease", "entities") \
                     and not spec["columns"]:
                 raise self.error(f"tests[{i}]", f"perturb {spec['perturb']} on a table needs `columns:`", line_of(data))
         if kind == "directional":
-            spec["expect"] = self.choice(data, "expect", where, DIRECTIONS, None)
+            spec["expect"] = self.choice(data, "expect", f"{where}expect", DIRECTIONS, None)
             if spec["expect"] is None:
                 raise self.error(f"tests[{i}]", f"missing `expect:` ({', '.join(DIRECTIONS)})", line_of(data))
             if spec["expect"] == "flip" and spec["output"] != "label":
@@ -313,8 +285,8 @@ class _Reader:
             return Expectation(within=tuple(plain(value["in"])))
         if "equals" in value:
             return Expectation(equals=plain(value["equals"]))
-        low = self.number(value, "min", f"{key}.", float("-inf"), None, None)
-        high = self.number(value, "max", f"{key}.", float("-inf"), None, None)
+        low = self.amount(value, "min", f"{key}.", float("-inf"), None, None)
+        high = self.amount(value, "max", f"{key}.", float("-inf"), None, None)
         if low is None and high is None:
             raise self.error(key, "expected a value, {in: [...]}, or {min:, max:}", line)
         return Expectation(low=low, high=high)

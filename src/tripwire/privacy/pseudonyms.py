@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from tripwire.errors import UsageError
@@ -45,15 +46,103 @@ def read_key(key_env: str | None = None, key_file: str | Path | None = None) -> 
     return key
 
 
+#: rows of pseudonym pairs kept before they are cut to one per distinct value (bounds the check's memory)
+COMPACT_ROWS = 4_000_000
+
+
+class CollisionCheck:
+    """Every (value, pseudonym) pair given so far, to refuse two different values sharing a pseudonym.
+
+    Pseudonyms are truncated digests: a short one (a format-kept id of few digits, a small
+    `--length`) can be the same for two people, and merging them silently would corrupt every
+    join and count on the column. Values and pseudonyms are kept as 64-bit hashes with the
+    first row of each value (24 bytes a row, cut to one row per distinct value every few
+    million rows), so the check spans every batch of a file; two values are told apart by their hashes (a false alarm needs two 64-bit hashes
+    to meet).
+    """
+
+    def __init__(self, columns: list[str], *, keep_format: bool, length: int) -> None:
+        """Check `columns`; `keep_format` and `length` only say what to do in the message."""
+        self.columns, self.keep_format, self.length = columns, keep_format, length
+        self._parts: dict[str, list[pl.DataFrame]] = {c: [] for c in columns}
+        self._rows = 0
+
+    def add(self, before: pl.DataFrame, after: pl.DataFrame) -> None:
+        """Remember one batch's pairs (rows counted on from the previous batches)."""
+        row = pl.int_range(self._rows, self._rows + before.height, dtype=pl.Int64, eager=True)
+        for c in self.columns:
+            given = after.get_column(c)
+            kept = given.is_not_null()
+            if given.dtype == pl.String:
+                kept &= given != ""  # null and empty text stay as they were: no pseudonym to share
+            pairs = pl.DataFrame({"value": before.get_column(c).hash(), "pseudonym": given.hash(), "row": row})
+            parts = self._parts[c]
+            parts.append(pairs.filter(kept))
+            if sum(p.height for p in parts) >= COMPACT_ROWS:
+                self._parts[c] = [_first_rows(parts)]
+        self._rows += before.height
+
+    def verify(self) -> None:
+        """Raise a UsageError (one line, no value shown) when two different values got one pseudonym."""
+        for c in self.columns:
+            if not self._parts[c]:
+                continue
+            pairs = pl.concat(self._parts[c])
+            # each value has one pseudonym: fewer pseudonyms than values means two values share one
+            distinct = pairs.get_column("value").n_unique()
+            if pairs.get_column("pseudonym").n_unique() == distinct:
+                continue
+            first, second, sharing = _first_clash(pairs)
+            # format-kept numbers never clash (a permutation): the clash is among hex pseudonyms
+            what = f"give a longer --length than {self.length}"
+            raise UsageError(
+                f"{c}: {sharing:,} value(s) would share a pseudonym "
+                f"with another (first: rows {first + 1:,} and {second + 1:,}, counting from 1, of "
+                f"{distinct:,} distinct values); two people must never become one, so nothing was written: "
+                f"{what}")
+
+
+def _first_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Return one row per distinct value: its pseudonym and the first row it was seen in."""
+    return pl.concat(parts).group_by("value").agg(pl.col("pseudonym").first(), pl.col("row").min())
+
+
+def _first_clash(pairs: pl.DataFrame) -> tuple[int, int, int]:
+    """Return the first two rows of two values sharing a pseudonym, and how many values share one with another."""
+    value, pseudonym, row = (pairs.get_column(c).to_numpy() for c in ("value", "pseudonym", "row"))
+    order = np.lexsort((row, value))  # each value's first row first (sorts in NumPy: fast at millions)
+    value, pseudonym, row = value[order], pseudonym[order], row[order]
+    first = np.r_[True, value[1:] != value[:-1]]
+    pseudonym, row = pseudonym[first], row[first]
+    order = np.lexsort((row, pseudonym))
+    pseudonym, row = pseudonym[order], row[order]
+    same = pseudonym[1:] == pseudonym[:-1]  # a value after another with its pseudonym
+    later = np.flatnonzero(same) + 1
+    starts = np.flatnonzero(np.r_[False, same] & ~np.r_[False, False, same[:-1]])  # the second of each clash
+    pick = starts[np.argmin(row[starts - 1])]  # the clash whose first value comes first in the file
+    return int(row[pick - 1]), int(row[pick]), int(later.size)
+
+
 def pseudonymise_frame(df: pl.DataFrame, columns: list[str], key: bytes, *, length: int = DEFAULT_LENGTH,
-                       keep_format: bool = False) -> pl.DataFrame:
+                       keep_format: bool = False, collisions: CollisionCheck | None = None) -> pl.DataFrame:
     """Return `df` with each of `columns` replaced by keyed pseudonyms (the other columns untouched).
 
     `keep_format` keeps an identifier's look: integers stay integers with as many digits,
-    digit strings stay digit strings of the same length (leading zeros kept); other values
-    get `length` hex characters. Digits come from the first 60 bits of the digest taken
-    modulo 10^digits, so a format-kept id of d digits collides like a random d-digit number.
+    digit strings stay digit strings of the same length (leading zeros kept), through a keyed
+    permutation of each width's numbers, so two ids never share one; other values get `length`
+    hex characters, and two different values given one pseudonym raise a UsageError.
+    `collisions`: a check the caller shares across batches (and verifies at the end); without
+    one, this frame is checked.
     """
+    out = _pseudonyms(df, columns, key, length, keep_format)
+    check = collisions or CollisionCheck(columns, keep_format=keep_format, length=length)
+    check.add(df, out)
+    if collisions is None:
+        check.verify()
+    return out
+
+
+def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, keep_format: bool) -> pl.DataFrame:
     plh = require("polars_hash", "pseudonymising columns")
     out = []
     for c in columns:
@@ -65,22 +154,75 @@ def pseudonymise_frame(df: pl.DataFrame, columns: list[str], key: bytes, *, leng
         if not keep_format:
             out.append(digest.str.slice(0, length).alias(c))
             continue
-        # 15 hex digits = 60 bits as an integer, then cut to the id's own number of digits
-        n60 = digest.str.slice(0, 15).str.to_integer(base=16).cast(pl.Int64)
         digits = text.str.len_chars()
         if dtype.is_integer():
-            neg = df.get_column(c) < 0
-            width = (digits - neg.cast(pl.UInt32)).clip(1, 18)
-            low = pl.Series([10], dtype=pl.Int64).pow(width - 1).cast(pl.Int64)
-            span = 9 * low
-            value = pl.Series(low + n60 % span).alias(c)  # d digits, never a leading zero
+            neg = (df.get_column(c) < 0).fill_null(False)
+            width = (digits - neg.cast(pl.UInt32)).clip(1, 18).fill_null(1).to_numpy()
+            magnitude = df.get_column(c).cast(pl.Int64, strict=False).abs().fill_null(0).to_numpy()
+            # d digits stay d digits: 1-digit numbers permute 0–9, wider ones never get a leading zero
+            low = np.where(width == 1, 0, 10 ** (width - 1).astype(np.int64))
+            span = np.where(width == 1, 10, 9 * low)
+            permuted = _keyed_permutation(np.clip(magnitude, low, low + span - 1) - low, span, width, key, "int")
+            value = pl.Series(c, low + permuted)
             value = pl.select(pl.when(neg).then(-value).otherwise(value)).to_series()
+            value = pl.select(pl.when(df.get_column(c).is_null()).then(None).otherwise(value)).to_series()
             out.append(value.cast(dtype, strict=False).alias(c))
             continue
-        is_digits = text.str.contains(r"^\d{1,18}$")
-        width = digits.clip(1, 18)
-        modulus = pl.Series([10], dtype=pl.Int64).pow(width).cast(pl.Int64)
-        as_digits = (n60 % modulus).cast(pl.String).str.zfill(width)
+        is_digits = text.str.contains(r"^\d{1,18}$").fill_null(False)
+        width = digits.clip(1, 18).fill_null(1).to_numpy()
+        rows = np.flatnonzero(is_digits.to_numpy())
+        number = text.gather(rows).str.to_integer().to_numpy()
+        permuted = np.zeros(len(text), np.int64)
+        permuted[rows] = _keyed_permutation(number, 10 ** width[rows].astype(np.int64), width[rows], key, "digits")
+        as_digits = pl.Series(permuted).cast(pl.String).str.zfill(pl.Series(width))
         fallback = digest.str.slice(0, length)
         out.append(pl.select(pl.when(is_digits).then(as_digits).otherwise(fallback)).to_series().alias(c))
     return df.with_columns(out)
+
+
+#: Feistel rounds of the format-keeping permutation (FF1 uses 10; 8 keyed rounds are well past
+#: the 4 a Luby–Rackoff permutation needs)
+ROUNDS = 8
+
+
+def _keyed_permutation(x: np.ndarray, n: np.ndarray, width: np.ndarray, key: bytes, kind: str) -> np.ndarray:
+    """Map each x in [0, n) to a keyed pseudo-random permutation of [0, n): two values never share one.
+
+    A Feistel network over [0, a·b) with a·b ≥ n (a = ⌈√n⌉) whose rounds add an HMAC of the
+    other half, walked again while the result falls outside [0, n) (cycle walking keeps a
+    permutation a permutation). Each domain (kind and width) gets its own round keys. The
+    round function is hashed once per distinct half, so narrow ids cost a few hashes a round.
+    """
+    out = np.empty_like(x)
+    for w in np.unique(width):
+        rows = np.flatnonzero(width == w)
+        size = int(n[rows[0]])
+        a = int(np.ceil(np.sqrt(size)))
+        b = -(-size // a)
+        y = x[rows].astype(np.int64)
+        pending = np.arange(y.size)
+        while pending.size:
+            y[pending] = _feistel(y[pending], a, b, key, f"{kind}{w}")
+            pending = pending[y[pending] >= size]
+        out[rows] = y
+    return out
+
+
+def _feistel(x: np.ndarray, a: int, b: int, key: bytes, tweak: str) -> np.ndarray:
+    """Apply the keyed Feistel rounds to values in [0, a·b)."""
+    left, right = x // b, x % b
+    for r in range(ROUNDS):
+        if r % 2 == 0:
+            left = (left + _round(right, key, f"{tweak}:{r}:")) % a
+        else:
+            right = (right + _round(left, key, f"{tweak}:{r}:")) % b
+    return left * b + right
+
+
+def _round(half: np.ndarray, key: bytes, prefix: str) -> np.ndarray:
+    """Return the first 60 bits of HMAC-SHA256(key, prefix + half) for each half (hashed once per distinct half)."""
+    plh = require("polars_hash", "pseudonymising columns")
+    distinct, back = np.unique(half, return_inverse=True)
+    text = pl.DataFrame({"t": pl.Series(distinct).cast(pl.String)}).select((pl.lit(prefix) + pl.col("t")).alias("t"))
+    digest = text.select(plh.col("t").chash.hmac_sha256(key=key)).to_series()
+    return digest.str.slice(0, 15).str.to_integer(base=16).cast(pl.Int64).to_numpy()[back]

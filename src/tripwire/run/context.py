@@ -88,13 +88,15 @@ def dataset_info(prof: DatasetProfile) -> DatasetInfo:
 def open_context(data: Any, reference: Any = None, *, name: str | None = None, label: str | None = None,
                  prediction: str | None = None, options: Mapping[str, Any] | None = None,
                  encoding: str | None = None, progress: bool | ProgressCallback | None = None,
-                 store: Any = None, config: ProfileConfig | None = None) -> RunContext:
+                 store: Any = None, config: ProfileConfig | None = None,
+                 passes: PassLog | None = None) -> RunContext:
     """Open and profile the data, resolve the reference, and check the named columns exist.
 
     `data` is anything `tripwire.profile` reads, a saved profile.json or a DatasetProfile
     (then there are no rows to read). `store` is the Store (or its URL) for `store:NAME`.
+    `passes`: the log of reads the command made before (of another input), continued here.
     """
-    passes = PassLog()
+    passes = passes if passes is not None else PassLog()
     read_kind = ["profile"]
     prof, source = _saved(data)
     if prof is None:

@@ -17,7 +17,7 @@ import polars as pl
 
 from tripwire.errors import UsageError
 from tripwire.evaluation.bootstrap import Bootstrap
-from tripwire.explaining import Predictor, ablate, get_metric, permutation_importance, variants
+from tripwire.explaining import ablate, explain_call, get_metric, permutation_importance, variants
 from tripwire.explaining.ablation import fingerprint
 from tripwire.explaining.metrics import BINARY, Metric, truth
 from tripwire.modeltest import load_model
@@ -60,7 +60,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     try:
         if model is not None and permutation:
             y = truth(scorer, _label(table, label), positive)
-            pred = Predictor(model, frame, scorer.name in BINARY, positive)
+            pred = explain_call(model, frame, scorer.name in BINARY, positive)
             boot = Bootstrap(resamples=resamples, seed=seed)
             base, ranked = permutation_importance(pred, table.select(used), y, scorer, blocks, repeats=repeats,
                                                   boot=boot, progress=bar)
@@ -101,7 +101,7 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
     plan = variants([*used, *add], blocks, list(add))
     results, trained = ablate(fitter, source.select([*used, *add, label]), label, y, scorer, plan, folds=folds,
                               seed=seed, workers=workers, cache=cache,
-                              predictor=Predictor(None, frame, scorer.name in BINARY, positive),
+                              predictor=explain_call(None, frame, scorer.name in BINARY, positive),
                               frame=frame, progress=bar)
     full = results[0]
     rows: list[dict[str, Any]] = [{"metric": f"cv_{scorer.name}", "value": float(np.mean(full.scores)),

@@ -18,7 +18,7 @@ from tripwire.errors import UsageError
 from tripwire.progress import progress_for
 from tripwire.report import CheckResult, Finding, Report
 from tripwire.report.codes import code_info
-from tripwire.run.context import RunContext, open_context, read_frame
+from tripwire.run.context import PassLog, RunContext, open_context, read_frame
 from tripwire.run.plan import Plan, execute
 
 WRITERS = (".parquet", ".csv", ".arrow", ".feather", ".ipc")
@@ -54,7 +54,7 @@ def pseudonymise(data: Any, columns: Sequence[str], output: str | Path, *, key: 
     so a failure never leaves half a file; the input is never written to.
     """
     from tripwire.io import open_source
-    from tripwire.privacy.pseudonyms import MIN_KEY_BYTES, pseudonymise_frame
+    from tripwire.privacy.pseudonyms import MIN_KEY_BYTES, CollisionCheck, pseudonymise_frame
 
     if len(key) < MIN_KEY_BYTES:
         raise UsageError(f"the key is {len(key)} bytes; give at least {MIN_KEY_BYTES}")
@@ -71,11 +71,14 @@ def pseudonymise(data: Any, columns: Sequence[str], output: str | Path, *, key: 
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     bar = progress_for(progress, source.name, "pseudonymising")
     rows, writer = 0, None
+    # two values sharing a pseudonym in different batches are found too: the file is renamed only when none do
+    collisions = CollisionCheck(list(columns), keep_format=keep_format, length=length)
     try:
         for batch in source.batches():
             df = pl.from_arrow(batch)
             assert isinstance(df, pl.DataFrame)
-            table = pseudonymise_frame(df, list(columns), key, keep_format=keep_format, length=length).to_arrow()
+            table = pseudonymise_frame(df, list(columns), key, keep_format=keep_format, length=length,
+                                       collisions=collisions).to_arrow()
             writer = writer or _writer(tmp, out.suffix.lower(), table.schema)
             writer.write_table(table)
             rows += table.num_rows
@@ -86,6 +89,7 @@ def pseudonymise(data: Any, columns: Sequence[str], output: str | Path, *, key: 
                                        keep_format=keep_format, length=length).to_arrow()
             writer = _writer(tmp, out.suffix.lower(), empty.schema)
         writer.close()
+        collisions.verify()
         tmp.replace(out)
     finally:
         if tmp.exists():
@@ -200,11 +204,14 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
     """
     from tripwire.io import open_source
     from tripwire.privacy.synthetic import correlation_difference, measure_copies
+    from tripwire.profiling import profile as profile_rows
 
-    ctx = open_context(synth, real, name=name, encoding=encoding, progress=progress)
+    # REAL is read once: its rows (the distances need them all) are profiled in memory as the reference
+    passes = PassLog()
+    real_t, real_name = read_frame(passes.counting(open_source(real, encoding=encoding), ["rows"]))
+    reference = profile_rows(real_t, name=real_name)
+    ctx = open_context(synth, reference, name=name, encoding=encoding, progress=progress, passes=passes)
     synth_t = _read(ctx)
-    real_source = open_source(real, encoding=encoding)
-    real_t = read_frame(real_source)[0]
     if set(real_t.columns) != set(synth_t.columns):
         extra = sorted(set(synth_t.columns) - set(real_t.columns))
         missing = sorted(set(real_t.columns) - set(synth_t.columns))

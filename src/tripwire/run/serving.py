@@ -75,11 +75,15 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
 
 
 def compare_models(*, dataset: str, store: Any = None, window: str = "week", task: str | None = None,
-                   resamples: int = 1000, level: float = 0.95, seed: int = 0) -> Report:
-    """Say whether the challenger beats the champion on the labelled requests both answered."""
+                   resamples: int = 1000, level: float = 0.95, seed: int = 0,
+                   labelled: pl.DataFrame | None = None) -> Report:
+    """Say whether the challenger beats the champion on the labelled requests both answered.
+
+    `labelled`: the dataset's `labelled_outputs`, when the caller read them already.
+    """
     every = _checked(window, task, resamples)
     st = _store(store)
-    joined = _joined(outputs(st, dataset), st, dataset)
+    joined = labelled if labelled is not None else labelled_outputs(st, dataset)
     champion = joined.filter((pl.col("role") == "champion") & (pl.col("route") == "model"))
     challenger = joined.filter(pl.col("role") == "challenger")
     if challenger.height == 0:
@@ -139,9 +143,17 @@ def metrics_by_window(rows: pl.DataFrame, task: str, every: str, boot: Bootstrap
     return out
 
 
-def label_trend(store: Store, dataset: str, every: str = "1w") -> list[dict[str, Any]]:
-    """Return each model version's point metric per window (accuracy or MAE), for the dashboard."""
-    joined = _joined(outputs(store, dataset), store, dataset)
+def labelled_outputs(store: Store, dataset: str) -> pl.DataFrame:
+    """Return the dataset's served outputs that have a label, with the label (one read of each table)."""
+    return _joined(outputs(store, dataset), store, dataset)
+
+
+def label_trend(store: Store, dataset: str, every: str = "1w", labelled: pl.DataFrame | None = None) -> list[dict[str, Any]]:
+    """Return each model version's point metric per window (accuracy or MAE), for the dashboard.
+
+    `labelled`: the dataset's `labelled_outputs`, when the caller read them already.
+    """
+    joined = labelled if labelled is not None else labelled_outputs(store, dataset)
     rows = joined.filter((pl.col("role") == "champion") & (pl.col("route") == "model"))
     if rows.height == 0:
         return []

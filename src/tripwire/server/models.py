@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from tripwire.server import charts
 from tripwire.server.errors import NotFound
+from tripwire.server.readcache import Recent
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from tripwire.store import Store
 
 #: overall metrics of a stored evaluation drawn as trends (the first ones present)
@@ -26,6 +29,8 @@ EVALUATE_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "log
 MAX_EVALUATE_CHARTS = 6
 #: bootstrap resamples of the comparison drawn on the page (the CLI's default is 1,000)
 PAGE_RESAMPLES = 200
+#: each dataset's label charts and comparison, under the version of its stored outputs and labels
+_SECTIONS = Recent(32)
 
 
 def models(store: Store) -> list[dict[str, Any]]:
@@ -68,9 +73,27 @@ def model_view(store: Store, name: str) -> dict[str, Any]:
     if made:
         view["guard"], view["rules"] = _guard_charts(made)
     for ds in view["datasets"]:
-        view["labels"] += _label_charts(store, ds)
-        view["compare"] += _comparison(store, ds)
+        labels, compare = _served_sections(store, ds)
+        view["labels"] += labels
+        view["compare"] += compare
     return view
+
+
+def _served_sections(store: Store, dataset: str) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """Return a dataset's label charts and comparison, computed again only once outputs or labels were stored.
+
+    They read and join every stored output and label (the costly part of the page), so they
+    are kept under the tables' last row ids for the dataset, which change with each write.
+    """
+    from tripwire.run.serving import labelled_outputs
+    from tripwire.store.serving import served_version
+
+    key = (store.url, dataset, served_version(store, dataset))
+    kept = _SECTIONS.get(key)
+    if kept is None:
+        labelled = labelled_outputs(store, dataset)  # read once for both sections
+        kept = _SECTIONS.put(key, (_label_charts(store, dataset, labelled), _comparison(store, dataset, labelled)))
+    return kept
 
 
 def _guard_charts(made: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
@@ -94,25 +117,25 @@ def _guard_charts(made: list[dict[str, Any]]) -> tuple[list[dict[str, str]], lis
     return out, sorted(table.values(), key=lambda t: -t["rows"])
 
 
-def _label_charts(store: Store, dataset: str) -> list[dict[str, str]]:
+def _label_charts(store: Store, dataset: str, labelled: pl.DataFrame) -> list[dict[str, str]]:
     """Return one chart per model version of its delayed-label metric per week."""
     from tripwire.run.serving import label_trend
 
     series: dict[tuple[str, str], list[tuple[datetime, float | None]]] = defaultdict(list)
-    for r in label_trend(store, dataset):
+    for r in label_trend(store, dataset, labelled=labelled):
         series[(r["model"], r["metric"])].append((datetime.fromisoformat(r["window"] + "T00:00:00+00:00"),
                                                   r["value"]))
     return [{"title": f"{model}: {metric} per week of serving ({dataset}, delayed labels)",
              "svg": charts.trend(pts, metric, zero_based=False)} for (model, metric), pts in series.items()]
 
 
-def _comparison(store: Store, dataset: str) -> list[dict[str, Any]]:
+def _comparison(store: Store, dataset: str, labelled: pl.DataFrame) -> list[dict[str, Any]]:
     """Return the champion/challenger rows of a dataset (none without a labelled challenger)."""
     from tripwire.errors import UsageError
     from tripwire.run.serving import compare_models
 
     try:
-        report = compare_models(dataset=dataset, store=store, resamples=PAGE_RESAMPLES)
+        report = compare_models(dataset=dataset, store=store, resamples=PAGE_RESAMPLES, labelled=labelled)
     except UsageError:
         return []
     champion, challenger = report.extra["champion"], report.extra["challenger"]

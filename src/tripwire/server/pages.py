@@ -6,8 +6,6 @@ this batch: …", never as a server error; the dataset page then shows what it c
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -15,6 +13,7 @@ from urllib.parse import quote
 
 from tripwire.server import charts
 from tripwire.server.lookup import require_batch, require_dataset
+from tripwire.server.readcache import Recent
 
 if TYPE_CHECKING:
     import jinja2
@@ -32,31 +31,7 @@ COLUMN_TRENDS = (("null_share", "missing share", True, False), ("drift_score", "
                  ("mean", "mean", False, False))
 
 
-class _Recent:
-    """The last `limit` values computed from stored batches (which never change once stored);
-    thread-safe, since pages render in several threads."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: Any, value: Any) -> Any:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.limit:
-                self._items.popitem(last=False)
-        return value
-
-
-_PROFILES, _SUMMARIES, _TIME_STARTS = _Recent(16), _Recent(64), _Recent(20_000)
+_PROFILES, _SUMMARIES, _TIME_STARTS = Recent(16), Recent(64), Recent(20_000)
 
 
 class CannotShow(Exception):
@@ -215,15 +190,16 @@ def _summary(store: Store, batch_id: int, profile: DatasetProfile) -> list[dict[
 def column_summary(profile: DatasetProfile) -> list[dict[str, str]]:
     """Return the latest batch's per-column figures as shown: the profile's summary rows written
     with the report's formatters, personal-data columns masked as the report masks them."""
-    from tripwire.html.privacy import looks_personal
-    from tripwire.privacy.masking import masked_columns
+    from tripwire.privacy.masking import personal_columns
     from tripwire.report.format import number, pct, timestamp
 
-    masked = set(masked_columns(profile))
+    # the one decision every report and command masks by (privacy.pii on the row sample, and
+    # the columns masked when the batch was stored), not a second heuristic that could disagree
+    masked = personal_columns(profile)
     out = []
     for row, col in zip(profile.summary_rows(), profile.columns.values(), strict=True):
         figures = dict.fromkeys(("min", "median", "max"), "")
-        if col.numbers.n and not looks_personal(col) and col.name not in masked:
+        if col.numbers.n and col.name not in masked:
             for key in figures:
                 value = row[key]
                 if value is not None:

@@ -77,3 +77,29 @@ class ReadCache:
         """Return a cached page rendered for this session's CSRF token (the rest is shared)."""
         html = self.get((key, csrf is not None), lambda: render(CSRF_SLOT if csrf is not None else None))
         return html.replace(CSRF_SLOT, csrf) if csrf is not None else html
+
+
+class Recent:
+    """The last `limit` values computed from stored data that a key pins down (a batch id, a
+    table's last row id), so they never go stale; thread-safe, since pages render in several threads."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        """Return the value kept under `key`, or None."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> Any:
+        """Keep `value` under `key` (dropping the least recently used beyond the limit); return it."""
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return value

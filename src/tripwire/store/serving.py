@@ -62,20 +62,26 @@ def outputs(store: Store, dataset: str) -> pl.DataFrame:
                   p.c.values_json, p.c.routes_json).where(p.c.dataset == dataset).order_by(p.c.id)
     with store.engine.connect() as conn:
         rows = conn.execute(q).all()
+    rows = [r for r in rows if r.ids_json.strip() != "[]"]  # exploding an empty array would give a null row
     if not rows:
-        return pl.DataFrame(schema={"request_id": pl.String, "role": pl.String, "model_name": pl.String,
-                                    "model_version": pl.String, "route": pl.String,
-                                    "at": pl.Datetime("us", "UTC"), "value": pl.Float64})
-    values = _column([v for r in rows for v in json.loads(r.values_json)])
-    frame = pl.DataFrame({
-        "request_id": [str(i) for r in rows for i in json.loads(r.ids_json)],
-        "role": _repeat(rows, "role"), "model_name": _repeat(rows, "model_name"),
-        "model_version": _repeat(rows, "model_version"),
-        "route": [x for r in rows for x in json.loads(r.routes_json)],
-        "at": pl.Series(_repeat(rows, "at"), dtype=pl.Datetime("us", "UTC")),
-        "value": values,
-    })
-    return frame
+        return _no_outputs()
+    # one row per stored batch, its JSON arrays decoded and exploded by Polars: no Python per value
+    batches = pl.DataFrame({
+        "role": [r.role for r in rows], "model_name": [r.model_name for r in rows],
+        "model_version": [r.model_version for r in rows],
+        "at": pl.Series([_aware(r.at) for r in rows], dtype=pl.Datetime("us", "UTC")),
+        "request_id": _json_lists([r.ids_json for r in rows]).cast(pl.List(pl.String)),
+        "route": _json_lists([r.routes_json for r in rows]).cast(pl.List(pl.String)),
+    }, schema_overrides={"model_name": pl.String, "model_version": pl.String, "role": pl.String})
+    frame = batches.explode(["request_id", "route"]).with_columns(_values([r.values_json for r in rows]))
+    return frame.select("request_id", "role", "model_name", "model_version", "route", "at", "value")
+
+
+def _no_outputs() -> pl.DataFrame:
+    """Return the empty frame of `outputs` (no output stored)."""
+    return pl.DataFrame(schema={"request_id": pl.String, "role": pl.String, "model_name": pl.String,
+                                "model_version": pl.String, "route": pl.String,
+                                "at": pl.Datetime("us", "UTC"), "value": pl.Float64})
 
 
 def labels(store: Store, dataset: str) -> pl.DataFrame:
@@ -84,15 +90,28 @@ def labels(store: Store, dataset: str) -> pl.DataFrame:
     q = sa.select(b.c.logged_at, b.c.ids_json, b.c.labels_json).where(b.c.dataset == dataset).order_by(b.c.id)
     with store.engine.connect() as conn:
         rows = conn.execute(q).all()
+    rows = [r for r in rows if r.ids_json.strip() != "[]"]  # exploding an empty array would give a null row
     if not rows:
         return pl.DataFrame(schema={"request_id": pl.String, "label": pl.Float64,
                                     "labelled_at": pl.Datetime("us", "UTC")})
-    per_batch = [json.loads(r.ids_json) for r in rows]  # parsed once: the ids and the times' repeat counts
-    frame = pl.DataFrame({"request_id": [str(i) for ids in per_batch for i in ids],
-                          "label": _column([v for r in rows for v in json.loads(r.labels_json)]),
-                          "labelled_at": pl.Series([_aware(r.logged_at) for r, ids in zip(rows, per_batch, strict=True)
-                                                    for _ in ids], dtype=pl.Datetime("us", "UTC"))})
-    return frame.unique("request_id", keep="last", maintain_order=True)
+    batches = pl.DataFrame({
+        "request_id": _json_lists([r.ids_json for r in rows]).cast(pl.List(pl.String)),
+        "labelled_at": pl.Series([_aware(r.logged_at) for r in rows], dtype=pl.Datetime("us", "UTC"))})
+    frame = batches.explode("request_id").with_columns(_values([r.labels_json for r in rows]).alias("label"))
+    return frame.select("request_id", "label", "labelled_at").unique("request_id", keep="last", maintain_order=True)
+
+
+def served_version(store: Store, dataset: str) -> tuple[int, int]:
+    """Return the last stored output batch's and label batch's row ids of a dataset (0: none).
+
+    Rows are only ever added, so the pair changes exactly when outputs or labels were written:
+    what is computed from them can be kept under it.
+    """
+    p, b = t.prediction_batches, t.label_batches
+    with store.engine.connect() as conn:
+        last_output = conn.execute(sa.select(sa.func.max(p.c.id)).where(p.c.dataset == dataset)).scalar()
+        last_label = conn.execute(sa.select(sa.func.max(b.c.id)).where(b.c.dataset == dataset)).scalar()
+    return int(last_output or 0), int(last_label or 0)
 
 
 def decisions(store: Store, model: str | None = None, dataset: str | None = None,
@@ -119,11 +138,30 @@ def guarded_models(store: Store) -> list[dict[str, Any]]:
         return [{**dict(r._mapping), "last": _aware(r.last)} for r in conn.execute(q)]
 
 
-def _repeat(rows: Sequence[Any], field: str) -> list[Any]:
-    out = []
-    for r in rows:
-        out += [_aware(r.at) if field == "at" else getattr(r, field)] * r.rows
-    return out
+def _json_lists(texts: list[str]) -> pl.Series:
+    """Return JSON arrays decoded by Polars, each element as its text (an array of ids or routes)."""
+    return pl.Series(texts, dtype=pl.String).str.json_decode(pl.List(pl.String))
+
+
+#: a JSON array holding only strings and nulls once its string literals are taken out
+_STRINGS = r'"(?:[^"\\]|\\.)*"'
+
+
+def _values(texts: list[str]) -> pl.Series:
+    """Return the values of JSON arrays, one after the other, typed as `_column` types them.
+
+    Arrays of numbers (and booleans, as 0/1) and of strings are decoded by Polars; a mix of
+    the two, rare, is decoded in Python (a number among text becomes its Python text there).
+    """
+    arrays = pl.Series("value", texts, dtype=pl.String)
+    try:
+        return arrays.str.json_decode(pl.List(pl.Float64)).explode().alias("value")
+    except pl.exceptions.ComputeError:  # a string among the values: text, when only strings
+        pass
+    leftover = arrays.str.replace_all(_STRINGS, "").str.replace_all(r"null|[\[\],\s]", "").str.len_bytes()
+    if int(leftover.max() or 0) == 0:
+        return arrays.str.json_decode(pl.List(pl.String)).explode().alias("value")
+    return _column([v for t in texts for v in json.loads(t)]).alias("value")
 
 
 def _column(values: list[Any]) -> pl.Series:

@@ -1,4 +1,4 @@
-"""The schema of contract files: every key's expected type, checked when the file loads.
+"""The schema of tripwire's YAML files (contracts, test suites, guard and alert rules), checked when they load.
 
 A wrong value is one line naming the file, the line, the key and what was expected
 (`contract.yaml:7: columns.price.min: expected a number, got 'abc'`), so nothing wrong

@@ -1,6 +1,6 @@
 """Profile on Spark (local[2]) vs the single-process path: time against rows, driver memory against partitions.
 
-    PYTHONPATH=src python bench/spark_bench.py [--rows 1e6,2e6,4e6] [--partitions 8,64,512]
+    PYTHONPATH=src python bench/spark_bench.py [--rows 2e6,1e7,5e7] [--partitions 8,64,512] [--data /tmp/spark17]
 
 Each measurement runs in a fresh process, so the peak RSS of the Python driver is that one
 run's; imports and Spark's Python workers are warmed up before the clock starts. "Moving the
@@ -61,7 +61,7 @@ def run_local(path: str) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def run_spark(path: str, partitions: int) -> dict:
+def run_spark(path: str, partitions: int, transfer: bool = True) -> dict:
     import tripwire.spark as tw
 
     spark = tw.session("local[2]", conf={"spark.driver.memory": "2g"})
@@ -72,22 +72,77 @@ def run_spark(path: str, partitions: int) -> dict:
         df.count()  # the shuffle is not what is measured
     parts = df.rdd.getNumPartitions()
     tw.profile(spark.range(10))  # start the Python workers and their imports first
-    t = time.perf_counter()
-    df.mapInArrow(_count, "n long").collect()  # only moving the rows to Python, for comparison
-    transfer = time.perf_counter() - t
+    before = _rss_mb()
+    moved = None
+    if transfer:
+        t = time.perf_counter()
+        df.mapInArrow(_count, "n long").collect()  # only moving the rows to Python, for comparison
+        moved = time.perf_counter() - t
     t = time.perf_counter()
     prof = tw.profile(df)
-    out = {"seconds": time.perf_counter() - t, "transfer_seconds": transfer, "rows": prof.rows,
-           "fingerprint": prof.fingerprint, "partitions": parts,
+    out = {"seconds": time.perf_counter() - t, "transfer_seconds": moved, "rows": prof.rows,
+           "fingerprint": prof.fingerprint, "partitions": parts, "rss_before_mb": before,
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     spark.stop()
     return out
+
+
+def run_direct(path: str) -> dict:
+    """Experiment (not tripwire's path): Spark tasks that read their row groups with pyarrow and profile them.
+
+    What skipping the JVM's column-to-row-to-Arrow round trip would give; the partials merge
+    with tripwire.spark's own merge tree.
+    """
+    import pyarrow.parquet as pq
+
+    import tripwire.spark as tw
+    from tripwire.io.normalise import conform, normal_schema
+    from tripwire.profiling import ProfileConfig, profile_batch
+    from tripwire.spark.partial import pack, unpack
+    from tripwire.spark.profile import ROW_SHIFT, _merge
+
+    spark = tw.session("local[2]", conf={"spark.driver.memory": "2g"})
+    groups = pq.ParquetFile(path).metadata.num_row_groups
+    tasks = 8
+    spark.sparkContext.parallelize(range(2), 2).count()  # Python workers started first
+    cfg = ProfileConfig()
+
+    def work(pid, _):
+        f = pq.ParquetFile(path)
+        schema = normal_schema(f.schema_arrow)[0]
+        result, rows = None, 0
+        for g in range(pid, groups, tasks):
+            for batch in f.iter_batches(batch_size=262_144, row_groups=[g]):
+                part = profile_batch(conform(batch, schema), (pid << ROW_SHIFT) + rows, cfg)
+                result = part if result is None else result.merge(part)
+                rows += batch.num_rows
+        if result is not None:
+            yield pack((result, {pid: rows}))
+
+    t = time.perf_counter()
+    merged = None
+    for blob in spark.sparkContext.parallelize(range(tasks), tasks).mapPartitionsWithIndex(work).collect():
+        merged = _merge(merged, unpack(blob))
+    prof = merged[0]
+    prof.settle()
+    out = {"seconds": time.perf_counter() - t, "rows": prof.rows, "fingerprint": prof.fingerprint}
+    spark.stop()
+    return out
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
 
 
 def _count(batches):  # a mapInArrow function: only counts
     import pyarrow as pa
 
     yield pa.RecordBatch.from_pydict({"n": [sum(b.num_rows for b in batches)]})
+
+
+def _seconds(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:.1f} s"
 
 
 def child(*args: str) -> dict:
@@ -102,36 +157,40 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", default="1e6,2e6,4e6")
     ap.add_argument("--partitions", default="8,64,512")
-    ap.add_argument("--memory-rows", type=float, default=1e6)
+    ap.add_argument("--memory-rows", type=float, default=2e5)
+    ap.add_argument("--transfer-max-rows", type=float, default=1e7,
+                    help="measure 'moving the rows to Python alone' up to this many rows (it doubles the time)")
+    ap.add_argument("--data", default=None, help="folder for the generated Parquet files (default: a temporary one)")
     ap.add_argument("mode", nargs="*")
     a = ap.parse_args()
     if a.mode:
         kind, *rest = a.mode
         result = {"gen": lambda: generate(int(float(rest[0])), rest[1]) or {},
                   "local": lambda: run_local(rest[0]),
-                  "spark": lambda: run_spark(rest[0], int(rest[1]))}[kind]()
+                  "spark": lambda: run_spark(rest[0], int(rest[1]), rest[2:] != ["no-transfer"]),
+                  "direct": lambda: run_direct(rest[0])}[kind]()
         print(json.dumps(result))
         return
     import numpy as np
 
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}")
-    with tempfile.TemporaryDirectory() as tmp:
-        sizes = [int(float(r)) for r in a.rows.split(",")]
+    with tempfile.TemporaryDirectory(dir=a.data) as tmp:
+        sizes = [int(float(r)) for r in a.rows.split(",") if r]
         table = []
         for rows in sizes:
             path = str(Path(tmp) / f"d{rows}.parquet")
             child("gen", str(rows), path)
             local = child("local", path)
-            spark = child("spark", path, "0")
+            spark = child("spark", path, "0", *([] if rows <= a.transfer_max_rows else ["no-transfer"]))
             assert spark["fingerprint"] == local["fingerprint"] and spark["rows"] == rows
             table.append((rows, local["seconds"], spark["seconds"], spark["partitions"]))
             print(f"rows {rows:>11,}  single-process {local['seconds']:7.1f} s  spark {spark['seconds']:7.1f} s "
                   f"({spark['partitions']} partitions; moving the rows to Python alone "
-                  f"{spark['transfer_seconds']:.1f} s)  ratio {spark['seconds'] / local['seconds']:.2f}  "
+                  f"{_seconds(spark['transfer_seconds'])})  ratio {spark['seconds'] / local['seconds']:.2f}  "
                   f"load {os.getloadavg()[0]:.1f}", flush=True)
         r = np.array([t[0] for t in table], float) / 1e6
-        for label, col in (("single-process", 1), ("spark", 2)):
+        for label, col in (("single-process", 1), ("spark", 2)) if len(table) > 1 else ():
             slope, icpt = np.polyfit(r, [t[col] for t in table], 1)
             print(f"{label}: {slope:.2f} s per million rows (+{icpt:.1f} s)")
         if not a.partitions:
@@ -142,7 +201,8 @@ def main() -> None:
         for parts in (int(p) for p in a.partitions.split(",")):
             m = child("spark", path, str(parts))
             print(f"{rows:,} rows, {m['partitions']:>4} partitions: {m['seconds']:6.1f} s, "
-                  f"peak driver (Python) RSS {m['peak_rss_mb']:.0f} MB  load {os.getloadavg()[0]:.1f}", flush=True)
+                  f"peak driver (Python) RSS {m['peak_rss_mb']:.0f} MB (before the profile "
+                  f"{m['rss_before_mb']:.0f} MB)  load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -185,9 +186,33 @@ def test_log_of_a_spark_frame_stores_the_cluster_profile(spark, flights_small, t
     assert again.report.reference.rows == 5000
 
 
-def test_a_spark_frame_given_to_the_single_process_api_says_where_to_go(spark):
+def test_the_top_level_api_hands_a_spark_frame_to_tripwire_spark(spark):
+    pdf = _frame(2, 500)
+    sdf = spark.createDataFrame(pdf).coalesce(2)
+    _same_profile(tripwire.profile(sdf), tripwire.profile(pdf))
+    with pytest.raises(UsageError, match="does not take time_column"):
+        tripwire.drift(sdf, sdf, time_column="d", window="1w")
+    # Contract.check has no Spark path of its own: it says where to go
     with pytest.raises(UsageError, match=r"tripwire\.spark"):
-        tripwire.scan(spark.range(3))
+        tripwire.Contract.loads("columns: {x: {min: 0}}").check(sdf)
+
+
+def test_a_key_column_names_the_failing_rows_whatever_the_partitioning(spark, flights_small):
+    from tripwire.run import check as check_locally
+    from tripwire.spark import check
+
+    df = flights_small.assign(row_id=np.arange(len(flights_small)) * 10 + 7)
+    contract = Contract.loads("columns: {air_time: {max: 1000}, dep_delay: {max: 300}}")
+    sdf = spark.createDataFrame(df).repartition(3, "carrier")  # rows leave their input order
+    got, want = check(contract, sdf, key="row_id"), check_locally(contract, df)
+    assert [f.code for f in got.findings] == [f.code for f in want.findings] and got.findings
+    for g, w in zip(got.findings, want.findings, strict=True):
+        assert g.evidence["row_key"] == "row_id"
+        assert sorted(g.rows) == sorted(df.row_id.iloc[list(w.rows)].tolist())
+    air = next(f for f in got.findings if f.columns == ("air_time",))
+    assert sorted(air.rows) == [i * 10 + 7 for i in range(100, 12000, 250)]  # the injected unit errors
+    with pytest.raises(UsageError, match="rows are named by non-negative integers"):
+        check(contract, sdf, key="carrier")
 
 
 def test_no_java_is_one_line_naming_the_package(monkeypatch):
@@ -220,6 +245,34 @@ def test_profile_on_spark_from_the_command_line_without_java_is_one_line(tmp_pat
     assert_one_line_error(proc, "Java runtime", "openjdk-17-jre-headless")
 
 
+def test_unreadable_data_on_spark_is_one_line_without_a_java_stack_trace(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.cli.test_cli import ROOT
+
+    pytest.importorskip("pyspark")
+    from tripwire.spark.session import java_home
+
+    if java_home() is None:
+        from tests.conftest import skip_or_fail
+
+        skip_or_fail("no Java runtime")
+    good = tmp_path / "good.parquet"
+    pd.DataFrame({"a": range(1000)}).to_parquet(good)
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(good.read_bytes()[:300])  # cut short: no footer
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-m", "tripwire", "profile", str(bad), "--spark", "local[1]"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 2, proc.stderr
+    # the JVM itself announces the incubator module Spark 4 loads: not Spark's log, nor tripwire's
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and "incubator modules" not in ln]
+    assert len(lines) == 1 and "bad.parquet" in lines[0] and "not a Parquet file" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_scan_of_a_spark_frame_masks_personal_values_as_tripwire_scan_does(spark):
     from tests.privacy.test_masking import _people
     from tripwire.spark import scan
@@ -238,3 +291,33 @@ def test_check_of_a_spark_frame_masks_failing_personal_values(spark):
     contract = tripwire.Contract.loads("columns: {first_name: {allowed: [Maria, John]}}")
     report = check(contract, spark.createDataFrame(_people().to_pandas()).coalesce(2))
     assert any(c.status == "failed" for c in report.checks) and "Anna" not in report.to_json()
+
+
+def test_more_partitions_than_the_driver_takes_merge_in_spark_rounds(spark, monkeypatch):
+    from importlib import import_module
+
+    from tripwire.spark import profile
+
+    profile_mod = import_module("tripwire.spark.profile")  # the module (the package's `profile` is the function)
+    monkeypatch.setattr(profile_mod, "FAN_IN", 2)
+    monkeypatch.setattr(profile_mod, "MERGE_GROUP", 3)  # 19 partitions: rounds to 7, 3, then 2
+    pdf = _frame(5, 2500)
+    _same_profile(profile(spark.createDataFrame(pdf).repartition(19)), tripwire.profile(pdf))
+
+
+def test_a_plain_parquet_scan_is_read_by_pyarrow_in_the_tasks_with_the_same_profile(spark, tmp_path: Path):
+    from tripwire.spark import profile
+
+    pdf = _frame(9, 5000).drop(columns=["d"])
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.Table.from_pandas(pdf, preserve_index=False), path, row_group_size=700)
+    sdf = spark.read.parquet(str(path))
+    got = profile(sdf)
+    assert got.source["reader"] == "pyarrow" and got.source["row_groups"] == 8
+    _same_profile(got, tripwire.profile(pdf))
+    rows = got.sample.table.column("__row__").to_pylist()  # positions in the file
+    texts = pq.read_table(path).column("s").to_pylist()
+    assert got.sample.table.column("s").to_pylist() == [texts[r] for r in rows]
+    filtered = profile(sdf.where("x > 10"))  # not a plain scan: Spark hands the rows over
+    assert "reader" not in filtered.source
+    _same_profile(filtered, tripwire.profile(pdf[pdf.x > 10].reset_index(drop=True)))

@@ -183,16 +183,28 @@ class ColumnProfile:
     def settle(self) -> None:
         """Consolidate the exact states now (otherwise done on first read)."""
         quantiles = self.numbers.quantiles
-        mine, theirs = self.frequent.pending(), quantiles.pending()
-        # a float column's frequent items and quantiles share their arrays: merge them once
-        shared = bool(mine) and len(mine) == len(theirs) and all(
-            isinstance(a, tuple) and a[0] is b[0] and a[1] is b[1] for a, b in zip(mine, theirs, strict=True))
+        shared = self._shares_exact_arrays()
         self.frequent.settle(quantiles.exact_values() if shared else None)
         quantiles.exact_values()
         if self.numbers.n:
             self.numbers.moments  # noqa: B018 - exact moments, computed here in the pool, not serially on first read
         if self.text is not None:
             self.text.patterns.settle()
+
+    def consolidate(self) -> None:
+        """Sum each exact state's parts into one, still exact and uncut (a partial profile, before it ships)."""
+        quantiles = self.numbers.quantiles
+        shared = self._shares_exact_arrays()
+        values = quantiles.exact_values()
+        self.frequent.consolidate(values if shared else None)
+        if self.text is not None:
+            self.text.patterns.consolidate()
+
+    def _shares_exact_arrays(self) -> bool:
+        """Tell whether frequent items and quantiles hold the same arrays (a float column's): merge them once."""
+        mine, theirs = self.frequent.pending(), self.numbers.quantiles.pending()
+        return bool(mine) and len(mine) == len(theirs) and all(
+            isinstance(a, tuple) and a[0] is b[0] and a[1] is b[1] for a, b in zip(mine, theirs, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         """Return JSON."""

@@ -20,6 +20,7 @@ from tripwire.run import drift as drift_profiles
 from tripwire.run import log as log_run
 from tripwire.run import scan as scan_run
 from tripwire.run.commands import _private as mask_personal
+from tripwire.spark.keyed import check_key, keyed_report
 from tripwire.spark.profile import arrow_schema, profile_partitions
 from tripwire.spark.rowpass import spark_source
 from tripwire.spark.session import is_spark_frame
@@ -28,11 +29,12 @@ from tripwire.spark.session import is_spark_frame
 def open_spark_context(frame: Any, reference: Any = None, *, name: str | None = None, label: str | None = None,
                        prediction: str | None = None, options: Mapping[str, Any] | None = None,
                        store: Any = None, config: ProfileConfig | None = None, row_tasks: bool = True,
-                       **_ignored: Any) -> RunContext:
+                       key: str | None = None, **_ignored: Any) -> RunContext:
     """Profile a Spark DataFrame on the cluster and resolve the reference: the run's context.
 
-    `reference` may also be a Spark DataFrame (profiled on the cluster too). Keywords the
-    single-process `open_context` takes and Spark has no use for (encoding, progress) are ignored.
+    `reference` may also be a Spark DataFrame (profiled on the cluster too). `key` is checked
+    to be a column that can name rows (see `scan`). Keywords the single-process
+    `open_context` takes and Spark has no use for (encoding, progress) are ignored.
     """
     if not is_spark_frame(frame):
         raise UsageError(f"tripwire.spark needs a Spark DataFrame, not a {type(frame).__name__}; "
@@ -46,6 +48,8 @@ def open_spark_context(frame: Any, reference: Any = None, *, name: str | None = 
     passes = PassLog()
     passes.record("profile", label_name)
     layout = profile_partitions(frame, name=label_name, config=config)
+    if key is not None:
+        check_key(layout.profile, key)
     source = spark_source(frame, label_name, layout, schema, row_tasks=row_tasks, passes=passes)
     if is_spark_frame(reference):
         passes.record("profile", "reference")
@@ -58,8 +62,13 @@ def open_spark_context(frame: Any, reference: Any = None, *, name: str | None = 
 
 def scan(frame: Any, reference: Any = None, *, label: str | None = None, prediction: str | None = None,
          only: Iterable[str] | None = None, options: Mapping[str, Any] | None = None, name: str | None = None,
-         store: Any = None, row_tasks: bool = True, config: ProfileConfig | None = None) -> Report:
+         store: Any = None, row_tasks: bool = True, config: ProfileConfig | None = None,
+         key: str | None = None) -> Report:
     """`tripwire.scan` of a Spark DataFrame: the profile and the row pass run on the cluster.
+
+    `key` names a column of non-negative integers (an order id, say): the report's rows are
+    then that column's values, stable however Spark partitions the frame, instead of
+    positions (`offset(partition) + i`).
 
     `config` sets the profile's knobs (e.g. `ProfileConfig(sample_rows=0)`: no row sample,
     so the sample-based detectors are skipped).
@@ -67,27 +76,41 @@ def scan(frame: Any, reference: Any = None, *, label: str | None = None, predict
     exact outlier counts, missing-value patterns, label checks) instead of streaming the rows
     to the driver.
     """
+    opened: list[RunContext] = []
+
     def opener(data: Any, ref: Any = None, **kw: Any) -> RunContext:
-        return open_spark_context(data, ref, row_tasks=row_tasks, config=config, **kw)
+        opened.append(open_spark_context(data, ref, row_tasks=row_tasks, config=config, key=key, **kw))
+        return opened[-1]
 
     # the run layer's scan: personal values are masked as in every other scan
-    return scan_run(frame, reference, label=label, prediction=prediction, only=only, options=options,
-                    name=name, store=store, opener=opener)
+    report = scan_run(frame, reference, label=label, prediction=prediction, only=only, options=options,
+                      name=name, store=store, opener=opener)
+    return _named_by(report, frame, opened[-1] if opened else None, key)
+
+
+def _named_by(report: Report, frame: Any, ctx: RunContext | None, key: str | None) -> Report:
+    """Return the report with its rows named by `key` (unchanged without a key)."""
+    if key is None or ctx is None or ctx.source is None:
+        return report
+    return keyed_report(report, frame, ctx.source.layout.offsets(), key)  # type: ignore[attr-defined]
 
 
 def check(contract: Contract | str | Path, frame: Any, *, as_of: Any = None,
-          quarantine: str | Path | bool | None = None, name: str | None = None, strict: bool = False) -> Report:
+          quarantine: str | Path | bool | None = None, name: str | None = None, strict: bool = False,
+          key: str | None = None) -> Report:
     """`Contract.check` of a Spark DataFrame; `quarantine` is a folder (local or a URI such as s3://).
 
     The folder gets `kept/` and `rejected/` directories of Parquet part files, one per
     partition, written by the executors (read them back with `spark.read.parquet`).
+    `key` names failing rows by a column's values, as for `scan`.
     """
     spec = contract if isinstance(contract, Contract) else Contract.load(contract)
-    ctx = open_spark_context(frame, name=name)
+    ctx = open_spark_context(frame, name=name, key=key)
     folder = Path(quarantine) if isinstance(quarantine, Path) else quarantine  # a URI string stays a string
     report = execute(Plan("check", detectors=False, contract=spec, as_of=as_of, quarantine=folder,  # type: ignore[arg-type]
                           strict=strict), ctx)
-    return mask_personal(report, ctx)  # failing examples of personal columns, as tripwire.check does
+    # failing examples of personal columns masked, as tripwire.check does
+    return _named_by(mask_personal(report, ctx), frame, ctx, key)
 
 
 def drift(frame: Any, reference: Any, *, label: str | None = None, prediction: str | None = None,

@@ -1,12 +1,14 @@
-"""Profile a Spark DataFrame: the batch profiler per partition (`mapInArrow`), a tree merge.
+"""Profile a Spark DataFrame: the batch profiler per partition (`mapInArrow`), a merge tree.
 
 Each partition is profiled by `tripwire.profiling.profile_batch`, the code every other input
-goes through, and returns one partial profile (pickled, with its partition's row count).
-Partials are pickled, not written as JSON, and never settled: they carry the full value
-counts that keep merges exact (the JSON form is cut to the top values and would merge only
-within the stated error). The
-partials merge with `treeAggregate`, so executors merge most of them and the driver receives
-about √(partitions) of them. A failed task attempt's output is thrown away by Spark and the
+goes through, and returns one partial profile with its partition's row count, packed compact
+(`tripwire.spark.partial`: exact states consolidated, buffers compressed). Partials are not
+written as JSON and never settled: they carry the full value counts that keep merges exact
+(the JSON form is cut to the top values and would merge only within the stated error).
+Partials stay Arrow rows all the way (no Python-object hop through the JVM): while there
+are more than FAN_IN of them, Spark groups them by partition into fewer tasks that merge
+them; the driver then collects at most FAN_IN partials, so its memory does not grow with
+the number of partitions. A failed task attempt's output is thrown away by Spark and the
 attempt that succeeds is the only one merged, so no partition is counted twice.
 
 Row indices: row *i* of partition *p* is `offset(p) + i`, where `offset(p)` is the number of
@@ -16,7 +18,7 @@ from an ordered pandas/Arrow table or from files, that is the row's position in 
 
 from __future__ import annotations
 
-import pickle
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,11 +31,17 @@ from tripwire.io.normalise import conform, normal_schema
 from tripwire.io.source import DEFAULT_BATCH_ROWS
 from tripwire.profiling import ColumnProfile, DatasetProfile, ProfileConfig, profile_batch
 from tripwire.profiling.stats.sample import ROW_COLUMN, RowSample
+from tripwire.spark.partial import Partial, pack, unpack
 
 #: a partition's rows are numbered `partition << ROW_SHIFT | i` while profiling (up to 2^40 rows
 #: per partition), then renumbered to positions once every partition's size is known
 ROW_SHIFT = 40
-_PARTIAL = "partial"
+#: the driver merges at most this many partials; Spark merges the rest in rounds before
+FAN_IN = 8
+#: partials one merge task takes in at most (more partitions: more merge rounds)
+MERGE_GROUP = 64
+#: the schema of partial profiles as Spark rows: the first partition covered and the packed bytes
+PARTIALS = "pid int, partial binary"
 
 
 @dataclass
@@ -58,24 +66,36 @@ def first_rows(partition_rows: dict[int, int]) -> dict[int, int]:
 
 
 def profile(frame: Any, *, name: str | None = None, config: ProfileConfig | None = None,
-            sample_rows: int | None = None, depth: int = 2) -> DatasetProfile:
-    """Profile a Spark DataFrame on the cluster; return the same DatasetProfile as `tripwire.profile`.
-
-    `depth` is the depth of the merge tree (2: the driver merges about √partitions partials).
-    """
+            sample_rows: int | None = None) -> DatasetProfile:
+    """Profile a Spark DataFrame on the cluster; return the same DatasetProfile as `tripwire.profile`."""
     cfg = config or ProfileConfig()
     if sample_rows is not None:
         cfg = ProfileConfig(sample_rows=sample_rows, seed=cfg.seed, frequent_capacity=cfg.frequent_capacity)
-    return profile_partitions(frame, name=name, config=cfg, depth=depth).profile
+    schema = arrow_schema(frame)
+    from tripwire.spark.direct import parquet_row_groups, profile_row_groups
+
+    groups = parquet_row_groups(frame, schema)
+    if groups is None:
+        return profile_partitions(frame, name=name, config=cfg).profile
+    # a plain Parquet scan: the tasks read their row groups themselves (tripwire.spark.direct)
+    out = _finished(profile_row_groups(frame, groups, schema, cfg), frame, schema, cfg, name)
+    out.profile.source = {**out.profile.source, "partitions": None, "row_groups": len(groups),
+                          "reader": "pyarrow"}
+    return out.profile
 
 
-def profile_partitions(frame: Any, *, name: str | None = None, config: ProfileConfig | None = None,
-                       depth: int = 2) -> SparkProfile:
+def profile_partitions(frame: Any, *, name: str | None = None,
+                       config: ProfileConfig | None = None) -> SparkProfile:
     """Profile every partition and merge them; keep each partition's row count for the row pass."""
     cfg = config or ProfileConfig()
     schema = arrow_schema(frame)
-    partials = frame.mapInArrow(partition_profiler(cfg, schema), f"{_PARTIAL} binary")
-    merged = partials.rdd.map(_unpickle).treeAggregate(None, _merge, _merge, depth=depth)
+    partials = frame.mapInArrow(partition_profiler(cfg, schema), PARTIALS)
+    return _finished(merge_tree(partials, _partitions(frame)), frame, schema, cfg, name)
+
+
+def _finished(merged: Partial | None, frame: Any, schema: pa.Schema, cfg: ProfileConfig,
+              name: str | None) -> SparkProfile:
+    """Return the merged partial as the frame's profile: rows renumbered, settled, named."""
     prof, counts = merged if merged is not None else (DatasetProfile.empty(config=cfg), {})
     if not prof.columns:  # no rows anywhere: still list the columns
         prof.columns = {f.name: ColumnProfile.empty(f.name) for f in schema}
@@ -91,6 +111,68 @@ def profile_partitions(frame: Any, *, name: str | None = None, config: ProfileCo
         prof.notes = [*prof.notes, "profiled as text only (counts, nulls, distinct, frequent values): "
                       + ", ".join(f"{c} ({t})" for c, t in unsupported.items())]
     return out
+
+
+def _partitions(frame: Any) -> int:
+    """Return how many partitions the frame has (Spark Connect cannot say: then one merge round)."""
+    try:
+        return int(frame.rdd.getNumPartitions())
+    except Exception:  # Connect has no RDDs
+        return FAN_IN + 1
+
+
+def merge_tree(partials: Any, partitions: int) -> Partial | None:
+    """Merge a DataFrame of packed partials (`PARTIALS`); return the merged partial, None without rows.
+
+    Rounds of Spark tasks merge groups of up to MERGE_GROUP partials until at most FAN_IN
+    are left, which the driver collects (as Arrow) and merges one at a time.
+    """
+    n = partitions
+    while n > FAN_IN:
+        n = max(FAN_IN, math.ceil(n / MERGE_GROUP))
+        # grouped by their first partition: a hash of a column, the same on a retried task
+        partials = partials.repartition(n, "pid").mapInArrow(_merge_packed, PARTIALS)
+    merged: Partial | None = None
+    for blob in collect_arrow(partials).column("partial").to_pylist():
+        merged = _merge(merged, unpack(blob))
+    return merged
+
+
+def collect_arrow(frame: Any) -> pa.Table:
+    """Run a Spark job and return its rows as Arrow; a failed job (unreadable data, say) is one InputError line.
+
+    An exception in tripwire's own Python code on an executor is not the data's fault and
+    is raised as it is.
+    """
+    from pyspark.errors import PythonException
+
+    try:
+        return frame.toArrow()
+    except PythonException:
+        raise
+    except Exception as exc:
+        if "Py4J" not in type(exc).__name__ and not type(exc).__module__.startswith("pyspark"):
+            raise
+        from tripwire.errors import InputError
+        from tripwire.spark.session import spark_reason
+
+        raise InputError(f"the Spark job failed: {spark_reason(exc)}",
+                         hint="check the input files and the Spark logs of the failed task") from exc
+
+
+def _merge_packed(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Merge every partial a task is given into one (a mapInArrow function)."""
+    merged: Partial | None = None
+    for batch in batches:
+        for blob in batch.column("partial").to_pylist():
+            merged = _merge(merged, unpack(blob))
+    if merged is not None:
+        yield _partial_row(merged)
+
+
+def _partial_row(partial: Partial) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([pa.array([min(partial[1])], pa.int32()), pa.array([pack(partial)], pa.binary())],
+                                      names=["pid", "partial"])
 
 
 def arrow_schema(frame: Any) -> pa.Schema:
@@ -116,7 +198,7 @@ def unsupported_columns(schema: pa.Schema) -> dict[str, str]:
 def partition_profiler(cfg: ProfileConfig, schema: pa.Schema,
                        batch_rows: int = DEFAULT_BATCH_ROWS) -> Callable[[Iterator[pa.RecordBatch]],
                                                                         Iterator[pa.RecordBatch]]:
-    """Return the function `mapInArrow` runs on each partition: its profile, pickled, in one row."""
+    """Return the function `mapInArrow` runs on each partition: its profile, packed, in one row."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
@@ -132,8 +214,7 @@ def partition_profiler(cfg: ProfileConfig, schema: pa.Schema,
             rows += chunk.num_rows
         if result is None:
             return  # an empty partition adds nothing
-        blob = pickle.dumps((result, {pid: rows}), protocol=pickle.HIGHEST_PROTOCOL)
-        yield pa.RecordBatch.from_arrays([pa.array([blob], pa.binary())], names=[_PARTIAL])
+        yield _partial_row((result, {pid: rows}))
 
     return run
 
@@ -158,13 +239,6 @@ def _combined(batches: list[pa.RecordBatch], schema: pa.Schema) -> pa.RecordBatc
     if len(batches) == 1:
         return batches[0]
     return pa.Table.from_batches(batches, schema=schema).combine_chunks().to_batches()[0]
-
-
-Partial = tuple[DatasetProfile, dict[int, int]]
-
-
-def _unpickle(row: Any) -> Partial:
-    return pickle.loads(row[0])
 
 
 def _merge(a: Partial | None, b: Partial | None) -> Partial | None:

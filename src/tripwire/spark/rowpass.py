@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from tripwire.detectors.registry import DetectorRun
 from tripwire.io.source import DEFAULT_BATCH_ROWS, Source
-from tripwire.locators import MaxLocator, OrderLocator, RepeatedKeyLocator
+from tripwire.locators import ExprLocator, MaxLocator, OrderLocator, RepeatedKeyLocator
 from tripwire.report.finding import MAX_ALL_ROWS
 from tripwire.run.rowpass import (
     EXAMPLES,
@@ -37,6 +37,7 @@ from tripwire.run.rowpass import (
     RowRequest,
     _example,
     _first_line,
+    _plain_masks,
     failed_checks,
 )
 from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks, first_rows, positions
@@ -207,6 +208,8 @@ def _partition_pass(schema: pa.Schema, requests: list[RowRequest], quarantine: Q
         pid = TaskContext.get().partitionId()
         hits = {r.key: _Hits() for r in requests}
         scanners = {r.key: r.locator.start() for r in requests}
+        plain = [r for r in requests if isinstance(r.locator, ExprLocator)]
+        stateful = [r for r in requests if not isinstance(r.locator, ExprLocator)]
         qcounts = {**dict.fromkeys(quarantine.keys, 0), "__kept__": 0} if quarantine is not None else None
         writers = _PartWriters(target, pid, schema) if target is not None else None
         sets = repeat_sets.value if repeat_sets is not None else {}
@@ -215,8 +218,9 @@ def _partition_pass(schema: pa.Schema, requests: list[RowRequest], quarantine: Q
             for chunk in _chunks(batches, schema, DEFAULT_BATCH_ROWS):
                 df = pl.from_arrow(chunk)
                 assert isinstance(df, pl.DataFrame)
-                masks: dict[str, np.ndarray] = {}
-                for r in requests:
+                # stateless locators in one select, as the single-process pass does
+                masks = _plain_masks(df, plain, hits)  # type: ignore[arg-type]
+                for r in stateful:
                     h = hits[r.key]
                     if h.error is not None:
                         continue
@@ -224,10 +228,12 @@ def _partition_pass(schema: pa.Schema, requests: list[RowRequest], quarantine: Q
                         masks[r.key] = scanners[r.key].mask(df, offset)
                     except (pl.exceptions.PolarsError, ValueError, TypeError) as exc:
                         h.error = _first_line(exc)
+                for r in requests:
+                    if r.key not in masks:
                         continue
-                    _collect(h, masks[r.key], df, pid, offset, r.example_columns)
+                    _collect(hits[r.key], masks[r.key], df, pid, offset, r.example_columns)
                     if isinstance(r.locator, OrderLocator):
-                        _edges(h, df, r.locator.column, pid, offset)
+                        _edges(hits[r.key], df, r.locator.column, pid, offset)
                 for key, by_pid in sets.items():
                     m = np.zeros(df.height, dtype=bool)
                     local = by_pid.get(pid)

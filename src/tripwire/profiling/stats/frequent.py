@@ -170,6 +170,15 @@ class FrequentItems:
             self._pending = [consolidated]
         self._settle()
 
+    def consolidate(self, consolidated: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Sum the full value counts into one part now, still uncut and exact (smaller to ship).
+
+        `consolidated` is the already merged form of the pending arrays, when the caller has it.
+        """
+        if self._pending is None or (len(self._pending) < 2 and consolidated is None):
+            return
+        self._pending = [consolidated if consolidated is not None else _consolidated(self._pending)]
+
     def pending(self) -> list[Counts]:
         """Return the full value counts not yet cut ([] when none)."""
         return list(self._pending or [])

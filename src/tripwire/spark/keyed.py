@@ -1,0 +1,86 @@
+"""Name a report's rows by a key column's values (`key=`) instead of their positions.
+
+Positions (`offset(partition) + i`) are stable only while the DataFrame's partitioning is; a
+key column the user names is stable whatever Spark does. After the run, one Spark job picks
+the key value of every row the report lists (at most MAX_ALL_ROWS per finding) and the
+findings' `rows` and `evidence["all_rows"]` are rewritten with them, in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from tripwire.errors import UsageError
+from tripwire.profiling import DatasetProfile
+from tripwire.report import Report
+
+
+def check_key(prof: DatasetProfile, key: str) -> None:
+    """Raise UsageError unless `key` is a column of non-negative integers without nulls (what rows are)."""
+    if key not in prof.columns:
+        raise UsageError(f"key {key!r} is not a column; columns: {', '.join(list(prof.columns)[:20])}")
+    col = prof[key]
+    if not col.physical_type.startswith(("int", "uint")):
+        raise UsageError(f"key {key!r} is {col.physical_type}: rows are named by non-negative integers; "
+                         "add an integer key, e.g. df.withColumn('row_id', F.monotonically_increasing_id())")
+    if col.nulls or (col.numbers.min is not None and col.numbers.min < 0):
+        bad = f"{col.nulls:,} null" if col.nulls else "negative"
+        raise UsageError(f"key {key!r} has {bad} values: it cannot name rows (rows are non-negative integers)")
+
+
+def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str) -> Report:
+    """Return the report with every listed row named by its value of `key`."""
+    listed = [r for f in report.findings for r in (*f.rows, *f.evidence.get("all_rows", ()))]
+    if not listed:
+        return report
+    wanted = np.unique(np.asarray(listed, dtype=np.int64))
+    names = key_values(frame, offsets, wanted, key)
+    if len(names) != wanted.size:  # the frame gave other rows than in the profile pass
+        raise UsageError(f"key {key!r}: found {len(names):,} of the {wanted.size:,} listed rows again; the "
+                         "DataFrame's partitions changed between Spark jobs (a repartition without orderBy?): "
+                         "cache it (df.cache()) or sort it first")
+    findings = []
+    for f in report.findings:
+        if not f.rows:
+            findings.append(f)
+            continue
+        evidence = {**f.evidence, "row_key": key}
+        if "all_rows" in evidence:
+            evidence["all_rows"] = [names[r] for r in evidence["all_rows"]]
+        findings.append(replace(f, rows=tuple(names[r] for r in f.rows), evidence=evidence))
+    return replace(report, findings=tuple(findings))
+
+
+def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: str) -> dict[int, int]:
+    """Return the `key` value of the rows at `positions` (one Spark job over the key column)."""
+    pids = np.array(sorted(offsets), dtype=np.int64)
+    starts = np.array([offsets[p] for p in pids], dtype=np.int64)
+    at = np.searchsorted(starts, positions, side="right") - 1
+    wanted = {int(pids[i]): (positions[at == i] - starts[i]) for i in np.unique(at)}
+    firsts = {int(p): int(s) for p, s in zip(pids, starts, strict=True)}
+    shared = frame.sparkSession.sparkContext.broadcast((wanted, firsts))
+
+    def pick(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        pid = TaskContext.get().partitionId()
+        local = shared.value[0].get(pid)
+        if local is None:
+            return
+        offset = 0
+        for batch in batches:
+            n = batch.num_rows
+            inside = local[(local >= offset) & (local < offset + n)]
+            if inside.size:
+                values = batch.column(0).take(pa.array(inside - offset)).cast(pa.int64())
+                yield pa.RecordBatch.from_arrays([pa.array(inside + shared.value[1][pid]), values],
+                                                 names=["pos", "key"])
+            offset += n
+
+    got = frame.select(key).mapInArrow(pick, "pos long, key long").toArrow()
+    return dict(zip(got.column("pos").to_pylist(), got.column("key").to_pylist(), strict=True))

@@ -9,8 +9,6 @@ import pytest
 from tripwire.intervals import wilson
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tripwire"
-#: copies outside this engineer's area, waiting for their owner to import tripwire.intervals.wilson
-NOT_YET_SHARED = {"detectors/labels/leakage.py"}
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 1), (0, 20), (3, 20), (20, 20), (517, 1000), (1, 100_000)])
@@ -30,4 +28,4 @@ def test_the_wilson_formula_is_written_once():
     copies = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
                     if "z * z / (4 * n * n)" in p.read_text(encoding="utf-8") or
                     "z * z / (2 * n)) / (1 + z * z / n)" in p.read_text(encoding="utf-8"))
-    assert copies == sorted(NOT_YET_SHARED)
+    assert copies == []

@@ -13,7 +13,6 @@ otherwise the share of reference rows found in the batch is estimated with a 95%
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -29,6 +28,7 @@ from tripwire.detectors.labels.after_outcome import (
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
+from tripwire.intervals import wilson
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
 from tripwire.vocabulary import hash_rows, later_occurrences
@@ -214,7 +214,7 @@ class _OverlapTask:
         whole = m >= n_ref
         found = len(self.matched_ref)
         share_ref = found / m
-        low, high = _wilson(found, m)
+        low, high = wilson(found, m)
         evidence = {"count": int(rows.size), "share": rows.size / max(prof.rows, 1),
                     "exact_rows": int(exact.size), "only_after_normalising": int(rows.size - exact.size),
                     "reference_rows": n_ref, "reference_rows_compared": m, "exact_count": whole,
@@ -244,11 +244,3 @@ class _OverlapTask:
         yield det.finding("leakage.train_test_overlap", severity, list(self.columns)[:20], title, evidence,
                           rows=rows[:100].tolist())
 
-
-def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)

@@ -148,14 +148,8 @@ def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, k
     for c in columns:
         dtype = df.schema[c]
         text = df.get_column(c).cast(pl.String)
-        digest = pl.DataFrame({"t": text}).select(plh.col("t").chash.hmac_sha256(key=key)).to_series()
-        # an empty text is no identifier: it stays empty (as a null stays null)
-        digest = pl.select(pl.when(text == "").then(pl.lit("")).otherwise(digest)).to_series()
-        if not keep_format:
-            out.append(digest.str.slice(0, length).alias(c))
-            continue
         digits = text.str.len_chars()
-        if dtype.is_integer():
+        if keep_format and dtype.is_integer():  # numbers only: no hex digest needed
             neg = (df.get_column(c) < 0).fill_null(False)
             width = (digits - neg.cast(pl.UInt32)).clip(1, 18).fill_null(1).to_numpy()
             magnitude = df.get_column(c).cast(pl.Int64, strict=False).abs().fill_null(0).to_numpy()
@@ -167,6 +161,12 @@ def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, k
             value = pl.select(pl.when(neg).then(-value).otherwise(value)).to_series()
             value = pl.select(pl.when(df.get_column(c).is_null()).then(None).otherwise(value)).to_series()
             out.append(value.cast(dtype, strict=False).alias(c))
+            continue
+        digest = pl.DataFrame({"t": text}).select(plh.col("t").chash.hmac_sha256(key=key)).to_series()
+        # an empty text is no identifier: it stays empty (as a null stays null)
+        digest = pl.select(pl.when(text == "").then(pl.lit("")).otherwise(digest)).to_series()
+        if not keep_format:
+            out.append(digest.str.slice(0, length).alias(c))
             continue
         is_digits = text.str.contains(r"^\d{1,18}$").fill_null(False)
         width = digits.clip(1, 18).fill_null(1).to_numpy()
@@ -190,39 +190,57 @@ def _keyed_permutation(x: np.ndarray, n: np.ndarray, width: np.ndarray, key: byt
 
     A Feistel network over [0, a·b) with a·b ≥ n (a = ⌈√n⌉) whose rounds add an HMAC of the
     other half, walked again while the result falls outside [0, n) (cycle walking keeps a
-    permutation a permutation). Each domain (kind and width) gets its own round keys. The
-    round function is hashed once per distinct half, so narrow ids cost a few hashes a round.
+    permutation a permutation). Each domain (kind and width) gets its own round keys.
     """
     out = np.empty_like(x)
     for w in np.unique(width):
         rows = np.flatnonzero(width == w)
         size = int(n[rows[0]])
         a = int(np.ceil(np.sqrt(size)))
-        b = -(-size // a)
+        rounds = _Rounds(key, f"{kind}{w}", a, -(-size // a), rows.size)
         y = x[rows].astype(np.int64)
         pending = np.arange(y.size)
         while pending.size:
-            y[pending] = _feistel(y[pending], a, b, key, f"{kind}{w}")
+            y[pending] = rounds.apply(y[pending])
             pending = pending[y[pending] >= size]
         out[rows] = y
     return out
 
 
-def _feistel(x: np.ndarray, a: int, b: int, key: bytes, tweak: str) -> np.ndarray:
-    """Apply the keyed Feistel rounds to values in [0, a·b)."""
-    left, right = x // b, x % b
-    for r in range(ROUNDS):
-        if r % 2 == 0:
-            left = (left + _round(right, key, f"{tweak}:{r}:")) % a
-        else:
-            right = (right + _round(left, key, f"{tweak}:{r}:")) % b
-    return left * b + right
+class _Rounds:
+    """The Feistel rounds of one domain [0, a·b), their round functions kept for the cycle walk."""
+
+    def __init__(self, key: bytes, tweak: str, a: int, b: int, rows: int) -> None:
+        self.key, self.tweak, self.a, self.b, self.rows = key, tweak, a, b, rows
+        self._tables: dict[int, np.ndarray] = {}
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """Apply the keyed rounds to values in [0, a·b)."""
+        left, right = x // self.b, x % self.b
+        for r in range(ROUNDS):
+            if r % 2 == 0:
+                left = (left + self._f(r, right, self.b)) % self.a
+            else:
+                right = (right + self._f(r, left, self.a)) % self.b
+        return left * self.b + right
+
+    def _f(self, r: int, half: np.ndarray, size: int) -> np.ndarray:
+        """Return round r's function of each half in [0, size): 60 bits of HMAC-SHA256(key, tweak:r:half).
+
+        A half space no larger than the rows is hashed whole once (a table lookup after);
+        a larger one only at the halves present.
+        """
+        if size <= self.rows:
+            if r not in self._tables:
+                self._tables[r] = _hmac60(np.arange(size, dtype=np.int64), self.key, f"{self.tweak}:{r}:")
+            return self._tables[r][half]
+        distinct, back = np.unique(half, return_inverse=True)
+        return _hmac60(distinct, self.key, f"{self.tweak}:{r}:")[back]
 
 
-def _round(half: np.ndarray, key: bytes, prefix: str) -> np.ndarray:
-    """Return the first 60 bits of HMAC-SHA256(key, prefix + half) for each half (hashed once per distinct half)."""
+def _hmac60(values: np.ndarray, key: bytes, prefix: str) -> np.ndarray:
+    """Return the first 60 bits of HMAC-SHA256(key, prefix + value) for each value."""
     plh = require("polars_hash", "pseudonymising columns")
-    distinct, back = np.unique(half, return_inverse=True)
-    text = pl.DataFrame({"t": pl.Series(distinct).cast(pl.String)}).select((pl.lit(prefix) + pl.col("t")).alias("t"))
+    text = pl.DataFrame({"t": pl.Series(values).cast(pl.String)}).select((pl.lit(prefix) + pl.col("t")).alias("t"))
     digest = text.select(plh.col("t").chash.hmac_sha256(key=key)).to_series()
-    return digest.str.slice(0, 15).str.to_integer(base=16).cast(pl.Int64).to_numpy()[back]
+    return digest.str.slice(0, 15).str.to_integer(base=16).cast(pl.Int64).to_numpy()

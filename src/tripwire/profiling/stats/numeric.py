@@ -72,7 +72,7 @@ class NumericStats:
             negatives = int(np.count_nonzero(values < 0))
             integral = int(np.count_nonzero(values == np.floor(values)))
         else:
-            w = weights.astype(np.int64)
+            w = weights.astype(np.int64, copy=False)  # shared with frequent items: read-only everywhere
             sketch.update(values, w)
             zeros = int(w[values == 0].sum())
             negatives = int(w[values < 0].sum())

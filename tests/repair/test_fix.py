@@ -179,3 +179,13 @@ def test_numbers_as_text_is_refused_when_a_value_does_not_parse():
     assert out.frame.equals(frame) and out.audit.height == 0
     clean = apply_rules(frame.head(2), [Rule("numbers_as_text", "amt")])
     assert clean.frame["amt"].to_list() == [1200.0, 35.0] and clean.audit["row"].to_list() == [0]
+
+
+def test_text_and_json_show_the_same_counts_and_an_unscanned_side_as_unknown(batch, tmp_path):
+    fix(batch, scan(batch), save_mapping=tmp_path / "fixes.yaml", rescan=False)
+    result = fix(batch, mapping=tmp_path / "fixes.yaml")  # no report: the before side was not scanned
+    rows = result.counts()
+    assert rows and all(b is None and a is not None for _, b, a in rows)
+    assert result.to_dict()["findings"] == [{"code": c, "before": b, "after": a} for c, b, a in rows]
+    text = result.to_text()
+    assert all(f"  {c:<26}   - -> {a}" in text for c, _, a in rows), text

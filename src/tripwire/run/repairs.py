@@ -40,21 +40,20 @@ class FixResult:
     after: Report | None = field(default=None, repr=False)
     name: str = ""
 
-    def counts(self) -> list[tuple[str, int, int]]:
-        """Return (code, findings before, findings after) for every code in either report."""
-        b = Counter(f.code for f in self.before.findings) if self.before else Counter()
-        a = Counter(f.code for f in self.after.findings) if self.after else Counter()
-        return [(c, b[c], a[c]) for c in sorted(set(b) | set(a))]
+    def counts(self) -> list[tuple[str, int | None, int | None]]:
+        """Return (code, findings before, findings after) for every code in either report.
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the summary as plain data (what `tripwire fix --format json` prints).
-
-        Finding counts are null on the side that was not scanned: `before` without a report,
-        `after` without a re-scan.
+        A count is None on the side that was not scanned: before without a report, after
+        without a re-scan.
         """
         b = Counter(f.code for f in self.before.findings) if self.before else None
         a = Counter(f.code for f in self.after.findings) if self.after else None
-        codes = sorted(set(b or ()) | set(a or ()))
+        return [(c, None if b is None else b[c], None if a is None else a[c])
+                for c in sorted(set(b or ()) | set(a or ()))]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as plain data (what `tripwire fix --format json` prints); finding
+        counts are null on the side that was not scanned (see counts)."""
         return {
             "input": self.name, "rows_in": self.rows_in, "rows_out": self.frame.height,
             "output": str(self.output) if self.output else None,
@@ -63,8 +62,7 @@ class FixResult:
             "applied": [{"rule": x.rule.name, "code": x.rule.code, "column": x.rule.column, "cells": x.cells}
                         for x in self.applied],
             "not_applied": [{"code": s.code, "column": s.column, "reason": s.reason} for s in self.skipped],
-            "findings": [{"code": c, "before": None if b is None else b[c], "after": None if a is None else a[c]}
-                         for c in codes],
+            "findings": [{"code": c, "before": b, "after": a} for c, b, a in self.counts()],
         }
 
     def to_text(self) -> str:
@@ -84,7 +82,7 @@ class FixResult:
             out.append(f"mapping saved: {self.mapping_path} (reuse with --mapping)")
         if self.after is not None:
             out.append("findings per code, before -> after (re-scan of the output):")
-            out += [f"  {code:<26} {b:>3} -> {a}" for code, b, a in self.counts()]
+            out += [f"  {code:<26} {'-' if b is None else b:>3} -> {a}" for code, b, a in self.counts()]
         return "\n".join(out) + "\n"
 
 

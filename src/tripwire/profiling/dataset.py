@@ -75,7 +75,7 @@ class DatasetProfile:
     @property
     def fingerprint(self) -> str:
         """Return the content fingerprint as text."""
-        return f"rowhash64:{self.fingerprint_sum:016x}"
+        return fingerprint_text(self.fingerprint_sum)
 
     def sample_frame(self) -> pl.DataFrame | None:
         """Return the row sample as a Polars frame with a `__row__` index column, or None."""
@@ -296,17 +296,26 @@ def merge_all(profiles: Iterable[DatasetProfile]) -> DatasetProfile:
     return out if out is not None else DatasetProfile.empty()
 
 
+def fingerprint_text(hash_sum: int) -> str:
+    """Return the fingerprint shown for a sum of row hashes (reports, profiles, refusals)."""
+    return f"rowhash64:{hash_sum & _MASK64:016x}"
+
+
+def frame_hash_sum(frame: pl.DataFrame) -> int:
+    """Return the order-independent sum of a Polars frame's row hashes (`row_hash_sum` of its rows)."""
+    return int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) & _MASK64
+
+
 def row_hash_sum(batch: pa.RecordBatch) -> int:
     """Return the order-independent sum of a batch's row hashes (the profile fingerprint's part)."""
     if batch.num_rows == 0 or batch.num_columns == 0:
         return 0
     try:
-        hashes = pl.from_arrow(_hashable(batch)).hash_rows(seed=0)  # type: ignore[union-attr]
+        return frame_hash_sum(pl.from_arrow(_hashable(batch)))  # type: ignore[arg-type]
     except (pl.exceptions.PolarsError, PanicException, pa.ArrowException):
         # types Polars cannot hash (some nested or extension types): hash every column's text
         texts = [_as_text(c) for c in batch.columns]
-        hashes = pl.from_arrow(pa.table(texts, names=[f"c{i}" for i in range(len(texts))])).hash_rows(seed=0)  # type: ignore[union-attr]
-    return int(hashes.to_numpy().sum(dtype=np.uint64)) & _MASK64
+        return frame_hash_sum(pl.from_arrow(pa.table(texts, names=[f"c{i}" for i in range(len(texts))])))  # type: ignore[arg-type]
 
 
 def _hashable(batch: pa.RecordBatch) -> pa.RecordBatch:

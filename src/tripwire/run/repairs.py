@@ -8,18 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 from polars.exceptions import PanicException
 
 from tripwire.errors import InputError, UsageError
 from tripwire.io import Source, open_source, read_polars
-from tripwire.profiling.dataset import row_hash_sum
+from tripwire.profiling.dataset import fingerprint_text, frame_hash_sum, row_hash_sum
 from tripwire.repair import Applied, Skipped, apply_rules, load, rules_from_report, save, select
 from tripwire.repair.rules import Rule
 from tripwire.report import Report
 
-_MASK64 = (1 << 64) - 1
 WRITERS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "ndjson", ".ndjson": "ndjson", ".arrow": "ipc",
            ".feather": "ipc", ".ipc": "ipc"}
 
@@ -94,12 +92,12 @@ def _matches(frame: pl.DataFrame, source: Source, expected: str) -> str:
     cannot) run over the source's batches, before the report is refused.
     """
     try:
-        found = f"rowhash64:{int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) & _MASK64:016x}"
+        found = fingerprint_text(frame_hash_sum(frame))
     except (pl.exceptions.PolarsError, PanicException):
         found = ""
     if found == expected:
         return found
-    return f"rowhash64:{sum(row_hash_sum(b) for b in source.open_batches()) & _MASK64:016x}"
+    return fingerprint_text(sum(row_hash_sum(b) for b in source.open_batches()))
 
 
 def _check_paths(source: Source, output: Path | None, audit: Path | None) -> None:

@@ -25,6 +25,7 @@ from scipy.stats import rankdata
 from tripwire.detectors.common import pct
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.drift_detection.config import DriftConfig
+from tripwire.drift_detection.features import not_features
 from tripwire.drift_detection.multivariate import comparable_columns
 from tripwire.drift_detection.spread import FAMILY_ALPHA, MIN_Z
 from tripwire.drift_detection.spread import bound as family_bound
@@ -224,7 +225,7 @@ class CorrelationDrift(Detector):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         assert ctx.reference is not None
         config = DriftConfig.from_options(ctx.options)
-        exclude = {c for c in (ctx.label, ctx.prediction, ctx.options.get("time_column")) if c}
+        exclude = not_features(ctx)
         kinds = comparable_columns(ctx.reference, ctx.profile, config, exclude)
         names = [n for n, how in kinds.items() if how == "numeric"]
         if len(names) < 2:

@@ -241,18 +241,15 @@ class DetectorRun:
                 self._crashed(name, exc)
 
     def complete(self) -> tuple[list[Finding], list[CheckResult]]:
-        """Finish the row tasks; return every finding and one result per detector, in order."""
-        for name, future in list(self.pending.items()):
+        """Wait for the background detectors, finish the row tasks; return every finding and one result per detector, in order."""
+        finishers = [*((n, f.result) for n, f in self.pending.items()),
+                     *((n, t.finish) for n, t in self.tasks.items())]
+        for name, finish in finishers:  # background detectors' findings, then the row tasks'
             try:
-                self.findings[name].extend(future.result())
+                self.findings[name].extend(finish())
             except Exception as exc:
                 self._crashed(name, exc)
         self.pending.clear()
-        for name, task in list(self.tasks.items()):
-            try:
-                self.findings[name].extend(task.finish())
-            except Exception as exc:
-                self._crashed(name, exc)
         self.tasks.clear()
         findings: list[Finding] = []
         checks: list[CheckResult] = []

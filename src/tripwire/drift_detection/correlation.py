@@ -25,17 +25,16 @@ from scipy.stats import rankdata
 from tripwire.detectors.common import pct
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.drift_detection.config import DriftConfig
+from tripwire.drift_detection.features import not_features
 from tripwire.drift_detection.multivariate import comparable_columns
+from tripwire.drift_detection.spread import FAMILY_ALPHA, MIN_Z
+from tripwire.drift_detection.spread import bound as family_bound
 
 if TYPE_CHECKING:
     from tripwire.report import Finding
 
 #: the smallest change that counts: Cohen's q (difference of Fisher z) of a small effect
 MIN_Q = 0.1
-#: the least evidence a changed pair needs, whatever the number of pairs
-MIN_Z = 5.0
-#: family-wise false-alarm rate over all pairs (Bonferroni), when it asks more than MIN_Z
-FAMILY_ALPHA = 1e-3
 MIN_ROWS = 100
 #: pairs related at least this much (normal-score correlation) are checked for rows off their relation
 MIN_RELATED = 0.5
@@ -114,11 +113,6 @@ class PairChange:
         return max(abs(self.z_corr), self.tail[2] if self.tail else 0.0)
 
 
-def family_bound(pairs: int) -> float:
-    """Return the |z| a pair needs when `pairs` pairs are tested."""
-    return max(MIN_Z, float(-special.ndtri(FAMILY_ALPHA / (2 * max(pairs, 1)))))
-
-
 def changed_pairs(ref: np.ndarray, cur: np.ndarray, ref_scores: np.ndarray | None = None,
                   cur_scores: np.ndarray | None = None) -> list[PairChange]:
     """Return the pairs whose rank correlation changed, or (given normal scores) whose rows left their relation."""
@@ -128,7 +122,7 @@ def changed_pairs(ref: np.ndarray, cur: np.ndarray, ref_scores: np.ndarray | Non
     pairs = k * (k - 1) // 2
     if pairs == 0:
         return []
-    bound = family_bound(2 * pairs)  # two tests per pair
+    bound = family_bound(2 * pairs)  # |z| >= MIN_Z, or Bonferroni's at FAMILY_ALPHA over two tests per pair
     z_r, z_c = np.arctanh(r_ref), np.arctanh(r_cur)
     with np.errstate(invalid="ignore", divide="ignore"):
         # Fisher z: the larger of Bonett & Wright's (1 + r^2/2)/(n - 3) and the distribution-free variance
@@ -231,7 +225,7 @@ class CorrelationDrift(Detector):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         assert ctx.reference is not None
         config = DriftConfig.from_options(ctx.options)
-        exclude = {c for c in (ctx.label, ctx.prediction, ctx.options.get("time_column")) if c}
+        exclude = not_features(ctx)
         kinds = comparable_columns(ctx.reference, ctx.profile, config, exclude)
         names = [n for n, how in kinds.items() if how == "numeric"]
         if len(names) < 2:

@@ -87,6 +87,11 @@ def describe(detector: Detector, code: str, result: ColumnDrift, alpha: float,
     return detector.finding(code, severity, result.column, title, evidence)  # type: ignore[arg-type]
 
 
+def not_features(ctx: ScanContext) -> set[str]:
+    """Return the columns the drift detectors leave out: the label, the prediction, the time column."""
+    return {c for c in (ctx.label, ctx.prediction, ctx.options.get("time_column")) if c}
+
+
 @register
 class FeatureDrift(Detector):
     """Report columns whose distribution moved from the reference, in words."""
@@ -97,7 +102,7 @@ class FeatureDrift(Detector):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         config = DriftConfig.from_options(ctx.options)
-        exclude = {c for c in (ctx.label, ctx.prediction, ctx.options.get("time_column")) if c}
+        exclude = not_features(ctx)
         assert ctx.reference is not None
         results = feature_table(ctx.reference, ctx.profile, config, exclude)
         numeric = sum(r.treatment == "numeric" for r in results)

@@ -18,6 +18,7 @@ from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.drift_detection.classifier import separability
 from tripwire.drift_detection.compare import partition_keys, treatment
 from tripwire.drift_detection.config import DriftConfig
+from tripwire.drift_detection.features import not_features
 from tripwire.report import Finding
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class MultivariateDrift(Detector):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         assert ctx.reference is not None
         config = DriftConfig.from_options(ctx.options)
-        exclude = {c for c in (ctx.label, ctx.prediction, ctx.options.get("time_column")) if c}
+        exclude = not_features(ctx)
         kinds = comparable_columns(ctx.reference, ctx.profile, config, exclude)
         pair = sample_pair(ctx.reference, ctx.profile, config.sample_rows)
         if not kinds or pair is None or min(pair[0].height, pair[1].height) < MIN_ROWS_PER_SIDE:

@@ -40,9 +40,9 @@ class SpreadChange:
                 "thresholds": {"sd_ratio": SPREAD_MIN_RATIO, "z": MIN_Z}}
 
 
-def bound(columns: int) -> float:
-    """Return the |z| a spread change needs when `columns` columns are compared."""
-    return max(MIN_Z, float(-special.ndtri(FAMILY_ALPHA / (2 * max(columns, 1)))))
+def bound(tests: int) -> float:
+    """Return the |z| a change needs when `tests` are made (columns here, column pairs in drift.correlation)."""
+    return max(MIN_Z, float(-special.ndtri(FAMILY_ALPHA / (2 * max(tests, 1)))))
 
 
 def spread_change(ref: Moments, cur: Moments) -> SpreadChange | None:

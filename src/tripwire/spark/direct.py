@@ -8,8 +8,11 @@ profiles them. Used only where the result is provably the same: every file local
 partition columns, no filter or projection, and pyarrow's schema, normalised, equal to the
 schema Spark hands over. Anything else goes through `mapInArrow`.
 
-Row numbers: row groups are numbered in file order (`inputFiles()` order, then row group),
-so the sample's row indices are positions in the files read in that order.
+Row numbers: row groups are numbered in sorted path order, then row group, so the sample's
+row indices are positions in the files read in that order (a directory's files as
+`tripwire.profile` reads them). The files come from the relation's file index, not
+`DataFrame.inputFiles()`: that is a set in hash order, and a path given twice, which Spark
+reads twice, would be read once.
 """
 
 from __future__ import annotations
@@ -43,10 +46,10 @@ def parquet_row_groups(frame: Any, schema: pa.Schema) -> list[tuple[str, int]] |
         if relation.getClass().getSimpleName() != "HadoopFsRelation" or \
                 str(relation.fileFormat().toString()).lower() != "parquet" or relation.partitionSchema().length():
             return None
-        files = [_local_path(f) for f in frame.inputFiles()]
+        files = sorted(_local_path(str(f)) or "" for f in relation.location().inputFiles())
     except Exception:  # Spark Connect, another plan shape: not a plain scan as far as we can tell
         return None
-    if not files or any(f is None for f in files):
+    if not files or not all(files):
         return None
     groups = []
     for path in files:

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from tripwire.io.source import DEFAULT_BATCH_ROWS
 from tripwire.profiling import DatasetProfile, ProfileConfig
-from tripwire.spark.partial import Partial
+from tripwire.spark.partial import Partial, pack
 from tripwire.spark.profile import PARTIALS, ROW_SHIFT, merge_tree
 
 #: tasks per core: enough to keep every core busy while row groups differ in size
@@ -66,8 +66,6 @@ def parquet_row_groups(frame: Any, schema: pa.Schema) -> list[tuple[str, int]] |
 def profile_row_groups(frame: Any, groups: list[tuple[str, int]], schema: pa.Schema,
                        cfg: ProfileConfig) -> Partial | None:
     """Profile the row groups in Spark tasks (pyarrow reads them) and merge the partials."""
-    from tripwire.spark.profile import _partial_row
-
     spark = frame.sparkSession
     tasks = max(1, min(len(groups), TASKS_PER_CORE * spark.sparkContext.defaultParallelism))
 
@@ -88,8 +86,7 @@ def profile_row_groups(frame: Any, groups: list[tuple[str, int]], schema: pa.Sch
                 done += batch.num_rows
             rows[number] = done
         if result is not None:
-            row = _partial_row((result, rows))
-            yield int(row.column("pid")[0].as_py()), row.column("partial")[0].as_py()
+            yield min(rows), pack((result, rows))
 
     packed = spark.sparkContext.parallelize(range(tasks), tasks).mapPartitionsWithIndex(work)
     return merge_tree(spark.createDataFrame(packed, PARTIALS), tasks)

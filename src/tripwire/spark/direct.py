@@ -77,10 +77,13 @@ def profile_row_groups(frame: Any, groups: list[tuple[str, int]], schema: pa.Sch
 
         result: DatasetProfile | None = None
         rows: dict[int, int] = {}
+        opened: tuple[str, pq.ParquetFile] | None = None  # the file last read: its footer read once
         for number in range(task, len(groups), tasks):
             path, group = groups[number]
+            if opened is None or opened[0] != path:
+                opened = (path, pq.ParquetFile(path))
             done = 0
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group]):
+            for batch in opened[1].iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group]):
                 part = profile_batch(conform(batch, schema), (number << ROW_SHIFT) + done, cfg)
                 result = part if result is None else result.merge(part)
                 done += batch.num_rows

@@ -56,3 +56,14 @@ def test_unpacked_partials_still_merge_exactly():
         assert got[name].to_dict() == col.to_dict(), name
         assert got[name].distinct_exact
     assert got.fingerprint == want.fingerprint
+
+
+def test_tripwire_spark_profile_stays_the_function_after_its_submodule_is_imported():
+    import importlib
+
+    import tripwire.spark as tw
+
+    importlib.import_module("tripwire.spark.commands")  # imports the submodule tripwire.spark.profile
+    from tripwire.spark import profile
+
+    assert callable(profile) and tw.profile is profile and profile.__module__ == "tripwire.spark.profile"

@@ -321,3 +321,20 @@ def test_a_plain_parquet_scan_is_read_by_pyarrow_in_the_tasks_with_the_same_prof
     filtered = profile(sdf.where("x > 10"))  # not a plain scan: Spark hands the rows over
     assert "reader" not in filtered.source
     _same_profile(filtered, tripwire.profile(pdf[pdf.x > 10].reset_index(drop=True)))
+
+
+def test_a_parquet_folder_read_by_pyarrow_numbers_rows_as_tripwire_profile_and_counts_a_repeated_path(
+        spark, tmp_path: Path):
+    from tripwire.spark import profile
+
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for i in range(7):  # more than 4 files: DataFrame.inputFiles() is then in hash order
+        pq.write_table(pa.table({"x": list(range(i * 100, i * 100 + 100))}), folder / f"f{i}.parquet")
+    got = profile(spark.read.parquet(str(folder)))
+    assert got.source["reader"] == "pyarrow"
+    _same_profile(got, tripwire.profile(str(folder)))
+    assert got.sample.table.column("x").to_pylist() == got.sample.table.column("__row__").to_pylist()
+    first = str(folder / "f0.parquet")
+    twice = spark.read.parquet(first, first)  # Spark reads the file twice
+    assert profile(twice).rows == twice.count() == 200

@@ -35,3 +35,11 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(f"tripwire.spark.{module}"), name)
     globals()[name] = value
     return value
+
+
+# The function `profile` shares its name with the submodule `profile`, and importing that
+# submodule (every tripwire.spark module does) binds the package's `profile` to the module:
+# `tw.scan(df); tw.profile(df)` then called a module. Import it once here and drop that
+# binding, so `profile` is always the function, resolved by __getattr__ above.
+import_module("tripwire.spark.profile")
+del globals()["profile"]

@@ -8,8 +8,11 @@ profiles them. Used only where the result is provably the same: every file local
 partition columns, no filter or projection, and pyarrow's schema, normalised, equal to the
 schema Spark hands over. Anything else goes through `mapInArrow`.
 
-Row numbers: row groups are numbered in file order (`inputFiles()` order, then row group),
-so the sample's row indices are positions in the files read in that order.
+Row numbers: row groups are numbered in sorted path order, then row group, so the sample's
+row indices are positions in the files read in that order (a directory's files as
+`tripwire.profile` reads them). The files come from the relation's file index, not
+`DataFrame.inputFiles()`: that is a set in hash order, and a path given twice, which Spark
+reads twice, would be read once.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import pyarrow as pa
 
 from tripwire.io.source import DEFAULT_BATCH_ROWS
 from tripwire.profiling import DatasetProfile, ProfileConfig
-from tripwire.spark.partial import Partial
+from tripwire.spark.partial import Partial, pack
 from tripwire.spark.profile import PARTIALS, ROW_SHIFT, merge_tree
 
 #: tasks per core: enough to keep every core busy while row groups differ in size
@@ -43,10 +46,10 @@ def parquet_row_groups(frame: Any, schema: pa.Schema) -> list[tuple[str, int]] |
         if relation.getClass().getSimpleName() != "HadoopFsRelation" or \
                 str(relation.fileFormat().toString()).lower() != "parquet" or relation.partitionSchema().length():
             return None
-        files = [_local_path(f) for f in frame.inputFiles()]
+        files = sorted(_local_path(str(f)) or "" for f in relation.location().inputFiles())
     except Exception:  # Spark Connect, another plan shape: not a plain scan as far as we can tell
         return None
-    if not files or any(f is None for f in files):
+    if not files or not all(files):
         return None
     groups = []
     for path in files:
@@ -63,8 +66,6 @@ def parquet_row_groups(frame: Any, schema: pa.Schema) -> list[tuple[str, int]] |
 def profile_row_groups(frame: Any, groups: list[tuple[str, int]], schema: pa.Schema,
                        cfg: ProfileConfig) -> Partial | None:
     """Profile the row groups in Spark tasks (pyarrow reads them) and merge the partials."""
-    from tripwire.spark.profile import _partial_row
-
     spark = frame.sparkSession
     tasks = max(1, min(len(groups), TASKS_PER_CORE * spark.sparkContext.defaultParallelism))
 
@@ -76,17 +77,19 @@ def profile_row_groups(frame: Any, groups: list[tuple[str, int]], schema: pa.Sch
 
         result: DatasetProfile | None = None
         rows: dict[int, int] = {}
+        opened: tuple[str, pq.ParquetFile] | None = None  # the file last read: its footer read once
         for number in range(task, len(groups), tasks):
             path, group = groups[number]
+            if opened is None or opened[0] != path:
+                opened = (path, pq.ParquetFile(path))
             done = 0
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group]):
+            for batch in opened[1].iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group]):
                 part = profile_batch(conform(batch, schema), (number << ROW_SHIFT) + done, cfg)
                 result = part if result is None else result.merge(part)
                 done += batch.num_rows
             rows[number] = done
         if result is not None:
-            row = _partial_row((result, rows))
-            yield int(row.column("pid")[0].as_py()), row.column("partial")[0].as_py()
+            yield min(rows), pack((result, rows))
 
     packed = spark.sparkContext.parallelize(range(tasks), tasks).mapPartitionsWithIndex(work)
     return merge_tree(spark.createDataFrame(packed, PARTIALS), tasks)

@@ -4,6 +4,8 @@ Positions (`offset(partition) + i`) are stable only while the DataFrame's partit
 key column the user names is stable whatever Spark does. After the run, one Spark job picks
 the key value of every row the report lists (at most MAX_ALL_ROWS per finding) and the
 findings' `rows` and `evidence["all_rows"]` are rewritten with them, in the same order.
+That job runs the frame again: a partition that gives fewer rows is caught, rows reordered
+within a partition are not (the row pass could carry the key values instead).
 """
 
 from __future__ import annotations

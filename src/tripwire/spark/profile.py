@@ -270,6 +270,6 @@ def _renumbered(sample: RowSample, offsets: dict[int, int]) -> RowSample:
 
 def _input_files(frame: Any) -> list[str]:
     try:
-        return list(frame.inputFiles())[:100]
+        return sorted(frame.inputFiles())[:100]  # a set in hash order: sorted, the first 100 are the first
     except Exception:  # not every plan can list files (e.g. a DataFrame built in memory)
         return []

@@ -40,10 +40,15 @@ def scan(data: Any, reference: Any = None, *, label: str | None = None, predicti
     although they look personal (`["all"]`: every column). `opener` replaces `open_context`
     (as for `log`).
     """
-    ctx = (opener or open_context)(data, reference, name=name, label=label, prediction=prediction,
-                                   options=options, encoding=encoding, progress=progress, store=store)
+    ctx = (opener or _open_for_rows)(data, reference, name=name, label=label, prediction=prediction,
+                                     options=options, encoding=encoding, progress=progress, store=store)
     _align_masking(ctx)
     return _private(execute(Plan(command, only=tuple(only) if only else None), ctx), ctx)
+
+
+def _open_for_rows(data: Any, reference: Any = None, **kwargs: Any) -> RunContext:
+    """Open a context whose row pass replays the batches the profile read (when they fit the budget)."""
+    return open_context(data, reference, keep_rows=True, **kwargs)
 
 
 def _align_masking(ctx: RunContext) -> None:
@@ -79,7 +84,7 @@ def check(contract: Contract | str | Path, data: Any, *, as_of: Any = None,
     they look personal.
     """
     spec = _contract(contract)
-    ctx = open_context(data, name=name, progress=progress, encoding=encoding,
+    ctx = open_context(data, name=name, progress=progress, encoding=encoding, keep_rows=True,
                        options={"show_pii": list(show_pii)} if show_pii else None)
     folder = Path(quarantine) if isinstance(quarantine, (str, Path)) else quarantine
     return _private(execute(Plan("check", detectors=False, contract=spec, as_of=as_of, quarantine=folder,
@@ -145,8 +150,8 @@ def log(data: Any, dataset: str, *, store: Store | str | None = None, reference:
         season = seasonal_reference(st, dataset, when)
         if season is not None:
             reference, season_note = season, f"compared with the same season last year: {season.name}"
-    ctx = (opener or open_context)(data, reference, name=dataset, label=label, prediction=prediction,
-                                   options=options, encoding=encoding, progress=progress, store=st)
+    ctx = (opener or _open_for_rows)(data, reference, name=dataset, label=label, prediction=prediction,
+                                     options=options, encoding=encoding, progress=progress, store=st)
     if skip_duplicate:
         existing = st.find_batch(dataset, ctx.profile.fingerprint)
         if existing is not None:

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from tripwire.errors import UsageError
 from tripwire.io import Source, open_source
+from tripwire.io.kept import KeptBatches, keep_budget
 from tripwire.profiling import DatasetProfile, ProfileConfig, is_profile_file
 from tripwire.profiling import profile as profile_source
 from tripwire.progress import ProgressCallback, close, progress_for
@@ -33,21 +34,37 @@ class PassLog:
     """Every read of an input this run made, in order: (kind, input name)."""
 
     passes: list[dict[str, str]] = field(default_factory=list)
+    #: batches passes kept in memory for the next pass over the same input
+    kept: list[KeptBatches] = field(default_factory=list, repr=False)
 
-    def record(self, kind: str, name: str) -> None:
-        """Write down one pass ("types", "profile" or "rows") over an input."""
-        self.passes.append({"kind": kind, "input": name})
+    def record(self, kind: str, name: str, *, from_memory: bool = False) -> None:
+        """Write down one pass ("types", "profile" or "rows") over an input.
 
-    def counting(self, source: Source, kind_of_next: list[str]) -> Source:
-        """Return the source with every read recorded (as the kind `kind_of_next[0]` says)."""
+        `from_memory`: the pass replayed batches an earlier pass kept, and read nothing.
+        """
+        self.passes.append({"kind": kind, "input": name, **({"from": "memory"} if from_memory else {})})
+
+    def counting(self, source: Source, kind_of_next: list[str], keep_bytes: int = 0) -> Source:
+        """Return the source with every pass recorded (as the kind `kind_of_next[0]` says).
+
+        With `keep_bytes`, the first pass keeps its batches when they fit that many bytes,
+        and later passes replay them (recorded with `"from": "memory"`).
+        """
         if source.kind == "csv":  # the CSV reader read the whole file once to decide types
             self.record("types", source.name)
+        kept = KeptBatches(source.open_batches, keep_bytes)
+        self.kept.append(kept)
 
         def batches() -> Iterator[pa.RecordBatch]:
-            self.record(kind_of_next[0], source.name)
-            return source.open_batches()
+            self.record(kind_of_next[0], source.name, from_memory=kept.in_memory)
+            return kept.open()
 
         return dataclasses.replace(source, open_batches=batches)
+
+    def release(self) -> None:
+        """Drop every kept batch (once no pass needs them): later passes read their input again."""
+        for kept in self.kept:
+            kept.release()
 
 
 @dataclass
@@ -89,18 +106,22 @@ def open_context(data: Any, reference: Any = None, *, name: str | None = None, l
                  prediction: str | None = None, options: Mapping[str, Any] | None = None,
                  encoding: str | None = None, progress: bool | ProgressCallback | None = None,
                  store: Any = None, config: ProfileConfig | None = None,
-                 passes: PassLog | None = None) -> RunContext:
+                 passes: PassLog | None = None, keep_rows: bool = False) -> RunContext:
     """Open and profile the data, resolve the reference, and check the named columns exist.
 
     `data` is anything `tripwire.profile` reads, a saved profile.json or a DatasetProfile
     (then there are no rows to read). `store` is the Store (or its URL) for `store:NAME`.
     `passes`: the log of reads the command made before (of another input), continued here.
+    `keep_rows`: a row pass will follow; keep the batches the profile reads when they fit
+    the memory budget (`tripwire.io.kept`), so the row pass replays them instead of reading
+    the data again.
     """
     passes = passes if passes is not None else PassLog()
     read_kind = ["profile"]
     prof, source = _saved(data)
     if prof is None:
-        source = passes.counting(open_source(data, name=name, encoding=encoding), read_kind)
+        source = passes.counting(open_source(data, name=name, encoding=encoding), read_kind,
+                                 keep_budget() if keep_rows else 0)
         _check_named_columns(source.name, source.schema.names, label, prediction)  # before any pass
         prof = _profile(source, name, progress, config)
     _check_named_columns(prof.name, list(prof.columns), label, prediction)

@@ -17,7 +17,7 @@ from typing import Any
 
 from tripwire.contracts.model import Contract
 from tripwire.contracts.unit import FAILED, PASSED, UNKNOWN, Check, Decision, RowEvidence, expand, parse_as_of
-from tripwire.detectors.registry import start_detectors
+from tripwire.detectors.registry import DetectorRun, start_detectors
 from tripwire.locators import as_locator
 from tripwire.report import CheckResult, Finding, Report, RunInfo
 from tripwire.report.codes import code_info
@@ -58,7 +58,55 @@ def execute(plan: Plan, ctx: RunContext) -> Report:
     has_rows = ctx.source is not None
     started = start_detectors(ctx.detector_context(), plan.only, rows=has_rows) if plan.detectors else None
     profile_findings = [f for found in started.findings.values() for f in found] if started else []
-    # remember which detector each finding came from: a crashed detector's findings are dropped
+    try:
+        checks, skipped, decisions, rows, quarantine_counts = _decide_and_read(plan, ctx, started, profile_findings)
+    except BaseException:
+        if started is not None:
+            started.close()  # no background detector keeps working for a run that failed
+        raise
+    finally:
+        ctx.passes.release()  # the batches kept for the row pass are not needed any more
+
+    findings: list[Finding] = []
+    results: list[CheckResult] = []
+    if started is not None:
+        located = [_with_rows(f, rows.get(f"finding:{i}")) for i, f in enumerate(profile_findings)]
+        # remember which detector each finding came from: a crashed detector's findings are dropped
+        kept_ids = {id(f) for name, found in started.findings.items() if name not in started.failed for f in found}
+        findings.extend(g for f, g in zip(profile_findings, located, strict=True) if id(f) in kept_ids)
+        row_findings, detector_results = started.complete()
+        known = set(map(id, profile_findings))
+        findings.extend(f for f in row_findings if id(f) not in known)
+        results.extend(detector_results)
+    for c in checks:
+        finding, result = _judge(c, decisions[c.name], rows.get(f"check:{c.name}"), prof.rows, plan.strict)
+        results.append(result)
+        if finding is not None:
+            findings.append(finding)
+    results.extend(CheckResult(name, "skipped", reason) for name, reason in skipped)
+    findings.extend(plan.given_findings)
+    results.extend(plan.given_checks)
+    for judge in plan.judges:
+        findings.extend(judge(ctx))
+    extra: dict[str, Any] = {"profile": prof, "reference": ctx.reference}
+    if plan.contract is not None:
+        extra["contract"] = plan.contract
+    report = Report(command=plan.command, dataset=ctx.dataset_info(), reference=ctx.reference_info(),
+                    findings=tuple(findings), checks=tuple(results), quarantine=quarantine_counts,
+                    notes=tuple(prof.notes), extra=extra,
+                    run=RunInfo(passes=tuple(dict(p) for p in ctx.passes.passes)))
+    for name, sink in plan.sinks:
+        report.extra[name] = sink(report, ctx)
+    return report
+
+
+def _decide_and_read(plan: Plan, ctx: RunContext, started: DetectorRun | None,
+                     profile_findings: list[Finding]) -> tuple[Sequence[Check], Sequence[tuple[str, str]],
+                                                               dict[str, Decision], dict[str, RowFindings],
+                                                               dict[str, Any] | None]:
+    """Decide the contract's checks from the profile, then make the one row pass for what needs rows."""
+    prof = ctx.profile
+    has_rows = ctx.source is not None
     checks: Sequence[Check] = ()
     skipped: Sequence[tuple[str, str]] = ()
     decisions: dict[str, Decision] = {}
@@ -91,37 +139,7 @@ def execute(plan: Plan, ctx: RunContext) -> Report:
         rows, quarantine_counts = row_pass(ctx.source, requests, started, quarantine)
     if quarantine_counts is not None:
         quarantine_counts["per_check"] = {k[len("check:"):]: v for k, v in quarantine_counts["per_check"].items()}
-
-    findings: list[Finding] = []
-    results: list[CheckResult] = []
-    if started is not None:
-        located = [_with_rows(f, rows.get(f"finding:{i}")) for i, f in enumerate(profile_findings)]
-        kept_ids = {id(f) for name, found in started.findings.items() if name not in started.failed for f in found}
-        findings.extend(g for f, g in zip(profile_findings, located, strict=True) if id(f) in kept_ids)
-        row_findings, detector_results = started.complete()
-        known = set(map(id, profile_findings))
-        findings.extend(f for f in row_findings if id(f) not in known)
-        results.extend(detector_results)
-    for c in checks:
-        finding, result = _judge(c, decisions[c.name], rows.get(f"check:{c.name}"), prof.rows, plan.strict)
-        results.append(result)
-        if finding is not None:
-            findings.append(finding)
-    results.extend(CheckResult(name, "skipped", reason) for name, reason in skipped)
-    findings.extend(plan.given_findings)
-    results.extend(plan.given_checks)
-    for judge in plan.judges:
-        findings.extend(judge(ctx))
-    extra: dict[str, Any] = {"profile": prof, "reference": ctx.reference}
-    if plan.contract is not None:
-        extra["contract"] = plan.contract
-    report = Report(command=plan.command, dataset=ctx.dataset_info(), reference=ctx.reference_info(),
-                    findings=tuple(findings), checks=tuple(results), quarantine=quarantine_counts,
-                    notes=tuple(prof.notes), extra=extra,
-                    run=RunInfo(passes=tuple(dict(p) for p in ctx.passes.passes)))
-    for name, sink in plan.sinks:
-        report.extra[name] = sink(report, ctx)
-    return report
+    return checks, skipped, decisions, rows, quarantine_counts
 
 
 def _check(checks: Sequence[Check], key: str) -> Check:

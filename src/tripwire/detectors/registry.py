@@ -96,7 +96,9 @@ class Detector:
     #: optional packages (import names) this detector needs, e.g. ("sklearn",)
     extras: ClassVar[tuple[str, ...]] = ()
     #: run `run` in a thread beside the row pass (slow work, e.g. a classifier, whose
-    #: findings carry no `locate`): its findings arrive in `DetectorRun.complete()`
+    #: findings carry no `locate`): its findings arrive in `DetectorRun.complete()`. Its
+    #: `row_task` is asked for first, on the caller's thread, and fed while `run` runs:
+    #: keep the two apart (no state shared between them)
     background: ClassVar[bool] = False
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
@@ -231,6 +233,29 @@ class DetectorRun:
     skipped: list[CheckResult] = field(default_factory=list)
     #: background detectors still running: name -> future of their findings
     pending: dict[str, Future[list[Finding]]] = field(default_factory=dict)
+    #: the thread that runs them, one at a time in order (None until one is started)
+    executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+
+    def submit(self, name: str, detector: Detector, ctx: ScanContext) -> None:
+        """Start a background detector's `run` in this run's worker thread."""
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tripwire-detector")
+        self.pending[name] = self.executor.submit(lambda: list(detector.run(ctx)))
+
+    def close(self) -> None:
+        """Cancel the background detectors not started, wait for the running one, end the thread.
+
+        Called when the run stops early (a row pass that raised): no thread is left working
+        for a run that is over. A Python thread cannot be interrupted, so a detector already
+        running is waited for (its work is bounded by the row sample).
+        """
+        for future in self.pending.values():
+            future.cancel()
+        self.pending.clear()
+        self.tasks.clear()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
 
     def feed(self, df: pl.DataFrame, offset: int) -> None:
         """Give every row task one batch (a task that raises is dropped, its detector failed)."""
@@ -244,13 +269,14 @@ class DetectorRun:
         """Wait for the background detectors, finish the row tasks; return every finding and one result per detector, in order."""
         finishers = [*((n, f.result) for n, f in self.pending.items()),
                      *((n, t.finish) for n, t in self.tasks.items())]
-        for name, finish in finishers:  # background detectors' findings, then the row tasks'
-            try:
-                self.findings[name].extend(finish())
-            except Exception as exc:
-                self._crashed(name, exc)
-        self.pending.clear()
-        self.tasks.clear()
+        try:
+            for name, finish in finishers:  # background detectors' findings, then the row tasks'
+                try:
+                    self.findings[name].extend(finish())
+                except Exception as exc:
+                    self._crashed(name, exc)
+        finally:
+            self.close()
         findings: list[Finding] = []
         checks: list[CheckResult] = []
         for name, found in self.findings.items():
@@ -282,35 +308,40 @@ def start_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
     runnable, skipped = select_detectors(ctx, only, names)
     rows = ctx.source is not None if rows is None else rows
     out = DetectorRun(skipped=skipped)
-    for cls in runnable:  # findings keep the registry's order; background work starts first
-        out.findings[cls.name] = []
-        if cls.background and rows:
+    try:
+        for cls in runnable:  # findings keep the registry's order; background work starts first
+            out.findings[cls.name] = []
+            if cls.background and rows:
+                detector = cls()
+                _start_row_task(out, cls.name, detector, ctx)
+                if cls.name not in out.failed:
+                    out.submit(cls.name, detector, ctx)
+        for cls in runnable:
+            if cls.name in out.pending:
+                continue
             detector = cls()
-            out.pending[cls.name] = _pool().submit(lambda d=detector: list(d.run(ctx)))
-    for cls in runnable:
-        if cls.name in out.pending:
-            continue
-        detector = cls()
-        try:
-            out.findings[cls.name].extend(detector.run(ctx))
-            task = detector.row_task(ctx) if rows else None
-        except Exception as exc:
-            out._crashed(cls.name, exc)
-            continue
-        if task is not None:
-            out.tasks[cls.name] = task
+            try:
+                out.findings[cls.name].extend(detector.run(ctx))
+            except Exception as exc:
+                out._crashed(cls.name, exc)
+                continue
+            if rows:
+                _start_row_task(out, cls.name, detector, ctx)
+    except BaseException:
+        out.close()  # a user's bad input raised: stop the background work before saying so
+        raise
     return out
 
 
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    """Return the one worker thread that runs background detectors (one at a time, in order)."""
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tripwire-detector")
-    return _POOL
+def _start_row_task(out: DetectorRun, name: str, detector: Detector, ctx: ScanContext) -> None:
+    """Ask a detector for its row task and add it to the run (a crash marks the detector failed)."""
+    try:
+        task = detector.row_task(ctx)
+    except Exception as exc:
+        out._crashed(name, exc)
+        return
+    if task is not None:
+        out.tasks[name] = task
 
 
 def run_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
@@ -321,11 +352,15 @@ def run_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
     which shares one row pass between detectors and contract checks instead.
     """
     started = start_detectors(ctx, only, names)
-    if started.tasks and ctx.source is not None:
-        offset = 0
-        for batch in ctx.source.batches():
-            df = pl.from_arrow(batch)
-            assert isinstance(df, pl.DataFrame)
-            started.feed(df, offset)
-            offset += batch.num_rows
+    try:
+        if started.tasks and ctx.source is not None:
+            offset = 0
+            for batch in ctx.source.batches():
+                df = pl.from_arrow(batch)
+                assert isinstance(df, pl.DataFrame)
+                started.feed(df, offset)
+                offset += batch.num_rows
+    except BaseException:
+        started.close()
+        raise
     return started.complete()

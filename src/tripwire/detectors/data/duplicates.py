@@ -13,6 +13,7 @@ import polars as pl
 
 from tripwire.detectors.common import is_free_text, pct, rose_significantly
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
+from tripwire.detectors.rowhash import batch_row_hashes
 from tripwire.profiling import DatasetProfile
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
@@ -97,7 +98,7 @@ class _DuplicateHashes:
         self.raw_hashes: dict[str, list[np.ndarray]] = {t: [] for t in texts}
 
     def update(self, df: pl.DataFrame, offset: int) -> None:
-        self.row_hashes.append(hash_rows(df, seed=3))
+        self.row_hashes.append(batch_row_hashes(df))  # computed once per batch, shared with the overlap check
         if not self.texts:
             return
         df = df.with_row_index("__row__", offset=offset)

@@ -28,6 +28,7 @@ from tripwire.detectors.labels.after_outcome import (
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
+from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes
 from tripwire.intervals import wilson
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
@@ -144,9 +145,33 @@ class TargetLeakage(Detector):
                  "folds": FOLDS, "from": "the profile's row sample"})
 
 
-def _normalised(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(pl.col(c).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
-                           for c, t in df.schema.items() if t == pl.String)
+def _normal_text(text: pl.Expr) -> pl.Expr:
+    return text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _normalised(df: pl.DataFrame) -> pl.DataFrame | None:
+    """Return the frame with text lower-cased and whitespace collapsed, or None when that changes nothing.
+
+    Each text column is normalised on its distinct values (a batch repeats most of them), and
+    only the values that change are replaced: the same frame as normalising every value.
+    """
+    changed = []
+    for name, dtype in df.schema.items():
+        if dtype != pl.String:
+            continue
+        values = df.get_column(name)
+        distinct = values.unique()
+        normal = distinct.to_frame().select(_normal_text(pl.col(name))).to_series()
+        moved = (distinct != normal).fill_null(False)
+        if moved.any():
+            changed.append(values.replace(distinct.filter(moved), normal.filter(moved)))
+    return df.with_columns(changed) if changed else None
+
+
+def _normal_hashes(df: pl.DataFrame, exact: np.ndarray) -> np.ndarray:
+    """Return the row hashes of the normalised frame (`exact`, the frame's own, when normalising changes nothing)."""
+    normal = _normalised(df)
+    return exact if normal is None else hash_rows(normal, seed=ROW_SEED)
 
 
 @register
@@ -185,15 +210,18 @@ class _OverlapTask:
     def _reference_hashes(self, like: pl.DataFrame) -> None:
         # cast the sample to the batch's types so equal values hash equal
         ref = self.sample.select(pl.col(c).cast(like.schema[c], strict=False) for c in self.columns)
-        self.ref_exact = hash_rows(ref, seed=11)
-        self.ref_norm = hash_rows(_normalised(ref), seed=13)
+        self.ref_exact = hash_rows(ref, seed=ROW_SEED)
+        self.ref_norm = _normal_hashes(ref, self.ref_exact)
 
     def update(self, df: pl.DataFrame, offset: int) -> None:
-        df = df.select(self.columns)
+        # the row pass's frame holds the profile's columns in order: its row hashes are the
+        # duplicates detector's, computed once for both
+        df = df if df.columns == self.columns else df.select(self.columns)
         if self.ref_exact is None:
             self._reference_hashes(df)
         assert self.ref_exact is not None and self.ref_norm is not None
-        exact, norm = hash_rows(df, seed=11), hash_rows(_normalised(df), seed=13)
+        exact = batch_row_hashes(df)
+        norm = _normal_hashes(df, exact)
         hit_norm = np.isin(norm, self.ref_norm)
         self.all_norm.append(norm)
         rows = np.arange(offset, offset + df.height)

@@ -1,7 +1,9 @@
 """Every command reads its inputs the fewest times: one profile pass, at most one row pass.
 
 CSV files count one more pass: the reader reads the whole file once to decide column
-types and check the encoding. The passes are recorded in every report (`report.run`).
+types and check the encoding. The passes are recorded in every report (`report.run`); a row
+pass that replayed the batches the profile read (an input within the memory budget) says
+`"from": "memory"`: it read nothing.
 """
 
 from __future__ import annotations
@@ -101,3 +103,44 @@ def test_privacy_commands_read_each_input_once(files):
     report = synthetic_check(files / "ref.parquet", files / "cur.parquet")
     assert report.run.passes == ({"kind": "rows", "input": "ref.parquet"}, {"kind": "profile", "input": "cur.parquet"},
                                  {"kind": "rows", "input": "cur.parquet"})
+
+
+def test_the_row_pass_replays_the_batches_the_profile_read(files, monkeypatch):
+    """An input that fits the memory budget is read once: the row pass replays the profile's batches."""
+    kept = scan(files / "cur.parquet", files / "ref.parquet")
+    assert kept.run.passes == ({"kind": "profile", "input": "cur.parquet"},
+                               {"kind": "profile", "input": "ref.parquet"},
+                               {"kind": "rows", "input": "cur.parquet", "from": "memory"})
+    csv = scan(files / "cur.csv", files / "ref.profile.json")
+    assert csv.run.passes[-1] == {"kind": "rows", "input": "cur.csv", "from": "memory"}
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # nothing kept: the row pass reads the file
+    read = scan(files / "cur.parquet", files / "ref.parquet")
+    assert read.run.passes[-1] == {"kind": "rows", "input": "cur.parquet"}
+    assert [f.to_dict() for f in kept.findings] == [f.to_dict() for f in read.findings]
+    assert any(f.rows for f in kept.findings)  # rows were found from the kept batches
+
+
+def test_a_quarantine_from_kept_batches_writes_the_same_files(files, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    contract = Contract.loads("columns: {bill_length_mm: {min: 0}}")
+    kept = check(contract, files / "cur.csv", quarantine=tmp_path / "kept")
+    assert kinds(kept) == ["types", "profile", "rows"] and kept.run.passes[-1]["from"] == "memory"
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")
+    read = check(contract, files / "cur.csv", quarantine=tmp_path / "read")
+    assert "from" not in read.run.passes[-1]
+    for name in ("kept.parquet", "rejected.parquet"):
+        assert pq.read_table(tmp_path / "kept" / name).equals(pq.read_table(tmp_path / "read" / name))
+    assert kept.quarantine["per_check"] == read.quarantine["per_check"] == {"bill_length_mm.range": 3}
+
+
+def test_commands_without_a_row_pass_keep_nothing(files):
+    from tripwire.run import open_context
+
+    ctx = open_context(files / "cur.parquet")  # as tripwire.profile and drift open their data
+    assert ctx.source is not None and len(list(ctx.source.batches())) >= 1
+    assert kinds_of(ctx.passes.passes) == ["profile", "rows"] and "from" not in ctx.passes.passes[-1]
+
+
+def kinds_of(passes) -> list[str]:
+    return [p["kind"] for p in passes]

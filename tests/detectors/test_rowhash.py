@@ -1,0 +1,54 @@
+"""One whole-row hash per batch, shared by data.duplicates and leakage.train_test_overlap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+from tests.realdata import penguins, random_halves
+
+import tripwire
+from tripwire.detectors import rowhash
+from tripwire.detectors.labels.leakage import _normal_text, _normalised
+from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes
+from tripwire.vocabulary import hash_rows
+
+
+def test_the_hashes_of_one_frame_are_computed_once():
+    df = pl.DataFrame({"a": [1, 2, 1], "b": ["x", "y", "x"]})
+    first = batch_row_hashes(df)
+    assert batch_row_hashes(df) is first
+    assert np.array_equal(first, hash_rows(df, seed=ROW_SEED)) and first[0] == first[2]
+    other = pl.DataFrame({"a": [1, 2, 1], "b": ["x", "y", "z"]})
+    assert batch_row_hashes(other) is not first and batch_row_hashes(other)[2] != first[2]
+    assert not first.flags.writeable  # shared between tasks: read-only
+
+
+def test_duplicates_and_overlap_hash_each_batch_once(monkeypatch):
+    calls: list[int] = []
+
+    def counting(df, seed=3):
+        calls.append(df.height)
+        return hash_rows(df, seed=seed)
+
+    monkeypatch.setattr(rowhash, "hash_rows", counting)
+    df = penguins().dropna().reset_index(drop=True)
+    train, test = random_halves(df, seed=2)
+    bad = pd.concat([test, train.iloc[:4], test.iloc[:3]], ignore_index=True)  # 4 leaked, 3 repeated
+    report = tripwire.scan(bad, train, only=["duplicates", "train_test_overlap"])
+    assert sum(calls) == len(bad)  # every row hashed once for both tasks (per batch)
+    by_code = {f.code: f for f in report.findings}
+    n = len(test)
+    assert by_code["data.duplicates"].evidence["all_rows"] == list(range(n + 4, n + 7))
+    assert by_code["leakage.train_test_overlap"].evidence["all_rows"] == list(range(n, n + 4))
+
+
+def test_normalising_distinct_values_gives_the_frame_normalising_every_value_gives():
+    rng = np.random.default_rng(0)
+    values = ["a", "A", " a ", "a  b", "A\tB", "\u00a0x\u2003", "Ⓐ", "ǅ", None, "", "  ", "ok", "İ", "ß", "ΣΑΣ"]
+    df = pl.DataFrame({"s": [values[i] for i in rng.integers(0, len(values), 3000)],
+                       "t": [values[i] for i in rng.integers(0, 3, 3000)], "n": rng.integers(0, 3, 3000)})
+    every = df.with_columns(_normal_text(pl.col(c)) for c, t in df.schema.items() if t == pl.String)
+    normal = _normalised(df)
+    assert normal is not None and normal.equals(every)
+    assert _normalised(pl.DataFrame({"s": ["a b", "c", None], "n": [1, 2, 3]})) is None  # nothing to change

@@ -52,3 +52,14 @@ def test_normalising_distinct_values_gives_the_frame_normalising_every_value_giv
     normal = _normalised(df)
     assert normal is not None and normal.equals(every)
     assert _normalised(pl.DataFrame({"s": ["a b", "c", None], "n": [1, 2, 3]})) is None  # nothing to change
+
+
+def test_text_in_normal_form_is_not_normalised_again():
+    df = pl.DataFrame({"s": ["a b", "c-d 1", None, ""], "n": [1, 2, 3, 4]})
+    assert _normalised(df) is None
+    for odd in ("A", "a\tb", "a  b", " a", "a ", "\u00a0", "a\nb", "\x0b", "é", "Ä"):
+        frame = df.with_columns(pl.Series("s", ["a b", odd, None, ""]))
+        every = frame.with_columns(_normal_text(pl.col("s")))
+        got = _normalised(frame)
+        assert (frame if got is None else got).equals(every), odd
+        assert (got is None) == (odd == "é")  # checked (not ASCII) and found already normal

@@ -149,16 +149,25 @@ def _normal_text(text: pl.Expr) -> pl.Expr:
     return text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
 
 
+#: text that `_normal_text` may change: an upper-case ASCII letter, any non-ASCII character,
+#: ASCII whitespace other than a space, two spaces, a space at either end (text with none of
+#: these is its own normal form)
+MAY_CHANGE = r"[A-Z\t\n\x0B\x0C\r]|[^\x00-\x7F]|  |^ | $"
+
+
 def _normalised(df: pl.DataFrame) -> pl.DataFrame | None:
     """Return the frame with text lower-cased and whitespace collapsed, or None when that changes nothing.
 
-    Each text column is normalised on its distinct values (a batch repeats most of them), and
-    only the values that change are replaced: the same frame as normalising every value.
+    A text column none of whose values may change is left as it is (one scan); the others are
+    normalised on their distinct values (a batch repeats most of them) and only the values
+    that change are replaced: the same frame as normalising every value.
     """
+    texts = [name for name, dtype in df.schema.items() if dtype == pl.String]
+    if not texts:
+        return None
+    flags = df.select(pl.col(t).str.contains(MAY_CHANGE).any() for t in texts).row(0)
     changed = []
-    for name, dtype in df.schema.items():
-        if dtype != pl.String:
-            continue
+    for name in (t for t, flag in zip(texts, flags, strict=True) if flag):
         values = df.get_column(name)
         distinct = values.unique()
         normal = distinct.to_frame().select(_normal_text(pl.col(name))).to_series()
@@ -222,10 +231,13 @@ class _OverlapTask:
         assert self.ref_exact is not None and self.ref_norm is not None
         exact = batch_row_hashes(df)
         norm = _normal_hashes(df, exact)
-        hit_norm = np.isin(norm, self.ref_norm)
+        hit_exact = np.isin(exact, self.ref_exact)
+        # text already in normal form on both sides: the normalised hashes are the exact ones
+        same = norm is exact and self.ref_norm is self.ref_exact
+        hit_norm = hit_exact if same else np.isin(norm, self.ref_norm)
         self.all_norm.append(norm)
         rows = np.arange(offset, offset + df.height)
-        self.exact.append(rows[np.isin(exact, self.ref_exact)])
+        self.exact.append(rows[hit_exact])
         self.norm.append(rows[hit_norm])
         self.matched_ref.update(np.flatnonzero(np.isin(self.ref_norm, norm[hit_norm])).tolist())
 

@@ -36,11 +36,19 @@ def missing_expr(name: str, dtype_kind: str) -> pl.Expr:
 
 def later_occurrences(hashes: np.ndarray) -> np.ndarray:
     """Return the sorted indices of values that already occurred earlier (every repeat after the first)."""
-    order = np.argsort(hashes, kind="stable")
-    sorted_h = hashes[order]
-    repeat = np.zeros(hashes.size, dtype=bool)
+    # a plain sort finds the repeated values (most data has few or none); only the rows holding
+    # one of them need the stable sort that tells a first occurrence from the later ones
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if repeated.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    candidates = np.flatnonzero(np.isin(hashes, repeated))
+    values = hashes[candidates]
+    order = np.argsort(values, kind="stable")
+    sorted_h = values[order]
+    repeat = np.zeros(candidates.size, dtype=bool)
     repeat[1:] = sorted_h[1:] == sorted_h[:-1]
-    return np.sort(order[repeat])
+    return np.sort(candidates[order[repeat]])
 
 
 def hash_rows(df: pl.DataFrame, seed: int = 3) -> np.ndarray:

@@ -63,3 +63,21 @@ def test_text_in_normal_form_is_not_normalised_again():
         got = _normalised(frame)
         assert (frame if got is None else got).equals(every), odd
         assert (got is None) == (odd == "é")  # checked (not ASCII) and found already normal
+
+
+def test_later_occurrences_are_every_repeat_after_the_first():
+    from tripwire.vocabulary import later_occurrences
+
+    rng = np.random.default_rng(1)
+    for n, distinct in ((0, 1), (1, 1), (50, 10), (5000, 4000), (5000, 5000), (3000, 2)):
+        hashes = rng.integers(0, distinct, n).astype(np.uint64) * np.uint64(2**40 + 7)
+        seen: set[int] = set()
+        expected = []
+        for i, h in enumerate(hashes.tolist()):
+            if h in seen:
+                expected.append(i)
+            seen.add(h)
+        got = later_occurrences(hashes)
+        assert got.tolist() == expected and got.dtype == np.intp
+    pairs = np.array([[0, 5], [1, 7], [2, 5], [3, 5]], dtype=np.uint64)
+    assert later_occurrences(pairs[:, 1]).tolist() == [2, 3]  # a column of a 2-D array

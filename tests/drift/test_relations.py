@@ -67,7 +67,7 @@ def test_noise_on_a_fifth_of_rows_widens_the_spread_as_a_drift_warning():
     assert f.severity == "warning" and f.columns == ("v",)
     assert f.evidence["metric"] == "spread" and 1.05 < f.evidence["sd_ratio"] < 1.2
     assert f.evidence["log_variance_ratio_z"] >= 5
-    assert "spread ×1." in f.title
+    assert f"v: SD ×{f.evidence['sd_ratio']:.2f} (wider, z = " in f.title  # SD, not the IQR the words may name
 
 
 def test_heavy_tails_do_not_pass_for_a_spread_change():

@@ -120,8 +120,8 @@ class FeatureDrift(Detector):
     def _spread(self, result: ColumnDrift, change: SpreadChange) -> Finding:
         """Describe a column whose spread changed while its location held (noise, a mixture)."""
         way = "wider" if change.sd_ratio > 1 else "narrower"
-        title = (f"{result.column}: spread ×{change.sd_ratio:.2f} (standard deviation {way}, "
-                 f"z = {abs(change.z):.1f}); {result.words} — noise added or a share of rows moved")
+        title = (f"{result.column}: SD ×{change.sd_ratio:.2f} ({way}, z = {abs(change.z):.1f}); {result.words} "
+                 "— noise added or a share of rows moved")
         evidence = {"metric": "spread", "effect": round(change.sd_ratio, 4), **change.evidence(),
                     **result.evidence, "significant": True, "treatment": result.treatment}
         return self.finding("drift.feature", "warning", result.column, title, evidence)

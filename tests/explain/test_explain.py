@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.explain import models
+from tests.realdata import penguins
 from tripwire.errors import UsageError
 from tripwire.explaining import METRICS, get_metric
 from tripwire.run import explain
@@ -140,3 +141,35 @@ def test_html_page_gives_no_verdict_for_a_ranking():
     report = explain(Truth(), models.table(), label="y", metric="rmse", resamples=20, repeats=1)
     page = report.to_html()
     assert "Measured only: nothing here passes or fails." in page and "No issues found" not in page
+
+
+def _penguin_species() -> pd.DataFrame:
+    cols = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "species"]
+    return penguins()[cols].dropna().reset_index(drop=True)
+
+
+def test_three_penguin_species_explain_with_accuracy_or_one_species_against_the_rest():
+    pytest.importorskip("sklearn")
+    df = _penguin_species()
+    model = models.fit_species(df)
+
+    def ranked(**kw):
+        report = explain(model, df, label="species", resamples=50, repeats=2, **kw)
+        return [r["feature"] for r in report.metrics if r["metric"] == "permutation_importance"], report
+
+    # accuracy takes the three classes as they are: no class to name
+    order, report = ranked(metric="accuracy")
+    assert report.metrics[0]["value"] > 0.95 and order[0] == "bill_length_mm"
+    # AUC and log-loss score one species against the other two: each species has its own tell
+    assert ranked(metric="auc", positive="Gentoo")[0][0] == "bill_depth_mm"
+    assert ranked(metric="auc", positive="Chinstrap")[0][0] == "bill_length_mm"
+    assert ranked(metric="log_loss", positive="Adelie")[1].metrics[0]["value"] < 0.1
+    with pytest.raises(UsageError, match=r"^auc needs a binary label; 'species' has 3 values: score one class "
+                                         r"against the rest with --positive CLASS, or use --metric accuracy"):
+        explain(model, df, label="species")
+    with pytest.raises(UsageError, match=r"^--positive 'Emperor' is not a class of 'species'; classes: "
+                                         r"Adelie, Chinstrap, Gentoo$"):
+        explain(model, df, label="species", positive="Emperor")
+    # scores per class where accuracy wants labels: say so, not "name the class"
+    with pytest.raises(UsageError, match=r"^the model returned 3 columns per row \(scores per class\?\); accuracy"):
+        explain(model.predict_proba, df, label="species", metric="accuracy")

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from tripwire.errors import UsageError
-from tripwire.evaluation.classification import EPS
+from tripwire.evaluation.classification import EPS, positive_class
 from tripwire.evaluation.regression import error_stats as regression_stats
 
 
@@ -99,13 +99,19 @@ def get_metric(name: str) -> Metric:
     return METRICS[name]
 
 
-def truth(metric: Metric, y: np.ndarray, positive: Any = None) -> np.ndarray:
-    """Return the label as the metric reads it: 0/1 for AUC and log-loss (the larger label positive)."""
+def truth(metric: Metric, y: np.ndarray, positive: Any = None, label: str = "label") -> tuple[np.ndarray, Any]:
+    """Return the label as the metric reads it, and the class whose scores to read (None: the model's second of two).
+
+    AUC and log-loss read 0/1: the larger of two labels is positive, or `positive` against
+    the rest (one-vs-rest, for a label of several classes). Accuracy takes any number of
+    classes as they are.
+    """
     if metric.name not in BINARY:
-        return y
+        return y, None
     classes = np.unique(y)
-    if classes.size > 2 or classes.size == 0:
-        raise UsageError(f"{metric.name} needs a binary label; the label has {classes.size} values "
-                         "(use --metric accuracy for several classes)")
-    pos = positive if positive is not None else classes[-1]
-    return (y == pos).astype(float)
+    if classes.size < 2 or (classes.size > 2 and positive is None):
+        raise UsageError(f"{metric.name} needs a binary label; {label!r} has {classes.size} values: score one class "
+                         "against the rest with --positive CLASS, or use --metric accuracy for several classes")
+    pos = positive_class(positive, classes, label)
+    # unnamed, the larger label is the second of two score columns: None keeps old ablation cache keys
+    return (y == pos).astype(float), None if positive is None else pos

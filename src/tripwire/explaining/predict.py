@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.errors import UsageError
-from tripwire.modeltest.model import ModelCall, OutputShapeError
+from tripwire.modeltest.model import ModelCall, OutputShapeError, UnnamedClassError
 
 
 def call_user(what: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -33,6 +33,12 @@ def predict_rows(call: ModelCall, table: pl.DataFrame) -> np.ndarray:
     """Return one number (or label) per row of the table; a model that raises or misshapes is one line."""
     try:
         return call(table)
+    except UnnamedClassError as exc:
+        if call.output == "label":  # --positive would pick a column of scores, not labels: no help here
+            raise UsageError(f"the model returned {exc.columns} columns per row (scores per class?); accuracy, RMSE, "
+                             "MAE and R² compare one prediction per row: give a model whose predict() returns "
+                             "labels, or use --metric auc with --positive CLASS") from None
+        raise UsageError(f"{exc}; explanations need one number (or label) per row") from None
     except OutputShapeError as exc:
         raise UsageError(f"{exc}; explanations need one number (or label) per row") from None
     except Exception as exc:

@@ -24,6 +24,14 @@ class OutputShapeError(Exception):
     """The model returned outputs that do not line up one per input."""
 
 
+class UnnamedClassError(OutputShapeError):
+    """The model returned a column per class (more than two) and no class was named."""
+
+    def __init__(self, columns: int, class_option: str) -> None:
+        super().__init__(f"the model returned {columns} columns per input; name the class to score with {class_option}")
+        self.columns = columns
+
+
 def load_model(spec: str, option: str = "--model") -> Any:
     """Import `package.module:attribute` (dotted attributes allowed); one line, naming `option`, when it cannot."""
     module_name, sep, attr = spec.partition(":")
@@ -106,8 +114,7 @@ class ModelCall:
         if self.class_ is None:
             if out.shape[1] == 2:  # a binary model's scores: the positive class is the second, as in scikit-learn
                 return out[:, 1]
-            raise OutputShapeError(f"the model returned {out.shape[1]} columns per input; name the class "
-                                   f"to score with {self.class_option}")
+            raise UnnamedClassError(out.shape[1], self.class_option)
         if classes is not None:
             found = [i for i, c in enumerate(np.asarray(classes).tolist()) if c == self.class_ or str(c) == str(self.class_)]
             if not found:

@@ -40,7 +40,9 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     (None to run only the ablation). `fit(train_rows) -> predict`: retrained per fold with each
     group of columns dropped and each `add` column added. `groups`: name -> columns moved
     together; other features count one by one. Rows reach the functions as pandas frames
-    (`frame="polars"` or "arrow" for those). `cache=None` retrains everything.
+    (`frame="polars"` or "arrow" for those). `cache=None` retrains everything. `positive`: the
+    class AUC and log-loss score (the larger of two labels by default; one class against the
+    rest when the label has more); accuracy takes any number of classes without it.
     """
     scorer = get_metric(metric)
     model = load_model(predict) if isinstance(predict, str) else predict
@@ -59,8 +61,8 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     bar = _bar(progress, data_name)
     try:
         if model is not None and permutation:
-            y = truth(scorer, _label(table, label), positive)
-            pred = explain_call(model, frame, scorer.name in BINARY, positive)
+            y, pos = truth(scorer, _label(table, label), positive, label)
+            pred = explain_call(model, frame, scorer.name in BINARY, pos)
             boot = Bootstrap(resamples=resamples, seed=seed)
             base, ranked = permutation_importance(pred, table.select(used), y, scorer, blocks, repeats=repeats,
                                                   boot=boot, progress=bar)
@@ -97,11 +99,11 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
               groups: dict[str, Sequence[str]], blocks: dict[str, list[str]], add: Sequence[str], folds: int,
               seed: int, workers: int, cache: str | Path | None, positive: Any, frame: str,
               bar: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    y = truth(scorer, _label(source, label), positive)
+    y, pos = truth(scorer, _label(source, label), positive, label)
     plan = variants([*used, *add], blocks, list(add))
     results, trained = ablate(fitter, source.select([*used, *add, label]), label, y, scorer, plan, folds=folds,
                               seed=seed, workers=workers, cache=cache,
-                              predictor=explain_call(None, frame, scorer.name in BINARY, positive),
+                              predictor=explain_call(None, frame, scorer.name in BINARY, pos),
                               frame=frame, progress=bar)
     full = results[0]
     rows: list[dict[str, Any]] = [{"metric": f"cv_{scorer.name}", "value": float(np.mean(full.scores)),

@@ -49,6 +49,9 @@ def test_year_integers_are_windows_and_bad_arguments_are_one_line_errors():
         tripwire.drift(df, time_column="year", window="1fortnight")
     with pytest.raises(UsageError, match="not a column"):
         tripwire.drift(df, time_column="nope", window="1y")
+    words = pd.DataFrame({"when": ["soon", "later"] * 50, "v": np.arange(100)})  # no date format fits
+    with pytest.raises(UsageError, match="'when' holds no readable date or time"):
+        tripwire.drift(words, time_column="when", window="1d")
     with pytest.raises(UsageError, match="go together"):
         tripwire.drift(df, time_column="year")
     with pytest.raises(UsageError, match="needs a reference"):

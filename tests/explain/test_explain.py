@@ -173,3 +173,10 @@ def test_three_penguin_species_explain_with_accuracy_or_one_species_against_the_
     # scores per class where accuracy wants labels: say so, not "name the class"
     with pytest.raises(UsageError, match=r"^the model returned 3 columns per row \(scores per class\?\); accuracy"):
         explain(model.predict_proba, df, label="species", metric="accuracy")
+
+
+def test_a_change_reads_the_same_in_every_note_and_never_as_minus_zero():
+    auc, rmse = METRICS["auc"], METRICS["rmse"]
+    assert auc.told(0.0412) == "4.1 points of AUC" and auc.amount(0.0412) == "4.1"
+    assert auc.amount(-0.0004) == "0.0" and auc.amount(-0.05) == "-5.0"
+    assert rmse.told(0.31416) == "0.3142 of RMSE" and rmse.amount(-0.0) == "0"

@@ -38,9 +38,14 @@ class Metric:
         """Return how much worse `after` is than `before` (positive: worse), in the metric's own unit."""
         return (before - after) if self.higher_is_better else (after - before)
 
+    def amount(self, value: float) -> str:
+        """Return a change's number as every note shows it: points (4.1) on a 0-1 scale, else 4 digits."""
+        # + 0.0: a cost that rounds to zero from below reads 0.0, not -0.0
+        return f"{round(value * 100, 1) + 0.0:.1f}" if self.in_points else f"{value + 0.0:.4g}"
+
     def told(self, value: float) -> str:
         """Return a change as a sentence shows it ("4.1 points of AUC", "0.31 of RMSE")."""
-        return f"{value * 100:.1f} points of {self.label}" if self.in_points else f"{value:.4g} of {self.label}"
+        return f"{self.amount(value)} points of {self.label}" if self.in_points else f"{self.amount(value)} of {self.label}"
 
 
 def _auc(y: np.ndarray, p: np.ndarray) -> np.ndarray:

@@ -116,7 +116,7 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
         verb = "dropping" if r.variant.action == "drop" else "adding"
         if r.variant.action == "add" or r.cost < 0:
             gain = -r.cost
-            interval = "" if r.ci_low is None else f" [{_amount(scorer, -r.ci_high)}, {_amount(scorer, -r.ci_low)}]"
+            interval = "" if r.ci_low is None else f" [{scorer.amount(-r.ci_high)}, {scorer.amount(-r.ci_low)}]"
             notes.append(f"{verb} `{r.variant.name}` gains {scorer.told(gain)}{interval}")
         else:
             notes.append(f"{verb} `{r.variant.name}` costs {_told(scorer, r.cost, r.ci_low, r.ci_high)}")
@@ -128,12 +128,8 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
     return rows, notes
 
 
-def _amount(scorer: Metric, value: float) -> str:
-    return f"{value * 100:.1f}" if scorer.in_points else f"{value:.4g}"
-
-
 def _told(scorer: Metric, value: float, low: float | None, high: float | None) -> str:
-    interval = "" if low is None or high is None else f" [{_amount(scorer, low)}, {_amount(scorer, high)}]"
+    interval = "" if low is None or high is None else f" [{scorer.amount(low)}, {scorer.amount(high)}]"
     return scorer.told(value) + interval
 
 

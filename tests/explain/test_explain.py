@@ -24,6 +24,23 @@ class Truth:
         return 3 * rows["a"].to_numpy() + rows["b"].to_numpy() + 2 * rows["d"].to_numpy()
 
 
+def test_all_class_auc_and_log_loss_match_scikit_learn():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    from tripwire.explaining.metrics import ALL_CLASSES
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 4, 400)
+    p = rng.dirichlet(np.ones(4), 400)
+    p[np.arange(400), y] += 0.3
+    p /= p.sum(axis=1, keepdims=True)
+    assert ALL_CLASSES["auc"](y, p)[0] == pytest.approx(
+        sklearn_metrics.roc_auc_score(y, p, multi_class="ovr", average="macro"))
+    assert ALL_CLASSES["log_loss"](y, p)[0] == pytest.approx(sklearn_metrics.log_loss(y, p))
+    # resamples along the first axis: one value each, a class missing from one left out of its mean
+    two = ALL_CLASSES["auc"](np.stack([y, np.where(y == 3, 0, y)]), np.stack([p, p]))
+    assert two.shape == (2,) and np.isfinite(two).all()
+
+
 def test_auc_matches_scikit_learn_with_ties():
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(1)
@@ -103,7 +120,7 @@ def test_bad_input_is_one_line():
         get_metric("f1")
     with pytest.raises(UsageError, match="--label 'nope' is not a column"):
         explain(Truth(), models.table(), label="nope")
-    with pytest.raises(UsageError, match="auc needs a binary label"):
+    with pytest.raises(UsageError, match="auc needs class labels; 'y' has 600 distinct value"):
         explain(Truth(), models.table(), label="y", metric="auc")
     with pytest.raises(UsageError, match=r"needs --model .* or --fit"):
         explain(None, models.table(), label="y")
@@ -148,8 +165,8 @@ def _penguin_species() -> pd.DataFrame:
     return penguins()[cols].dropna().reset_index(drop=True)
 
 
-def test_three_penguin_species_explain_with_accuracy_or_one_species_against_the_rest():
-    pytest.importorskip("sklearn")
+def test_three_penguin_species_explain_with_every_class_or_one_species_against_the_rest():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
     df = _penguin_species()
     model = models.fit_species(df)
 
@@ -157,16 +174,23 @@ def test_three_penguin_species_explain_with_accuracy_or_one_species_against_the_
         report = explain(model, df, label="species", resamples=50, repeats=2, **kw)
         return [r["feature"] for r in report.metrics if r["metric"] == "permutation_importance"], report
 
-    # accuracy takes the three classes as they are: no class to name
+    # no class named: AUC over all three species (macro one-vs-rest), as scikit-learn computes it
+    order, report = ranked()
+    base = report.metrics[0]
+    features = df.drop(columns="species")
+    assert base["metric"] == "auc_ovr" and base["value"] == pytest.approx(sklearn_metrics.roc_auc_score(
+        df["species"], model.predict_proba(features), multi_class="ovr", average="macro"))
+    assert order[0] == "bill_length_mm" and "of one-vs-rest AUC" in report.notes[0]
+    order, report = ranked(metric="log_loss")
+    assert report.metrics[0]["metric"] == "log_loss_classes" and report.metrics[0]["value"] == pytest.approx(
+        sklearn_metrics.log_loss(df["species"], model.predict_proba(features)))
+    # accuracy takes the three classes as they are
     order, report = ranked(metric="accuracy")
     assert report.metrics[0]["value"] > 0.95 and order[0] == "bill_length_mm"
-    # AUC and log-loss score one species against the other two: each species has its own tell
+    # one species against the other two: each species has its own tell
     assert ranked(metric="auc", positive="Gentoo")[0][0] == "bill_depth_mm"
     assert ranked(metric="auc", positive="Chinstrap")[0][0] == "bill_length_mm"
     assert ranked(metric="log_loss", positive="Adelie")[1].metrics[0]["value"] < 0.1
-    with pytest.raises(UsageError, match=r"^auc needs a binary label; 'species' has 3 values: score one class "
-                                         r"against the rest with --positive CLASS, or use --metric accuracy"):
-        explain(model, df, label="species")
     with pytest.raises(UsageError, match=r"^--positive 'Emperor' is not a class of 'species'; classes: "
                                          r"Adelie, Chinstrap, Gentoo$"):
         explain(model, df, label="species", positive="Emperor")

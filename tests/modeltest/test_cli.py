@@ -102,7 +102,10 @@ def test_explain_scores_one_of_three_penguin_species_with_positive(tmp_path):
     rows = json.loads(proc.stdout)["metrics"]
     assert rows[0]["metric"] == "cv_auc" and rows[0]["value"] > 0.99
     assert {r["feature"] for r in rows if r["metric"] == "ablation_cost"} == set(cols[:4])
-    one_line_error(run(*args, cwd=tmp_path), "--positive CLASS, or use --metric accuracy")
+    every = run(*args, cwd=tmp_path)  # no class named: AUC over the three species
+    assert every.returncode == 0, every.stderr
+    assert "cv_auc_ovr" in every.stdout and "of one-vs-rest AUC" in every.stderr + every.stdout
+    one_line_error(run(*args, "--positive", "Emperor", cwd=tmp_path), "--positive 'Emperor' is not a class of 'species'")
 
 
 def test_explain_without_shuffles_or_resamples_is_one_line(tmp_path):

@@ -24,9 +24,12 @@ def call_user(what: str, fn: Callable[..., Any], *args: Any) -> Any:
         raise UsageError(f"{what} raised {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}") from exc
 
 
-def explain_call(model: Any, frame: str = "pandas", proba: bool = True, positive: Any = None) -> ModelCall:
-    """Return the call explain makes: scores of `positive` (the second of two classes) when the model has them."""
-    return ModelCall(model, "score" if proba else "label", positive, frame, class_option="--positive")
+def explain_call(model: Any, frame: str = "pandas", proba: bool = True, positive: Any = None,
+                 classes: tuple[Any, ...] | None = None) -> ModelCall:
+    """Return the call explain makes: scores of `positive` (the second of two classes) when the model has them,
+    or every one of `classes`' score columns, in that order."""
+    output = "scores" if classes is not None else "score" if proba else "label"
+    return ModelCall(model, output, positive, frame, class_option="--positive", classes=classes)
 
 
 def predict_rows(call: ModelCall, table: pl.DataFrame) -> np.ndarray:
@@ -37,7 +40,7 @@ def predict_rows(call: ModelCall, table: pl.DataFrame) -> np.ndarray:
         if call.output == "label":  # --positive would pick a column of scores, not labels: no help here
             raise UsageError(f"the model returned {exc.columns} columns per row (scores per class?); accuracy, RMSE, "
                              "MAE and R² compare one prediction per row: give a model whose predict() returns "
-                             "labels, or use --metric auc with --positive CLASS") from None
+                             "labels, or use --metric auc or log_loss, which read the scores") from None
         raise UsageError(f"{exc}; explanations need one number (or label) per row") from None
     except OutputShapeError as exc:
         raise UsageError(f"{exc}; explanations need one number (or label) per row") from None

@@ -15,7 +15,7 @@ EXAMPLES = """Examples:\n\n
   tripwire explain flights.parquet --label late --fit mymodels.delay:fit --group route=origin,dest,distance
   --add dep_delay --folds 5\n\n
   tripwire explain held_out.csv --label price --model m:predict --metric rmse --format json -o explain.json\n\n
-  tripwire explain penguins.csv --label species --model m:model --metric accuracy (or --positive Gentoo)
+  tripwire explain penguins.csv --label species --model m:model (three species: one-vs-rest AUC; --positive Gentoo)
 """
 
 
@@ -32,8 +32,9 @@ def explain_command(
     fit: str | None = typer.Option(None, "--fit", help="package.module:attribute of fit(train_rows) -> predict "
                                    "(feature ablation under cross-validation)."),
     metric: str = typer.Option("auc", "--metric", help="auc, accuracy, log_loss, rmse, mae or r2."),
-    positive: str | None = typer.Option(None, "--positive", help="The class AUC and log-loss score, against "
-                                        "the rest (default: the larger of two labels)."),
+    positive: str | None = typer.Option(None, "--positive", help="The class AUC and log-loss score against "
+                                        "the rest (default: the larger of two labels; of three or more, all of "
+                                        "them: macro one-vs-rest AUC, multiclass log-loss)."),
     group: list[str] = typer.Option([], "--group", help="NAME=col1,col2: columns shuffled or dropped together."),
     add: list[str] = typer.Option([], "--add", help="A candidate column to add (ablation; left out of the model)."),
     train: str | None = typer.Option(None, "--train", help="Rows for the ablation's folds (default: DATA)."),

@@ -194,7 +194,11 @@ def test_three_penguin_species_explain_with_every_class_or_one_species_against_t
     with pytest.raises(UsageError, match=r"^--positive 'Emperor' is not a class of 'species'; classes: "
                                          r"Adelie, Chinstrap, Gentoo$"):
         explain(model, df, label="species", positive="Emperor")
-    # scores per class where accuracy wants labels: say so, not "name the class"
+    # labels where AUC over every class wants scores per class, and the reverse: say so in one line
+    with pytest.raises(UsageError, match=r"^the model returned outputs of shape \(342,\) for 342 inputs; expected "
+                                         r"\(342, 3\) scores, one column per class \(predict_proba\); for a model "
+                                         r"that only predicts labels, use --metric accuracy$"):
+        explain(model.predict, df, label="species")
     with pytest.raises(UsageError, match=r"^the model returned 3 columns per row \(scores per class\?\); accuracy"):
         explain(model.predict_proba, df, label="species", metric="accuracy")
 

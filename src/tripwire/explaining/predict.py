@@ -43,6 +43,8 @@ def predict_rows(call: ModelCall, table: pl.DataFrame) -> np.ndarray:
                              "labels, or use --metric auc or log_loss, which read the scores") from None
         raise UsageError(f"{exc}; explanations need one number (or label) per row") from None
     except OutputShapeError as exc:
+        if call.output == "scores":  # AUC or log-loss over every class: a model of labels only cannot give them
+            raise UsageError(f"{exc}; for a model that only predicts labels, use --metric accuracy") from None
         raise UsageError(f"{exc}; explanations need one number (or label) per row") from None
     except Exception as exc:
         raise UsageError(f"the model raised {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}") from exc

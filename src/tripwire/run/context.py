@@ -114,19 +114,26 @@ def open_context(data: Any, reference: Any = None, *, name: str | None = None, l
     `passes`: the log of reads the command made before (of another input), continued here.
     `keep_rows`: a row pass will follow; keep the batches the profile reads when they fit
     the memory budget (`tripwire.io.kept`), so the row pass replays them instead of reading
-    the data again.
+    the data again. The reference is then resolved (and profiled) first, so the kept batches
+    are held only while the detectors and the row pass run: holding them while a second file
+    is profiled cost more (fresh memory for its pass) than reading the data again saved.
     """
     passes = passes if passes is not None else PassLog()
     read_kind = ["profile"]
     prof, source = _saved(data)
+    ref: DatasetProfile | None = None
+    reference_first = keep_rows and prof is None
     if prof is None:
         source = passes.counting(open_source(data, name=name, encoding=encoding), read_kind,
                                  keep_budget() if keep_rows else 0)
         _check_named_columns(source.name, source.schema.names, label, prediction)  # before any pass
+        if reference_first:
+            ref = resolve_reference(reference, store=store, progress=progress, passes=passes, encoding=encoding)
         prof = _profile(source, name, progress, config)
     _check_named_columns(prof.name, list(prof.columns), label, prediction)
     read_kind[0] = "rows"
-    ref = resolve_reference(reference, store=store, progress=progress, passes=passes, encoding=encoding)
+    if not reference_first:
+        ref = resolve_reference(reference, store=store, progress=progress, passes=passes, encoding=encoding)
     return RunContext(profile=prof, source=source, reference=ref, label=label, prediction=prediction,
                       options=dict(options or {}), passes=passes, read_kind=read_kind)
 

@@ -192,9 +192,6 @@ def test_the_top_level_api_hands_a_spark_frame_to_tripwire_spark(spark):
     _same_profile(tripwire.profile(sdf), tripwire.profile(pdf))
     with pytest.raises(UsageError, match="does not take time_column"):
         tripwire.drift(sdf, sdf, time_column="d", window="1w")
-    # Contract.check has no Spark path of its own: it says where to go
-    with pytest.raises(UsageError, match=r"tripwire\.spark"):
-        tripwire.Contract.loads("columns: {x: {min: 0}}").check(sdf)
 
 
 def test_a_key_column_names_the_failing_rows_whatever_the_partitioning(spark, flights_small):

@@ -35,13 +35,13 @@ def check_key(prof: DatasetProfile, key: str) -> None:
         raise UsageError(f"key {key!r} has {bad} values: it cannot name rows (rows are non-negative integers)")
 
 
-def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str) -> Report:
+def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str, groups: Any = None) -> Report:
     """Return the report with every listed row named by its value of `key`."""
     listed = [r for f in report.findings for r in (*f.rows, *f.evidence.get("all_rows", ()))]
     if not listed:
         return report
     wanted = np.unique(np.asarray(listed, dtype=np.int64))
-    names = key_values(frame, offsets, wanted, key)
+    names = key_values(frame, offsets, wanted, key, groups)
     if len(names) != wanted.size:  # the frame gave other rows than in the profile pass
         raise UsageError(f"key {key!r}: found {len(names):,} of the {wanted.size:,} listed rows again; the "
                          "DataFrame's partitions changed between Spark jobs (a repartition without orderBy?): "
@@ -58,8 +58,14 @@ def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str) 
     return replace(report, findings=tuple(findings))
 
 
-def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: str) -> dict[int, int]:
-    """Return the `key` value of the rows at `positions` (one Spark job over the key column)."""
+def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: str,
+               groups: Any = None) -> dict[int, int]:
+    """Return the `key` value of the rows at `positions` (one Spark job over the key column).
+
+    `groups`: a plain Parquet frame's row groups (tripwire.spark.direct), read as the profile read them.
+    """
+    from tripwire.spark.direct import map_units
+
     pids = np.array(sorted(offsets), dtype=np.int64)
     starts = np.array([offsets[p] for p in pids], dtype=np.int64)
     at = np.searchsorted(starts, positions, side="right") - 1
@@ -67,10 +73,7 @@ def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: 
     firsts = {int(p): int(s) for p, s in zip(pids, starts, strict=True)}
     shared = frame.sparkSession.sparkContext.broadcast((wanted, firsts))
 
-    def pick(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from pyspark import TaskContext
-
-        pid = TaskContext.get().partitionId()
+    def pick(pid: int, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         local = shared.value[0].get(pid)
         if local is None:
             return
@@ -84,5 +87,5 @@ def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: 
                                                  names=["pos", "key"])
             offset += n
 
-    got = frame.select(key).mapInArrow(pick, "pos long, key long").toArrow()
+    got = map_units(frame, groups, pick, "pos long, key long", columns=[key]).toArrow()
     return dict(zip(got.column("pos").to_pylist(), got.column("key").to_pylist(), strict=True))

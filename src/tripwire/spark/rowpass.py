@@ -40,6 +40,7 @@ from tripwire.run.rowpass import (
     _plain_masks,
     failed_checks,
 )
+from tripwire.spark.direct import RowGroups, UnitFunction, driver_batches, map_units
 from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks, first_rows, positions
 from tripwire.vocabulary import hash_rows
 
@@ -55,6 +56,17 @@ class SparkSource(Source):
     #: stream partitions to the driver for detector row tasks (False: skip those detectors)
     row_tasks: bool = True
     passes: Any = None
+    #: a column of non-negative integers that names rows in reports instead of positions (`key=`)
+    key: str | None = None
+
+    def named_rows(self, report: Any) -> Any:
+        """Return the report with its rows named by `key` (as it is without one); the run calls it before storing."""
+        if self.key is None:
+            return report
+        from tripwire.spark.keyed import keyed_report
+
+        layout = self.layout or SparkProfile(report.extra["profile"])
+        return keyed_report(report, self.frame, layout.offsets(), self.key, layout.row_groups)
 
     def distributed_row_pass(self, requests: Sequence[RowRequest], detectors: DetectorRun | None,
                              quarantine: Quarantine | None,
@@ -64,7 +76,8 @@ class SparkSource(Source):
         if self.passes is not None:
             self.passes.record("rows", self.name)
         offsets = self.layout.offsets() if self.layout is not None else {}
-        found, summary = spark_row_pass(self.frame, self.schema, requests, quarantine, offsets)
+        groups = self.layout.row_groups if self.layout is not None else None
+        found, summary = spark_row_pass(self.frame, self.schema, requests, quarantine, offsets, groups)
         if detectors is not None and detectors.tasks:
             if self.row_tasks:
                 if self.passes is not None:
@@ -84,12 +97,14 @@ class SparkSource(Source):
 
 
 def spark_source(frame: Any, name: str, layout: SparkProfile, schema: pa.Schema, *,
-                 row_tasks: bool = True, passes: Any = None) -> SparkSource:
+                 row_tasks: bool = True, passes: Any = None, key: str | None = None) -> SparkSource:
     """Return the Source of a profiled Spark DataFrame."""
     return SparkSource(name=name, kind="spark", schema=schema,
-                       open_batches=lambda: stream_batches(frame, schema),
+                       # a plain Parquet scan is read here with pyarrow, as tripwire.scan reads files
+                       open_batches=(lambda: driver_batches(layout.row_groups)) if layout.row_groups is not None
+                       else (lambda: stream_batches(frame, schema)),
                        num_rows=layout.profile.rows, frame=frame, layout=layout, row_tasks=row_tasks,
-                       passes=passes)
+                       passes=passes, key=key)
 
 
 def stream_batches(frame: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
@@ -147,10 +162,12 @@ class _Partial:
 
 
 def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest], quarantine: Quarantine | None,
-                   offsets: dict[int, int]) -> tuple[dict[str, RowFindings], dict[str, Any] | None]:
+                   offsets: dict[int, int], groups: RowGroups | None = None
+                   ) -> tuple[dict[str, RowFindings], dict[str, Any] | None]:
     """Evaluate the requests (and split the quarantine) on the cluster; return found and counts.
 
-    `offsets` are the first row index of each partition, from the profile pass.
+    `offsets` are the first row index of each unit (partition, or row group of `groups`:
+    tripwire.spark.direct), from the profile pass.
     """
     local = [r for r in requests if not isinstance(r.locator, RepeatedKeyLocator)]
     repeated = [r for r in requests if isinstance(r.locator, RepeatedKeyLocator)]
@@ -158,7 +175,8 @@ def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest]
     repeat_sets: dict[str, dict[int, np.ndarray]] = {}
     for r in repeated:  # a shuffle of its own: a key's first row can be in any partition
         keep = quarantine is not None and r.key in quarantine.keys
-        found[r.key], sets = _repeated_keys(frame, schema, r.locator.columns, keep, offsets)  # type: ignore[attr-defined]
+        found[r.key], sets = _repeated_keys(frame, schema, r.locator.columns, keep, offsets,  # type: ignore[attr-defined]
+                                            groups)
         if sets is not None:
             repeat_sets[r.key] = sets
     if not local and quarantine is None:
@@ -169,7 +187,7 @@ def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest]
         _prepare(target)
     sets_bc = frame.sparkSession.sparkContext.broadcast(repeat_sets) if repeat_sets else None
     job = _partition_pass(schema, local, quarantine, target, sets_bc)
-    partials = frame.mapInArrow(job, "partial binary").rdd.map(lambda r: pickle.loads(r[0]))
+    partials = map_units(frame, groups, job, "partial binary").rdd.map(lambda r: pickle.loads(r[0]))
     merged: _Partial | None = partials.treeAggregate(None, _merge, _merge, depth=2)
     if merged is None:
         merged = _Partial({r.key: _Hits() for r in local}, {},
@@ -199,13 +217,9 @@ def _merge(a: _Partial | None, b: _Partial | None) -> _Partial | None:
 
 
 def _partition_pass(schema: pa.Schema, requests: list[RowRequest], quarantine: Quarantine | None,
-                    target: str | None, repeat_sets: Any) -> Callable[[Iterator[pa.RecordBatch]],
-                                                                      Iterator[pa.RecordBatch]]:
-    """Return the function each partition runs: every locator, its part of the quarantine."""
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from pyspark import TaskContext
-
-        pid = TaskContext.get().partitionId()
+                    target: str | None, repeat_sets: Any) -> UnitFunction:
+    """Return the function each unit (partition or row group) runs: every locator, its part of the quarantine."""
+    def run(pid: int, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         hits = {r.key: _Hits() for r in requests}
         scanners = {r.key: r.locator.start() for r in requests}
         plain = [r for r in requests if isinstance(r.locator, ExprLocator)]
@@ -315,19 +329,18 @@ def _findings(h: _Hits, locator: Any, offsets: dict[int, int]) -> RowFindings:
 
 
 def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep_sets: bool,
-                   offsets: dict[int, int]) -> tuple[RowFindings, dict[int, np.ndarray] | None]:
+                   offsets: dict[int, int], groups: RowGroups | None
+                   ) -> tuple[RowFindings, dict[int, np.ndarray] | None]:
     """Find rows whose key occurred in an earlier row: hash per partition, then one shuffle."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    cols = list(columns)
+    cols = list(dict.fromkeys(columns))
+    keys = pa.schema([schema.field(c) for c in cols]) if all(c in schema.names for c in cols) else schema
 
-    def hashes(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from pyspark import TaskContext
-
-        pid = TaskContext.get().partitionId()
+    def hashes(pid: int, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         offset = 0
-        for chunk in _chunks(batches, schema, DEFAULT_BATCH_ROWS):
+        for chunk in _chunks(batches, keys, DEFAULT_BATCH_ROWS):
             df = pl.from_arrow(chunk)
             assert isinstance(df, pl.DataFrame)
             h = hash_rows(df.select(cols), seed=7).view(np.int64)
@@ -336,7 +349,8 @@ def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep
             offset += chunk.num_rows
 
     try:
-        keyed = frame.mapInArrow(hashes, "h long, pos long")
+        keyed = map_units(frame, groups, hashes, "h long, pos long",  # only the key columns are read
+                          columns=cols if keys is not schema else None)
         ranked = keyed.withColumn("n", F.row_number().over(Window.partitionBy("h").orderBy("pos")))
         repeats = ranked.where(F.col("n") > 1).select("pos")
         count = repeats.count()

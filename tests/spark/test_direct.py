@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -74,7 +73,7 @@ def test_profile_and_scan_of_a_parquet_folder_number_rows_alike(spark, tmp_path:
 
     folder = _folder(tmp_path)
     sdf = spark.read.parquet(str(folder))
-    prof, report = profile(sdf), scan(sdf, row_tasks=False)
+    prof, report = profile(sdf), scan(sdf)
     table = pq.read_table(folder)
     rows = prof.sample.table.column("__row__").to_pylist()
     assert prof.sample.table.column("row_id").to_pylist() == table.column("row_id").take(rows).to_pylist()

@@ -90,7 +90,7 @@ def check(contract: Contract | str | Path, frame: Any, *, as_of: Any = None,
     """`Contract.check` of a Spark DataFrame; `quarantine` is a folder (local or a URI such as s3://).
 
     The folder gets `kept/` and `rejected/` directories of Parquet part files, one per
-    partition, written by the executors (read them back with `spark.read.parquet`).
+    partition (per row group of a plain Parquet scan), written by the executors (read them back with `spark.read.parquet`).
     `key` names failing rows by a column's values, as for `scan`; `show_pii` as for `tripwire.check`.
     """
     spec = contract if isinstance(contract, Contract) else Contract.load(contract)

@@ -1,16 +1,18 @@
 """The shared row pass on Spark: locators, the quarantine and detector row tasks, as Spark jobs.
 
 `tripwire.run.rowpass.row_pass` hands the whole pass to a source that has a
-`distributed_row_pass` (this module's SparkSource). Each partition evaluates every locator
-with the same Polars code the single-process pass uses (`mapInArrow`), writes its kept and
-rejected rows as Parquet part files, and returns counts, its first failing rows and a few
-examples; partials merge in a tree, keeping the first rows in row order, so the driver never
-holds more than the report shows. Rows are named `(partition, i)` on the executors and
-renumbered to positions with each partition's row count.
+`distributed_row_pass` (this module's SparkSource). Each unit of work — a partition
+(`mapInArrow`), or a row group of a plain Parquet scan that its task reads with pyarrow
+(tripwire.spark.direct) — evaluates every locator with the same Polars code the
+single-process pass uses, writes its kept and rejected rows as Parquet part files, and
+returns counts, its first failing rows and a few examples; partials merge in a tree, keeping
+the first rows in row order, so the driver never holds more than the report shows. Rows are
+named `(unit, i)` on the executors and renumbered to positions with each unit's row count.
 
 Not distributable as written: a detector's RowTask (whole-row hashes, say) keeps state
 across every row in one process; its batches are streamed to the driver one partition at a
-time (memory of one partition) unless `row_tasks=False`, which skips those detectors.
+time (a plain Parquet scan: read by the driver with pyarrow) unless `row_tasks=False`, which
+skips those detectors.
 """
 
 from __future__ import annotations

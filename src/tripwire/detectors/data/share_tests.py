@@ -1,0 +1,256 @@
+"""The likelihood-ratio route of `rescaled_share`, per column: a share converted by a known unit
+map (on log values, and on the residuals of the column's log predicted from the row's other
+columns), and a share of rows moved off the column's relation to the other columns (shifted or
+noised, on the residuals of the column itself).
+
+Each test yields a `Candidate` when its likelihood ratio passes the scan's Bonferroni bound; the
+detector then keeps one candidate per slip (see `RescaledShare`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from tripwire.detectors.data.mixture_lr import MixtureFit, fit_mixture
+from tripwire.detectors.data.row_model import ROW, RowFeatures, RowModel, fit_row_model
+from tripwire.detectors.data.units import KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
+from tripwire.profiling import ColumnProfile
+
+#: the row model must explain this share of the variance to be worth its tests
+MIN_R2 = 0.5
+POSTERIOR = 0.95
+MIN_VALUES = 100
+#: moves searched off a relation: shifts and added noise, in the reference's standard deviations
+SHIFTS_SD = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
+NOISE_SD = (0.5, 1.0, 2.0)
+#: a normal variable's quantiles: the images of a value under added noise
+_NORMAL = stats.norm.ppf((np.arange(16) + 0.5) / 16)
+#: noise (in residual SDs) a unit slip on a relation must explain the rows better than
+RELATION_NOISE = (2.0, 4.0, 8.0)
+#: the ratio of a column's own values (½χ²₀ + ½χ²₁ at 5%) that says they lean to a map
+OWN_EVIDENCE = 2.71
+
+
+def _log_map(a: float, b: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Return the map of log values for x -> a * x + b."""
+    if b == 0:
+        return lambda t: t + math.log(a)
+    return lambda t: np.log(np.where(a * np.exp(t) + b > 0, a * np.exp(t) + b, np.nan))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A converted share found by the likelihood-ratio route, before the culprit check."""
+
+    col: ColumnProfile
+    factor: float
+    offset: float
+    unit: str
+    share: float
+    lr: float
+    priority: float  # 2: its own values look converted, 1: they lean that way, 0: only its relation
+    fit: str  # factor | affine | relation | moved (then unit is shift | noise, offset its size in SDs)
+    rows: np.ndarray  # sample rows at least 95% likely converted (listed)
+    claimed: np.ndarray  # sample rows more likely converted than not (to tell one slip from two)
+    locate: pl.Expr | None
+    predictors: tuple[str, ...] = ()
+    r2: float = 0.0
+
+
+@dataclass(frozen=True)
+class UnitTest:
+    """The likelihood-ratio tests of one column: on its log values, and on its row model's residuals."""
+
+    col: ColumnProfile
+    maps: tuple[tuple[float, float, str], ...]
+    marginal: MixtureFit | None
+    cur_log: np.ndarray
+    cur_sample_rows: np.ndarray
+    model: RowModel | None
+    relation: MixtureFit | None
+    relation_maps: tuple[tuple[float, float, str], ...]
+    ref_log: np.ndarray
+    marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+
+    @property
+    def tests(self) -> int:
+        """Return how many (map, route) tests this column ran."""
+        return (len(self.maps) if self.marginal is not None else 0) + (
+            len(self.relation_maps) + len(RELATION_NOISE) if self.relation is not None else 0)
+
+    @classmethod
+    def of(cls, col: ColumnProfile, ref: ColumnProfile, cur_rows: pl.DataFrame, ref_rows: pl.DataFrame,
+           feats: RowFeatures | None) -> UnitTest | None:
+        """Run both tests of a never-negative column (None when it cannot be tested)."""
+        if (ref.numbers.min is None or ref.numbers.min < 0 or ref.distinct_count < 10
+                or col.numbers.n < MIN_VALUES or ref.numbers.n < MIN_VALUES):
+            return None
+        sd = ref.numbers.moments.std or 0.0
+        if not sd > 0:
+            return None
+        x = pl.col(col.name).cast(pl.Float64, strict=False)
+        try:
+            cur = cur_rows.select(x.alias("x"), pl.col(ROW)).filter(pl.col("x") > 0)
+            ref_x = ref_rows.select(x.alias("x")).filter(pl.col("x") > 0).get_column("x").to_numpy()
+        except pl.exceptions.PolarsError:
+            return None
+        cur_x = cur.get_column("x").to_numpy()
+        keep = np.isfinite(cur_x)
+        cur_log, sample_rows = np.log(cur_x[keep]), cur.get_column(ROW).to_numpy()[keep]
+        ref_log = np.log(ref_x[np.isfinite(ref_x)])
+        if np.unique(ref_log).size < 10:
+            return None
+        maps = KNOWN_CONVERSIONS
+        marginal_fns = tuple(_log_map(a, b) for a, b, _ in maps)
+        marginal = fit_mixture(cur_log, ref_log, marginal_fns)
+        # in a model's residuals an offset is not a shift; a small one (a tiny share of the
+        # column's spread, °C -> °F on incomes) is the factor's
+        factors: dict[float, tuple[float, float, str]] = {}
+        for a, b, name in maps:
+            if abs(b) <= OFFSET_TOLERANCE_SD * sd:
+                factors.setdefault(round(math.log(a), 6), (a, b, name))
+        relation_maps = tuple(factors.values())
+        model = fit_row_model(feats, ref_rows, cur_rows, col.name) if feats is not None else None
+        relation, relation_fns = None, ()
+        if model is not None and model.r2 >= MIN_R2:
+            # noise competes with the factors: rows scattered off the relation are not a unit slip
+            spread = float(np.std(model.ref_residuals))
+            relation_fns = (*(_log_map(a, 0.0) for a, _, _ in relation_maps),
+                            *(_noise(v * spread) for v in RELATION_NOISE))
+            relation = fit_mixture(model.cur_residuals, model.ref_residuals, relation_fns)
+        return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
+                   marginal_fns, relation_fns)
+
+    def without(self, rows: np.ndarray) -> UnitTest:
+        """Return the tests refitted without these current rows (another column's slip: their
+        predictors are known wrong)."""
+        keep = ~np.isin(self.cur_sample_rows, rows)
+        marginal = fit_mixture(self.cur_log[keep], self.ref_log, self.marginal_fns)
+        model, relation = self.model, None
+        if model is not None and self.relation is not None:
+            model = _model_without(model, rows)
+            relation = fit_mixture(model.cur_residuals, model.ref_residuals, self.relation_fns)
+        return replace(self, marginal=marginal, cur_log=self.cur_log[keep],
+                       cur_sample_rows=self.cur_sample_rows[keep], model=model, relation=relation)
+
+    def candidate(self, bound: float) -> Candidate | None:
+        """Return the strongest converted share beyond the bound (own values first), or None.
+
+        Rows are listed where a converted value is at least 95% likely; a share too mixed
+        with the bulk for any such range is reported without rows.
+        """
+        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
+        m = self.marginal
+        if m is not None and m.fits.any() and m.lr[k := m.best()] >= bound:
+            a, b, unit = self.maps[k]
+            locate = _any_of([(x >= math.exp(lo)) & (x <= math.exp(hi)) for lo, hi in m.intervals(k, POSTERIOR)])
+            rows = self.cur_sample_rows[m.likely(k, self.cur_log, POSTERIOR)]
+            claimed = self.cur_sample_rows[m.likely(k, self.cur_log, 0.5)]
+            return Candidate(self.col, a, b, unit, float(m.share[k]), float(m.lr[k]), 2.0,
+                             "factor" if b == 0 else "affine", rows, claimed, locate)
+        r = self.relation
+        if r is None or self.model is None:
+            return None
+        units = len(self.relation_maps)
+        lr = np.where(r.fits[:units], r.lr[:units], -np.inf)
+        k = int(np.argmax(lr))
+        if lr[k] < bound or lr[k] <= r.lr[units:].max():
+            return None
+        a, b, unit = self.relation_maps[k]
+        resid = x.log() - self.model.predicted
+        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
+        rows = self.model.cur_rows[r.likely(k, self.model.cur_residuals, POSTERIOR)]
+        claimed = self.model.cur_rows[r.likely(k, self.model.cur_residuals, 0.5)]
+        # the column's own values lean the same way (5% level): it, not a partner, likely slipped
+        own = m is not None and m.lr[self.maps.index((a, b, unit))] >= OWN_EVIDENCE
+        return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
+                         "relation", rows, claimed, None if locate is None else (x > 0) & locate, self.model.predictors,
+                         self.model.r2)
+
+
+def _shift(d: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda t: t + d
+
+
+def _noise(v: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda t: t[..., None] + v * _NORMAL
+
+
+def _model_without(model: RowModel, rows: np.ndarray) -> RowModel:
+    keep = ~np.isin(model.cur_rows, rows)
+    return replace(model, cur_residuals=model.cur_residuals[keep], cur_rows=model.cur_rows[keep])
+
+
+def _any_of(conditions: list[pl.Expr]) -> pl.Expr | None:
+    """Return the disjunction of the conditions (None when there are none)."""
+    if not conditions:
+        return None
+    out = conditions[0]
+    for c in conditions[1:]:
+        out = out | c
+    return out
+
+
+@dataclass(frozen=True)
+class MovedTest:
+    """The test of a column's rows moved off its relation to the other columns: the residuals of
+    the column (its row model's) as a mixture of the reference's and of theirs shifted or noised."""
+
+    col: ColumnProfile
+    model: RowModel
+    fit: MixtureFit
+    moves: tuple[tuple[str, float], ...]  # (shift | noise, size in reference SDs)
+    fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+
+    @property
+    def tests(self) -> int:
+        """Return how many moves this column was tested for."""
+        return len(self.moves)
+
+    @classmethod
+    def of(cls, col: ColumnProfile, ref: ColumnProfile, cur_rows: pl.DataFrame, ref_rows: pl.DataFrame,
+           feats: RowFeatures | None) -> MovedTest | None:
+        """Run the test of a numeric column the others predict well (None when they do not)."""
+        sd = ref.numbers.moments.std or 0.0
+        if (feats is None or not sd > 0 or ref.distinct_count < 10 or col.numbers.n < MIN_VALUES
+                or ref.numbers.n < MIN_VALUES):
+            return None
+        model = fit_row_model(feats, ref_rows, cur_rows, col.name, log=False)
+        if model is None or model.r2 < MIN_R2:
+            return None
+        moves = tuple(("shift", d) for d in SHIFTS_SD) + tuple(("noise", v) for v in NOISE_SD)
+        fns = tuple(_shift(d * sd) if kind == "shift" else _noise(d * sd) for kind, d in moves)
+        fit = fit_mixture(model.cur_residuals, model.ref_residuals, fns)
+        return None if fit is None else cls(col, model, fit, moves, fns)
+
+    def without(self, rows: np.ndarray) -> MovedTest | None:
+        """Return the test refitted without these current rows."""
+        model = _model_without(self.model, rows)
+        fit = fit_mixture(model.cur_residuals, model.ref_residuals, self.fns)
+        return None if fit is None else replace(self, model=model, fit=fit)
+
+    def candidate(self, bound: float) -> Candidate | None:
+        """Return the strongest move beyond the bound, or None.
+
+        Unlike a unit slip, a move is not required to explain the whole difference: a relation
+        that drifted in another way too is drift all the same.
+        """
+        f = self.fit
+        k = int(np.argmax(f.lr))
+        if f.lr[k] < bound:
+            return None
+        kind, size = self.moves[k]
+        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
+        resid = x - self.model.predicted
+        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in f.intervals(k, POSTERIOR)])
+        rows = self.model.cur_rows[f.likely(k, self.model.cur_residuals, POSTERIOR)]
+        claimed = self.model.cur_rows[f.likely(k, self.model.cur_residuals, 0.5)]
+        return Candidate(self.col, 1.0, size, kind, float(f.share[k]), float(f.lr[k]), 0.0, "moved", rows,
+                         claimed, locate, self.model.predictors, self.model.r2)

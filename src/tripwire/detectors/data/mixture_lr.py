@@ -21,7 +21,8 @@ from scipy import stats
 
 #: points per bin pushed through a map (mass spread uniformly in t within a bin)
 SUB_POINTS = 16
-#: expected values per bin (pooled), and the range of the bin count
+#: expected values per bin (pooled), and the range of the number of quantile bins (before
+#: wide ones are split)
 PER_BIN, MIN_BINS, MAX_BINS = 30, 20, 80
 ITERATIONS, TOLERANCE = 600, 1e-7
 MAX_SHARE = 0.5
@@ -43,34 +44,43 @@ class MixtureFit:
     #: per map, the range converted reference values span (a bin straddling a gap lists no
     #: honest values beyond it)
     support: np.ndarray
+    counts: tuple[np.ndarray, np.ndarray]  # the current and the reference sample per bin
 
     def best(self) -> int:
         """Return the map with the largest likelihood ratio among those that fit."""
         lr = np.where(self.fits, self.lr, -np.inf)
         return int(np.argmax(lr))
 
-    def chance(self, k: int, t: np.ndarray) -> np.ndarray:
-        """Return, per value of t, the chance that it is a converted one under map k."""
-        b = np.clip(np.searchsorted(self.edges, t, side="right") - 1, 0, self.edges.size - 2)
-        lo, hi = self.support[k]
-        inside = (t >= max(self.edges[0], lo)) & (t <= min(self.edges[-1], hi))
-        return np.where(inside, self.posterior[k, b], 0.0)
-
     def likely(self, k: int, t: np.ndarray, posterior: float) -> np.ndarray:
-        """Return which of the values t sit in bins where map k's converted share is ≥ posterior."""
-        return self.chance(k, t) >= posterior
+        """Return which of the values t lie in `intervals(k, posterior)`."""
+        out = np.zeros(t.shape, dtype=bool)
+        for lo, hi in self.intervals(k, posterior):
+            out |= (t >= lo) & (t <= hi)
+        return out
 
     def intervals(self, k: int, posterior: float) -> list[tuple[float, float]]:
-        """Return the t ranges (merged bins) where map k's converted share is ≥ posterior."""
-        out: list[tuple[float, float]] = []
+        """Return the t ranges where a current value is a converted one with chance ≥ posterior.
+
+        Runs of bins where the model says so, kept when the run's current values also exceed
+        the reference's rate by as much (one reference value more than seen: the model spreads
+        a converted bin's mass evenly, which atoms of honest values do not follow), clipped to
+        the range converted reference values span.
+        """
+        runs: list[list[int]] = []
         for i in np.flatnonzero(self.posterior[k] >= posterior):
-            lo, hi = float(self.edges[i]), float(self.edges[i + 1])
-            if out and out[-1][1] == lo:
-                out[-1] = (out[-1][0], hi)
+            if runs and runs[-1][1] == i:
+                runs[-1][1] = i + 1
             else:
-                out.append((lo, hi))
+                runs.append([i, i + 1])
         s_lo, s_hi = (float(v) for v in self.support[k])
-        return [(max(lo, s_lo), min(hi, s_hi)) for lo, hi in out if hi >= s_lo and lo <= s_hi]
+        n, m = self.counts[0].sum(), self.counts[1].sum()
+        out = []
+        for i, j in runs:
+            c, r = self.counts[0][i:j].sum(), self.counts[1][i:j].sum()
+            lo, hi = max(float(self.edges[i]), s_lo), min(float(self.edges[j]), s_hi)
+            if c > 0 and 1.0 - ((r + 1.0) / m) / (c / n) >= posterior and lo <= hi:
+                out.append((lo, hi))
+        return out
 
 
 def lr_bound(tests: int, alpha: float) -> float:
@@ -111,6 +121,7 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     edges = np.unique(np.quantile(pooled, np.linspace(0.0, 1.0, bins + 1)))
     if edges.size < 6:
         return None
+    edges = _split_wide(edges, pooled)
     b = edges.size - 1
 
     def hist(t: np.ndarray) -> np.ndarray:
@@ -149,7 +160,7 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
             y = np.asarray(g(ends), dtype=np.float64).ravel()
         y = y[np.isfinite(y)]
         support[i] = (y.min(), y.max()) if y.size else (np.inf, -np.inf)
-    return MixtureFit(lr, w, fits, edges, posterior, support)
+    return MixtureFit(lr, w, fits, edges, posterior, support, (c, r))
 
 
 def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -171,6 +182,21 @@ def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> 
         if done:
             break
     return p, w
+
+
+def _split_wide(edges: np.ndarray, pooled: np.ndarray) -> np.ndarray:
+    """Return the edges with bins wider than a quarter of the interquartile range (or a 60th of
+    the range) split evenly: quantile bins are widest in a sparse tail, where converted values
+    land and where a map is told from another."""
+    q1, q3 = np.quantile(pooled, [0.25, 0.75])
+    width = max((q3 - q1) / 4.0, (edges[-1] - edges[0]) / 60.0)
+    if not width > 0:
+        return edges
+    parts = np.maximum(np.ceil(np.diff(edges) / width).astype(int), 1)
+    if (parts == 1).all():
+        return edges
+    out = [np.linspace(lo, hi, k + 1)[:-1] for lo, hi, k in zip(edges[:-1], edges[1:], parts, strict=True)]
+    return np.concatenate([*out, edges[-1:]])
 
 
 def _mixture(p: np.ndarray, w: np.ndarray, move: np.ndarray) -> np.ndarray:

@@ -238,7 +238,7 @@ class RescaledShare(Detector):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         cur_rows, ref_rows = ctx.profile.sample_frame(), ctx.reference.sample_frame()
-        kept: list[tuple[str, np.ndarray]] = []  # (column, sample rows) of every finding
+        kept: set[str] = set()  # columns with a finding
         untested = []
         for col in ctx.profile.columns.values():
             ref = ctx.reference.columns.get(col.name)
@@ -249,15 +249,14 @@ class RescaledShare(Detector):
             conv = fit_conversion(col, ref, cur_values, _sampled(ref_rows, col.name))
             if conv is not None:
                 yield self._finding(col, conv)
-                if cur_rows is not None and conv.intervals:
-                    kept.append((col.name, _rows_in(cur_rows, col.name, conv.intervals)))
+                kept.add(col.name)
             else:
                 untested.append((col, ref))
         if cur_rows is not None and ref_rows is not None and ROW in cur_rows.columns:
             yield from self._likelihood_ratio(untested, cur_rows, ref_rows, kept)
 
     def _likelihood_ratio(self, columns: list[tuple[ColumnProfile, ColumnProfile]], cur_rows: pl.DataFrame,
-                          ref_rows: pl.DataFrame, kept: list[tuple[str, np.ndarray]]) -> Iterator[Finding]:
+                          ref_rows: pl.DataFrame, kept: set[str]) -> Iterator[Finding]:
         """Yield the converted shares the likelihood-ratio route finds beyond its Bonferroni bound."""
         tests, found = 0, []
         feats = RowFeatures.of(ref_rows, cur_rows)
@@ -272,21 +271,21 @@ class RescaledShare(Detector):
         bound = lr_bound(tests, ALPHA)
         candidates = [(c, t) for t in found if (c := t.candidate(bound)) is not None]
         # a slip in one column also moves the residuals of the columns it predicts: the column
-        # whose own values look converted first, then the strongest evidence; each later one is
-        # refitted without the rows the kept ones claim (explained already)
-        claims: dict[str, set[int]] = {name: set(rows.tolist()) for name, rows in kept}
-        reported: set[str] = set()
+        # whose own values look converted first, then the strongest evidence; a later one read
+        # through a relation is refitted without the columns already reported (known wrong)
+        reported = set(kept)
+        done: set[str] = set()
         for c, test in sorted(candidates, key=lambda ct: (-ct[0].priority, -ct[0].lr, ct[0].col.name)):
-            if c.col.name in reported:
+            if c.col.name in done:
                 continue  # one finding per column: its strongest reading
-            theirs = set().union(*(rows for name, rows in claims.items() if name != c.col.name))
-            if theirs:
-                refit = test.without(np.fromiter(theirs, dtype=np.int64))
+            wrong = (reported - {c.col.name}) & set(c.predictors)
+            if wrong and c.fit in ("relation", "moved"):
+                refit = test.without(wrong)
                 c = refit.candidate(bound) if refit is not None else None
                 if c is None:
                     continue  # another column's slip, seen through their relation
+            done.add(c.col.name)
             reported.add(c.col.name)
-            claims[c.col.name] = claims.get(c.col.name, set()) | set(c.claimed.tolist())
             yield self._lr_finding(c, bound)
 
     def _lr_finding(self, c: Candidate, bound: float) -> Finding:
@@ -364,12 +363,3 @@ class RescaledShare(Detector):
                 "listed are those at least 95% likely converted; confirm with the source.",
             locate=locate if c.intervals else None,
         )
-
-
-def _rows_in(rows: pl.DataFrame, name: str, intervals: tuple[tuple[float, float], ...]) -> np.ndarray:
-    """Return the sample's row numbers whose value lies in one of the intervals."""
-    x = pl.col(name).cast(pl.Float64, strict=False)
-    inside = pl.lit(False)
-    for lo, hi in intervals:
-        inside = inside | ((x > lo) & (x <= hi))
-    return rows.filter(inside.fill_null(False)).get_column(ROW).to_numpy()

@@ -74,6 +74,13 @@ class RowFeatures:
     ref: np.ndarray
     cur: np.ndarray
 
+    def without(self, columns: set[str]) -> RowFeatures:
+        """Return the features of every column but these."""
+        keep = np.array([src not in columns for src in self.sources], dtype=bool)
+        return RowFeatures(tuple(s for s, k in zip(self.sources, keep, strict=True) if k),
+                           tuple(e for e, k in zip(self.exprs, keep, strict=True) if k),
+                           self.ref[:, keep], self.cur[:, keep])
+
     @classmethod
     def of(cls, ref: pl.DataFrame, cur: pl.DataFrame) -> RowFeatures | None:
         """Return the features of both samples, or None when there are none."""
@@ -120,6 +127,8 @@ def fit_row_model(feats: RowFeatures, ref: pl.DataFrame, cur: pl.DataFrame, targ
 
 
 def _fit(feats: RowFeatures, ref: pl.DataFrame, cur: pl.DataFrame, target: str, log: bool) -> RowModel | None:
+    if not feats.sources:
+        return None
     y_expr = pl.col(target).cast(pl.Float64, strict=False)
     try:
         y_ref = ref.select(y_expr).to_series().to_numpy().astype(np.float64)

@@ -57,7 +57,6 @@ class Candidate:
     priority: float  # 2: its own values look converted, 1: they lean that way, 0: only its relation
     fit: str  # factor | affine | relation | moved (then unit is shift | noise, offset its size in SDs)
     rows: np.ndarray  # sample rows at least 95% likely converted (listed)
-    claimed: np.ndarray  # sample rows more likely converted than not (to tell one slip from two)
     locate: pl.Expr | None
     predictors: tuple[str, ...] = ()
     r2: float = 0.0
@@ -78,6 +77,7 @@ class UnitTest:
     ref_log: np.ndarray
     marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    inputs: tuple[RowFeatures | None, pl.DataFrame, pl.DataFrame]  # to refit the row model
 
     @property
     def tests(self) -> int:
@@ -117,28 +117,19 @@ class UnitTest:
             if abs(b) <= OFFSET_TOLERANCE_SD * sd:
                 factors.setdefault(round(math.log(a), 6), (a, b, name))
         relation_maps = tuple(factors.values())
-        model = fit_row_model(feats, ref_rows, cur_rows, col.name) if feats is not None else None
-        relation, relation_fns = None, ()
-        if model is not None and model.r2 >= MIN_R2:
-            # noise competes with the factors: rows scattered off the relation are not a unit slip
-            spread = float(np.std(model.ref_residuals))
-            relation_fns = (*(_log_map(a, 0.0) for a, _, _ in relation_maps),
-                            *(_noise(v * spread) for v in RELATION_NOISE))
-            relation = fit_mixture(model.cur_residuals, model.ref_residuals, relation_fns)
+        relation, relation_fns, model = _relation(relation_maps, feats, ref_rows, cur_rows, col.name)
         return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
-                   marginal_fns, relation_fns)
+                   marginal_fns, relation_fns, (feats, ref_rows, cur_rows))
 
-    def without(self, rows: np.ndarray) -> UnitTest:
-        """Return the tests refitted without these current rows (another column's slip: their
-        predictors are known wrong)."""
-        keep = ~np.isin(self.cur_sample_rows, rows)
-        marginal = fit_mixture(self.cur_log[keep], self.ref_log, self.marginal_fns)
-        model, relation = self.model, None
-        if model is not None and self.relation is not None:
-            model = _model_without(model, rows)
-            relation = fit_mixture(model.cur_residuals, model.ref_residuals, self.relation_fns)
-        return replace(self, marginal=marginal, cur_log=self.cur_log[keep],
-                       cur_sample_rows=self.cur_sample_rows[keep], model=model, relation=relation)
+    def without(self, columns: set[str]) -> UnitTest:
+        """Return the tests with the row model refitted without these columns (their values are
+        known wrong in this batch: a slip of theirs would show in this column's residuals)."""
+        feats, ref_rows, cur_rows = self.inputs
+        if self.model is None or feats is None:
+            return self
+        relation, relation_fns, model = _relation(self.relation_maps, feats.without(columns), ref_rows,
+                                                  cur_rows, self.col.name)
+        return replace(self, model=model, relation=relation, relation_fns=relation_fns)
 
     def candidate(self, bound: float) -> Candidate | None:
         """Return the strongest converted share beyond the bound (own values first), or None.
@@ -152,9 +143,8 @@ class UnitTest:
             a, b, unit = self.maps[k]
             locate = _any_of([(x >= math.exp(lo)) & (x <= math.exp(hi)) for lo, hi in m.intervals(k, POSTERIOR)])
             rows = self.cur_sample_rows[m.likely(k, self.cur_log, POSTERIOR)]
-            claimed = self.cur_sample_rows[m.likely(k, self.cur_log, 0.5)]
             return Candidate(self.col, a, b, unit, float(m.share[k]), float(m.lr[k]), 2.0,
-                             "factor" if b == 0 else "affine", rows, claimed, locate)
+                             "factor" if b == 0 else "affine", rows, locate)
         r = self.relation
         if r is None or self.model is None:
             return None
@@ -167,12 +157,23 @@ class UnitTest:
         resid = x.log() - self.model.predicted
         locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
         rows = self.model.cur_rows[r.likely(k, self.model.cur_residuals, POSTERIOR)]
-        claimed = self.model.cur_rows[r.likely(k, self.model.cur_residuals, 0.5)]
         # the column's own values lean the same way (5% level): it, not a partner, likely slipped
         own = m is not None and m.lr[self.maps.index((a, b, unit))] >= OWN_EVIDENCE
         return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
-                         "relation", rows, claimed, None if locate is None else (x > 0) & locate, self.model.predictors,
+                         "relation", rows, None if locate is None else (x > 0) & locate, self.model.predictors,
                          self.model.r2)
+
+
+def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | None, ref_rows: pl.DataFrame,
+              cur_rows: pl.DataFrame, name: str) -> tuple[MixtureFit | None, tuple, RowModel | None]:
+    """Return the factor test on the residuals of the column's log row model, its maps, the model."""
+    model = fit_row_model(feats, ref_rows, cur_rows, name) if feats is not None else None
+    if model is None or model.r2 < MIN_R2:
+        return None, (), model
+    # noise competes with the factors: rows scattered off the relation are not a unit slip
+    spread = float(np.std(model.ref_residuals))
+    fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(_noise(v * spread) for v in RELATION_NOISE))
+    return fit_mixture(model.cur_residuals, model.ref_residuals, fns), fns, model
 
 
 def _shift(d: float) -> Callable[[np.ndarray], np.ndarray]:
@@ -181,11 +182,6 @@ def _shift(d: float) -> Callable[[np.ndarray], np.ndarray]:
 
 def _noise(v: float) -> Callable[[np.ndarray], np.ndarray]:
     return lambda t: t[..., None] + v * _NORMAL
-
-
-def _model_without(model: RowModel, rows: np.ndarray) -> RowModel:
-    keep = ~np.isin(model.cur_rows, rows)
-    return replace(model, cur_residuals=model.cur_residuals[keep], cur_rows=model.cur_rows[keep])
 
 
 def _any_of(conditions: list[pl.Expr]) -> pl.Expr | None:
@@ -208,6 +204,7 @@ class MovedTest:
     fit: MixtureFit
     moves: tuple[tuple[str, float], ...]  # (shift | noise, size in reference SDs)
     fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    inputs: tuple[RowFeatures, pl.DataFrame, pl.DataFrame]  # to refit the row model
 
     @property
     def tests(self) -> int:
@@ -228,11 +225,15 @@ class MovedTest:
         moves = tuple(("shift", d) for d in SHIFTS_SD) + tuple(("noise", v) for v in NOISE_SD)
         fns = tuple(_shift(d * sd) if kind == "shift" else _noise(d * sd) for kind, d in moves)
         fit = fit_mixture(model.cur_residuals, model.ref_residuals, fns)
-        return None if fit is None else cls(col, model, fit, moves, fns)
+        return None if fit is None else cls(col, model, fit, moves, fns, (feats, ref_rows, cur_rows))
 
-    def without(self, rows: np.ndarray) -> MovedTest | None:
-        """Return the test refitted without these current rows."""
-        model = _model_without(self.model, rows)
+    def without(self, columns: set[str]) -> MovedTest | None:
+        """Return the test with the row model refitted without these columns (None when the
+        others do not predict it well)."""
+        feats, ref_rows, cur_rows = self.inputs
+        model = fit_row_model(feats.without(columns), ref_rows, cur_rows, self.col.name, log=False)
+        if model is None or model.r2 < MIN_R2:
+            return None
         fit = fit_mixture(model.cur_residuals, model.ref_residuals, self.fns)
         return None if fit is None else replace(self, model=model, fit=fit)
 
@@ -251,6 +252,5 @@ class MovedTest:
         resid = x - self.model.predicted
         locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in f.intervals(k, POSTERIOR)])
         rows = self.model.cur_rows[f.likely(k, self.model.cur_residuals, POSTERIOR)]
-        claimed = self.model.cur_rows[f.likely(k, self.model.cur_residuals, 0.5)]
         return Candidate(self.col, 1.0, size, kind, float(f.share[k]), float(f.lr[k]), 0.0, "moved", rows,
-                         claimed, locate, self.model.predictors, self.model.r2)
+                         locate, self.model.predictors, self.model.r2)

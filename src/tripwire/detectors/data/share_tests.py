@@ -132,20 +132,30 @@ class UnitTest:
         return replace(self, model=model, relation=relation, relation_fns=relation_fns)
 
     def candidate(self, bound: float) -> Candidate | None:
-        """Return the strongest converted share beyond the bound (own values first), or None.
+        """Return the strongest converted share beyond the bound, or None: read on the column's
+        own values or on its relation to the others, whichever says it more strongly.
 
         Rows are listed where a converted value is at least 95% likely; a share too mixed
         with the bulk for any such range is reported without rows.
         """
-        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
+        own, related = self._marginal(bound), self._related(bound)
+        if own is not None and related is not None and related.lr > own.lr:
+            return replace(related, priority=own.priority)  # its own values show it too
+        return own or related
+
+    def _marginal(self, bound: float) -> Candidate | None:
         m = self.marginal
-        if m is not None and m.fits.any() and m.lr[k := m.best()] >= bound:
-            a, b, unit = self.maps[k]
-            locate = _any_of([(x >= math.exp(lo)) & (x <= math.exp(hi)) for lo, hi in m.intervals(k, POSTERIOR)])
-            rows = self.cur_sample_rows[m.likely(k, self.cur_log, POSTERIOR)]
-            return Candidate(self.col, a, b, unit, float(m.share[k]), float(m.lr[k]), 2.0,
-                             "factor" if b == 0 else "affine", rows, locate)
-        r = self.relation
+        if m is None or not m.fits.any() or m.lr[k := m.best()] < bound:
+            return None
+        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
+        a, b, unit = self.maps[k]
+        locate = _any_of([(x >= math.exp(lo)) & (x <= math.exp(hi)) for lo, hi in m.intervals(k, POSTERIOR)])
+        rows = self.cur_sample_rows[m.likely(k, self.cur_log, POSTERIOR)]
+        return Candidate(self.col, a, b, unit, float(m.share[k]), float(m.lr[k]), 2.0,
+                         "factor" if b == 0 else "affine", rows, locate)
+
+    def _related(self, bound: float) -> Candidate | None:
+        r, m = self.relation, self.marginal
         if r is None or self.model is None:
             return None
         units = len(self.relation_maps)
@@ -153,6 +163,7 @@ class UnitTest:
         k = int(np.argmax(lr))
         if lr[k] < bound or lr[k] <= r.lr[units:].max():
             return None
+        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = self.relation_maps[k]
         resid = x.log() - self.model.predicted
         locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])

@@ -24,7 +24,7 @@ SUB_POINTS = 16
 #: expected values per bin (pooled), and the range of the number of quantile bins (before
 #: wide ones are split)
 PER_BIN, MIN_BINS, MAX_BINS = 30, 20, 80
-ITERATIONS, TOLERANCE = 600, 1e-7
+ITERATIONS, TOLERANCE = 400, 1e-6
 MAX_SHARE = 0.5
 #: the deviance left by the mixture must be within noise at this level
 FIT_ALPHA = 0.001

@@ -67,19 +67,28 @@ def _features(ref: pl.DataFrame) -> list[tuple[str, pl.Expr]]:
 
 @dataclass(frozen=True)
 class RowFeatures:
-    """Every column's features, evaluated once on both row samples (each target leaves out its own)."""
+    """Every column's features, evaluated once on both row samples (each target leaves out its own),
+    centred on the reference's means, with the reference's per-fold Gram matrices (each target's
+    fit then only subtracts the rows it lacks)."""
 
     sources: tuple[str, ...]  # per feature, the column it comes from
     exprs: tuple[pl.Expr, ...]
+    center: np.ndarray
     ref: np.ndarray
     cur: np.ndarray
+    fold: np.ndarray  # per reference row
+    grams: np.ndarray  # per fold: X'X
+    sums: np.ndarray  # per fold: column sums
+    parts: tuple[np.ndarray, ...]  # per fold: its rows of `ref`
 
     def without(self, columns: set[str]) -> RowFeatures:
         """Return the features of every column but these."""
         keep = np.array([src not in columns for src in self.sources], dtype=bool)
         return RowFeatures(tuple(s for s, k in zip(self.sources, keep, strict=True) if k),
                            tuple(e for e, k in zip(self.exprs, keep, strict=True) if k),
-                           self.ref[:, keep], self.cur[:, keep])
+                           self.center[keep], self.ref[:, keep], self.cur[:, keep], self.fold,
+                           self.grams[:, keep][:, :, keep], self.sums[:, keep],
+                           tuple(p[:, keep] for p in self.parts))
 
     @classmethod
     def of(cls, ref: pl.DataFrame, cur: pl.DataFrame) -> RowFeatures | None:
@@ -93,18 +102,28 @@ class RowFeatures:
             xc = cur.select(exprs).to_numpy().astype(np.float64)
         except pl.exceptions.PolarsError:
             return None
-        return cls(tuple(n for n, _ in feats), tuple(e for _, e in feats), xr, xc)
+        center = xr.mean(axis=0)
+        xr, xc = xr - center, xc - center
+        fold = np.random.default_rng(0).integers(0, FOLDS, xr.shape[0])
+        parts = tuple(np.ascontiguousarray(xr[fold == f]) for f in range(FOLDS))
+        with _one_thread():
+            grams = np.stack([p.T @ p for p in parts])
+        sums = np.stack([p.sum(axis=0) for p in parts])
+        return cls(tuple(n for n, _ in feats), tuple(e for _, e in feats), center, xr, xc, fold, grams, sums,
+                   parts)
 
 
-def _ridge_path(x: np.ndarray, y: np.ndarray) -> list[tuple[float, np.ndarray]]:
-    """Return (intercept, coefficients) of the ridge fit for every penalty (one eigendecomposition)."""
-    mx, my = x.mean(axis=0), y.mean()
-    xc = x - mx
-    vals, vecs = np.linalg.eigh(xc.T @ xc)
-    proj = vecs.T @ (xc.T @ (y - my))
+def _ridge_path(gram: np.ndarray, sx: np.ndarray, xy: np.ndarray, sy: float, n: float,
+                scale: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """Return (intercept, coefficients) of the ridge fit on standardised features for every
+    penalty, from sufficient statistics (one eigendecomposition)."""
+    mx, my = sx / n, sy / n
+    cov = (gram - n * np.outer(mx, mx)) / np.outer(scale, scale)
+    vals, vecs = np.linalg.eigh(cov)
+    proj = vecs.T @ ((xy - n * mx * my) / scale)
     out = []
     for penalty in PENALTIES:
-        beta = vecs @ (proj / (np.maximum(vals, 0.0) + penalty))
+        beta = vecs @ (proj / (np.maximum(vals, 0.0) + penalty)) / scale
         out.append((float(my - mx @ beta), beta))
     return out
 
@@ -139,37 +158,57 @@ def _fit(feats: RowFeatures, ref: pl.DataFrame, cur: pl.DataFrame, target: str, 
     kr, kc = np.isfinite(y_ref), np.isfinite(y_cur)
     if log:
         kr, kc = kr & (y_ref > 0), kc & (y_cur > 0)
-    to_y = np.log if log else np.asarray
-    yr, xr = to_y(y_ref[kr]), feats.ref[kr][:, others]
-    yc, xc = to_y(y_cur[kc]), feats.cur[kc][:, others]
+    y0 = np.zeros(y_ref.size)
+    y0[kr] = np.log(y_ref[kr]) if log else y_ref[kr]
+    yc = np.log(y_cur[kc]) if log else y_cur[kc]
     rows = cur.get_column(ROW).to_numpy()[kc]
-    if yr.size < 100 or yc.size < 50 or yr.var() <= 0:
+    if kr.sum() < 100 or yc.size < 50 or y0[kr].var() <= 0:
         return None
-    mu, sd = xr.mean(axis=0), xr.std(axis=0)
-    used = sd > 0
+    # per fold: the target's values, and the sufficient statistics without the rows lacking one
+    ys = [y0[feats.fold == f] for f in range(FOLDS)]
+    ok = [kr[feats.fold == f] for f in range(FOLDS)]
+    grams, sums = feats.grams.copy(), feats.sums.copy()
+    for f, part in enumerate(feats.parts):
+        if not ok[f].all():
+            gone = part[~ok[f]]
+            grams[f] -= gone.T @ gone
+            sums[f] -= gone.sum(axis=0)
+    xys = np.stack([part.T @ y for part, y in zip(feats.parts, ys, strict=True)])
+    sy = np.array([y.sum() for y in ys])
+    sizes = np.array([k.sum() for k in ok], dtype=np.float64)
+    n = sizes.sum()
+    scale = np.sqrt(np.maximum(np.diag(grams.sum(axis=0)) / n - (sums.sum(axis=0) / n) ** 2, 0.0))
+    used = others & (scale > 1e-12 * np.maximum(1.0, np.abs(feats.center)))
     if not used.any():
         return None
-    mu, sd = mu[used], sd[used]
-    xr, xc = (xr[:, used] - mu) / sd, (xc[:, used] - mu) / sd
-    fold = np.random.default_rng(0).integers(0, FOLDS, yr.size)
-    oof = np.empty((len(PENALTIES), yr.size))
-    for f in range(FOLDS):
-        test = fold == f
-        for i, (b0, beta) in enumerate(_ridge_path(xr[~test], yr[~test])):
-            oof[i, test] = yr[test] - b0 - xr[test] @ beta
-    mse = (oof * oof).mean(axis=1)
+    ix = np.ix_(used, used)
+    grams = np.stack([g[ix] for g in grams])
+    sums, xys, sc = sums[:, used], xys[:, used], scale[used]
+    total = (grams.sum(axis=0), sums.sum(axis=0), xys.sum(axis=0), float(sy.sum()), n)
+    oof = [np.empty((len(PENALTIES), int(k.sum()))) for k in ok]
+    full = np.zeros((feats.center.size, len(PENALTIES)))
+    for f, part in enumerate(feats.parts):
+        if not ok[f].any():
+            continue
+        train = (total[0] - grams[f], total[1] - sums[f], total[2] - xys[f], total[3] - sy[f], n - sizes[f])
+        path = _ridge_path(*train, sc)
+        full[used] = np.stack([beta for _, beta in path], axis=1)
+        b0s = np.array([b0 for b0, _ in path])
+        oof[f] = (ys[f][:, None] - b0s[None, :] - part @ full)[ok[f]].T
+    ref_res = np.concatenate(oof, axis=1)
+    y_kept = np.concatenate([y[k] for y, k in zip(ys, ok, strict=True)])
+    mse = (ref_res * ref_res).mean(axis=1)
     best = int(np.flatnonzero(mse <= MSE_SLACK * mse.min())[-1])
-    b0, beta = _ridge_path(xr, yr)[best]
-    ref_res = oof[best]
-    kept = [f for f, u in zip(zip(feats.sources, feats.exprs, strict=True), others, strict=True) if u]
-    kept = [f for f, u in zip(kept, used, strict=True) if u]
-    predicted = pl.lit(float(b0 - np.sum(beta * mu / sd)))
-    for (_, e), coef, s in zip(kept, beta, sd, strict=True):
-        predicted = predicted + e * float(coef / s)
-    # the columns that weigh most in the prediction first (standardised coefficients, summed)
-    weight: dict[str, float] = {}
-    for (name, _), coef in zip(kept, beta, strict=True):
-        weight[name] = weight.get(name, 0.0) + abs(float(coef))
+    b0, beta = _ridge_path(*total, sc)[best]
+    coef = np.zeros(feats.center.size)
+    coef[used] = beta
+    cur_res = yc - b0 - feats.cur[kc] @ coef
+    predicted = pl.lit(float(b0 - coef @ feats.center))
+    weight: dict[str, float] = {}  # the columns weighing most first (standardised coefficients)
+    for i in np.flatnonzero(used):
+        predicted = predicted + feats.exprs[i] * float(coef[i])
+        name = feats.sources[i]
+        weight[name] = weight.get(name, 0.0) + abs(float(coef[i] * scale[i]))
     leading = tuple(sorted(weight, key=lambda name: (-weight[name], name)))
-    return RowModel(predicted, ref_res, yc - b0 - xc @ beta, rows, 1.0 - float(mse[best]) / float(yr.var()),
+    return RowModel(predicted, ref_res[best], cur_res, rows, 1.0 - float(mse[best]) / float(y_kept.var()),
                     leading)

@@ -38,7 +38,9 @@ def test_moved_columns_are_flagged_and_nothing_else():
     assert set(loud) == {"shift", "spread", "cat"}
     assert loud["shift"].severity == "warning" and loud["shift"].evidence["effect"] == pytest.approx(0.5, abs=0.05)
     assert re.search(r"median (49|50)(\.\d+)? → (54|55)(\.\d+)?", loud["shift"].title)
-    assert re.search(r"spread ×1\.[45]", loud["spread"].title)
+    assert re.search(r"IQR ×1\.[45]", loud["spread"].title)
+    assert f'IQR ×{loud["spread"].evidence["iqr_ratio"]:.2f}' in loud["spread"].title  # the title's number is the evidence's
+    assert "spread ×" not in loud["spread"].title  # one word, one meaning: "IQR ×" here, "SD ×" for the SD test
     assert loud["cat"].severity == "error" and "new top value 'c19'" in loud["cat"].title
     quiet = {f.columns[0] for f in report.by_code("drift.feature")} - set(loud)
     assert quiet <= {"score"}  # +3 on a 0-100 score: at most info

@@ -36,6 +36,7 @@ def test_a_column_shuffled_on_a_fifth_of_rows_is_named_with_its_partners():
     assert 0.7 < before < 0.85 and after < before - 0.1
     assert f.evidence["partners"]["a"]["correlation_z"] >= 5
     assert "b: with a" in f.title
+    assert f.evidence["thresholds"]["z"] == 5.0  # the bound it was held to: 4 columns, 6 pairs stay at MIN_Z
     # the marginal is unchanged: no single-column drift says it
     assert not _loud(report, "drift.feature")
 
@@ -67,7 +68,7 @@ def test_noise_on_a_fifth_of_rows_widens_the_spread_as_a_drift_warning():
     assert f.severity == "warning" and f.columns == ("v",)
     assert f.evidence["metric"] == "spread" and 1.05 < f.evidence["sd_ratio"] < 1.2
     assert f.evidence["log_variance_ratio_z"] >= 5
-    assert "spread ×1." in f.title
+    assert f"v: SD ×{f.evidence['sd_ratio']:.2f} (wider, z = " in f.title  # SD, not the IQR the words may name
 
 
 def test_heavy_tails_do_not_pass_for_a_spread_change():
@@ -87,3 +88,24 @@ def test_random_halves_of_real_sets_keep_their_relations_and_spreads(name):
         report = tripwire.drift(cur, ref)
         assert not report.by_code("drift.correlation"), (name, seed)
         assert not [f for f in _loud(report, "drift.feature") if f.evidence.get("metric") == "spread"], (name, seed)
+
+
+def test_thresholds_in_evidence_are_the_bound_each_test_used():
+    from tripwire.drift_detection.correlation import pair_bound
+    from tripwire.drift_detection.spread import MIN_Z, SpreadChange, bound
+
+    assert pair_bound(4) == MIN_Z == bound(1)
+    # 60 columns: 3,540 tests (two per pair), Bonferroni at 0.1% over them needs more than |z| 5
+    assert pair_bound(60) == bound(60 * 59) > MIN_Z
+    assert SpreadChange(1.1, 6.0).evidence(5000)["thresholds"]["z"] == round(bound(5000), 2) > MIN_Z
+
+
+def test_proportion_z_is_the_pooled_two_proportion_test():
+    proportion = pytest.importorskip("statsmodels.stats.proportion")
+    from tripwire.detectors.common import proportion_z, rose_significantly
+
+    z, _ = proportion.proportions_ztest([40, 10], [1000, 1000])
+    assert proportion_z(40, 1000, 10, 1000) == pytest.approx(z)
+    assert proportion_z(0, 500, 0, 800) == 0.0  # nothing on either side: no evidence, not a division by zero
+    assert rose_significantly(40, 1000, 10, 1000) and not rose_significantly(10, 1000, 40, 1000)
+    assert not rose_significantly(5, 0, 1, 10)

@@ -49,7 +49,26 @@ def test_year_integers_are_windows_and_bad_arguments_are_one_line_errors():
         tripwire.drift(df, time_column="year", window="1fortnight")
     with pytest.raises(UsageError, match="not a column"):
         tripwire.drift(df, time_column="nope", window="1y")
+    words = pd.DataFrame({"when": ["soon", "later"] * 50, "v": np.arange(100)})  # no date format fits
+    with pytest.raises(UsageError, match="'when' holds no readable date or time"):
+        tripwire.drift(words, time_column="when", window="1d")
     with pytest.raises(UsageError, match="go together"):
         tripwire.drift(df, time_column="year")
     with pytest.raises(UsageError, match="needs a reference"):
         tripwire.drift(df)
+
+
+def test_label_prediction_and_time_columns_are_not_feature_drift_in_any_window():
+    # the label and the prediction move with the months as much as x does: they belong to
+    # drift.label / drift.prediction, never to a window's drifted features or the trend table
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2024-01-01", periods=180, freq="D").repeat(40)
+    step = days.month.to_numpy() - 1
+    x = rng.normal(0, 1, len(days)) + 0.3 * step
+    df = pd.DataFrame({"when": days, "x": x, "y": x + rng.normal(0, 0.5, len(days)),
+                       "pred": x + rng.normal(0, 0.5, len(days))})
+    report = tripwire.drift(df, time_column="when", window="1mo", label="y", prediction="pred")
+    drifted = {c for w in report.extra["windows"] for c in w["drifted"]}
+    assert drifted == {"x"}
+    assert set(report.extra["trend"]) == {"x"}
+    assert {f.columns[0] for f in report.by_code("drift.feature")} == {"x"}

@@ -26,3 +26,13 @@ def table(n: int = 600, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     a, b, c, d = rng.normal(size=(4, n))
     return pd.DataFrame({"a": a, "b": b, "c": c, "d": d, "y": 3 * a + b + 2 * d + rng.normal(scale=0.1, size=n)})
+
+
+def fit_species(train_rows: pd.DataFrame):
+    """Fit a scaled multinomial logistic regression of `species` on the other columns; return the fitted model."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    return model.fit(train_rows.drop(columns=["species"]), train_rows["species"])

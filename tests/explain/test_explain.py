@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.explain import models
+from tests.realdata import penguins
 from tripwire.errors import UsageError
 from tripwire.explaining import METRICS, get_metric
 from tripwire.run import explain
@@ -21,6 +22,23 @@ class Truth:
 
     def predict(self, rows: pd.DataFrame) -> np.ndarray:
         return 3 * rows["a"].to_numpy() + rows["b"].to_numpy() + 2 * rows["d"].to_numpy()
+
+
+def test_all_class_auc_and_log_loss_match_scikit_learn():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    from tripwire.explaining.metrics import ALL_CLASSES
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 4, 400)
+    p = rng.dirichlet(np.ones(4), 400)
+    p[np.arange(400), y] += 0.3
+    p /= p.sum(axis=1, keepdims=True)
+    assert ALL_CLASSES["auc"](y, p)[0] == pytest.approx(
+        sklearn_metrics.roc_auc_score(y, p, multi_class="ovr", average="macro"))
+    assert ALL_CLASSES["log_loss"](y, p)[0] == pytest.approx(sklearn_metrics.log_loss(y, p))
+    # resamples along the first axis: one value each, a class missing from one left out of its mean
+    two = ALL_CLASSES["auc"](np.stack([y, np.where(y == 3, 0, y)]), np.stack([p, p]))
+    assert two.shape == (2,) and np.isfinite(two).all()
 
 
 def test_auc_matches_scikit_learn_with_ties():
@@ -102,7 +120,7 @@ def test_bad_input_is_one_line():
         get_metric("f1")
     with pytest.raises(UsageError, match="--label 'nope' is not a column"):
         explain(Truth(), models.table(), label="nope")
-    with pytest.raises(UsageError, match="auc needs a binary label"):
+    with pytest.raises(UsageError, match="auc needs class labels; 'y' has 600 distinct value"):
         explain(Truth(), models.table(), label="y", metric="auc")
     with pytest.raises(UsageError, match=r"needs --model .* or --fit"):
         explain(None, models.table(), label="y")
@@ -140,3 +158,53 @@ def test_html_page_gives_no_verdict_for_a_ranking():
     report = explain(Truth(), models.table(), label="y", metric="rmse", resamples=20, repeats=1)
     page = report.to_html()
     assert "Measured only: nothing here passes or fails." in page and "No issues found" not in page
+
+
+def _penguin_species() -> pd.DataFrame:
+    cols = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "species"]
+    return penguins()[cols].dropna().reset_index(drop=True)
+
+
+def test_three_penguin_species_explain_with_every_class_or_one_species_against_the_rest():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    df = _penguin_species()
+    model = models.fit_species(df)
+
+    def ranked(**kw):
+        report = explain(model, df, label="species", resamples=50, repeats=2, **kw)
+        return [r["feature"] for r in report.metrics if r["metric"] == "permutation_importance"], report
+
+    # no class named: AUC over all three species (macro one-vs-rest), as scikit-learn computes it
+    order, report = ranked()
+    base = report.metrics[0]
+    features = df.drop(columns="species")
+    assert base["metric"] == "auc_ovr" and base["value"] == pytest.approx(sklearn_metrics.roc_auc_score(
+        df["species"], model.predict_proba(features), multi_class="ovr", average="macro"))
+    assert order[0] == "bill_length_mm" and "of one-vs-rest AUC" in report.notes[0]
+    order, report = ranked(metric="log_loss")
+    assert report.metrics[0]["metric"] == "log_loss_classes" and report.metrics[0]["value"] == pytest.approx(
+        sklearn_metrics.log_loss(df["species"], model.predict_proba(features)))
+    # accuracy takes the three classes as they are
+    order, report = ranked(metric="accuracy")
+    assert report.metrics[0]["value"] > 0.95 and order[0] == "bill_length_mm"
+    # one species against the other two: each species has its own tell
+    assert ranked(metric="auc", positive="Gentoo")[0][0] == "bill_depth_mm"
+    assert ranked(metric="auc", positive="Chinstrap")[0][0] == "bill_length_mm"
+    assert ranked(metric="log_loss", positive="Adelie")[1].metrics[0]["value"] < 0.1
+    with pytest.raises(UsageError, match=r"^--positive 'Emperor' is not a class of 'species'; classes: "
+                                         r"Adelie, Chinstrap, Gentoo$"):
+        explain(model, df, label="species", positive="Emperor")
+    # labels where AUC over every class wants scores per class, and the reverse: say so in one line
+    with pytest.raises(UsageError, match=r"^the model returned outputs of shape \(342,\) for 342 inputs; expected "
+                                         r"\(342, 3\) scores, one column per class \(predict_proba\); for a model "
+                                         r"that only predicts labels, use --metric accuracy$"):
+        explain(model.predict, df, label="species")
+    with pytest.raises(UsageError, match=r"^the model returned 3 columns per row \(scores per class\?\); accuracy"):
+        explain(model.predict_proba, df, label="species", metric="accuracy")
+
+
+def test_a_change_reads_the_same_in_every_note_and_never_as_minus_zero():
+    auc, rmse = METRICS["auc"], METRICS["rmse"]
+    assert auc.told(0.0412) == "4.1 points of AUC" and auc.amount(0.0412) == "4.1"
+    assert auc.amount(-0.0004) == "0.0" and auc.amount(-0.05) == "-5.0"
+    assert rmse.told(0.31416) == "0.3142 of RMSE" and rmse.amount(-0.0) == "0"

@@ -268,3 +268,18 @@ def test_folder_without_data(tmp_path):
     (tmp_path / "notes.md").write_text("x")
     with pytest.raises(InputError, match="folder holds no supported files"):
         open_source(tmp_path)
+
+
+def test_parquet_row_group_read_as_one_batch_by_default(tmp_path, monkeypatch):
+    # a row group is decoded whole anyway: slicing it only adds merges of partial profiles
+    path = tmp_path / "big_group.parquet"
+    rows = 300_000  # above DEFAULT_BATCH_ROWS
+    pq.write_table(pa.table({"x": pa.array(range(rows), pa.int64())}), path, row_group_size=rows)
+    assert [b.num_rows for b in open_source(path).batches()] == [rows]
+    # an explicit batch size is kept
+    assert [b.num_rows for b in open_source(path, batch_rows=100_000).batches()] == [100_000] * 3
+    # a row group too big to hold is read in default-sized batches
+    import tripwire.io.files as files
+
+    monkeypatch.setattr(files, "WHOLE_ROW_GROUP_BYTES", 1_000)
+    assert max(b.num_rows for b in open_source(path).batches()) == files.DEFAULT_BATCH_ROWS

@@ -90,6 +90,24 @@ def test_explain_ranks_features_and_bad_input_is_one_line(tmp_path):
                    "cannot import x")
 
 
+def test_explain_scores_one_of_three_penguin_species_with_positive(tmp_path):
+    from tests.realdata import penguins
+
+    cols = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "species"]
+    penguins()[cols].dropna().to_csv(tmp_path / "penguins.csv", index=False)
+    args = ("explain", "penguins.csv", "--label", "species", "--fit", "tests.explain.models:fit_species",
+            "--folds", "3", "--workers", "1", "--no-cache")
+    proc = run(*args, "--positive", "Gentoo", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["metrics"]
+    assert rows[0]["metric"] == "cv_auc" and rows[0]["value"] > 0.99
+    assert {r["feature"] for r in rows if r["metric"] == "ablation_cost"} == set(cols[:4])
+    every = run(*args, cwd=tmp_path)  # no class named: AUC over the three species
+    assert every.returncode == 0, every.stderr
+    assert "cv_auc_ovr" in every.stdout and "of one-vs-rest AUC" in every.stderr + every.stdout
+    one_line_error(run(*args, "--positive", "Emperor", cwd=tmp_path), "--positive 'Emperor' is not a class of 'species'")
+
+
 def test_explain_without_shuffles_or_resamples_is_one_line(tmp_path):
     pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "rows.csv", index=False)
     for option in ("--repeats", "--resamples"):

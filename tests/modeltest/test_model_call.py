@@ -55,6 +55,18 @@ def test_an_unknown_class_is_told_in_each_callers_own_words(fitted):
         predict_rows(explain_call(model, positive="maybe"), table)
 
 
+def test_every_class_score_comes_in_the_order_asked_for(fitted):
+    model, table = fitted
+    scores = model.predict_proba(table)
+    np.testing.assert_allclose(ModelCall(model, "scores", classes=("yes", "no"))(table), scores[:, ::-1])
+    with pytest.raises(OutputShapeError, match=r"^the model has no score column for class 'maybe'"):
+        ModelCall(model, "scores", classes=("no", "maybe"))(table)
+    # no classes_: the columns are taken in the order asked for, when there are as many
+    np.testing.assert_allclose(ModelCall(model.predict_proba, "scores", classes=("no", "yes"))(table), scores)
+    with pytest.raises(OutputShapeError, match=r"^the model returned 2 score columns for 3 classes"):
+        ModelCall(model.predict_proba, "scores", classes=("a", "b", "c"))(table)
+
+
 def test_no_second_model_wrapper_calls_predict_proba():
     """Only modeltest/model.py calls a user's predict_proba: another wrapper would drift from it."""
     src = Path(tripwire.__file__).parent

@@ -166,3 +166,55 @@ def test_quantile_state_exact_merge_laws(xs, ys, zs):
     for merged in (a.merged(b).merged(c), a.merged(b.merged(c)), b.merged(c).merged(a)):
         assert np.array_equal(merged.quantiles(qs), expected, equal_nan=True)
         assert merged.exact and merged.rank_error == 0.0
+
+
+def _magnitudes_by_logarithm(values, weights):
+    from tripwire.profiling.stats.numeric import MAG_BINS, _magnitude_bin
+
+    out = np.zeros((2, MAG_BINS), dtype=np.int64)
+    nz = values != 0
+    x, w = values[nz], None if weights is None else weights[nz]
+    b, neg = _magnitude_bin(x), x < 0
+    out[0] = np.bincount(b[~neg], weights=None if w is None else w[~neg], minlength=MAG_BINS)
+    out[1] = np.bincount(b[neg], weights=None if w is None else w[neg], minlength=MAG_BINS)
+    return out
+
+
+def test_magnitudes_of_sorted_values_equal_the_logarithm_rule():
+    # sorted input is counted by binary search on each bin's first value: the same counts,
+    # also for values on, just below and just above every bin edge
+    from tripwire.profiling.stats.numeric import _BIN_STARTS, magnitude_counts, magnitude_edges
+
+    rng = np.random.default_rng(7)
+    edges = np.concatenate([magnitude_edges(), _BIN_STARTS])
+    near = np.concatenate([edges, np.nextafter(edges, 0), np.nextafter(edges, np.inf)])
+    for _ in range(20):
+        wild = rng.lognormal(0, 9, 2_000) * rng.choice([-1.0, 1.0], 2_000)
+        values = np.unique(np.concatenate([wild, near, -near, [0.0, 5e-324, 1e300, -1e300]]))
+        weights = rng.integers(1, 6, values.size)
+        assert (magnitude_counts(values, weights) == _magnitudes_by_logarithm(values, weights)).all()
+        assert (magnitude_counts(values) == _magnitudes_by_logarithm(values, None)).all()
+        shuffled = rng.permutation(values)  # unsorted input takes the logarithm path
+        assert (magnitude_counts(shuffled) == _magnitudes_by_logarithm(values, None)).all()
+
+
+def test_moments_of_unit_weights_are_bit_identical_to_the_weighted_sums():
+    rng = np.random.default_rng(3)
+    for scale in (1e-6, 1.0, 1e9):
+        values = np.unique(rng.standard_t(3, 20_000) * scale)
+        ones = np.ones(values.size, dtype=np.int64)
+        got = Moments.of(values, ones)
+        w = ones.astype(np.float64)
+        mean = float((values * w).sum() / values.size)
+        d = values - mean
+        d2w = d * d * w
+        want = (values.size, mean, float(d2w.sum()), float((d2w * d).sum()), float((d2w * d * d).sum()))
+        assert (got.n, got.mean, got.m2, got.m3, got.m4) == want
+
+
+def test_numeric_stats_moments_same_before_and_after_settling():
+    values = np.unique(np.random.default_rng(5).normal(size=5_000))
+    counts = np.random.default_rng(6).integers(1, 4, values.size)
+    fresh = NumericStats.of(values, counts)
+    rebuilt = NumericStats.from_dict(fresh.to_dict())
+    assert fresh.moments == rebuilt.moments == Moments.of(values, counts)

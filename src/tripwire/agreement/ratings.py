@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from tripwire.errors import UsageError
+from tripwire.io.times import as_times
 
 #: labels with more distinct values than this are not a set of categories to agree on
 MAX_CLASSES = 200
@@ -132,19 +133,9 @@ def _number_name(value: float) -> str:
 
 
 def _times(values: pl.Series, name: str) -> np.ndarray:
-    s = values
-    if s.dtype == pl.String:
-        try:
-            s = s.str.to_datetime(strict=False, time_unit="us")
-        except pl.exceptions.ComputeError:  # no date format fits the values
-            s = pl.Series(name, [None] * s.len(), dtype=pl.Datetime("us"))
-    elif s.dtype.is_integer():
-        s = pl.select(pl.datetime(pl.lit(s).clip(1, 9999), 1, 1)).to_series()
-    elif not (s.dtype == pl.Date or isinstance(s.dtype, pl.Datetime)):
-        raise UsageError(f"--time {name!r} holds {s.dtype}, not dates or times")
-    if getattr(s.dtype, "time_zone", None):
-        s = s.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    s = s.cast(pl.Datetime("us"))
+    s = as_times(values, years=True)
+    if s is None:
+        raise UsageError(f"--time {name!r} holds {values.dtype}, not dates or times")
     if s.null_count() == s.len():
         raise UsageError(f"--time {name!r}: no value reads as a date or time (e.g. 2026-01-31 or 2026-01-31T10:00)")
     return s.to_numpy()

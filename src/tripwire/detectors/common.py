@@ -43,14 +43,19 @@ def is_free_text(col: ColumnProfile) -> bool:
 
 
 
-def rose_significantly(x_cur: int, n_cur: int, x_ref: int, n_ref: int, z: float = 4.0) -> bool:
-    """Tell whether a share rose beyond sampling noise (two-proportion z-test, one-sided)."""
-    if n_cur == 0 or n_ref == 0:
-        return False
-    p_cur, p_ref = x_cur / n_cur, x_ref / n_ref
+def proportion_z(x_cur: float, n_cur: int, x_ref: float, n_ref: int) -> float:
+    """Return the two-proportion z statistic of x_cur/n_cur against x_ref/n_ref (pooled standard error).
+
+    A share of 0 or 1 on both sides gives 0, not a division by zero.
+    """
     pooled = (x_cur + x_ref) / (n_cur + n_ref)
     se = math.sqrt(max(pooled * (1 - pooled), 1e-12) * (1 / n_cur + 1 / n_ref))
-    return (p_cur - p_ref) / se > z
+    return (x_cur / n_cur - x_ref / n_ref) / se
+
+
+def rose_significantly(x_cur: int, n_cur: int, x_ref: int, n_ref: int, z: float = 4.0) -> bool:
+    """Tell whether a share rose beyond sampling noise (two-proportion z-test, one-sided)."""
+    return n_cur > 0 and n_ref > 0 and proportion_z(x_cur, n_cur, x_ref, n_ref) > z
 
 
 def short(value: Any, limit: int = 60) -> str:

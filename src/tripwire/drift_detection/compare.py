@@ -130,8 +130,9 @@ def _numeric(name: str, ref: ColumnProfile, cur: ColumnProfile, temporal: bool) 
     if below >= 0.1:
         parts.append(f"{pct(below)} now below the old 5th percentile ({fmt(q_r[0])})")
     iqr_r, iqr_c = (float(np.diff(x.quantiles(np.array([0.25, 0.75])))[0]) for x in (dr, dc))
-    if iqr_r > 0 and not 0.8 <= iqr_c / iqr_r <= 1.25:
-        parts.append(f"spread ×{iqr_c / iqr_r:.2f}")
+    iqr_ratio = round(iqr_c / iqr_r, 4) if iqr_r > 0 else None
+    if iqr_ratio is not None and not 0.8 <= iqr_ratio <= 1.25:
+        parts.append(f"IQR ×{iqr_ratio:.2f}")  # 'IQR', not 'spread': drift.feature's SD test says 'SD ×'
     mean_r, mean_c = ref.numbers.moments.mean, cur.numbers.moments.mean
     var_r, var_c = (m.variance or 0.0 for m in (ref.numbers.moments, cur.numbers.moments))  # None for one value
     se = math.sqrt(var_r / max(dr.n, 1) + var_c / max(dc.n, 1))
@@ -147,6 +148,8 @@ def _numeric(name: str, ref: ColumnProfile, cur: ColumnProfile, temporal: bool) 
         "share_below_reference_p5": round(below, 4),
         "values_compared": [dr.n, dc.n],
     }
+    if iqr_ratio is not None:
+        evidence["iqr_ratio"] = iqr_ratio
     if not temporal and scale > 0:
         delta = (mean_c - mean_r) / scale
         half = 1.96 * se / scale

@@ -22,12 +22,12 @@ import polars as pl
 from scipy import special
 from scipy.stats import rankdata
 
-from tripwire.detectors.common import pct
+from tripwire.detectors.common import pct, proportion_z
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.drift_detection.config import DriftConfig
 from tripwire.drift_detection.features import not_features
 from tripwire.drift_detection.multivariate import comparable_columns
-from tripwire.drift_detection.spread import FAMILY_ALPHA, MIN_Z
+from tripwire.drift_detection.spread import FAMILY_ALPHA
 from tripwire.drift_detection.spread import bound as family_bound
 
 if TYPE_CHECKING:
@@ -49,6 +49,11 @@ MAX_COLUMNS = 60
 MAX_FINDINGS = 10
 
 
+def _numbers(frame: pl.DataFrame, name: str) -> np.ndarray:
+    """Return a column as float64 (NaN where missing or not a number)."""
+    return frame[name].cast(pl.Float64, strict=False).to_numpy().astype(np.float64)
+
+
 def rank_matrix(frame: pl.DataFrame, names: list[str]) -> np.ndarray:
     """Return each column's average ranks, standardised (NaN where missing or too few varied values).
 
@@ -57,7 +62,7 @@ def rank_matrix(frame: pl.DataFrame, names: list[str]) -> np.ndarray:
     """
     out = np.full((frame.height, len(names)), np.nan)
     for j, name in enumerate(names):
-        x = frame[name].cast(pl.Float64, strict=False).to_numpy().astype(np.float64)
+        x = _numbers(frame, name)
         ok = np.isfinite(x)
         if ok.sum() < MIN_ROWS:
             continue
@@ -96,6 +101,11 @@ def pairwise_correlation(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return r, np.where(ok, n, 0.0), np.where(ok, np.maximum(nvar, 0.0), np.inf)
 
 
+def pair_bound(columns: int) -> float:
+    """Return the |z| a pair needs among `columns` columns: MIN_Z, or Bonferroni's at FAMILY_ALPHA over two tests per pair."""
+    return family_bound(columns * (columns - 1))
+
+
 @dataclass(frozen=True)
 class PairChange:
     """How one pair of columns moved: their rank correlations, and the share of rows off their relation."""
@@ -119,10 +129,9 @@ def changed_pairs(ref: np.ndarray, cur: np.ndarray, ref_scores: np.ndarray | Non
     r_ref, n_ref, v_ref = pairwise_correlation(ref)
     r_cur, n_cur, v_cur = pairwise_correlation(cur)
     k = ref.shape[1]
-    pairs = k * (k - 1) // 2
-    if pairs == 0:
+    if k < 2:
         return []
-    bound = family_bound(2 * pairs)  # |z| >= MIN_Z, or Bonferroni's at FAMILY_ALPHA over two tests per pair
+    bound = pair_bound(k)
     z_r, z_c = np.arctanh(r_ref), np.arctanh(r_cur)
     with np.errstate(invalid="ignore", divide="ignore"):
         # Fisher z: the larger of Bonett & Wright's (1 + r^2/2)/(n - 3) and the distribution-free variance
@@ -144,16 +153,14 @@ def normal_scores(ref: pl.DataFrame, cur: pl.DataFrame, names: list[str], keep: 
     Each value goes through the reference column's mid-rank CDF, then the normal quantile
     function, so a pair of columns is on one scale in both batches.
     """
-    out = []
-    for frame in (ref, cur):
-        out.append(np.full((frame.height, len(names)), np.nan))
+    out = [np.full((frame.height, len(names)), np.nan) for frame in (ref, cur)]
     for j, name in enumerate(names):
         if not keep[j]:
             continue
-        base = ref[name].cast(pl.Float64, strict=False).to_numpy().astype(np.float64)
+        base = _numbers(ref, name)
         base = np.sort(base[np.isfinite(base)])
         for side, frame in enumerate((ref, cur)):
-            x = frame[name].cast(pl.Float64, strict=False).to_numpy().astype(np.float64)
+            x = _numbers(frame, name)
             ok = np.isfinite(x)
             mid = (np.searchsorted(base, x[ok], "left") + np.searchsorted(base, x[ok], "right")) / 2
             out[side][ok, j] = special.ndtri((mid + 0.5) / (base.size + 1))
@@ -182,13 +189,12 @@ def rows_off_relation(ref: np.ndarray, cur: np.ndarray, bound: float) -> dict[tu
         rho = float(rhos[i, j])
         dr, dc = _mahalanobis(a, rho), _mahalanobis(b, rho)
         t = float(np.quantile(dr, TAIL_QUANTILE))
-        p_r, p_c = float((dr > t).mean()), float((dc > t).mean())
-        pooled = (p_r * len(a) + p_c * len(b)) / (len(a) + len(b))
-        if pooled <= 0 or p_c < TAIL_RATIO * p_r:
+        x_r, x_c = int((dr > t).sum()), int((dc > t).sum())
+        if x_c == 0 or x_c / len(b) < TAIL_RATIO * x_r / len(a):
             continue
-        z = (p_c - p_r) / np.sqrt(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)))
+        z = proportion_z(x_c, len(b), x_r, len(a))
         if z >= bound:
-            out[(i, j)] = (p_r, p_c, float(z))
+            out[(i, j)] = (x_r / len(a), x_c / len(b), z)
     return out
 
 
@@ -268,7 +274,7 @@ class CorrelationDrift(Detector):
                          for k, p in partners[:10]},
             "changed_pairs": len(partners),
             "max_z": round(max(p.z for _, p in partners), 2),
-            "thresholds": {"cohen_q": MIN_Q, "z": MIN_Z, "family_alpha": FAMILY_ALPHA,
+            "thresholds": {"cohen_q": MIN_Q, "z": round(pair_bound(len(names)), 2), "family_alpha": FAMILY_ALPHA,
                            "related": MIN_RELATED, "off_relation_quantile": TAIL_QUANTILE,
                            "off_relation_ratio": TAIL_RATIO},
             "rows_per_side": [n_ref, n_cur],

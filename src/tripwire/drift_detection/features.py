@@ -113,15 +113,15 @@ class FeatureDrift(Detector):
                                        ctx.profile[result.column].numbers.moments)
                 if strong(change, numeric):
                     assert change is not None
-                    finding = self._spread(result, change)
+                    finding = self._spread(result, change, numeric)
             if finding is not None:
                 yield finding
 
-    def _spread(self, result: ColumnDrift, change: SpreadChange) -> Finding:
+    def _spread(self, result: ColumnDrift, change: SpreadChange, numeric: int) -> Finding:
         """Describe a column whose spread changed while its location held (noise, a mixture)."""
         way = "wider" if change.sd_ratio > 1 else "narrower"
-        title = (f"{result.column}: spread ×{change.sd_ratio:.2f} (standard deviation {way}, "
-                 f"z = {abs(change.z):.1f}); {result.words} — noise added or a share of rows moved")
-        evidence = {"metric": "spread", "effect": round(change.sd_ratio, 4), **change.evidence(),
+        title = (f"{result.column}: SD ×{change.sd_ratio:.2f} ({way}, z = {abs(change.z):.1f}); {result.words} "
+                 "— noise added or a share of rows moved")
+        evidence = {"metric": "spread", "effect": round(change.sd_ratio, 4), **change.evidence(numeric),
                     **result.evidence, "significant": True, "treatment": result.treatment}
         return self.finding("drift.feature", "warning", result.column, title, evidence)

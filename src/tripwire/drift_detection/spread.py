@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scipy import special
 
@@ -34,10 +34,10 @@ class SpreadChange:
     sd_ratio: float
     z: float
 
-    def evidence(self) -> dict[str, float]:
-        """Return the numbers behind a finding."""
+    def evidence(self, tests: int) -> dict[str, Any]:
+        """Return the numbers behind a finding, with the |z| it needed among `tests` (as `strong` was told)."""
         return {"sd_ratio": round(self.sd_ratio, 4), "log_variance_ratio_z": round(self.z, 2),
-                "thresholds": {"sd_ratio": SPREAD_MIN_RATIO, "z": MIN_Z}}
+                "thresholds": {"sd_ratio": SPREAD_MIN_RATIO, "z": round(bound(tests), 2)}}
 
 
 def bound(tests: int) -> float:
@@ -47,15 +47,18 @@ def bound(tests: int) -> float:
 
 def spread_change(ref: Moments, cur: Moments) -> SpreadChange | None:
     """Return the spread change between two columns' moments (None when it cannot be measured)."""
-    if min(ref.n, cur.n) < MIN_VALUES or not (ref.m2 > 0 and cur.m2 > 0):
+    if min(ref.n, cur.n) < MIN_VALUES:
         return None
-    if not all(math.isfinite(v) for v in (ref.m2, ref.m4, cur.m2, cur.m4)):
+    var_r, var_c, excess_r, excess_c = ref.variance, cur.variance, ref.kurtosis, cur.kurtosis
+    if var_r is None or var_c is None or excess_r is None or excess_c is None:  # a constant column
         return None
-    kurt_r, kurt_c = ref.n * ref.m4 / ref.m2**2, cur.n * cur.m4 / cur.m2**2
-    se = math.sqrt(max(kurt_r - 1, 0.0) / ref.n + max(kurt_c - 1, 0.0) / cur.n)
-    log_ratio = math.log((cur.m2 / (cur.n - 1)) / (ref.m2 / (ref.n - 1)))
+    if not all(math.isfinite(v) for v in (var_r, var_c, excess_r, excess_c)):
+        return None
+    # Var(ln s²) ≈ (κ − 1)/n with κ the plain kurtosis: the profile's excess kurtosis + 3
+    se = math.sqrt(max(excess_r + 2, 0.0) / ref.n + max(excess_c + 2, 0.0) / cur.n)
     if se == 0:
         return None
+    log_ratio = math.log(var_c / var_r)
     return SpreadChange(math.exp(log_ratio / 2), log_ratio / se)
 
 

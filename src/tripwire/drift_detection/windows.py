@@ -16,6 +16,7 @@ import polars as pl
 from tripwire.drift_detection.compare import LEVEL_RANK
 from tripwire.drift_detection.config import DriftConfig
 from tripwire.errors import UsageError
+from tripwire.io.times import as_times
 from tripwire.report import Finding
 
 WINDOWS = {"1d": "%Y-%m-%d", "1w": "%Y-%m-%d", "1mo": "%Y-%m", "1q": "q", "1y": "%Y"}
@@ -27,16 +28,10 @@ PER_WINDOW = ["drift.feature", "drift.label", "drift.prediction"]
 
 def window_key(frame: pl.DataFrame, column: str, window: str) -> pl.Series:
     """Return each row's window start (a naive Datetime, null when unreadable) from the time column."""
-    s = frame[column]
-    if s.dtype == pl.String:  # parsed eagerly: the format (and any time zone) is inferred from the values
-        s = s.str.to_datetime(strict=False, time_unit="us")
-    elif s.dtype.is_integer():  # a year column such as 1974, 1975, ...
-        s = pl.select(pl.datetime(pl.lit(s).clip(1, 9999), 1, 1)).to_series()
-    elif not (s.dtype == pl.Date or isinstance(s.dtype, pl.Datetime)):
-        raise UsageError(f"--time-column {column!r} holds {s.dtype}, not dates, times or years")
-    s = s.cast(pl.Datetime("us", getattr(s.dtype, "time_zone", None)))
-    if getattr(s.dtype, "time_zone", None):
-        s = s.dt.replace_time_zone(None)
+    # a year column such as 1974, 1975 counts; zoned times keep their own calendar days
+    s = as_times(frame[column], years=True, utc=False)
+    if s is None:
+        raise UsageError(f"--time-column {column!r} holds {frame[column].dtype}, not dates, times or years")
     return s.dt.truncate(window).alias(_KEY)
 
 

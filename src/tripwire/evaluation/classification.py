@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tripwire.errors import UsageError
 from tripwire.evaluation.bootstrap import Bootstrap, metric_row, resample_cells, score_cells
 
 EPS = 1e-15
@@ -24,6 +25,28 @@ def encode(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[list[Any], np.ndarra
     classes, inverse = np.unique(np.concatenate([y_true, y_pred]), return_inverse=True)
     inverse = inverse.reshape(-1)
     return [c.item() if hasattr(c, "item") else c for c in classes], inverse[: len(y_true)], inverse[len(y_true):]
+
+
+def positive_class(given: Any, labels: np.ndarray, label: str) -> Any:
+    """Return the positive class: the given one (as the labels' type), else the larger of two labels.
+
+    `labels` are the label's distinct values, sorted; `given` may be text from the command line.
+    """
+    if given is None:
+        return labels[1] if len(labels) == 2 else None  # the larger label: 1, True, "yes" over "no"
+    if labels.dtype == bool:
+        value: Any = str(given).lower() in ("true", "1", "yes")
+    elif labels.dtype.kind in "iuf":
+        try:
+            value = labels.dtype.type(float(given))
+        except ValueError:
+            raise UsageError(f"--positive {given!r}: {label!r} holds numbers") from None
+    else:
+        value = str(given)
+    if value not in set(labels.tolist()):
+        raise UsageError(f"--positive {given!r} is not a class of {label!r}; classes: "
+                         f"{', '.join(map(str, labels[:10]))}")
+    return value
 
 
 def confusion(t: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:

@@ -154,7 +154,7 @@ def ablate(fit: Fit, table: pl.DataFrame, label: str, y: np.ndarray, metric: Met
     # the key of a fold's score: the content of the columns it trains on, the label, the folds,
     # the metric and the fit function's source; other columns changing does not retrain it
     digests = column_digests(table)
-    scores_proba = predictor.output == "score"  # the key as it was before ModelCall: old caches stay valid
+    scores_proba = predictor.output != "label"  # the key as it was before ModelCall: old caches stay valid
     ident = hashlib.sha256(json.dumps([digests[label], table.height, folds, seed, metric.name, scores_proba,
                                        str(predictor.class_), frame, fit_identity(fit)]).encode()).hexdigest()
     folder = Path(cache) if cache is not None else None

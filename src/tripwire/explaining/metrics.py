@@ -1,6 +1,7 @@
 """Metrics of a model's scores, vectorised over rows of a matrix (resamples, permutations).
 
-Each metric takes truth `y` and predictions `p` of shape (m, n) (or (n,)) and returns m values.
+Each metric takes truth `y` and predictions `p` of shape (m, n) (or (n,)) and returns m values;
+a metric with a class axis takes class codes and scores of shape (m, n, classes) (or (n, classes)).
 ROC-AUC is the Mann-Whitney statistic on ranks (ties count half), as evaluation's cell
 formula computes it; RMSE, MAE and R² are evaluate's regression statistics; accuracy
 compares predicted labels.
@@ -16,7 +17,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from tripwire.errors import UsageError
-from tripwire.evaluation.classification import EPS
+from tripwire.evaluation.classification import EPS, positive_class
 from tripwire.evaluation.regression import error_stats as regression_stats
 
 
@@ -30,17 +31,26 @@ class Metric:
     #: metrics on a 0-1 scale tell changes in points (x100)
     in_points: bool
     label: str
+    #: reads one score column per class (the last axis of p), the truth as class codes
+    class_axis: bool = False
 
     def __call__(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
-        return np.asarray(self.compute(np.atleast_2d(y), np.atleast_2d(p)), dtype=float)
+        p = np.asarray(p)
+        p = (p[None] if p.ndim == 2 else p) if self.class_axis else np.atleast_2d(p)
+        return np.asarray(self.compute(np.atleast_2d(y), p), dtype=float)
 
     def cost(self, before: Any, after: Any) -> Any:
         """Return how much worse `after` is than `before` (positive: worse), in the metric's own unit."""
         return (before - after) if self.higher_is_better else (after - before)
 
+    def amount(self, value: float) -> str:
+        """Return a change's number as every note shows it: points (4.1) on a 0-1 scale, else 4 digits."""
+        # + 0.0: a cost that rounds to zero from below reads 0.0, not -0.0
+        return f"{round(value * 100, 1) + 0.0:.1f}" if self.in_points else f"{value + 0.0:.4g}"
+
     def told(self, value: float) -> str:
         """Return a change as a sentence shows it ("4.1 points of AUC", "0.31 of RMSE")."""
-        return f"{value * 100:.1f} points of {self.label}" if self.in_points else f"{value:.4g} of {self.label}"
+        return f"{self.amount(value)} points of {self.label}" if self.in_points else f"{self.amount(value)} of {self.label}"
 
 
 def _auc(y: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -55,6 +65,23 @@ def _auc(y: np.ndarray, p: np.ndarray) -> np.ndarray:
 def _log_loss(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     p = np.clip(p.astype(float), EPS, 1 - EPS)
     return -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean(axis=-1)
+
+
+def _auc_one_vs_rest(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Return the macro one-vs-rest AUC: each class's scores against the rest, averaged over the classes present."""
+    y = np.broadcast_to(y, p.shape[:-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_class = np.stack([_auc(y == c, p[..., c]) for c in range(p.shape[-1])])
+    present = np.isfinite(per_class)  # a class absent from a resample has no AUC
+    return np.where(present.any(axis=0), np.where(present, per_class, 0.0).sum(axis=0) / present.sum(axis=0).clip(1),
+                    np.nan)
+
+
+def _log_loss_classes(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Return the multiclass log-loss: the mean of -log(score of the true class)."""
+    codes = np.broadcast_to(y, p.shape[:-1]).astype(np.intp)
+    p_true = np.take_along_axis(p, codes[..., None], axis=-1)[..., 0].astype(float)
+    return -np.log(np.clip(p_true, EPS, 1.0)).mean(axis=-1)
 
 
 def _accuracy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -90,6 +117,24 @@ METRICS = {
 }
 #: metrics that read a score of the positive class (the label is turned into 0/1)
 BINARY = ("auc", "log_loss")
+#: what AUC and log-loss become on a label of three classes or more when no class is named
+ALL_CLASSES = {
+    "auc": Metric("auc_ovr", _auc_one_vs_rest, True, True, "one-vs-rest AUC", class_axis=True),
+    "log_loss": Metric("log_loss_classes", _log_loss_classes, False, False, "log-loss", class_axis=True),
+}
+#: a label with more distinct values than this is a number, not classes to score
+MAX_CLASSES = 100
+
+
+@dataclass(frozen=True)
+class Target:
+    """The label as a metric reads it, and which of the model's score columns to read for it."""
+
+    y: np.ndarray
+    #: the class whose scores a binary metric reads (None: the second of two columns)
+    class_: Any = None
+    #: every class, in the order a class-axis metric reads the score columns
+    classes: tuple[Any, ...] | None = None
 
 
 def get_metric(name: str) -> Metric:
@@ -99,13 +144,32 @@ def get_metric(name: str) -> Metric:
     return METRICS[name]
 
 
-def truth(metric: Metric, y: np.ndarray, positive: Any = None) -> np.ndarray:
-    """Return the label as the metric reads it: 0/1 for AUC and log-loss (the larger label positive)."""
-    if metric.name not in BINARY:
-        return y
+def for_label(metric: Metric, y: np.ndarray, positive: Any = None) -> Metric:
+    """Return the metric a label is scored with: AUC and log-loss over every class when it has three or more
+    and none is named (macro one-vs-rest AUC, multiclass log-loss); the metric itself otherwise."""
+    if metric.name in ALL_CLASSES and positive is None and 2 < np.unique(y).size <= MAX_CLASSES:
+        return ALL_CLASSES[metric.name]
+    return metric
+
+
+def truth(metric: Metric, y: np.ndarray, positive: Any = None, label: str = "label") -> Target:
+    """Return the label as the metric reads it, and which score columns the model's output gives it.
+
+    AUC and log-loss read 0/1: the larger of two labels is positive, or `positive` against
+    the rest; their class-axis forms (`for_label`) read class codes and every class's column.
+    Accuracy and the regression metrics take the label as it is.
+    """
+    if metric.name not in BINARY and not metric.class_axis:
+        return Target(y)
     classes = np.unique(y)
-    if classes.size > 2 or classes.size == 0:
-        raise UsageError(f"{metric.name} needs a binary label; the label has {classes.size} values "
-                         "(use --metric accuracy for several classes)")
-    pos = positive if positive is not None else classes[-1]
-    return (y == pos).astype(float)
+    if classes.size < 2 or classes.size > MAX_CLASSES:
+        raise UsageError(f"{metric.name} needs class labels; {label!r} has {classes.size} distinct value(s): use "
+                         "--metric rmse, mae or r2 for numbers")
+    if metric.class_axis:
+        return Target(np.searchsorted(classes, y), classes=tuple(classes.tolist()))
+    if classes.size > 2 and positive is None:
+        raise UsageError(f"{metric.name} scores two classes; {label!r} has {classes.size}: name one with --positive "
+                         "CLASS, or score them all (explain does when no class is named)")
+    pos = positive_class(positive, classes, label)
+    # unnamed, the larger label is the second of two score columns: None keeps old ablation cache keys
+    return Target((y == pos).astype(float), None if positive is None else pos)

@@ -46,7 +46,7 @@ def permutation_importance(predict: ModelCall, table: pl.DataFrame, y: np.ndarra
         perms = [rng.permutation(n) for _ in range(repeats)]
         # one call for every shuffle of this column: the repeats' tables stacked
         stacked = pl.concat([table.with_columns([table[c].gather(p) for c in cols]) for p in perms])
-        shuffled = predict_rows(predict, stacked).reshape(repeats, n)
+        shuffled = predict_rows(predict, stacked).reshape(repeats, n, *base.shape[1:])  # (.., classes) if scores
         value = float(metric.cost(base_score, metric(y, shuffled)).mean())
         draws = np.concatenate([_paired_draws(metric, y, base, shuffled, idx) for idx in index_blocks(n, boot, j)])
         low, high = boot.interval(draws)

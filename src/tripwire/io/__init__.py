@@ -32,7 +32,7 @@ def open_source(
     name: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> Source:
     """Open `data` as a Source that can be read, as Arrow record batches, any number of times.
 
@@ -42,19 +42,23 @@ def open_source(
     RecordBatchReader, a `SqlQuery` or a string ``"sql: SELECT ..."`` (DuckDB), or a Source
     (returned as is). `delimiter` and `encoding` apply to CSV files and are detected when
     None. `name` defaults to the file name, the pattern, "dataframe" or "sql query".
+    `batch_rows` bounds the rows per batch (default `DEFAULT_BATCH_ROWS`, except that a Parquet
+    row group small enough to hold is one batch: it is decoded whole anyway).
     """
     if isinstance(data, Source):
         return data
-    if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1:
+    if batch_rows is not None and (isinstance(batch_rows, bool) or not isinstance(batch_rows, int)
+                                   or batch_rows < 1):
         raise UsageError(f"batch_rows must be a positive integer, not {batch_rows!r}")
+    rows = DEFAULT_BATCH_ROWS if batch_rows is None else batch_rows
     if delimiter is not None and len(delimiter) != 1:
         raise UsageError(f"delimiter must be one character, not {delimiter!r}")
     if encoding is not None:
         encoding = _check_encoding(encoding)
     if isinstance(data, SqlQuery):
-        source = sql_source(data, name, batch_rows)
+        source = sql_source(data, name, rows)
     elif isinstance(data, str) and data.lstrip().lower().startswith("sql:"):
-        source = sql_source(SqlQuery(data.lstrip()[4:].strip()), name, batch_rows)
+        source = sql_source(SqlQuery(data.lstrip()[4:].strip()), name, rows)
     elif isinstance(data, (str, Path)):
         source = open_path(
             data, name=name, delimiter=delimiter, encoding=encoding, batch_rows=batch_rows
@@ -66,7 +70,7 @@ def open_source(
             "check/drift/log with it (see docs/spark.md)"
         )
     else:
-        found = frame_source(data, name, batch_rows)
+        found = frame_source(data, name, rows)
         if found is None:
             raise UsageError(
                 f"cannot read a {type(data).__name__}: pass a path, a DataFrame, an Arrow "

@@ -24,6 +24,14 @@ class OutputShapeError(Exception):
     """The model returned outputs that do not line up one per input."""
 
 
+class UnnamedClassError(OutputShapeError):
+    """The model returned a column per class (more than two) and no class was named."""
+
+    def __init__(self, columns: int, class_option: str) -> None:
+        super().__init__(f"the model returned {columns} columns per input; name the class to score with {class_option}")
+        self.columns = columns
+
+
 def load_model(spec: str, option: str = "--model") -> Any:
     """Import `package.module:attribute` (dotted attributes allowed); one line, naming `option`, when it cannot."""
     module_name, sep, attr = spec.partition(":")
@@ -70,7 +78,9 @@ class ModelCall:
     The one way tripwire calls a user's model (test-model's suites, explain's permutations and
     ablations). `output="score"` uses predict_proba when the model has it; `class_` picks the
     column of a many-column output (by the model's classes_, else by position; of two columns
-    the second, the positive class, when none is named). `class_option` is how the user names
+    the second, the positive class, when none is named). `output="scores"` returns every
+    class's column, one per `classes` in that order (by the model's classes_, else the model's
+    columns are taken to be in that order). `class_option` is how the user names
     the class in messages ("class:" in a suite, "--positive" for explain). What the model raises is raised as it is: callers decide whether a
     bad row costs its case (test-model) or the run (explain).
     """
@@ -80,10 +90,11 @@ class ModelCall:
     class_: Any = None
     frame: str = "pandas"
     class_option: str = "class:"
+    classes: tuple[Any, ...] | None = None
 
     def predictor(self) -> Callable[[Any], Any]:
         """Return the function to call: predict_proba for scores, else predict, else the model itself."""
-        if self.output == "score" and hasattr(self.model, "predict_proba"):
+        if self.output in ("score", "scores") and hasattr(self.model, "predict_proba"):
             return self.model.predict_proba
         if hasattr(self.model, "predict") and not isinstance(self.model, type):
             return self.model.predict
@@ -92,12 +103,32 @@ class ModelCall:
     def __call__(self, block: Any) -> np.ndarray:
         n = len(block) if isinstance(block, list) else block.height
         out = np.asarray(self.predictor()(as_input(block, self.frame)))
+        if self.output == "scores":
+            return self._columns(out, n)
         if out.ndim == 2 and out.shape[0] == n:
             out = self._column(out)
         if out.ndim != 1 or out.shape[0] != n:
             raise OutputShapeError(f"the model returned outputs of shape {out.shape} for {n} inputs; "
                                    f"expected {n} outputs (or an ({n}, classes) array with {self.class_option} set)")
         return out
+
+    def _columns(self, out: np.ndarray, n: int) -> np.ndarray:
+        """Return the (n, classes) scores with one column per `classes`, in that order."""
+        want = list(self.classes or ())
+        if out.ndim != 2 or out.shape[0] != n:
+            raise OutputShapeError(f"the model returned outputs of shape {out.shape} for {n} inputs; expected "
+                                   f"({n}, {len(want)}) scores, one column per class (predict_proba)")
+        classes = getattr(self.model, "classes_", None)
+        if classes is None:
+            if out.shape[1] != len(want):
+                raise OutputShapeError(f"the model returned {out.shape[1]} score columns for {len(want)} classes "
+                                       "and has no classes_ to match them by")
+            return out
+        theirs = [str(c) for c in np.asarray(classes).tolist()]
+        missing = [c for c in want if str(c) not in theirs]
+        if missing:
+            raise OutputShapeError(f"the model has no score column for class {missing[0]!r}; its classes: {theirs[:20]}")
+        return out[:, [theirs.index(str(c)) for c in want]]
 
     def _column(self, out: np.ndarray) -> np.ndarray:
         if out.shape[1] == 1:
@@ -106,8 +137,7 @@ class ModelCall:
         if self.class_ is None:
             if out.shape[1] == 2:  # a binary model's scores: the positive class is the second, as in scikit-learn
                 return out[:, 1]
-            raise OutputShapeError(f"the model returned {out.shape[1]} columns per input; name the class "
-                                   f"to score with {self.class_option}")
+            raise UnnamedClassError(out.shape[1], self.class_option)
         if classes is not None:
             found = [i for i, c in enumerate(np.asarray(classes).tolist()) if c == self.class_ or str(c) == str(self.class_)]
             if not found:

@@ -20,6 +20,7 @@ from tripwire.errors import UsageError
 from tripwire.evaluation import Bootstrap, classification_metrics, ranking_metrics, regression_metrics
 from tripwire.evaluation.baselines import compare, fit_baselines
 from tripwire.evaluation.calibration import calibration
+from tripwire.evaluation.classification import positive_class
 from tripwire.evaluation.fairness import classification_fairness, regression_fairness
 from tripwire.evaluation.findings import (
     band_finding,
@@ -215,7 +216,7 @@ def _classification(scored: pl.DataFrame, y: np.ndarray, pred: np.ndarray, label
                     probas: list[str], positive: Any, boot: Bootstrap, features: pl.DataFrame,
                     group_table: pl.DataFrame, min_group: int, slices: bool) -> tuple[list, list]:
     labels = np.unique(y)
-    positive = _positive(positive, labels, label)
+    positive = positive_class(positive, labels, label)
     proba = proba_classes = None
     if len(probas) == 1:
         if len(labels) > 2:
@@ -248,25 +249,6 @@ def _classification(scored: pl.DataFrame, y: np.ndarray, pred: np.ndarray, label
             rows += [r | {"group_column": g} for r in fair.rows + fair.gaps]
             findings += fairness_findings(fair, g, prediction, 0.05, "points")
     return rows, findings
-
-
-def _positive(given: Any, labels: np.ndarray, label: str) -> Any:
-    """Return the positive class: the given one (as the labels' type), else the larger of two labels."""
-    if given is None:
-        return labels[1] if len(labels) == 2 else None  # the larger label: 1, True, "yes" over "no"
-    if labels.dtype == bool:
-        value: Any = str(given).lower() in ("true", "1", "yes")
-    elif labels.dtype.kind in "iuf":
-        try:
-            value = labels.dtype.type(float(given))
-        except ValueError:
-            raise UsageError(f"--positive {given!r}: {label!r} holds numbers") from None
-    else:
-        value = str(given)
-    if value not in set(labels.tolist()):
-        raise UsageError(f"--positive {given!r} is not a class of {label!r}; classes: "
-                         f"{', '.join(map(str, labels[:10]))}")
-    return value
 
 
 def _proba_classes(probas: list[str], labels: np.ndarray) -> list[Any]:

@@ -19,7 +19,7 @@ from tripwire.errors import UsageError
 from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.explaining import ablate, explain_call, get_metric, permutation_importance, variants
 from tripwire.explaining.ablation import fingerprint
-from tripwire.explaining.metrics import BINARY, Metric, truth
+from tripwire.explaining.metrics import BINARY, Metric, for_label, truth
 from tripwire.modeltest import load_model
 from tripwire.report import DatasetInfo, Report, RunInfo
 from tripwire.run.context import read_frame
@@ -40,7 +40,10 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     (None to run only the ablation). `fit(train_rows) -> predict`: retrained per fold with each
     group of columns dropped and each `add` column added. `groups`: name -> columns moved
     together; other features count one by one. Rows reach the functions as pandas frames
-    (`frame="polars"` or "arrow" for those). `cache=None` retrains everything.
+    (`frame="polars"` or "arrow" for those). `cache=None` retrains everything. `positive`: the
+    class AUC and log-loss score against the rest (the larger of two labels by default); on a
+    label of three classes or more without it, AUC is the macro one-vs-rest AUC and log-loss
+    the multiclass one, over predict_proba's columns.
     """
     scorer = get_metric(metric)
     model = load_model(predict) if isinstance(predict, str) else predict
@@ -51,6 +54,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         raise UsageError(f"--repeats {repeats} --resamples {resamples}: give at least 1 shuffle and 10 resamples")
     table, data_name = read_frame(data, name=name, encoding=encoding)
     used = _features(table, label, features, add, groups or {})
+    scorer = for_label(scorer, table[label].drop_nulls().to_numpy(), positive)  # AUC over 3+ classes: one-vs-rest
     blocks = {**{g: list(c) for g, c in (groups or {}).items()},
               **{c: [c] for c in used if not any(c in cols for cols in (groups or {}).values())}}
     rows: list[dict[str, Any]] = []
@@ -59,10 +63,10 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     bar = _bar(progress, data_name)
     try:
         if model is not None and permutation:
-            y = truth(scorer, _label(table, label), positive)
-            pred = explain_call(model, frame, scorer.name in BINARY, positive)
+            target = truth(scorer, _label(table, label), positive, label)
+            pred = explain_call(model, frame, scorer.name in BINARY, target.class_, target.classes)
             boot = Bootstrap(resamples=resamples, seed=seed)
-            base, ranked = permutation_importance(pred, table.select(used), y, scorer, blocks, repeats=repeats,
+            base, ranked = permutation_importance(pred, table.select(used), target.y, scorer, blocks, repeats=repeats,
                                                   boot=boot, progress=bar)
             rows.append({"metric": scorer.name, "value": base, "ci_low": None, "ci_high": None, "n": table.height,
                          "on": "held-out"})
@@ -97,11 +101,11 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
               groups: dict[str, Sequence[str]], blocks: dict[str, list[str]], add: Sequence[str], folds: int,
               seed: int, workers: int, cache: str | Path | None, positive: Any, frame: str,
               bar: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    y = truth(scorer, _label(source, label), positive)
+    target = truth(scorer, _label(source, label), positive, label)
     plan = variants([*used, *add], blocks, list(add))
-    results, trained = ablate(fitter, source.select([*used, *add, label]), label, y, scorer, plan, folds=folds,
+    results, trained = ablate(fitter, source.select([*used, *add, label]), label, target.y, scorer, plan, folds=folds,
                               seed=seed, workers=workers, cache=cache,
-                              predictor=explain_call(None, frame, scorer.name in BINARY, positive),
+                              predictor=explain_call(None, frame, scorer.name in BINARY, target.class_, target.classes),
                               frame=frame, progress=bar)
     full = results[0]
     rows: list[dict[str, Any]] = [{"metric": f"cv_{scorer.name}", "value": float(np.mean(full.scores)),
@@ -114,7 +118,7 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
         verb = "dropping" if r.variant.action == "drop" else "adding"
         if r.variant.action == "add" or r.cost < 0:
             gain = -r.cost
-            interval = "" if r.ci_low is None else f" [{_amount(scorer, -r.ci_high)}, {_amount(scorer, -r.ci_low)}]"
+            interval = "" if r.ci_low is None else f" [{scorer.amount(-r.ci_high)}, {scorer.amount(-r.ci_low)}]"
             notes.append(f"{verb} `{r.variant.name}` gains {scorer.told(gain)}{interval}")
         else:
             notes.append(f"{verb} `{r.variant.name}` costs {_told(scorer, r.cost, r.ci_low, r.ci_high)}")
@@ -126,12 +130,8 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
     return rows, notes
 
 
-def _amount(scorer: Metric, value: float) -> str:
-    return f"{value * 100:.1f}" if scorer.in_points else f"{value:.4g}"
-
-
 def _told(scorer: Metric, value: float, low: float | None, high: float | None) -> str:
-    interval = "" if low is None or high is None else f" [{_amount(scorer, low)}, {_amount(scorer, high)}]"
+    interval = "" if low is None or high is None else f" [{scorer.amount(low)}, {scorer.amount(high)}]"
     return scorer.told(value) + interval
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from tripwire.detectors.registry import ScanContext, run_detectors
 from tripwire.drift_detection.compare import LEVEL_RANK
 from tripwire.drift_detection.config import DriftConfig
-from tripwire.drift_detection.features import decide, feature_table
+from tripwire.drift_detection.features import decide, feature_table, not_features
 from tripwire.drift_detection.windows import PER_WINDOW, column_findings, labels_first, rank, window_profiles
 from tripwire.errors import UsageError
 from tripwire.io import open_source
@@ -43,7 +43,6 @@ def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
         ref, compared = profiles[keys[0]], keys[1:]
     config = DriftConfig.from_options(options)
     opts = {**options, "time_column": time_column}
-    exclude = {c for c in (label, prediction, time_column) if c}
     table, series, per_window, checks = [], {}, [], []
     for key in compared:
         prof = profiles[key]
@@ -51,7 +50,7 @@ def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
         found, checks = run_detectors(ctx, only=PER_WINDOW)
         found = [replace(f, evidence={**f.evidence, "window": prof.name}) for f in found]
         per_window.extend(found)
-        results = feature_table(ref, prof, config, exclude)
+        results = feature_table(ref, prof, config, not_features(ctx))  # the columns drift.feature leaves out
         moved = [r for r in results if decide(r, config.alpha)[0] is not None]
         worst = max(moved, key=lambda r: (LEVEL_RANK[decide(r, config.alpha)[0]], r.score), default=None)
         table.append({"window": prof.name, "rows": prof.rows, "drifted": [r.column for r in moved],

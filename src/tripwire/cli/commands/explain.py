@@ -14,7 +14,8 @@ EXAMPLES = """Examples:\n\n
   tripwire explain held_out.parquet --label late --model mymodels.delay:model\n\n
   tripwire explain flights.parquet --label late --fit mymodels.delay:fit --group route=origin,dest,distance
   --add dep_delay --folds 5\n\n
-  tripwire explain held_out.csv --label price --model m:predict --metric rmse --format json -o explain.json
+  tripwire explain held_out.csv --label price --model m:predict --metric rmse --format json -o explain.json\n\n
+  tripwire explain penguins.csv --label species --model m:model (three species: one-vs-rest AUC; --positive Gentoo)
 """
 
 
@@ -31,6 +32,9 @@ def explain_command(
     fit: str | None = typer.Option(None, "--fit", help="package.module:attribute of fit(train_rows) -> predict "
                                    "(feature ablation under cross-validation)."),
     metric: str = typer.Option("auc", "--metric", help="auc, accuracy, log_loss, rmse, mae or r2."),
+    positive: str | None = typer.Option(None, "--positive", help="The class AUC and log-loss score against "
+                                        "the rest (default: the larger of two labels; of three or more, all of "
+                                        "them: macro one-vs-rest AUC, multiclass log-loss)."),
     group: list[str] = typer.Option([], "--group", help="NAME=col1,col2: columns shuffled or dropped together."),
     add: list[str] = typer.Option([], "--add", help="A candidate column to add (ablation; left out of the model)."),
     train: str | None = typer.Option(None, "--train", help="Rows for the ablation's folds (default: DATA)."),
@@ -62,7 +66,7 @@ def explain_command(
         groups[name.strip()] = columns
     report = explain(model, data, label=label, metric=metric, fit=fit, groups=groups or None, add=tuple(add),
                      train=train, repeats=repeats, resamples=resamples, folds=folds, seed=seed, workers=workers,
-                     cache=None if no_cache else DEFAULT_CACHE, encoding=encoding,
+                     cache=None if no_cache else DEFAULT_CACHE, positive=positive, encoding=encoding,
                      progress=sys.stderr.isatty())
     notes(report.notes)
     if fmt is Format.text and output is None:

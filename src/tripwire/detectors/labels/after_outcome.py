@@ -23,6 +23,7 @@ import polars as pl
 
 from tripwire.detectors.common import pct
 from tripwire.detectors.registry import Detector, RowTask, ScanContext
+from tripwire.io.times import as_times
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS, MAX_ROWS
 
@@ -71,17 +72,8 @@ def after_outcome_task(detector: Detector, ctx: ScanContext) -> RowTask | None:
 
 
 def _as_time(values: pl.Series) -> pl.Series:
-    s = values
-    if s.dtype == pl.String:
-        try:
-            s = s.str.to_datetime(strict=False, time_unit="us")
-        except pl.exceptions.ComputeError:
-            return pl.Series(values.name, [None] * values.len(), dtype=pl.Datetime("us"))
-    if not (s.dtype == pl.Date or isinstance(s.dtype, pl.Datetime)):
-        return pl.Series(values.name, [None] * values.len(), dtype=pl.Datetime("us"))
-    if getattr(s.dtype, "time_zone", None):
-        s = s.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    return s.cast(pl.Datetime("us"))
+    s = as_times(values)
+    return s if s is not None else pl.Series(values.name, [None] * values.len(), dtype=pl.Datetime("us"))
 
 
 class _AfterOutcomeTask:

@@ -43,6 +43,13 @@ class Moments:
         if n == 0:
             return cls()
         # sums, not np.dot: pairwise summation is more precise and does not depend on BLAS threads
+        if bool((weights == 1).all()):
+            # a measured column's distinct values: the same products in the same order, less the
+            # multiplications by one (bit-identical sums, a third of the work)
+            mean = float(values.sum() / n)
+            d = values - mean
+            d3 = d * d * d
+            return cls(n, mean, float((d * d).sum()), float(d3.sum()), float((d3 * d).sum()))
         w = weights.astype(np.float64)
         mean = float((values * w).sum() / n)
         d = values - mean

@@ -15,19 +15,61 @@ MAG_BINS = (MAG_HIGH - MAG_LOW) * MAG_PER_DECADE
 
 
 def magnitude_counts(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Count non-zero values per (sign, quarter-decade of |x|): shape (2, MAG_BINS), exact."""
+    """Count non-zero values per (sign, quarter-decade of |x|): shape (2, MAG_BINS), exact.
+
+    Sorted input (a column's distinct values) is counted by searching the bins' first values,
+    which gives the same counts as the logarithms without one per value.
+    """
     out = np.zeros((2, MAG_BINS), dtype=np.int64)
     nz = values != 0
     if not nz.any():
         return out
+    if values.size > 1 and bool((values[1:] >= values[:-1]).all()):
+        return _sorted_magnitude_counts(values, weights, out)
     x = values[nz]
     w = weights[nz].astype(np.int64) if weights is not None else None
-    with np.errstate(divide="ignore"):
-        b = np.floor((np.log10(np.abs(x)) - MAG_LOW) * MAG_PER_DECADE)
-    b = np.clip(b, 0, MAG_BINS - 1).astype(np.intp)
+    b = _magnitude_bin(x)
     neg = x < 0
     out[0] = np.bincount(b[~neg], weights=None if w is None else w[~neg], minlength=MAG_BINS)
     out[1] = np.bincount(b[neg], weights=None if w is None else w[neg], minlength=MAG_BINS)
+    return out
+
+
+def _magnitude_bin(x: np.ndarray) -> np.ndarray:
+    """Return each non-zero value's quarter-decade bin (the definition of the bins)."""
+    with np.errstate(divide="ignore"):
+        b = np.floor((np.log10(np.abs(x)) - MAG_LOW) * MAG_PER_DECADE)
+    return np.clip(b, 0, MAG_BINS - 1).astype(np.intp)
+
+
+def _bin_starts() -> np.ndarray:
+    """Return, per bin k ≥ 1, the smallest positive double that `_magnitude_bin` puts in bin k or above."""
+    starts = np.empty(MAG_BINS - 1)
+    for k in range(1, MAG_BINS):
+        x = 10.0 ** (MAG_LOW + k / MAG_PER_DECADE)  # within an ulp or two of the bin's start
+        while _magnitude_bin(np.array([x]))[0] < k:
+            x = np.nextafter(x, np.inf)
+        while _magnitude_bin(np.array([np.nextafter(x, 0.0)]))[0] >= k:
+            x = np.nextafter(x, 0.0)
+        starts[k - 1] = x
+    return starts
+
+
+_BIN_STARTS = _bin_starts()
+
+
+def _sorted_magnitude_counts(values: np.ndarray, weights: np.ndarray | None, out: np.ndarray) -> np.ndarray:
+    """Fill `out` from ascending values: bin edges located by binary search, no pass per value."""
+    lo, hi = np.searchsorted(values, 0.0, side="left"), np.searchsorted(values, 0.0, side="right")
+    # positive bin k is values[pos[k]:pos[k+1]]; negatives run towards zero, so bin k (of |x|)
+    # is values[neg[k+1]:neg[k]]
+    pos = np.concatenate(([hi], hi + np.searchsorted(values[hi:], _BIN_STARTS, side="left"), [values.size]))
+    neg = np.concatenate(([lo], np.searchsorted(values[:lo], -_BIN_STARTS, side="right"), [0]))
+    if weights is None:
+        out[0], out[1] = np.diff(pos), -np.diff(neg)
+        return out
+    cum = np.concatenate(([0], np.cumsum(weights, dtype=np.int64)))
+    out[0], out[1] = np.diff(cum[pos]), -np.diff(cum[neg])
     return out
 
 
@@ -66,6 +108,7 @@ class NumericStats:
         if values.size == 0:
             return cls()
         sketch = QuantileSketch()
+        w = None
         if weights is None:
             sketch.update(values)
             zeros = int(np.count_nonzero(values == 0))
@@ -77,8 +120,13 @@ class NumericStats:
             zeros = int(w[values == 0].sum())
             negatives = int(w[values < 0].sum())
             integral = int(w[values == np.floor(values)].sum())
-        return cls(float(values.min()), float(values.max()), Moments.of(values, weights), sketch,
-                   zeros, negatives, integral, magnitude_counts(values, weights))
+        moments = Moments.of(values, weights)
+        out = cls(float(values.min()), float(values.max()), moments, sketch,
+                  zeros, negatives, integral, magnitude_counts(values, weights))
+        exact = sketch.exact_values()
+        if exact is not None and exact[0] is values and exact[1] is w:
+            out._exact_moments = moments  # the exact state holds these very arrays: same sums
+        return out
 
     @property
     def moments(self) -> Moments:

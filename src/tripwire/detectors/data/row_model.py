@@ -102,6 +102,14 @@ class RowFeatures:
             xc = cur.select(exprs).to_numpy().astype(np.float64)
         except pl.exceptions.PolarsError:
             return None
+        # features whose squares overflow (values near 1e308) cannot enter a Gram matrix
+        with np.errstate(over="ignore", invalid="ignore"):
+            sane = (np.isfinite(xr).all(axis=0) & np.isfinite(xc).all(axis=0)
+                    & (np.abs(xr).max(axis=0, initial=0.0) < 1e100) & (np.abs(xc).max(axis=0, initial=0.0) < 1e100))
+        if not sane.any():
+            return None
+        feats = [f for f, ok in zip(feats, sane, strict=True) if ok]
+        xr, xc = xr[:, sane], xc[:, sane]
         center = xr.mean(axis=0)
         xr, xc = xr - center, xc - center
         fold = np.random.default_rng(0).integers(0, FOLDS, xr.shape[0])

@@ -1,6 +1,11 @@
 """Profile on Spark (local[2]) vs the single-process path: time against rows, driver memory against partitions.
 
     PYTHONPATH=src python bench/spark_bench.py [--rows 2e6,1e7,5e7] [--partitions 8,64,512] [--data /tmp/spark17]
+    PYTHONPATH=src python bench/spark_bench.py --rows-pass 2e6,1e7 --rows '' --partitions ''
+
+`--rows-pass`: `check` (a contract with a quarantine) and `scan` of the same plain Parquet
+file, single process against Spark reading its row groups with pyarrow (tripwire.spark.direct)
+and against Spark handing the rows over through mapInArrow, one after the other per size.
 
 Each measurement runs in a fresh process, so the peak RSS of the Python driver is that one
 run's; imports and Spark's Python workers are warmed up before the clock starts. "Moving the
@@ -87,6 +92,54 @@ def run_spark(path: str, partitions: int, transfer: bool = True) -> dict:
     return out
 
 
+#: the contract of the row-pass benchmark: a range, allowed values and a rule over the generated columns
+BENCH_CONTRACT = """
+columns:
+  f1: {max: 140}
+  i0: {min: 0, max: 8}
+  s0: {allowed: [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15, w16, w17, w18, w19,
+                 w20, w21, w22, w23, w24, w25, w26, w27, w28, w29, w30, w31, w32, w33, w34, w35, w36, w37, w38, w39,
+                 w40, w41, w42, w43, w44, w45, w46, w47]}
+rules:
+  - {name: positive f2, expr: f2 > 150 or is_null(f2)}
+"""
+
+
+def run_rows(path: str, command: str, engine: str) -> dict:
+    """Time `check` (with a quarantine) or `scan` of the file: engine "local", "direct" or "mapinarrow"."""
+    import pyarrow as pa
+
+    import tripwire
+    from tripwire.run import check
+
+    contract = tripwire.Contract.loads(BENCH_CONTRACT)
+    out_dir = tempfile.mkdtemp(dir=str(Path(path).parent))
+    if engine == "local":
+        tripwire.profile(pa.table({"x": [1.0, 2.0], "s": ["a", None]}))  # imports are not what is measured
+        data: object = path
+    else:
+        import tripwire.spark as tw
+        import tripwire.spark.direct as direct
+
+        spark = tw.session("local[2]", conf={"spark.driver.memory": "2g"})
+        spark.sparkContext.setLogLevel("ERROR")
+        tw.profile(spark.range(10))  # start the Python workers and their imports first
+        if engine == "mapinarrow":
+            direct.parquet_row_groups = lambda *_: None  # what any frame that is not a plain scan gets
+        data = spark.read.parquet(path)
+    t = time.perf_counter()
+    if command == "check":
+        report = check(contract, data, quarantine=out_dir)
+    else:
+        report = tripwire.scan(data)
+    seconds = time.perf_counter() - t
+    found = sorted((f.code, f.columns, f.evidence.get("count", len(f.rows))) for f in report.findings)
+    return {"seconds": seconds, "rows": report.dataset.rows, "fingerprint": report.dataset.fingerprint,
+            "found": json.dumps([list(map(str, x)) for x in found]),
+            "reader": report.extra["profile"].source.get("reader", "mapInArrow" if engine != "local" else "local"),
+            "quarantine": {k: v for k, v in (report.quarantine or {}).items() if k != "directory"}}
+
+
 def run_direct(path: str) -> dict:
     """Experiment (not tripwire's path): Spark tasks that read their row groups with pyarrow and profile them.
 
@@ -160,6 +213,7 @@ def main() -> None:
     ap.add_argument("--memory-rows", type=float, default=2e5)
     ap.add_argument("--transfer-max-rows", type=float, default=1e7,
                     help="measure 'moving the rows to Python alone' up to this many rows (it doubles the time)")
+    ap.add_argument("--rows-pass", default="", help="sizes for the check/scan benchmark (see the module doc)")
     ap.add_argument("--data", default=None, help="folder for the generated Parquet files (default: a temporary one)")
     ap.add_argument("mode", nargs="*")
     a = ap.parse_args()
@@ -168,7 +222,8 @@ def main() -> None:
         result = {"gen": lambda: generate(int(float(rest[0])), rest[1]) or {},
                   "local": lambda: run_local(rest[0]),
                   "spark": lambda: run_spark(rest[0], int(rest[1]), rest[2:] != ["no-transfer"]),
-                  "direct": lambda: run_direct(rest[0])}[kind]()
+                  "direct": lambda: run_direct(rest[0]),
+                  "rows": lambda: run_rows(rest[0], rest[1], rest[2])}[kind]()
         print(json.dumps(result))
         return
     import numpy as np
@@ -176,6 +231,24 @@ def main() -> None:
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(dir=a.data) as tmp:
+        for rows in (int(float(r)) for r in a.rows_pass.split(",") if r):
+            path = str(Path(tmp) / f"r{rows}.parquet")
+            child("gen", str(rows), path)
+            for command in ("check", "scan"):
+                got = {engine: child("rows", path, command, engine) for engine in ("local", "direct", "mapinarrow")}
+                base = got["local"]
+                for engine in ("direct", "mapinarrow"):  # the same data and, for check, the same report
+                    assert got[engine]["fingerprint"] == base["fingerprint"], (engine, got[engine], base)
+                    if command == "check":
+                        assert (got[engine]["found"], got[engine]["quarantine"]) == \
+                            (base["found"], base["quarantine"]), (engine, got[engine], base)
+                same = all(got[e]["found"] == base["found"] for e in ("direct", "mapinarrow"))
+                print(f"{command} rows {rows:>11,}  single-process {base['seconds']:7.1f} s  "
+                      f"spark, pyarrow row groups {got['direct']['seconds']:7.1f} s "
+                      f"(ratio {got['direct']['seconds'] / base['seconds']:.2f})  "
+                      f"spark, mapInArrow {got['mapinarrow']['seconds']:7.1f} s "
+                      f"(ratio {got['mapinarrow']['seconds'] / base['seconds']:.2f})  "
+                      f"load {os.getloadavg()[0]:.1f}  same findings: {same}", flush=True)
         sizes = [int(float(r)) for r in a.rows.split(",") if r]
         table = []
         for rows in sizes:
@@ -193,7 +266,7 @@ def main() -> None:
         for label, col in (("single-process", 1), ("spark", 2)) if len(table) > 1 else ():
             slope, icpt = np.polyfit(r, [t[col] for t in table], 1)
             print(f"{label}: {slope:.2f} s per million rows (+{icpt:.1f} s)")
-        if not a.partitions:
+        if not a.partitions or not a.memory_rows:
             return
         rows = int(a.memory_rows)
         path = str(Path(tmp) / "mem.parquet")

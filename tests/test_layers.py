@@ -19,6 +19,7 @@ RANK = {
     "_version": 0, "errors": 0, "arrays": 0,
     "extras": 0.5, "yamlfile": 0.5, "vocabulary": 0.5, "progress": 0.5, "report": 0.5,
     "locators": 0.7,
+    "engines": 0.5,  # the registry through which run hands a Spark DataFrame to tripwire.spark (above it)
     "intervals": 0.5,  # confidence intervals (pure maths) that checks, evaluation and model tests share
     "yamlschema": 0.6,  # the typed reading of every YAML file (contracts, suites, rules), one-line errors
     "io": 1,

@@ -54,10 +54,17 @@ _LAZY = {
 
 __all__ = ["__version__", *_LAZY]
 
-#: functions that hand a Spark DataFrame given as their data to tripwire.spark's namesake
-_ON_SPARK = frozenset({"profile", "scan", "drift", "log"})
-#: their keywords that mean nothing on Spark (dropped rather than refused)
-_NOT_ON_SPARK = frozenset({"progress", "encoding", "command"})
+
+def _register_engines() -> None:
+    """Let the run layer hand a Spark DataFrame to tripwire.spark (it cannot import it: spark is above)."""
+    import importlib
+
+    from tripwire import engines
+
+    engines.register("pyspark.sql", lambda: importlib.import_module("tripwire.spark"))
+
+
+_register_engines()
 
 
 def __getattr__(name: str) -> Any:
@@ -67,39 +74,8 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     value = getattr(importlib.import_module(target[0]), target[1])
-    if name in _ON_SPARK:
-        value = _spark_aware(name, value)
     globals()[name] = value
     return value
-
-
-def _spark_aware(name: str, local: Any) -> Any:
-    """Return `local`, handing a Spark DataFrame given as its data to `tripwire.spark.<name>`.
-
-    pyspark is imported only when the data is a Spark DataFrame.
-    """
-    import functools
-
-    @functools.wraps(local)
-    def call(data: Any, *args: Any, **kwargs: Any) -> Any:
-        if not any(c.__name__ == "DataFrame" and c.__module__.startswith("pyspark.sql")
-                   for c in type(data).__mro__):
-            return local(data, *args, **kwargs)
-        import importlib
-        import inspect
-
-        on_spark = getattr(importlib.import_module("tripwire.spark"), name)
-        params = inspect.signature(on_spark).parameters
-        takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        keep = {k: v for k, v in kwargs.items() if k in params or (takes_any and k not in _NOT_ON_SPARK)}
-        unknown = sorted(set(kwargs) - set(keep) - _NOT_ON_SPARK)
-        if unknown:
-            from tripwire.errors import UsageError
-
-            raise UsageError(f"tripwire.{name} of a Spark DataFrame does not take {', '.join(unknown)}")
-        return on_spark(data, *args, **keep)
-
-    return call
 
 
 def __dir__() -> list[str]:

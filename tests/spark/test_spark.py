@@ -192,9 +192,6 @@ def test_the_top_level_api_hands_a_spark_frame_to_tripwire_spark(spark):
     _same_profile(tripwire.profile(sdf), tripwire.profile(pdf))
     with pytest.raises(UsageError, match="does not take time_column"):
         tripwire.drift(sdf, sdf, time_column="d", window="1w")
-    # Contract.check has no Spark path of its own: it says where to go
-    with pytest.raises(UsageError, match=r"tripwire\.spark"):
-        tripwire.Contract.loads("columns: {x: {min: 0}}").check(sdf)
 
 
 def test_a_key_column_names_the_failing_rows_whatever_the_partitioning(spark, flights_small):
@@ -338,3 +335,35 @@ def test_a_parquet_folder_read_by_pyarrow_numbers_rows_as_tripwire_profile_and_c
     first = str(folder / "f0.parquet")
     twice = spark.read.parquet(first, first)  # Spark reads the file twice
     assert profile(twice).rows == twice.count() == 200
+
+
+def test_a_key_names_failing_rows_exactly_when_rows_move_within_partitions_between_jobs(spark, tmp_path: Path):
+    from tripwire.spark import check
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(10, 2, 3000)
+    x[[11, 900, 1700, 2999]] = -5.0
+    pdf = pd.DataFrame({"x": x, "row_id": np.arange(3000) * 3 + 1, "k": np.arange(3000) % 2900})
+    runs = tmp_path / "runs"
+    runs.mkdir()
+
+    def every_other_run_reversed(batches):  # a partition whose row order changes from one Spark job to the next
+        import uuid
+
+        from pyspark import TaskContext
+
+        pid = TaskContext.get().partitionId()
+        seen = len(list(runs.glob(f"{pid}-*")))
+        (runs / f"{pid}-{uuid.uuid4().hex}").touch()
+        table = pa.Table.from_batches(list(batches))
+        if seen % 2:
+            table = table.take(pa.array(np.arange(table.num_rows)[::-1]))
+        yield from table.to_batches()
+
+    sdf = spark.createDataFrame(pdf).coalesce(2)
+    moving = sdf.mapInArrow(every_other_run_reversed, sdf.schema)
+    contract = Contract.loads("columns: {x: {min: 0}}\ndataset: {unique_key: [k]}")
+    got = check(contract, moving, key="row_id")
+    by_check = {f.columns: set(f.rows) for f in got.findings}
+    assert by_check[("x",)] == {r * 3 + 1 for r in (11, 900, 1700, 2999)}  # the rows that failed, not their neighbours
+    assert by_check[("k",)] == {r * 3 + 1 for r in range(2900, 3000)}  # the second of each repeated k

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tripwire.contracts.model import Contract
+from tripwire.engines import handed_over
 from tripwire.errors import InputError, UsageError
 from tripwire.profiling import DatasetProfile
 from tripwire.progress import ProgressCallback
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands tha
 Progress = bool | ProgressCallback | None
 
 
+@handed_over("scan")  # a Spark DataFrame goes to tripwire.spark.scan
 def scan(data: Any, reference: Any = None, *, label: str | None = None, prediction: str | None = None,
          only: Iterable[str] | None = None, options: Mapping[str, Any] | None = None, name: str | None = None,
          progress: Progress = False, command: str = "scan", encoding: str | None = None,
@@ -68,6 +70,7 @@ def _private(report: Report, ctx: RunContext) -> Report:
     return mask_report(report, _personal(report, ctx))
 
 
+@handed_over("check")  # a Spark DataFrame goes to tripwire.spark.check
 def check(contract: Contract | str | Path, data: Any, *, as_of: Any = None,
           quarantine: str | Path | bool | None = None, name: str | None = None, progress: Progress = False,
           strict: bool = False, encoding: str | None = None, show_pii: Sequence[str] = ()) -> Report:
@@ -104,6 +107,7 @@ class Logged:
     duplicate: bool = False
 
 
+@handed_over("log")  # a Spark DataFrame goes to tripwire.spark.log
 def log(data: Any, dataset: str, *, store: Store | str | None = None, reference: Any = None,
         contract: Contract | str | Path | None = None, alerts: Any = None, model: str | None = None,
         trained_on: str | None = None, as_of: Any = None, quarantine: str | Path | None = None,
@@ -260,6 +264,7 @@ def _store_sinks(st: Store, dataset: str, rules: list[Any], *, source: str | Non
     return (("stored", store_batch), ("alerts", send_alerts))
 
 
+@handed_over("drift")  # a Spark DataFrame goes to tripwire.spark.drift
 def drift(data: Any, reference: Any = None, *, label: str | None = None, prediction: str | None = None,
           options: Mapping[str, Any] | None = None, time_column: str | None = None, window: str | None = None,
           name: str | None = None, progress: Progress = False, encoding: str | None = None,

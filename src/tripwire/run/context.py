@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
+from tripwire.engines import handed_over
 from tripwire.errors import UsageError
 from tripwire.io import Source, open_source
 from tripwire.profiling import DatasetProfile, ProfileConfig, is_profile_file
@@ -153,6 +154,7 @@ def _saved(data: Any) -> tuple[DatasetProfile | None, None]:
     return None, None
 
 
+@handed_over("profile")  # a Spark DataFrame goes to tripwire.spark.profile
 def profile(data: Any, *, name: str | None = None, sample_rows: int | None = None,
             progress: bool | ProgressCallback | None = False, encoding: str | None = None,
             config: ProfileConfig | None = None) -> DatasetProfile:

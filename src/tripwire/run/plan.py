@@ -119,6 +119,9 @@ def execute(plan: Plan, ctx: RunContext) -> Report:
                     findings=tuple(findings), checks=tuple(results), quarantine=quarantine_counts,
                     notes=tuple(prof.notes), extra=extra,
                     run=RunInfo(passes=tuple(dict(p) for p in ctx.passes.passes)))
+    named_rows = getattr(ctx.source, "named_rows", None)  # rows named by a key column (tripwire.spark key=)
+    if named_rows is not None:
+        report = named_rows(report)
     for name, sink in plan.sinks:
         report.extra[name] = sink(report, ctx)
     return report

@@ -22,6 +22,9 @@ _WHERE = {
     "SparkUnavailableError": "session", "is_spark_frame": "session", "session": "session",
 }
 
+#: how tripwire.engines names this engine in its one-line refusals
+ENGINE_NAME, ENGINE_DOCS = "Spark", "docs/spark.md"
+
 __all__ = ["SparkProfile", "SparkUnavailableError", "check", "drift", "is_spark_frame", "log",
            "open_spark_context", "profile", "profile_partitions", "scan", "session"]
 

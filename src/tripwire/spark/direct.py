@@ -1,25 +1,28 @@
-"""Profile a plain Parquet scan without Spark's row round trip: tasks read their row groups with pyarrow.
+"""Plain Parquet scans without Spark's row round trip: Spark tasks read their row groups with pyarrow.
 
-A DataFrame that is only `spark.read.parquet(local files)` is handed to Python by Spark as
-columns turned into rows turned into Arrow again, which cost 4× the whole single-process
-profile on two cores (bench/RESULTS.md). For such a frame, Spark still schedules the work,
-but each task opens its row groups with pyarrow (the batch code every file input uses) and
-profiles them. Used only where the result is provably the same: every file local, no
-partition columns, no filter or projection, and pyarrow's schema, normalised, equal to the
-schema Spark hands over. Anything else goes through `mapInArrow`.
+A DataFrame that is only `spark.read.parquet(files)` is handed to Python by Spark as columns
+turned into rows turned into Arrow again, which cost 4× the whole single-process profile on
+two cores (bench/RESULTS.md). For such a frame Spark still schedules the work, but each task
+opens its row groups with pyarrow (the batch code every file input uses): the profile pass
+and every row pass (failing rows, the quarantine, repeated keys, the `key=` lookup). Used
+only where the result is provably the same: every file on a filesystem pyarrow opens from
+the path Spark lists (`file:`, and `s3a:`/`s3:`, `gs:`, `hdfs:` when pyarrow can open them
+with its own credentials), no partition columns, no filter or projection, and pyarrow's
+schema, normalised, equal to the schema Spark hands over. Anything else goes through
+`mapInArrow`.
 
-Row numbers: row groups are numbered in sorted path order, then row group, so the sample's
-row indices are positions in the files read in that order (a directory's files as
-`tripwire.profile` reads them). The files come from the relation's file index, not
+Row numbers: a unit of work is one row group, numbered in sorted path order then row group,
+so row *i* of the data is the *i*-th row of the files read in that order (a directory's
+files as `tripwire.profile` reads them). The files come from the relation's file index, not
 `DataFrame.inputFiles()`: that is a set in hash order, and a path given twice, which Spark
 reads twice, would be read once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 
@@ -30,14 +33,27 @@ from tripwire.spark.profile import PARTIALS, ROW_SHIFT, merge_tree
 
 #: tasks per core: enough to keep every core busy while row groups differ in size
 TASKS_PER_CORE = 4
+#: Hadoop's names for filesystems pyarrow knows by another
+_SCHEMES = {"s3a": "s3", "s3n": "s3"}
+
+#: what a unit of work runs: (unit number, its Arrow batches) -> output batches
+UnitFunction = Callable[[int, Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 
 
-def parquet_row_groups(frame: Any, schema: pa.Schema) -> list[tuple[str, int]] | None:
-    """Return the (local file, row group) pairs a plain Parquet frame reads, None when it is not one."""
-    import pyarrow.parquet as pq
+@dataclass(frozen=True)
+class RowGroups:
+    """The row groups a plain Parquet frame reads, in row order: (file URI, row group)."""
 
-    from tripwire.io.normalise import normal_schema
+    groups: tuple[tuple[str, int], ...]
+    schema: pa.Schema
 
+    def tasks(self, spark: Any) -> int:
+        """Return how many Spark tasks share the row groups."""
+        return max(1, min(len(self.groups), TASKS_PER_CORE * spark.sparkContext.defaultParallelism))
+
+
+def parquet_row_groups(frame: Any, schema: pa.Schema) -> RowGroups | None:
+    """Return the row groups a plain Parquet frame reads, None when it is not one pyarrow can read."""
     try:
         plan = frame._jdf.queryExecution().optimizedPlan()
         if plan.getClass().getSimpleName() != "LogicalRelation":
@@ -46,44 +62,128 @@ def parquet_row_groups(frame: Any, schema: pa.Schema) -> list[tuple[str, int]] |
         if relation.getClass().getSimpleName() != "HadoopFsRelation" or \
                 str(relation.fileFormat().toString()).lower() != "parquet" or relation.partitionSchema().length():
             return None
-        files = sorted(_local_path(str(f)) or "" for f in relation.location().inputFiles())
+        files = sorted(str(f) for f in relation.location().inputFiles())
     except Exception:  # Spark Connect, another plan shape: not a plain scan as far as we can tell
         return None
-    if not files or not all(files):
+    if not files:
         return None
-    groups = []
-    for path in files:
-        try:
-            meta = pq.ParquetFile(path)
-        except (OSError, pa.ArrowException):
+    from tripwire.io.normalise import normal_schema
+
+    groups: list[tuple[str, int]] = []
+    opened = _Files()
+    for uri in files:
+        meta = opened.get(uri)
+        if meta is None or normal_schema(meta.schema_arrow)[0] != schema:  # Spark reads some types otherwise
             return None
-        if normal_schema(meta.schema_arrow)[0] != schema:  # Spark reads some types otherwise
-            return None
-        groups += [(path, g) for g in range(meta.metadata.num_row_groups)]  # type: ignore[misc]
-    return groups
+        groups += [(uri, g) for g in range(meta.metadata.num_row_groups)]
+    return RowGroups(tuple(groups), schema)
 
 
-def profile_row_groups(frame: Any, groups: list[tuple[str, int]], schema: pa.Schema,
-                       cfg: ProfileConfig) -> Partial | None:
-    """Profile the row groups in Spark tasks (pyarrow reads them) and merge the partials."""
-    spark = frame.sparkSession
-    tasks = max(1, min(len(groups), TASKS_PER_CORE * spark.sparkContext.defaultParallelism))
+def filesystem_path(uri: str) -> tuple[Any, str] | None:
+    """Return pyarrow's filesystem and path for a file Spark lists, None when pyarrow cannot open it."""
+    from pyarrow import fs
 
-    def work(task: int, _: Iterator[Any]) -> Iterator[tuple[int, bytes]]:
+    scheme, sep, rest = uri.partition(":")
+    if not sep or len(scheme) < 2:  # a bare path (or a Windows drive)
+        return fs.LocalFileSystem(), uri
+    scheme = _SCHEMES.get(scheme.lower(), scheme.lower())
+    try:
+        return fs.FileSystem.from_uri(f"{scheme}:{rest}")
+    except (pa.ArrowException, OSError, ValueError):  # no such filesystem built in, or it cannot connect
+        return None
+
+
+class _Files:
+    """Parquet files opened with pyarrow, the last one kept open (its footer read once)."""
+
+    def __init__(self) -> None:
+        self.uri: str | None = None
+        self.file: Any = None
+
+    def get(self, uri: str) -> Any:
         import pyarrow.parquet as pq
 
+        if uri != self.uri:
+            found = filesystem_path(uri)
+            if found is None:
+                return None
+            filesystem, path = found
+            try:
+                self.file = pq.ParquetFile(filesystem.open_input_file(path))
+            except (OSError, pa.ArrowException):
+                return None
+            self.uri = uri
+        return self.file
+
+    def batches(self, uri: str, group: int, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """Yield one row group's batches (only `columns` when given)."""
+        file = self.get(uri)
+        if file is None:
+            raise OSError(f"pyarrow cannot open {uri} any more")
+        return file.iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group],
+                                 columns=list(columns) if columns is not None else None)
+
+
+def map_units(frame: Any, groups: RowGroups | None, work: UnitFunction, schema: str,
+              columns: Sequence[str] | None = None) -> Any:
+    """Run `work` on every unit of the frame as Spark tasks; return the DataFrame of its output (`schema`).
+
+    A unit is a partition (`mapInArrow`, numbered by partition id) or, for a plain Parquet
+    frame, a row group its task reads with pyarrow (numbered as `RowGroups` says). `columns`
+    limits what is read.
+    """
+    if groups is None:
+        def by_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            from pyspark import TaskContext
+
+            yield from work(TaskContext.get().partitionId(), batches)
+
+        picked = frame.select(*columns) if columns is not None else frame
+        return picked.mapInArrow(by_partition, schema)
+    spark = frame.sparkSession
+    tasks = groups.tasks(spark)
+    listed = groups.groups
+
+    def by_row_group(seed: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        for _ in seed:  # the one-row input that makes the task
+            pass
+        task = TaskContext.get().partitionId()
+        files = _Files()
+        for number in range(task, len(listed), tasks):
+            uri, group = listed[number]
+            yield from work(number, files.batches(uri, group, columns))
+
+    return spark.range(0, tasks, 1, tasks).mapInArrow(by_row_group, schema)
+
+
+def driver_batches(groups: RowGroups) -> Iterator[pa.RecordBatch]:
+    """Yield every row in row order, read by this process with pyarrow (for detectors that need them all)."""
+    from tripwire.io.normalise import conform
+
+    files = _Files()
+    for uri, group in groups.groups:
+        for batch in files.batches(uri, group):
+            yield conform(batch, groups.schema)
+
+
+def profile_row_groups(frame: Any, groups: RowGroups, cfg: ProfileConfig) -> Partial | None:
+    """Profile the row groups in Spark tasks (pyarrow reads them) and merge the partials."""
+    spark = frame.sparkSession
+    tasks = groups.tasks(spark)
+    listed, schema = groups.groups, groups.schema
+
+    def work(task: int, _: Iterator[Any]) -> Iterator[tuple[int, bytes]]:
         from tripwire.io.normalise import conform
         from tripwire.profiling import profile_batch
 
         result: DatasetProfile | None = None
         rows: dict[int, int] = {}
-        opened: tuple[str, pq.ParquetFile] | None = None  # the file last read: its footer read once
-        for number in range(task, len(groups), tasks):
-            path, group = groups[number]
-            if opened is None or opened[0] != path:
-                opened = (path, pq.ParquetFile(path))
+        files = _Files()
+        for number in range(task, len(listed), tasks):
             done = 0
-            for batch in opened[1].iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group]):
+            for batch in files.batches(*listed[number]):
                 part = profile_batch(conform(batch, schema), (number << ROW_SHIFT) + done, cfg)
                 result = part if result is None else result.merge(part)
                 done += batch.num_rows
@@ -93,10 +193,3 @@ def profile_row_groups(frame: Any, groups: list[tuple[str, int]], schema: pa.Sch
 
     packed = spark.sparkContext.parallelize(range(tasks), tasks).mapPartitionsWithIndex(work)
     return merge_tree(spark.createDataFrame(packed, PARTIALS), tasks)
-
-
-def _local_path(uri: str) -> str | None:
-    parsed = urlparse(uri)
-    if parsed.scheme not in ("file", ""):
-        return None
-    return unquote(parsed.path)

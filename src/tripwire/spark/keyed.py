@@ -1,11 +1,14 @@
 """Name a report's rows by a key column's values (`key=`) instead of their positions.
 
-Positions (`offset(partition) + i`) are stable only while the DataFrame's partitioning is; a
-key column the user names is stable whatever Spark does. After the run, one Spark job picks
-the key value of every row the report lists (at most MAX_ALL_ROWS per finding) and the
-findings' `rows` and `evidence["all_rows"]` are rewritten with them, in the same order.
-That job runs the frame again: a partition that gives fewer rows is caught, rows reordered
-within a partition are not (the row pass could carry the key values instead).
+Positions (`offset(unit) + i`) are stable only while the DataFrame's partitioning is; a key
+column the user names is stable whatever Spark does. Rows the row pass lists (failing rows
+of checks, rows behind findings, repeated keys) carry their key value from that same pass,
+so they are named exactly however Spark orders rows between jobs. The other listed rows
+(found by detectors that stream rows to the driver, or from the profile's row sample) are
+looked up after the run by one Spark job over the key column: a partition that gives fewer
+rows than in the profile pass is caught, rows reordered within a partition are not (a plain
+Parquet scan, read by row groups, cannot reorder; anything ending in a shuffle should be
+cached first).
 """
 
 from __future__ import annotations
@@ -35,14 +38,21 @@ def check_key(prof: DatasetProfile, key: str) -> None:
         raise UsageError(f"key {key!r} has {bad} values: it cannot name rows (rows are non-negative integers)")
 
 
-def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str) -> Report:
-    """Return the report with every listed row named by its value of `key`."""
+def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str, groups: Any = None,
+                 known: dict[int, int] | None = None) -> Report:
+    """Return the report with every listed row named by its value of `key`.
+
+    `known`: rows already named by the pass that found them; only the others are looked up.
+    """
     listed = [r for f in report.findings for r in (*f.rows, *f.evidence.get("all_rows", ()))]
     if not listed:
         return report
+    known = known or {}
     wanted = np.unique(np.asarray(listed, dtype=np.int64))
-    names = key_values(frame, offsets, wanted, key)
-    if len(names) != wanted.size:  # the frame gave other rows than in the profile pass
+    wanted = wanted[~np.isin(wanted, np.fromiter(known, np.int64, len(known)))]
+    looked = key_values(frame, offsets, wanted, key, groups) if wanted.size else {}
+    names = {**looked, **known}
+    if len(looked) != wanted.size:  # the frame gave other rows than in the profile pass
         raise UsageError(f"key {key!r}: found {len(names):,} of the {wanted.size:,} listed rows again; the "
                          "DataFrame's partitions changed between Spark jobs (a repartition without orderBy?): "
                          "cache it (df.cache()) or sort it first")
@@ -58,8 +68,14 @@ def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str) 
     return replace(report, findings=tuple(findings))
 
 
-def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: str) -> dict[int, int]:
-    """Return the `key` value of the rows at `positions` (one Spark job over the key column)."""
+def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: str,
+               groups: Any = None) -> dict[int, int]:
+    """Return the `key` value of the rows at `positions` (one Spark job over the key column).
+
+    `groups`: a plain Parquet frame's row groups (tripwire.spark.direct), read as the profile read them.
+    """
+    from tripwire.spark.direct import map_units
+
     pids = np.array(sorted(offsets), dtype=np.int64)
     starts = np.array([offsets[p] for p in pids], dtype=np.int64)
     at = np.searchsorted(starts, positions, side="right") - 1
@@ -67,10 +83,7 @@ def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: 
     firsts = {int(p): int(s) for p, s in zip(pids, starts, strict=True)}
     shared = frame.sparkSession.sparkContext.broadcast((wanted, firsts))
 
-    def pick(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from pyspark import TaskContext
-
-        pid = TaskContext.get().partitionId()
+    def pick(pid: int, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         local = shared.value[0].get(pid)
         if local is None:
             return
@@ -84,5 +97,5 @@ def key_values(frame: Any, offsets: dict[int, int], positions: np.ndarray, key: 
                                                  names=["pos", "key"])
             offset += n
 
-    got = frame.select(key).mapInArrow(pick, "pos long, key long").toArrow()
+    got = map_units(frame, groups, pick, "pos long, key long", columns=[key]).toArrow()
     return dict(zip(got.column("pos").to_pylist(), got.column("key").to_pylist(), strict=True))

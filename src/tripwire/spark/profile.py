@@ -49,7 +49,10 @@ class SparkProfile:
     """A Spark DataFrame's profile and the row count of each of its partitions."""
 
     profile: DatasetProfile
+    #: rows per unit of work: per partition, or per row group when `row_groups` is set
     partition_rows: dict[int, int] = field(default_factory=dict)
+    #: a plain Parquet frame's row groups (tripwire.spark.direct.RowGroups): every pass reads them with pyarrow
+    row_groups: Any = None
 
     def offsets(self) -> dict[int, int]:
         """Return, per partition, the index of its first row."""
@@ -71,17 +74,27 @@ def profile(frame: Any, *, name: str | None = None, config: ProfileConfig | None
     cfg = config or ProfileConfig()
     if sample_rows is not None:
         cfg = ProfileConfig(sample_rows=sample_rows, seed=cfg.seed, frequent_capacity=cfg.frequent_capacity)
-    schema = arrow_schema(frame)
+    return profile_layout(frame, name=name, config=cfg).profile
+
+
+def profile_layout(frame: Any, *, name: str | None = None, config: ProfileConfig | None = None) -> SparkProfile:
+    """Profile the frame, reading a plain Parquet scan's row groups with pyarrow (tripwire.spark.direct).
+
+    Every later pass over the frame (the row pass, the `key=` lookup) reads it the way the
+    returned layout says, so rows have one numbering in the profile and in the report.
+    """
     from tripwire.spark.direct import parquet_row_groups, profile_row_groups
 
+    cfg = config or ProfileConfig()
+    schema = arrow_schema(frame)
     groups = parquet_row_groups(frame, schema)
     if groups is None:
-        return profile_partitions(frame, name=name, config=cfg).profile
-    # a plain Parquet scan: the tasks read their row groups themselves (tripwire.spark.direct)
-    out = _finished(profile_row_groups(frame, groups, schema, cfg), frame, schema, cfg, name)
-    out.profile.source = {**out.profile.source, "partitions": None, "row_groups": len(groups),
+        return profile_partitions(frame, name=name, config=cfg)
+    out = _finished(profile_row_groups(frame, groups, cfg), frame, schema, cfg, name)
+    out.row_groups = groups
+    out.profile.source = {**out.profile.source, "partitions": None, "row_groups": len(groups.groups),
                           "reader": "pyarrow"}
-    return out.profile
+    return out
 
 
 def profile_partitions(frame: Any, *, name: str | None = None,

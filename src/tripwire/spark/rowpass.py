@@ -1,16 +1,18 @@
 """The shared row pass on Spark: locators, the quarantine and detector row tasks, as Spark jobs.
 
 `tripwire.run.rowpass.row_pass` hands the whole pass to a source that has a
-`distributed_row_pass` (this module's SparkSource). Each partition evaluates every locator
-with the same Polars code the single-process pass uses (`mapInArrow`), writes its kept and
-rejected rows as Parquet part files, and returns counts, its first failing rows and a few
-examples; partials merge in a tree, keeping the first rows in row order, so the driver never
-holds more than the report shows. Rows are named `(partition, i)` on the executors and
-renumbered to positions with each partition's row count.
+`distributed_row_pass` (this module's SparkSource). Each unit of work — a partition
+(`mapInArrow`), or a row group of a plain Parquet scan that its task reads with pyarrow
+(tripwire.spark.direct) — evaluates every locator with the same Polars code the
+single-process pass uses, writes its kept and rejected rows as Parquet part files, and
+returns counts, its first failing rows and a few examples; partials merge in a tree, keeping
+the first rows in row order, so the driver never holds more than the report shows. Rows are
+named `(unit, i)` on the executors and renumbered to positions with each unit's row count.
 
 Not distributable as written: a detector's RowTask (whole-row hashes, say) keeps state
 across every row in one process; its batches are streamed to the driver one partition at a
-time (memory of one partition) unless `row_tasks=False`, which skips those detectors.
+time (a plain Parquet scan: read by the driver with pyarrow) unless `row_tasks=False`, which
+skips those detectors.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from tripwire.run.rowpass import (
     _plain_masks,
     failed_checks,
 )
+from tripwire.spark.direct import RowGroups, UnitFunction, driver_batches, map_units
 from tripwire.spark.profile import ROW_SHIFT, SparkProfile, _chunks, first_rows, positions
 from tripwire.vocabulary import hash_rows
 
@@ -55,6 +58,19 @@ class SparkSource(Source):
     #: stream partitions to the driver for detector row tasks (False: skip those detectors)
     row_tasks: bool = True
     passes: Any = None
+    #: a column of non-negative integers that names rows in reports instead of positions (`key=`)
+    key: str | None = None
+    #: position -> key value of the rows the row pass listed, read in that same pass (exact)
+    named: dict[int, int] = field(default_factory=dict)
+
+    def named_rows(self, report: Any) -> Any:
+        """Return the report with its rows named by `key` (as it is without one); the run calls it before storing."""
+        if self.key is None:
+            return report
+        from tripwire.spark.keyed import keyed_report
+
+        layout = self.layout or SparkProfile(report.extra["profile"])
+        return keyed_report(report, self.frame, layout.offsets(), self.key, layout.row_groups, known=self.named)
 
     def distributed_row_pass(self, requests: Sequence[RowRequest], detectors: DetectorRun | None,
                              quarantine: Quarantine | None,
@@ -64,7 +80,9 @@ class SparkSource(Source):
         if self.passes is not None:
             self.passes.record("rows", self.name)
         offsets = self.layout.offsets() if self.layout is not None else {}
-        found, summary = spark_row_pass(self.frame, self.schema, requests, quarantine, offsets)
+        groups = self.layout.row_groups if self.layout is not None else None
+        found, summary = spark_row_pass(self.frame, self.schema, requests, quarantine, offsets, groups,
+                                        key=self.key, named=self.named)
         if detectors is not None and detectors.tasks:
             if self.row_tasks:
                 if self.passes is not None:
@@ -84,12 +102,14 @@ class SparkSource(Source):
 
 
 def spark_source(frame: Any, name: str, layout: SparkProfile, schema: pa.Schema, *,
-                 row_tasks: bool = True, passes: Any = None) -> SparkSource:
+                 row_tasks: bool = True, passes: Any = None, key: str | None = None) -> SparkSource:
     """Return the Source of a profiled Spark DataFrame."""
     return SparkSource(name=name, kind="spark", schema=schema,
-                       open_batches=lambda: stream_batches(frame, schema),
+                       # a plain Parquet scan is read here with pyarrow, as tripwire.scan reads files
+                       open_batches=(lambda: driver_batches(layout.row_groups)) if layout.row_groups is not None
+                       else (lambda: stream_batches(frame, schema)),
                        num_rows=layout.profile.rows, frame=frame, layout=layout, row_tasks=row_tasks,
-                       passes=passes)
+                       passes=passes, key=key)
 
 
 def stream_batches(frame: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
@@ -114,6 +134,8 @@ class _Hits:
     count: int = 0
     #: first failing rows as `partition << ROW_SHIFT | i`, sorted, at most MAX_ALL_ROWS
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: with a `key=` column: its value in each of `rows` (read in the same pass as the row)
+    names: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     #: (position, example) pairs, the earliest EXAMPLES distinct examples
     examples: list[tuple[int, Any]] = field(default_factory=list)
     value: Any = None
@@ -122,13 +144,16 @@ class _Hits:
     edges: dict[int, tuple[Any, int, Any]] = field(default_factory=dict)
 
     def merged(self, other: _Hits) -> _Hits:
-        rows = np.sort(np.concatenate([self.rows, other.rows]))[:MAX_ALL_ROWS]
+        rows = np.concatenate([self.rows, other.rows])
+        names = np.concatenate([self.names, other.names])
+        first = np.argsort(rows, kind="stable")[:MAX_ALL_ROWS]
+        rows, names = rows[first], (names[first] if names.size else names)
         examples: list[tuple[int, Any]] = []
         for pos, ex in sorted(self.examples + other.examples, key=lambda t: t[0]):
             if ex not in [e for _, e in examples] and len(examples) < EXAMPLES:
                 examples.append((pos, ex))
         values = [v for v in (self.value, other.value) if v is not None]
-        return _Hits(self.count + other.count, rows, examples, max(values) if values else None,
+        return _Hits(self.count + other.count, rows, names, examples, max(values) if values else None,
                      self.error or other.error, {**self.edges, **other.edges})
 
 
@@ -147,18 +172,24 @@ class _Partial:
 
 
 def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest], quarantine: Quarantine | None,
-                   offsets: dict[int, int]) -> tuple[dict[str, RowFindings], dict[str, Any] | None]:
+                   offsets: dict[int, int], groups: RowGroups | None = None, *, key: str | None = None,
+                   named: dict[int, int] | None = None) -> tuple[dict[str, RowFindings], dict[str, Any] | None]:
     """Evaluate the requests (and split the quarantine) on the cluster; return found and counts.
 
-    `offsets` are the first row index of each partition, from the profile pass.
+    `offsets` are the first row index of each unit (partition, or row group of `groups`:
+    tripwire.spark.direct), from the profile pass. With a `key` column, `named` gets the key
+    value of every listed row, read in the pass that found the row (so exact however Spark
+    orders rows between jobs).
     """
+    named = named if named is not None else {}
     local = [r for r in requests if not isinstance(r.locator, RepeatedKeyLocator)]
     repeated = [r for r in requests if isinstance(r.locator, RepeatedKeyLocator)]
     found: dict[str, RowFindings] = {}
     repeat_sets: dict[str, dict[int, np.ndarray]] = {}
     for r in repeated:  # a shuffle of its own: a key's first row can be in any partition
         keep = quarantine is not None and r.key in quarantine.keys
-        found[r.key], sets = _repeated_keys(frame, schema, r.locator.columns, keep, offsets)  # type: ignore[attr-defined]
+        found[r.key], sets = _repeated_keys(frame, schema, r.locator.columns, keep, offsets,  # type: ignore[attr-defined]
+                                            groups, key, named)
         if sets is not None:
             repeat_sets[r.key] = sets
     if not local and quarantine is None:
@@ -168,8 +199,8 @@ def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest]
         target = str(quarantine.directory)
         _prepare(target)
     sets_bc = frame.sparkSession.sparkContext.broadcast(repeat_sets) if repeat_sets else None
-    job = _partition_pass(schema, local, quarantine, target, sets_bc)
-    partials = frame.mapInArrow(job, "partial binary").rdd.map(lambda r: pickle.loads(r[0]))
+    job = _partition_pass(schema, local, quarantine, target, sets_bc, key)
+    partials = map_units(frame, groups, job, "partial binary").rdd.map(lambda r: pickle.loads(r[0]))
     merged: _Partial | None = partials.treeAggregate(None, _merge, _merge, depth=2)
     if merged is None:
         merged = _Partial({r.key: _Hits() for r in local}, {},
@@ -177,7 +208,10 @@ def spark_row_pass(frame: Any, schema: pa.Schema, requests: Sequence[RowRequest]
     offsets = first_rows(merged.rows)  # this pass's own counts: they agree with the profile pass's
     total = sum(merged.rows.values())
     for r in local:
-        found[r.key] = _findings(merged.hits[r.key], r.locator, offsets)
+        h = merged.hits[r.key]
+        found[r.key] = _findings(h, r.locator, offsets)
+        if h.names.size:
+            named.update(zip(positions(h.rows, offsets).tolist(), h.names.tolist(), strict=True))
     summary = None
     if quarantine is not None:
         per_check = dict(merged.quarantine or {})
@@ -199,13 +233,9 @@ def _merge(a: _Partial | None, b: _Partial | None) -> _Partial | None:
 
 
 def _partition_pass(schema: pa.Schema, requests: list[RowRequest], quarantine: Quarantine | None,
-                    target: str | None, repeat_sets: Any) -> Callable[[Iterator[pa.RecordBatch]],
-                                                                      Iterator[pa.RecordBatch]]:
-    """Return the function each partition runs: every locator, its part of the quarantine."""
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from pyspark import TaskContext
-
-        pid = TaskContext.get().partitionId()
+                    target: str | None, repeat_sets: Any, key_column: str | None = None) -> UnitFunction:
+    """Return the function each unit (partition or row group) runs: every locator, its part of the quarantine."""
+    def run(pid: int, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         hits = {r.key: _Hits() for r in requests}
         scanners = {r.key: r.locator.start() for r in requests}
         plain = [r for r in requests if isinstance(r.locator, ExprLocator)]
@@ -231,7 +261,7 @@ def _partition_pass(schema: pa.Schema, requests: list[RowRequest], quarantine: Q
                 for r in requests:
                     if r.key not in masks:
                         continue
-                    _collect(hits[r.key], masks[r.key], df, pid, offset, r.example_columns)
+                    _collect(hits[r.key], masks[r.key], df, pid, offset, r.example_columns, key_column)
                     if isinstance(r.locator, OrderLocator):
                         _edges(hits[r.key], df, r.locator.column, pid, offset)
                 for key, by_pid in sets.items():
@@ -265,7 +295,7 @@ def _partition_pass(schema: pa.Schema, requests: list[RowRequest], quarantine: Q
 
 
 def _collect(h: _Hits, mask: np.ndarray, df: pl.DataFrame, pid: int, offset: int,
-             example_columns: tuple[str, ...]) -> None:
+             example_columns: tuple[str, ...], key: str | None = None) -> None:
     hit = np.flatnonzero(mask)
     if not hit.size:
         return
@@ -273,6 +303,8 @@ def _collect(h: _Hits, mask: np.ndarray, df: pl.DataFrame, pid: int, offset: int
     room = MAX_ALL_ROWS - h.rows.size
     if room > 0:
         h.rows = np.concatenate([h.rows, (hit[:room] + offset).astype(np.int64) | (pid << ROW_SHIFT)])
+        if key is not None:
+            h.names = np.concatenate([h.names, df.get_column(key).gather(hit[:room]).cast(pl.Int64).to_numpy()])
     cols = [c for c in example_columns if c in df.columns]
     if cols and len(h.examples) < EXAMPLES:
         picked = hit[: EXAMPLES * 4]
@@ -315,41 +347,47 @@ def _findings(h: _Hits, locator: Any, offsets: dict[int, int]) -> RowFindings:
 
 
 def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep_sets: bool,
-                   offsets: dict[int, int]) -> tuple[RowFindings, dict[int, np.ndarray] | None]:
+                   offsets: dict[int, int], groups: RowGroups | None, key: str | None = None,
+                   named: dict[int, int] | None = None) -> tuple[RowFindings, dict[int, np.ndarray] | None]:
     """Find rows whose key occurred in an earlier row: hash per partition, then one shuffle."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    cols = list(columns)
+    cols = list(dict.fromkeys(columns))
+    read = list(dict.fromkeys([*cols, key])) if key is not None else cols
+    keys = pa.schema([schema.field(c) for c in read]) if all(c in schema.names for c in read) else schema
 
-    def hashes(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from pyspark import TaskContext
-
-        pid = TaskContext.get().partitionId()
+    def hashes(pid: int, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         offset = 0
-        for chunk in _chunks(batches, schema, DEFAULT_BATCH_ROWS):
+        for chunk in _chunks(batches, keys, DEFAULT_BATCH_ROWS):
             df = pl.from_arrow(chunk)
             assert isinstance(df, pl.DataFrame)
             h = hash_rows(df.select(cols), seed=7).view(np.int64)
             pos = np.arange(offset, offset + chunk.num_rows, dtype=np.int64) | (pid << ROW_SHIFT)
-            yield pa.RecordBatch.from_arrays([pa.array(h), pa.array(pos)], names=["h", "pos"])
+            # with key=, each row's key value travels with its position (named in this same pass)
+            name = df.get_column(key).cast(pl.Int64).to_numpy() if key is not None else np.zeros(df.height, np.int64)
+            yield pa.RecordBatch.from_arrays([pa.array(h), pa.array(pos), pa.array(name)], names=["h", "pos", "name"])
             offset += chunk.num_rows
 
     try:
-        keyed = frame.mapInArrow(hashes, "h long, pos long")
+        keyed = map_units(frame, groups, hashes, "h long, pos long, name long",  # only these columns are read
+                          columns=read if keys is not schema else None)
         ranked = keyed.withColumn("n", F.row_number().over(Window.partitionBy("h").orderBy("pos")))
-        repeats = ranked.where(F.col("n") > 1).select("pos")
+        repeats = ranked.where(F.col("n") > 1).select("pos", "name")
         count = repeats.count()
-        first = [r[0] for r in repeats.orderBy("pos").limit(MAX_ALL_ROWS).collect()]
+        listed = repeats.orderBy("pos").limit(MAX_ALL_ROWS).toArrow()
+        first = listed.column("pos").to_numpy()
         sets = None
         if keep_sets:  # the quarantine must know every repeated row: 8 bytes each, broadcast
-            allpos = np.array([r[0] for r in repeats.collect()], dtype=np.int64)
+            allpos = repeats.select("pos").toArrow().column("pos").to_numpy().astype(np.int64)
             sets = {int(p): np.sort(allpos[allpos >> ROW_SHIFT == p] & _LOCAL)
                     for p in np.unique(allpos >> ROW_SHIFT)}
     except Exception as exc:  # a key Polars cannot hash: the check says why it could not judge
         return RowFindings(error=_first_line(exc)), None
-    encoded = np.array(first, dtype=np.int64)
-    return RowFindings(count=int(count), rows=positions(encoded, offsets).tolist()), sets
+    rows = positions(np.asarray(first, dtype=np.int64), offsets).tolist()
+    if key is not None and named is not None:
+        named.update(zip(rows, listed.column("name").to_pylist(), strict=True))
+    return RowFindings(count=int(count), rows=rows), sets
 
 
 class _PartWriters:

@@ -41,6 +41,20 @@ def test_all_class_auc_and_log_loss_match_scikit_learn():
     assert two.shape == (2,) and np.isfinite(two).all()
 
 
+def test_every_metric_on_resampled_rows_equals_the_metric_of_the_gathered_rows():
+    from tripwire.explaining.metrics import ALL_CLASSES
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 5, 300)
+    p = rng.dirichlet(np.ones(5), 300)
+    rows = rng.integers(0, 300, (40, 300))
+    for metric in ALL_CLASSES.values():  # gathered a class at a time, not as a (40, 300, 5) copy
+        assert np.array_equal(metric(y, p, rows), metric(y[rows], p[rows]))
+    binary, score = (y == 1).astype(float), p[:, 1]
+    for metric in METRICS.values():
+        assert np.array_equal(metric(binary, score, rows), metric(binary[rows], score[rows]))
+
+
 def test_auc_matches_scikit_learn_with_ties():
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(1)

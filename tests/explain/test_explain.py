@@ -142,6 +142,24 @@ def test_bad_input_is_one_line():
         explain(Truth(), models.table(), label="y", metric="rmse", groups={"g": ["zz"]})
 
 
+class _TwoOfThree:
+    """Scores for classes 0 and 1 only, on a label of three classes."""
+
+    classes_ = np.array([0, 1])
+
+    def predict(self, rows: pd.DataFrame) -> np.ndarray:
+        return np.zeros(len(rows), dtype=int)
+
+    def predict_proba(self, rows: pd.DataFrame) -> np.ndarray:
+        return np.full((len(rows), 2), 0.5)
+
+
+def test_a_model_missing_a_class_is_told_so_not_to_use_accuracy():
+    table = models.table(60).drop(columns="y").assign(k=np.arange(60) % 3)
+    with pytest.raises(UsageError, match=r"no score column for class 2; its classes: \['0', '1'\]$"):
+        explain(_TwoOfThree(), table, label="k", resamples=10, repeats=1)
+
+
 def test_the_report_is_valid_json_with_a_ranked_metrics_table():
     report = explain(Truth(), models.table(200), label="y", metric="mae", resamples=20, repeats=2)
     data = json.loads(report.to_json())

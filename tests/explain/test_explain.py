@@ -41,6 +41,20 @@ def test_all_class_auc_and_log_loss_match_scikit_learn():
     assert two.shape == (2,) and np.isfinite(two).all()
 
 
+def test_every_metric_on_resampled_rows_equals_the_metric_of_the_gathered_rows():
+    from tripwire.explaining.metrics import ALL_CLASSES
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 5, 300)
+    p = rng.dirichlet(np.ones(5), 300)
+    rows = rng.integers(0, 300, (40, 300))
+    for metric in ALL_CLASSES.values():  # gathered a class at a time, not as a (40, 300, 5) copy
+        assert np.array_equal(metric(y, p, rows), metric(y[rows], p[rows]))
+    binary, score = (y == 1).astype(float), p[:, 1]
+    for metric in METRICS.values():
+        assert np.array_equal(metric(binary, score, rows), metric(binary[rows], score[rows]))
+
+
 def test_auc_matches_scikit_learn_with_ties():
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(1)
@@ -126,6 +140,24 @@ def test_bad_input_is_one_line():
         explain(None, models.table(), label="y")
     with pytest.raises(UsageError, match="'zz' \\(in --feature/--group/--add\\) is not a column"):
         explain(Truth(), models.table(), label="y", metric="rmse", groups={"g": ["zz"]})
+
+
+class _TwoOfThree:
+    """Scores for classes 0 and 1 only, on a label of three classes."""
+
+    classes_ = np.array([0, 1])
+
+    def predict(self, rows: pd.DataFrame) -> np.ndarray:
+        return np.zeros(len(rows), dtype=int)
+
+    def predict_proba(self, rows: pd.DataFrame) -> np.ndarray:
+        return np.full((len(rows), 2), 0.5)
+
+
+def test_a_model_missing_a_class_is_told_so_not_to_use_accuracy():
+    table = models.table(60).drop(columns="y").assign(k=np.arange(60) % 3)
+    with pytest.raises(UsageError, match=r"no score column for class 2; its classes: \['0', '1'\]$"):
+        explain(_TwoOfThree(), table, label="k", resamples=10, repeats=1)
 
 
 def test_the_report_is_valid_json_with_a_ranked_metrics_table():

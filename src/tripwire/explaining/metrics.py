@@ -26,7 +26,8 @@ class Metric:
     """A named metric: how to compute it, which way is better, and how a change is told."""
 
     name: str
-    compute: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    #: (y, p) -> one value per row of p; a class-axis one also takes `rows` (see __call__)
+    compute: Callable[..., np.ndarray]
     higher_is_better: bool
     #: metrics on a 0-1 scale tell changes in points (x100)
     in_points: bool
@@ -34,7 +35,15 @@ class Metric:
     #: reads one score column per class (the last axis of p), the truth as class codes
     class_axis: bool = False
 
-    def __call__(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    def __call__(self, y: np.ndarray, p: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Return the metric per row of `p`; with `rows` ((b, n) row indices), on each of b resamples of y and p.
+
+        A class-axis metric resamples one class's column at a time: a (b, n) gather, not (b, n, classes).
+        """
+        if rows is not None:
+            if self.class_axis:
+                return np.asarray(self.compute(np.asarray(y), np.asarray(p), rows), dtype=float)
+            y, p = y[rows], p[rows]
         p = np.asarray(p)
         p = (p[None] if p.ndim == 2 else p) if self.class_axis else np.atleast_2d(p)
         return np.asarray(self.compute(np.atleast_2d(y), p), dtype=float)
@@ -67,20 +76,28 @@ def _log_loss(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean(axis=-1)
 
 
-def _auc_one_vs_rest(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Return the macro one-vs-rest AUC: each class's scores against the rest, averaged over the classes present."""
-    y = np.broadcast_to(y, p.shape[:-1])
+def _auc_one_vs_rest(y: np.ndarray, p: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Return the macro one-vs-rest AUC: each class's scores against the rest, averaged over the classes present.
+
+    `rows`: (b, n) resamples of the rows of y (n,) and p (n, classes).
+    """
+    y = np.broadcast_to(y, p.shape[:-1]) if rows is None else y[rows]
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_class = np.stack([_auc(y == c, p[..., c]) for c in range(p.shape[-1])])
+        per_class = np.stack([_auc(y == c, p[..., c] if rows is None else p[:, c][rows]) for c in range(p.shape[-1])])
     present = np.isfinite(per_class)  # a class absent from a resample has no AUC
     return np.where(present.any(axis=0), np.where(present, per_class, 0.0).sum(axis=0) / present.sum(axis=0).clip(1),
                     np.nan)
 
 
-def _log_loss_classes(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Return the multiclass log-loss: the mean of -log(score of the true class)."""
+def _log_loss_classes(y: np.ndarray, p: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Return the multiclass log-loss: the mean of -log(score of the true class).
+
+    `rows`: (b, n) resamples of the rows of y (n,) and p (n, classes): only the true class's score is resampled.
+    """
     codes = np.broadcast_to(y, p.shape[:-1]).astype(np.intp)
     p_true = np.take_along_axis(p, codes[..., None], axis=-1)[..., 0].astype(float)
+    if rows is not None:
+        p_true = p_true[rows]
     return -np.log(np.clip(p_true, EPS, 1.0)).mean(axis=-1)
 
 

@@ -59,6 +59,6 @@ def permutation_importance(predict: ModelCall, table: pl.DataFrame, y: np.ndarra
 
 def _paired_draws(metric: Metric, y: np.ndarray, base: np.ndarray, shuffled: np.ndarray, idx: np.ndarray) -> Any:
     """Return the mean cost over repeats on each resample of rows (the same rows for both)."""
-    before = metric(y[idx], base[idx])
-    after = np.stack([metric(y[idx], s[idx]) for s in shuffled])
+    before = metric(y, base, idx)
+    after = np.stack([metric(y, s, idx) for s in shuffled])
     return metric.cost(before, after).mean(axis=0)

@@ -43,7 +43,9 @@ def predict_rows(call: ModelCall, table: pl.DataFrame) -> np.ndarray:
                              "labels, or use --metric auc or log_loss, which read the scores") from None
         raise UsageError(f"{exc}; explanations need one number (or label) per row") from None
     except OutputShapeError as exc:
-        if call.output == "scores":  # AUC or log-loss over every class: a model of labels only cannot give them
+        if call.output == "scores":  # AUC or log-loss over every class
+            if hasattr(call.model, "predict_proba"):  # its columns do not match the classes: the message says how
+                raise UsageError(str(exc)) from None
             raise UsageError(f"{exc}; for a model that only predicts labels, use --metric accuracy") from None
         raise UsageError(f"{exc}; explanations need one number (or label) per row") from None
     except Exception as exc:

@@ -8,6 +8,14 @@ a and offsets b (in reference SDs); the fit is a finding only when it explains t
 to sampling noise, with s at most one half, and clearly better than any transform of the whole
 batch. Pure offsets (a near 1) are left to drift; a long tail is never a mixture of this kind.
 Rows are listed where a converted value is at least 95% likely.
+
+Where that fit finds nothing (a share too small to move the CDF beyond noise), a likelihood-ratio
+test takes over (`mixture_lr`): the current sample as a mixture of the reference and the
+reference converted by a known unit map, on log values, and on the residuals of the column's
+log predicted from the row's other columns (`row_model`: a factor is a shift there, even for
+values well inside the range). It fires only beyond the Bonferroni bound over every (column,
+map) test of the scan; when two columns' findings list the same rows, the column whose own
+values look more converted keeps the finding.
 """
 
 from __future__ import annotations
@@ -20,6 +28,10 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import is_numeric, pct
+from tripwire.detectors.data.mixture_lr import lr_bound
+from tripwire.detectors.data.row_model import ROW, RowFeatures
+from tripwire.detectors.data.share_tests import Candidate, MovedTest, UnitTest
+from tripwire.detectors.data.units import FACTOR_TOLERANCE, KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.report import Finding
@@ -38,25 +50,8 @@ MAX_SHARE = 0.5
 #: the mixture must fit at least this much better (sum of squares) than any whole-batch transform
 WHOLE_RATIO = 0.5
 POSTERIOR = 0.95
-#: conversions that real feeds slip into, as (factor a, offset b, name): a fitted factor or
-#: affine map must land near one of them, else a long or shifted tail could pass for a "unit"
-#: (a storm day's delays fit 6.1x + 67 well and mean nothing)
-KNOWN_CONVERSIONS: tuple[tuple[float, float, str], ...] = (
-    *((10.0 ** k, 0.0, f"x10^{k}") for k in (-3, -2, -1, 1, 2, 3)),
-    (0.45359237, 0.0, "lb -> kg"), (1 / 0.45359237, 0.0, "kg -> lb"),
-    (0.3048, 0.0, "ft -> m"), (1 / 0.3048, 0.0, "m -> ft"),
-    (2.54, 0.0, "in -> cm"), (1 / 2.54, 0.0, "cm -> in"),
-    (1.609344, 0.0, "mi -> km"), (1 / 1.609344, 0.0, "km -> mi"),
-    (28.349523, 0.0, "oz -> g"), (1 / 28.349523, 0.0, "g -> oz"),
-    (3.785412, 0.0, "gal -> l"), (1 / 3.785412, 0.0, "l -> gal"),
-    (4.184, 0.0, "kcal -> kJ"), (1 / 4.184, 0.0, "kJ -> kcal"),
-    (60.0, 0.0, "min -> s or h -> min"), (1 / 60, 0.0, "s -> min or min -> h"),
-    (3600.0, 0.0, "h -> s"), (1 / 3600, 0.0, "s -> h"),
-    (1.8, 32.0, "°C -> °F"), (1 / 1.8, -32.0 / 1.8, "°F -> °C"),
-)
-#: how close (relative) a fitted factor, and an offset (in reference SDs), must be to a known one
-FACTOR_TOLERANCE, OFFSET_TOLERANCE_SD = 0.04, 0.25
-
+#: false-alarm budget of the likelihood-ratio route for a whole scan (Bonferroni over tests)
+ALPHA = 0.01
 
 @dataclass(frozen=True)
 class Conversion:
@@ -243,14 +238,99 @@ class RescaledShare(Detector):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         cur_rows, ref_rows = ctx.profile.sample_frame(), ctx.reference.sample_frame()
+        kept: set[str] = set()  # columns with a finding
+        untested = []
         for col in ctx.profile.columns.values():
             ref = ctx.reference.columns.get(col.name)
             if (ref is None or not is_numeric(col) or not is_numeric(ref) or col.kind == "temporal"
                     or ref.kind == "temporal"):
                 continue
-            conv = fit_conversion(col, ref, _sampled(cur_rows, col.name), _sampled(ref_rows, col.name))
+            cur_values = _sampled(cur_rows, col.name)
+            conv = fit_conversion(col, ref, cur_values, _sampled(ref_rows, col.name))
             if conv is not None:
                 yield self._finding(col, conv)
+                kept.add(col.name)
+            else:
+                untested.append((col, ref))
+        if cur_rows is not None and ref_rows is not None and ROW in cur_rows.columns:
+            yield from self._likelihood_ratio(untested, cur_rows, ref_rows, kept)
+
+    def _likelihood_ratio(self, columns: list[tuple[ColumnProfile, ColumnProfile]], cur_rows: pl.DataFrame,
+                          ref_rows: pl.DataFrame, kept: set[str]) -> Iterator[Finding]:
+        """Yield the converted shares the likelihood-ratio route finds beyond its Bonferroni bound."""
+        tests, found = 0, []
+        feats = RowFeatures.of(ref_rows, cur_rows)
+        for col, ref in columns:
+            for kind in (UnitTest, MovedTest):
+                test = kind.of(col, ref, cur_rows, ref_rows, feats)
+                if test is not None:
+                    tests += test.tests
+                    found.append(test)
+        if not found:
+            return
+        bound = lr_bound(tests, ALPHA)
+        candidates = [(c, t) for t in found if (c := t.candidate(bound)) is not None]
+        # a slip in one column also moves the residuals of the columns it predicts: the column
+        # whose own values look converted first, then the strongest evidence; a later one read
+        # through a relation is refitted without the columns already reported (known wrong)
+        reported = set(kept)
+        done: set[str] = set()
+        for c, test in sorted(candidates, key=lambda ct: (-ct[0].priority, -ct[0].lr, ct[0].col.name)):
+            if c.col.name in done:
+                continue  # one finding per column: its strongest reading
+            wrong = (reported - {c.col.name}) & set(c.predictors)
+            if wrong and c.fit in ("relation", "moved"):
+                refit = test.without(wrong)
+                c = refit.candidate(bound) if refit is not None else None
+                if c is None:
+                    continue  # another column's slip, seen through their relation
+            done.add(c.col.name)
+            reported.add(c.col.name)
+            yield self._lr_finding(c, bound)
+
+    def _lr_finding(self, c: Candidate, bound: float) -> Finding:
+        if c.fit == "moved":
+            return self._moved_finding(c, bound)
+        col, share = c.col, c.share
+        how = f"{c.factor:.4g}x" + (f" {'+' if c.offset >= 0 else '-'} {abs(c.offset):.4g}" if c.offset else "")
+        how += f" ({c.unit})"
+        evidence = {"estimated_count": round(share * col.numbers.n), "estimated_share": share,
+                    "factor": c.factor, "offset": c.offset, "fit": c.fit, "unit": c.unit,
+                    "likelihood_ratio": c.lr, "bound": bound,
+                    "direction": "larger" if c.factor > 1 else "smaller"}
+        columns: tuple[str, ...] = (col.name,)
+        if c.fit == "relation":
+            evidence |= {"predictors": list(c.predictors[:20]), "r2": c.r2}
+            columns += tuple(c.predictors[:2])
+            title = (f"{col.name}: about {pct(share)} of the values are {how} what "
+                     f"{', '.join(c.predictors[:2])} predict (or those columns slipped)")
+        else:
+            title = f"{col.name}: about {pct(share)} of the values look like the reference's converted as {how}"
+        return self.finding(
+            "data.magnitude_error", "warning", columns, title, evidence,
+            fix=f"About {pct(share)} of the values look converted as {how} (a unit or scale slipped "
+                "for part of the feed). The rows listed are those at least 95% likely converted; "
+                "confirm with the source.",
+            locate=c.locate,
+        )
+
+    def _moved_finding(self, c: Candidate, bound: float) -> Finding:
+        col, share, partners = c.col, c.share, list(c.predictors[:2])
+        sd = f"{abs(c.offset):g} SD" if abs(c.offset) != 1 else "1 SD"
+        how = (f"shifted by {'+' if c.offset > 0 else '-'}{sd}" if c.unit == "shift"
+               else f"scattered by noise of {sd}")
+        return self.finding(
+            "drift.feature", "warning", (col.name, *partners),
+            f"{col.name}: about {pct(share)} of the rows moved off its relation to "
+            f"{', '.join(partners)} ({how} of {col.name}, or those columns moved)",
+            {"estimated_count": round(share * col.numbers.n), "estimated_share": share, "fit": "moved",
+             "move": c.unit, "size_sd": c.offset, "likelihood_ratio": c.lr, "bound": bound,
+             "predictors": list(c.predictors[:20]), "r2": c.r2},
+            fix="A share of the rows no longer fits what the other columns predict for this one: "
+                "find the source, segment or period they come from (the rows listed are at least "
+                "95% likely moved).",
+            locate=c.locate,
+        )
 
     def _finding(self, col: ColumnProfile, c: Conversion) -> Finding:
         estimated = round(c.share * col.numbers.n)

@@ -44,15 +44,15 @@ def _magnitude_bin(x: np.ndarray) -> np.ndarray:
 
 def _bin_starts() -> np.ndarray:
     """Return, per bin k ≥ 1, the smallest positive double that `_magnitude_bin` puts in bin k or above."""
-    starts = np.empty(MAG_BINS - 1)
-    for k in range(1, MAG_BINS):
-        x = 10.0 ** (MAG_LOW + k / MAG_PER_DECADE)  # within an ulp or two of the bin's start
-        while _magnitude_bin(np.array([x]))[0] < k:
-            x = np.nextafter(x, np.inf)
-        while _magnitude_bin(np.array([np.nextafter(x, 0.0)]))[0] >= k:
-            x = np.nextafter(x, 0.0)
-        starts[k - 1] = x
-    return starts
+    k = np.arange(1, MAG_BINS)
+    x = 10.0 ** (MAG_LOW + k / MAG_PER_DECADE)  # each within an ulp or two of its bin's start
+    for _ in range(64):  # a few steps of one ulp settle every start; all of them at once
+        low = _magnitude_bin(x) < k
+        high = ~low & (_magnitude_bin(np.nextafter(x, 0.0)) >= k)
+        if not (low.any() or high.any()):
+            return x
+        x = np.where(low, np.nextafter(x, np.inf), np.where(high, np.nextafter(x, 0.0), x))
+    raise AssertionError("magnitude bin starts did not settle")  # log10 would not be monotonic
 
 
 _BIN_STARTS = _bin_starts()

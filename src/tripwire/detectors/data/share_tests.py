@@ -1,0 +1,267 @@
+"""The likelihood-ratio route of `rescaled_share`, per column: a share converted by a known unit
+map (on log values, and on the residuals of the column's log predicted from the row's other
+columns), and a share of rows moved off the column's relation to the other columns (shifted or
+noised, on the residuals of the column itself).
+
+Each test yields a `Candidate` when its likelihood ratio passes the scan's Bonferroni bound; the
+detector then keeps one candidate per slip (see `RescaledShare`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from tripwire.detectors.data.mixture_lr import MixtureFit, fit_mixture
+from tripwire.detectors.data.row_model import ROW, RowFeatures, RowModel, fit_row_model
+from tripwire.detectors.data.units import KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
+from tripwire.profiling import ColumnProfile
+
+#: the row model must explain this share of the variance to be worth its tests
+MIN_R2 = 0.5
+POSTERIOR = 0.95
+MIN_VALUES = 100
+#: moves searched off a relation: shifts and added noise, in the reference's standard deviations
+SHIFTS_SD = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
+NOISE_SD = (0.5, 1.0, 2.0)
+#: a normal variable's quantiles: the images of a value under added noise
+_NORMAL = stats.norm.ppf((np.arange(16) + 0.5) / 16)
+#: noise (in residual SDs) a unit slip on a relation must explain the rows better than
+RELATION_NOISE = (2.0, 4.0, 8.0)
+#: the ratio of a column's own values (½χ²₀ + ½χ²₁ at 5%) that says they lean to a map
+OWN_EVIDENCE = 2.71
+
+
+def _log_map(a: float, b: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Return the map of log values for x -> a * x + b."""
+    if b == 0:
+        return lambda t: t + math.log(a)
+    return lambda t: np.log(np.where(a * np.exp(t) + b > 0, a * np.exp(t) + b, np.nan))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A converted share found by the likelihood-ratio route, before the culprit check."""
+
+    col: ColumnProfile
+    factor: float
+    offset: float
+    unit: str
+    share: float
+    lr: float
+    priority: float  # 2: its own values look converted, 1: they lean that way, 0: only its relation
+    fit: str  # factor | affine | relation | moved (then unit is shift | noise, offset its size in SDs)
+    rows: np.ndarray  # sample rows at least 95% likely converted (listed)
+    locate: pl.Expr | None
+    predictors: tuple[str, ...] = ()
+    r2: float = 0.0
+
+
+@dataclass(frozen=True)
+class UnitTest:
+    """The likelihood-ratio tests of one column: on its log values, and on its row model's residuals."""
+
+    col: ColumnProfile
+    maps: tuple[tuple[float, float, str], ...]
+    marginal: MixtureFit | None
+    cur_log: np.ndarray
+    cur_sample_rows: np.ndarray
+    model: RowModel | None
+    relation: MixtureFit | None
+    relation_maps: tuple[tuple[float, float, str], ...]
+    ref_log: np.ndarray
+    marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    inputs: tuple[RowFeatures | None, pl.DataFrame, pl.DataFrame]  # to refit the row model
+
+    @property
+    def tests(self) -> int:
+        """Return how many (map, route) tests this column ran."""
+        return (len(self.maps) if self.marginal is not None else 0) + (
+            len(self.relation_maps) + len(RELATION_NOISE) if self.relation is not None else 0)
+
+    @classmethod
+    def of(cls, col: ColumnProfile, ref: ColumnProfile, cur_rows: pl.DataFrame, ref_rows: pl.DataFrame,
+           feats: RowFeatures | None) -> UnitTest | None:
+        """Run both tests of a never-negative column (None when it cannot be tested)."""
+        if (ref.numbers.min is None or ref.numbers.min < 0 or ref.distinct_count < 10
+                or col.numbers.n < MIN_VALUES or ref.numbers.n < MIN_VALUES):
+            return None
+        sd = ref.numbers.moments.std or 0.0
+        if not sd > 0:
+            return None
+        x = pl.col(col.name).cast(pl.Float64, strict=False)
+        try:
+            cur = cur_rows.select(x.alias("x"), pl.col(ROW)).filter(pl.col("x") > 0)
+            ref_x = ref_rows.select(x.alias("x")).filter(pl.col("x") > 0).get_column("x").to_numpy()
+        except pl.exceptions.PolarsError:
+            return None
+        cur_x = cur.get_column("x").to_numpy()
+        keep = np.isfinite(cur_x)
+        cur_log, sample_rows = np.log(cur_x[keep]), cur.get_column(ROW).to_numpy()[keep]
+        ref_log = np.log(ref_x[np.isfinite(ref_x)])
+        if np.unique(ref_log).size < 10:
+            return None
+        maps = KNOWN_CONVERSIONS
+        marginal_fns = tuple(_log_map(a, b) for a, b, _ in maps)
+        marginal = fit_mixture(cur_log, ref_log, marginal_fns)
+        # in a model's residuals an offset is not a shift; a small one (a tiny share of the
+        # column's spread, °C -> °F on incomes) is the factor's
+        factors: dict[float, tuple[float, float, str]] = {}
+        for a, b, name in maps:
+            if abs(b) <= OFFSET_TOLERANCE_SD * sd:
+                factors.setdefault(round(math.log(a), 6), (a, b, name))
+        relation_maps = tuple(factors.values())
+        relation, relation_fns, model = _relation(relation_maps, feats, ref_rows, cur_rows, col.name)
+        return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
+                   marginal_fns, relation_fns, (feats, ref_rows, cur_rows))
+
+    def without(self, columns: set[str]) -> UnitTest:
+        """Return the tests with the row model refitted without these columns (their values are
+        known wrong in this batch: a slip of theirs would show in this column's residuals)."""
+        feats, ref_rows, cur_rows = self.inputs
+        if self.model is None or feats is None:
+            return self
+        relation, relation_fns, model = _relation(self.relation_maps, feats.without(columns), ref_rows,
+                                                  cur_rows, self.col.name)
+        return replace(self, model=model, relation=relation, relation_fns=relation_fns)
+
+    def candidate(self, bound: float) -> Candidate | None:
+        """Return the strongest converted share beyond the bound, or None: read on the column's
+        own values or on its relation to the others, whichever says it more strongly.
+
+        Rows are listed where a converted value is at least 95% likely; a share too mixed
+        with the bulk for any such range is reported without rows.
+        """
+        own, related = self._marginal(bound), self._related(bound)
+        if own is not None and related is not None and related.lr > own.lr:
+            return replace(related, priority=own.priority)  # its own values show it too
+        return own or related
+
+    def _marginal(self, bound: float) -> Candidate | None:
+        m = self.marginal
+        if m is None or not m.fits.any() or m.lr[k := m.best()] < bound:
+            return None
+        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
+        a, b, unit = self.maps[k]
+        locate = _any_of([(x >= math.exp(lo)) & (x <= math.exp(hi)) for lo, hi in m.intervals(k, POSTERIOR)])
+        rows = self.cur_sample_rows[m.likely(k, self.cur_log, POSTERIOR)]
+        return Candidate(self.col, a, b, unit, float(m.share[k]), float(m.lr[k]), 2.0,
+                         "factor" if b == 0 else "affine", rows, locate)
+
+    def _related(self, bound: float) -> Candidate | None:
+        r, m = self.relation, self.marginal
+        if r is None or self.model is None:
+            return None
+        units = len(self.relation_maps)
+        lr = np.where(r.fits[:units], r.lr[:units], -np.inf)
+        k = int(np.argmax(lr))
+        if lr[k] < bound or lr[k] <= r.lr[units:].max():
+            return None
+        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
+        a, b, unit = self.relation_maps[k]
+        resid = x.log() - self.model.predicted
+        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
+        rows = self.model.cur_rows[r.likely(k, self.model.cur_residuals, POSTERIOR)]
+        # the column's own values lean the same way (5% level): it, not a partner, likely slipped
+        own = m is not None and m.lr[self.maps.index((a, b, unit))] >= OWN_EVIDENCE
+        return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
+                         "relation", rows, None if locate is None else (x > 0) & locate, self.model.predictors,
+                         self.model.r2)
+
+
+def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | None, ref_rows: pl.DataFrame,
+              cur_rows: pl.DataFrame, name: str) -> tuple[MixtureFit | None, tuple, RowModel | None]:
+    """Return the factor test on the residuals of the column's log row model, its maps, the model."""
+    model = fit_row_model(feats, ref_rows, cur_rows, name) if feats is not None else None
+    if model is None or model.r2 < MIN_R2:
+        return None, (), model
+    # noise competes with the factors: rows scattered off the relation are not a unit slip
+    spread = float(np.std(model.ref_residuals))
+    fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(_noise(v * spread) for v in RELATION_NOISE))
+    return fit_mixture(model.cur_residuals, model.ref_residuals, fns), fns, model
+
+
+def _shift(d: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda t: t + d
+
+
+def _noise(v: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda t: t[..., None] + v * _NORMAL
+
+
+def _any_of(conditions: list[pl.Expr]) -> pl.Expr | None:
+    """Return the disjunction of the conditions (None when there are none)."""
+    if not conditions:
+        return None
+    out = conditions[0]
+    for c in conditions[1:]:
+        out = out | c
+    return out
+
+
+@dataclass(frozen=True)
+class MovedTest:
+    """The test of a column's rows moved off its relation to the other columns: the residuals of
+    the column (its row model's) as a mixture of the reference's and of theirs shifted or noised."""
+
+    col: ColumnProfile
+    model: RowModel
+    fit: MixtureFit
+    moves: tuple[tuple[str, float], ...]  # (shift | noise, size in reference SDs)
+    fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    inputs: tuple[RowFeatures, pl.DataFrame, pl.DataFrame]  # to refit the row model
+
+    @property
+    def tests(self) -> int:
+        """Return how many moves this column was tested for."""
+        return len(self.moves)
+
+    @classmethod
+    def of(cls, col: ColumnProfile, ref: ColumnProfile, cur_rows: pl.DataFrame, ref_rows: pl.DataFrame,
+           feats: RowFeatures | None) -> MovedTest | None:
+        """Run the test of a numeric column the others predict well (None when they do not)."""
+        sd = ref.numbers.moments.std or 0.0
+        if (feats is None or not sd > 0 or ref.distinct_count < 10 or col.numbers.n < MIN_VALUES
+                or ref.numbers.n < MIN_VALUES):
+            return None
+        model = fit_row_model(feats, ref_rows, cur_rows, col.name, log=False)
+        if model is None or model.r2 < MIN_R2:
+            return None
+        moves = tuple(("shift", d) for d in SHIFTS_SD) + tuple(("noise", v) for v in NOISE_SD)
+        fns = tuple(_shift(d * sd) if kind == "shift" else _noise(d * sd) for kind, d in moves)
+        fit = fit_mixture(model.cur_residuals, model.ref_residuals, fns)
+        return None if fit is None else cls(col, model, fit, moves, fns, (feats, ref_rows, cur_rows))
+
+    def without(self, columns: set[str]) -> MovedTest | None:
+        """Return the test with the row model refitted without these columns (None when the
+        others do not predict it well)."""
+        feats, ref_rows, cur_rows = self.inputs
+        model = fit_row_model(feats.without(columns), ref_rows, cur_rows, self.col.name, log=False)
+        if model is None or model.r2 < MIN_R2:
+            return None
+        fit = fit_mixture(model.cur_residuals, model.ref_residuals, self.fns)
+        return None if fit is None else replace(self, model=model, fit=fit)
+
+    def candidate(self, bound: float) -> Candidate | None:
+        """Return the strongest move beyond the bound, or None.
+
+        Unlike a unit slip, a move is not required to explain the whole difference: a relation
+        that drifted in another way too is drift all the same.
+        """
+        f = self.fit
+        k = int(np.argmax(f.lr))
+        if f.lr[k] < bound:
+            return None
+        kind, size = self.moves[k]
+        x = pl.col(self.col.name).cast(pl.Float64, strict=False)
+        resid = x - self.model.predicted
+        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in f.intervals(k, POSTERIOR)])
+        rows = self.model.cur_rows[f.likely(k, self.model.cur_residuals, POSTERIOR)]
+        return Candidate(self.col, 1.0, size, kind, float(f.share[k]), float(f.lr[k]), 0.0, "moved", rows,
+                         locate, self.model.predictors, self.model.r2)

@@ -36,8 +36,18 @@ LEVEL_CAPACITY = 2_048
 class QuantileSketch:
     """Quantiles and CDF of finite float values; exact while small (see the module docstring)."""
 
-    __slots__ = ("_counts", "_error", "_grid", "_grid_error", "_levels", "_n", "_parity", "_pieces",
-                 "_values")
+    __slots__ = (
+        "_counts",
+        "_cum",
+        "_error",
+        "_grid",
+        "_grid_error",
+        "_levels",
+        "_n",
+        "_parity",
+        "_pieces",
+        "_values",
+    )
 
     def __init__(self) -> None:
         self._pieces: list[tuple[np.ndarray, np.ndarray]] = []  # exact, not yet consolidated
@@ -49,6 +59,7 @@ class QuantileSketch:
         self._n = 0
         self._grid: np.ndarray | None = None  # frozen: exact quantiles at ranks i / GRID_POINTS
         self._grid_error = 1.0 / GRID_POINTS  # the rank error of answers from the grid
+        self._cum: tuple[np.ndarray, np.ndarray] | None = None  # (counts, their running sum)
 
     @classmethod
     def of_sorted(cls, values: np.ndarray, counts: np.ndarray) -> QuantileSketch:
@@ -222,8 +233,8 @@ class QuantileSketch:
         if self._n == 0:
             return np.full(q.shape, np.nan)
         if self._levels is None:
-            values, counts = self._consolidated()
-            return _linear_quantiles(values, np.cumsum(counts), self._n, q)
+            values, cum = self._exact_cumulative()
+            return _linear_quantiles(values, cum, self._n, q)
         if self._grid is not None:
             return _grid_quantiles(self._grid, q)
         items, cum = self._weighted()
@@ -239,8 +250,7 @@ class QuantileSketch:
         if self._n == 0:
             return np.full(pts.shape, np.nan)
         if self._levels is None:
-            values, counts = self._consolidated()
-            cum = np.cumsum(counts)
+            values, cum = self._exact_cumulative()
             idx = np.searchsorted(values, pts, side="right")
             return np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0) / self._n
         if self._grid is not None:
@@ -249,6 +259,13 @@ class QuantileSketch:
         items, cum = self._weighted()
         idx = np.searchsorted(items, pts, side="right")
         return np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0) / cum[-1]
+
+    def _exact_cumulative(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the exact values and the running sum of their counts (kept: drift asks hundreds of times)."""
+        values, counts = self._consolidated()
+        if self._cum is None or self._cum[0] is not counts:  # a new state has new count arrays
+            self._cum = (counts, np.cumsum(counts))
+        return values, self._cum[1]
 
     # ---- JSON ----------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

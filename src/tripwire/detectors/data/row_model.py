@@ -10,7 +10,9 @@ rows a finding lists come from the whole table in the shared row pass.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -138,11 +140,18 @@ def _ridge_path(gram: np.ndarray, sx: np.ndarray, xy: np.ndarray, sy: float, n: 
 
 def _one_thread() -> contextlib.AbstractContextManager:
     """Return a context running BLAS on one thread (its workers spin on a shared machine)."""
+    controller = _blas_controller()
+    return contextlib.nullcontext() if controller is None else controller.limit(limits=1)
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    """Return threadpoolctl's controller, made once: finding the loaded libraries costs 5 ms a call."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # without scikit-learn's helper: numpy's default threads
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
+        return None
+    return ThreadpoolController()
 
 
 def fit_row_model(feats: RowFeatures, ref: pl.DataFrame, cur: pl.DataFrame, target: str,

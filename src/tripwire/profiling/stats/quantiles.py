@@ -279,7 +279,7 @@ class QuantileSketch:
             frozen._n = self._n
             frozen._levels, frozen._parity, frozen._error = [], [], 0
             frozen._absorb(values, counts)
-            frozen._grid = _linear_quantiles(values, np.cumsum(counts), self._n,
+            frozen._grid = _linear_quantiles(values, self._exact_cumulative()[1], self._n,
                                              np.arange(GRID_POINTS + 1) / GRID_POINTS)
             return frozen.to_dict()
         out = {"exact": False, "rank_error": self.rank_error, "n": self._n, "error": self._error,

@@ -116,3 +116,26 @@ def test_closing_a_run_cancels_background_detectors_not_started():
     assert waiting.cancelled()
     assert ran == ["test.blocks"]
     assert run.executor is None and not run.pending and not _detector_threads()
+
+
+def test_a_background_detector_whose_row_task_crashes_is_not_run_again_inline(temporary_detectors, monkeypatch):
+    """A crashed row task marks the detector failed: its slow `run` is not then started on the caller's thread."""
+    monkeypatch.delenv("TRIPWIRE_STRICT", raising=False)
+    ran = []
+
+    @register
+    class BrokenRows(Detector):
+        name, codes, background = "test.broken_rows", ("data.outliers",), True
+        requires = frozenset({"profile", "rows"})
+
+        def run(self, ctx):
+            ran.append(1)
+            return []
+
+        def row_task(self, ctx):
+            raise RuntimeError("a bug")
+
+    report = scan(pd.DataFrame({"x": range(100)}), only=["test.broken_rows"])
+    assert {c.name: c.status for c in report.checks}["test.broken_rows"] == "skipped"
+    assert ran == []
+    assert not _detector_threads()

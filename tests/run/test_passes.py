@@ -8,6 +8,7 @@ pass that replayed the batches the profile read (an input within the memory budg
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -145,3 +146,15 @@ def test_commands_without_a_row_pass_keep_nothing(files):
 
 def kinds_of(passes) -> list[str]:
     return [p["kind"] for p in passes]
+
+
+def test_explain_records_a_csvs_types_pass_like_every_command(files):
+    """explain reads its CSV through the run layer's PassLog: the types pass is there, then one row pass."""
+    from tripwire.run import explain
+
+    def predict(rows: pd.DataFrame):
+        return np.where(rows["bill_length_mm"] > 45, "male", "female")
+
+    report = explain(predict, files / "cur.csv", label="sex", metric="accuracy", features=["bill_length_mm"],
+                     repeats=1, resamples=10)
+    assert kinds(report) == ["types", "rows"]

@@ -317,7 +317,7 @@ def start_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
                 if cls.name not in out.failed:
                     out.submit(cls.name, detector, ctx)
         for cls in runnable:
-            if cls.name in out.pending:
+            if cls.name in out.pending or cls.name in out.failed:  # started, or its row task already crashed
                 continue
             detector = cls()
             try:

@@ -20,9 +20,10 @@ from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.explaining import ablate, explain_call, get_metric, permutation_importance, variants
 from tripwire.explaining.ablation import fingerprint
 from tripwire.explaining.metrics import BINARY, Metric, for_label, truth
+from tripwire.io import open_source
 from tripwire.modeltest import load_model
 from tripwire.report import DatasetInfo, Report, RunInfo
-from tripwire.run.context import read_frame
+from tripwire.run.context import PassLog, read_frame
 
 #: where ablation keeps each fold's score, so a re-run retrains only what changed
 DEFAULT_CACHE = Path(".tripwire") / "cache" / "explain"
@@ -52,14 +53,14 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         raise UsageError("explain needs --model (permutation importance) or --fit (ablation), or both")
     if model is not None and permutation and (repeats < 1 or resamples < 10):
         raise UsageError(f"--repeats {repeats} --resamples {resamples}: give at least 1 shuffle and 10 resamples")
-    table, data_name = read_frame(data, name=name, encoding=encoding)
+    log = PassLog()  # every read recorded as the run layer records it (a CSV's types pass too)
+    table, data_name = read_frame(log.counting(open_source(data, name=name, encoding=encoding), ["rows"]))
     used = _features(table, label, features, add, groups or {})
     scorer = for_label(scorer, table[label].drop_nulls().to_numpy(), positive)  # AUC over 3+ classes: one-vs-rest
     blocks = {**{g: list(c) for g, c in (groups or {}).items()},
               **{c: [c] for c in used if not any(c in cols for cols in (groups or {}).values())}}
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
-    passes = [{"kind": "rows", "input": data_name}]
     bar = _bar(progress, data_name)
     try:
         if model is not None and permutation:
@@ -80,8 +81,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         if fitter is not None:
             source = table
             if train is not None:
-                source, train_name = read_frame(train, encoding=encoding)
-                passes.append({"kind": "rows", "input": train_name})
+                source, _ = read_frame(log.counting(open_source(train, encoding=encoding), ["rows"]))
                 _features(source, label, used + [a for a in add if a not in used], add, groups or {})
             abl_rows, abl_notes = _ablation(fitter, source, label, scorer, used, dict(groups or {}), blocks, add,
                                             folds, seed, workers, cache, positive, frame, bar)
@@ -91,7 +91,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         if bar is not None:
             bar.close()
     dataset = DatasetInfo(data_name, table.height, len(table.columns), "sha256:" + fingerprint(table))
-    report = Report("explain", dataset, (), (), notes=tuple(notes), run=RunInfo(tuple(passes)),
+    report = Report("explain", dataset, (), (), notes=tuple(notes), run=RunInfo(tuple(log.passes)),
                     metrics=tuple(rows))
     report.extra.update({"metric": scorer.name, "label": label})
     return report

@@ -72,3 +72,18 @@ def test_label_prediction_and_time_columns_are_not_feature_drift_in_any_window()
     assert drifted == {"x"}
     assert set(report.extra["trend"]) == {"x"}
     assert {f.columns[0] for f in report.by_code("drift.feature")} == {"x"}
+
+
+def test_windows_read_a_file_in_the_encoding_given(tmp_path):
+    # the windowed run reads the file itself: --encoding must reach it as it reaches the plain drift
+    from tripwire.errors import InputError
+
+    df = seattle_weather().head(200)
+    df = df.assign(station=["Sé" if i % 2 else "Zürich" for i in range(len(df))])
+    path = tmp_path / "w.csv"
+    df.to_csv(path, index=False, encoding="cp1252")
+    report = tripwire.drift(path, time_column="date", window="1mo", encoding="cp1252")
+    words = {v for p in report.extra["profiles"].values() for v, _ in p["station"].top(5)}
+    assert words == {"Sé", "Zürich"}
+    with pytest.raises(InputError, match="not valid utf8"):  # the named encoding is used, not guessed
+        tripwire.drift(path, time_column="date", window="1mo", encoding="utf-8")

@@ -294,7 +294,8 @@ def drift(data: Any, reference: Any = None, *, label: str | None = None, predict
         from tripwire.run.windows import drift_over_time
 
         report = drift_over_time(data, reference, time_column=time_column, window=window or "",
-                                 label=label, prediction=prediction, options=opts, name=name)
+                                 label=label, prediction=prediction, options=opts, name=name,
+                                 encoding=encoding)
         merged = merge_all(report.extra["profiles"].values())  # every window's sample: the whole batch
         return mask_report(report, personal_columns(merged, report.findings, tuple(opts.get("show_pii", ()))))
     if reference is None:

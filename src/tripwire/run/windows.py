@@ -26,14 +26,14 @@ from tripwire.run.context import PassLog, dataset_info, resolve_reference
 
 def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
                     label: str | None, prediction: str | None, options: Mapping[str, Any],
-                    name: str | None = None) -> Report:
+                    name: str | None = None, encoding: str | None = None) -> Report:
     """Compare each time window of `data` with `reference` (or the first window) into one Report."""
     passes = PassLog()
-    source = passes.counting(open_source(data, name=name), ["profile"])
+    source = passes.counting(open_source(data, name=name, encoding=encoding), ["profile"])
     profiles, data_name, undated = window_profiles(source, time_column, window, name)
     keys = list(profiles)
     if reference is not None:
-        ref = resolve_reference(reference, passes=passes)
+        ref = resolve_reference(reference, passes=passes, encoding=encoding)
         assert ref is not None
         compared = keys
     else:

@@ -192,3 +192,9 @@ def test_keep_format_refuses_integers_of_19_digits_in_one_line():
     # clipped to 18 digits they all became one number; the refusal names the way out
     with pytest.raises(UsageError, match=r"19 or more digits.*drop --keep-format"):
         pseudonymise_frame(pl.DataFrame({"id": [10**18 + 1, 10**18 + 2]}), ["id"], KEY, keep_format=True)
+
+
+def test_keep_format_treats_non_ascii_digits_as_text():
+    # Unicode digits matched \\d and then failed integer parsing with a Polars traceback
+    out = pseudonymise_frame(pl.DataFrame({"s": ["٣٤", "12"]}), ["s"], KEY, keep_format=True)["s"]
+    assert len(out[0]) == 16 and len(out[1]) == 2 and out[1].isdigit()

@@ -179,7 +179,7 @@ def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, k
         if not keep_format:
             out.append(digest.str.slice(0, length).alias(c))
             continue
-        is_digits = text.str.contains(r"^\d{1,18}$").fill_null(False)
+        is_digits = text.str.contains(r"^[0-9]{1,18}$").fill_null(False)
         width = digits.clip(1, 18).fill_null(1).to_numpy()
         rows = np.flatnonzero(is_digits.to_numpy())
         number = text.gather(rows).str.to_integer().to_numpy()

@@ -164,3 +164,14 @@ def test_ranking_matches_the_textbook_and_sklearn_ndcg():
     assert _row(rows, "popularity_bias")["value"] == pytest.approx(shown["pop"].mean() / pop["pop"].mean())
     assert _row(rows, "novelty")["value"] == pytest.approx(
         float((-np.log2(shown.filter(pl.col("pop") > 0)["pop"].to_numpy())).mean()))
+
+
+@pytest.mark.parametrize("given", ["1.5", "inf"])
+def test_positive_that_is_no_whole_number_is_no_class_of_whole_labels(given):
+    # int(1.5) silently made class 1 the positive one, and int(inf) raised an OverflowError
+    from tripwire.errors import UsageError
+    from tripwire.evaluation.classification import positive_class
+
+    with pytest.raises(UsageError, match="is not a class of 'y'"):
+        positive_class(given, np.array([0, 1]), "y")
+    assert positive_class("1", np.array([0, 1]), "y") == 1

@@ -178,3 +178,23 @@ def test_a_short_hex_length_that_clashes_is_refused():
     with pytest.raises(UsageError, match=r"give a longer --length than 4$"):
         pseudonymise_frame(pl.DataFrame({"email": values}), ["email"], KEY, length=4)
     assert pseudonymise_frame(pl.DataFrame({"email": values}), ["email"], KEY)["email"].n_unique() == 2000
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_keep_format_keeps_signed_one_digit_numbers_apart(seed):
+    # -k and k both went to 0 for the k whose image is 0 (nine keys in ten): two people became one
+    key = KEY + bytes([seed])
+    out = pseudonymise_frame(pl.DataFrame({"id": list(range(-9, 10))}), ["id"], key, keep_format=True)["id"]
+    assert sorted(out.to_list()) == list(range(-9, 10))
+
+
+def test_keep_format_refuses_integers_of_19_digits_in_one_line():
+    # clipped to 18 digits they all became one number; the refusal names the way out
+    with pytest.raises(UsageError, match=r"19 or more digits.*drop --keep-format"):
+        pseudonymise_frame(pl.DataFrame({"id": [10**18 + 1, 10**18 + 2]}), ["id"], KEY, keep_format=True)
+
+
+def test_keep_format_treats_non_ascii_digits_as_text():
+    # Unicode digits matched \\d and then failed integer parsing with a Polars traceback
+    out = pseudonymise_frame(pl.DataFrame({"s": ["٣٤", "12"]}), ["s"], KEY, keep_format=True)["s"]
+    assert len(out[0]) == 16 and len(out[1]) == 2 and out[1].isdigit()

@@ -38,9 +38,11 @@ def positive_class(given: Any, labels: np.ndarray, label: str) -> Any:
         value: Any = str(given).lower() in ("true", "1", "yes")
     elif labels.dtype.kind in "iuf":
         try:
-            value = labels.dtype.type(float(given))
+            value = float(given)
         except ValueError:
             raise UsageError(f"--positive {given!r}: {label!r} holds numbers") from None
+        if labels.dtype.kind == "f" or value.is_integer():  # not 1.5 (int() made it class 1), inf or nan
+            value = labels.dtype.type(value)
     else:
         value = str(given)
     if value not in set(labels.tolist()):

@@ -151,12 +151,23 @@ def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, k
         digits = text.str.len_chars()
         if keep_format and dtype.is_integer():  # numbers only: no hex digest needed
             neg = (df.get_column(c) < 0).fill_null(False)
-            width = (digits - neg.cast(pl.UInt32)).clip(1, 18).fill_null(1).to_numpy()
+            width = (digits - neg.cast(pl.UInt32)).fill_null(1)
+            if (wide := int((width > 18).sum())):  # clipping them would make them one number
+                raise UsageError(f"{c}: {wide:,} integer(s) of 19 or more digits cannot keep their format "
+                                 "(at most 18 digits): drop --keep-format or store the column as text")
+            width = width.clip(1, 18).to_numpy()
+            neg_np = neg.to_numpy()
             magnitude = df.get_column(c).cast(pl.Int64, strict=False).abs().fill_null(0).to_numpy()
             # d digits stay d digits: 1-digit numbers permute 0–9, wider ones never get a leading zero
             low = np.where(width == 1, 0, 10 ** (width - 1).astype(np.int64))
             span = np.where(width == 1, 10, 9 * low)
             permuted = _keyed_permutation(np.clip(magnitude, low, low + span - 1) - low, span, width, key, "int")
+            # -k whose k goes to 0 would meet k at 0 (there is no -0): it takes -p, p being 0's image
+            # (which no other negative takes), so signed 1-digit numbers stay a permutation too
+            at_zero = (width == 1) & neg_np & (permuted == 0)
+            if at_zero.any():
+                permuted[at_zero] = _keyed_permutation(np.zeros(1, np.int64), np.full(1, 10), np.ones(1, np.int64),
+                                                       key, "int")[0]
             value = pl.Series(c, low + permuted)
             value = pl.select(pl.when(neg).then(-value).otherwise(value)).to_series()
             value = pl.select(pl.when(df.get_column(c).is_null()).then(None).otherwise(value)).to_series()
@@ -168,7 +179,7 @@ def _pseudonyms(df: pl.DataFrame, columns: list[str], key: bytes, length: int, k
         if not keep_format:
             out.append(digest.str.slice(0, length).alias(c))
             continue
-        is_digits = text.str.contains(r"^\d{1,18}$").fill_null(False)
+        is_digits = text.str.contains(r"^[0-9]{1,18}$").fill_null(False)
         width = digits.clip(1, 18).fill_null(1).to_numpy()
         rows = np.flatnonzero(is_digits.to_numpy())
         number = text.gather(rows).str.to_integer().to_numpy()

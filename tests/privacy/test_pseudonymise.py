@@ -123,7 +123,7 @@ def _clashing_pair(length: int) -> tuple[str, str]:
     """Return two different values that get one `length`-hex pseudonym under KEY."""
     values = [f"user{i}@example.org" for i in range(5_000)]
     out = pseudonymise_frame(pl.DataFrame({"v": values}), ["v"], KEY, length=length,
-                             collisions=CollisionCheck(["v"], keep_format=False, length=length))["v"].to_list()
+                             collisions=CollisionCheck(["v"], length=length))["v"].to_list()
     first: dict[str, str] = {}
     for value, pseudonym in zip(values, out, strict=True):
         if pseudonym in first:
@@ -161,7 +161,7 @@ def test_a_clash_across_batches_is_found_when_the_file_ends(tmp_path):
     # the same value twice is one person: no clash
     assert pseudonymise_frame(pl.DataFrame({"v": [a, a, None]}), ["v"], KEY, length=4)["v"][0] is not None
     # in different batches of one file: found when the file ends, and no output is left behind
-    check = CollisionCheck(["v"], keep_format=False, length=4)
+    check = CollisionCheck(["v"], length=4)
     for batch in ([a, "x", "y"], ["z", b]):
         pseudonymise_frame(pl.DataFrame({"v": batch}), ["v"], KEY, length=4, collisions=check)
     with pytest.raises(UsageError, match=r"rows 1 and 5, counting from 1"):

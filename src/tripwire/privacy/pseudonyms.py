@@ -61,9 +61,9 @@ class CollisionCheck:
     to meet).
     """
 
-    def __init__(self, columns: list[str], *, keep_format: bool, length: int) -> None:
-        """Check `columns`; `keep_format` and `length` only say what to do in the message."""
-        self.columns, self.keep_format, self.length = columns, keep_format, length
+    def __init__(self, columns: list[str], *, length: int) -> None:
+        """Check `columns`; `length` only says what to do in the message."""
+        self.columns, self.length = columns, length
         self._parts: dict[str, list[pl.DataFrame]] = {c: [] for c in columns}
         self._rows = 0
 
@@ -94,12 +94,11 @@ class CollisionCheck:
                 continue
             first, second, sharing = _first_clash(pairs)
             # format-kept numbers never clash (a permutation): the clash is among hex pseudonyms
-            what = f"give a longer --length than {self.length}"
             raise UsageError(
                 f"{c}: {sharing:,} value(s) would share a pseudonym "
                 f"with another (first: rows {first + 1:,} and {second + 1:,}, counting from 1, of "
                 f"{distinct:,} distinct values); two people must never become one, so nothing was written: "
-                f"{what}")
+                f"give a longer --length than {self.length}")
 
 
 def _first_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -135,7 +134,7 @@ def pseudonymise_frame(df: pl.DataFrame, columns: list[str], key: bytes, *, leng
     one, this frame is checked.
     """
     out = _pseudonyms(df, columns, key, length, keep_format)
-    check = collisions or CollisionCheck(columns, keep_format=keep_format, length=length)
+    check = collisions or CollisionCheck(columns, length=length)
     check.add(df, out)
     if collisions is None:
         check.verify()

@@ -72,7 +72,7 @@ def pseudonymise(data: Any, columns: Sequence[str], output: str | Path, *, key: 
     bar = progress_for(progress, source.name, "pseudonymising")
     rows, writer = 0, None
     # two values sharing a pseudonym in different batches are found too: the file is renamed only when none do
-    collisions = CollisionCheck(list(columns), keep_format=keep_format, length=length)
+    collisions = CollisionCheck(list(columns), length=length)
     try:
         for batch in source.batches():
             df = pl.from_arrow(batch)

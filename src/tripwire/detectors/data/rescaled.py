@@ -335,9 +335,7 @@ class RescaledShare(Detector):
     def _finding(self, col: ColumnProfile, c: Conversion) -> Finding:
         estimated = round(c.share * col.numbers.n)
         x = pl.col(col.name).cast(pl.Float64, strict=False)
-        locate = pl.lit(False)
-        for lo, hi in c.intervals:
-            locate = locate | ((x > lo) & (x <= hi))
+        locate = pl.any_horizontal([(x > lo) & (x <= hi) for lo, hi in c.intervals]) if c.intervals else None
         evidence = {"estimated_count": estimated, "estimated_share": c.share, "factor": c.factor,
                     "offset": c.offset, "fit": c.family, "unit": c.unit,
                     "likely_ranges": [list(i) for i in c.intervals[:20]]}
@@ -350,7 +348,7 @@ class RescaledShare(Detector):
                 {**evidence, "offset_sd": sd},
                 fix="A share of the rows moved together: find the source, segment or period they "
                     "come from (the rows listed are at least 95% likely moved).",
-                locate=locate if c.intervals else None,
+                locate=locate,
             )
         how = f"{c.factor:.4g}x" + (f" {'+' if c.offset >= 0 else '-'} {abs(c.offset):.4g}" if c.offset else "")
         how += f" ({c.unit})" if c.unit else ""
@@ -361,5 +359,5 @@ class RescaledShare(Detector):
             fix=f"About {pct(c.share)} of the values look like the reference's converted as {how} "
                 "(a unit or scale slipped for part of the feed: x10, cents, lb/kg, °F/°C). The rows "
                 "listed are those at least 95% likely converted; confirm with the source.",
-            locate=locate if c.intervals else None,
+            locate=locate,
         )

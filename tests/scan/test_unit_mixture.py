@@ -78,6 +78,23 @@ def test_three_percent_of_distances_converted_inside_their_range_found_on_the_re
     assert not [g for g in report.findings if g.severity == "warning" and g.columns[0] != "distance"]
 
 
+def test_noise_on_five_percent_of_air_times_is_rows_moved_off_their_relation(flight_halves):
+    """The 'moved' reading: noise of 1 SD on 5% of air times is no unit, but those rows leave the
+    relation to distance (its quiet side: the honest-halves test below)."""
+    ref, cur = flight_halves
+    sd = float(cur["air_time"].std())
+    rng = np.random.default_rng(2)
+    # (rows seed 1 lands a few noised values near 0, and the column's own values then read them
+    # as x0.1 on 0.2%: that reading outranks a moved one, see rvA's review)
+    bad, _ = _convert(cur, "air_time", 0.05, lambda v: v + rng.normal(0, sd, v.size), seed=2)
+    found = _lr_findings(tripwire.scan(bad, ref, only=["rescaled_share"]), "air_time")
+    assert len(found) == 1
+    f = found[0]
+    assert f.code == "drift.feature" and f.evidence["fit"] == "moved" and f.evidence["move"] == "noise"
+    assert f.evidence["estimated_share"] == pytest.approx(0.05, abs=0.02)
+    assert "distance" in f.columns
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("loader", ["gss_wages", "trump_tweets", "hotel_rates", "flights", "seattle_weather"])
 def test_no_converted_or_moved_share_in_honest_halves(loader):

@@ -292,8 +292,7 @@ class RescaledShare(Detector):
         if c.fit == "moved":
             return self._moved_finding(c, bound)
         col, share = c.col, c.share
-        how = f"{c.factor:.4g}x" + (f" {'+' if c.offset >= 0 else '-'} {abs(c.offset):.4g}" if c.offset else "")
-        how += f" ({c.unit})"
+        how = _conversion_words(c.factor, c.offset, c.unit)
         evidence = {"estimated_count": round(share * col.numbers.n), "estimated_share": share,
                     "factor": c.factor, "offset": c.offset, "fit": c.fit, "unit": c.unit,
                     "likelihood_ratio": c.lr, "bound": bound,
@@ -316,7 +315,7 @@ class RescaledShare(Detector):
 
     def _moved_finding(self, c: Candidate, bound: float) -> Finding:
         col, share, partners = c.col, c.share, list(c.predictors[:2])
-        sd = f"{abs(c.offset):g} SD" if abs(c.offset) != 1 else "1 SD"
+        sd = f"{abs(c.offset):g} SD"
         how = (f"shifted by {'+' if c.offset > 0 else '-'}{sd}" if c.unit == "shift"
                else f"scattered by noise of {sd}")
         return self.finding(
@@ -335,9 +334,7 @@ class RescaledShare(Detector):
     def _finding(self, col: ColumnProfile, c: Conversion) -> Finding:
         estimated = round(c.share * col.numbers.n)
         x = pl.col(col.name).cast(pl.Float64, strict=False)
-        locate = pl.lit(False)
-        for lo, hi in c.intervals:
-            locate = locate | ((x > lo) & (x <= hi))
+        locate = pl.any_horizontal([(x > lo) & (x <= hi) for lo, hi in c.intervals]) if c.intervals else None
         evidence = {"estimated_count": estimated, "estimated_share": c.share, "factor": c.factor,
                     "offset": c.offset, "fit": c.family, "unit": c.unit,
                     "likely_ranges": [list(i) for i in c.intervals[:20]]}
@@ -350,10 +347,9 @@ class RescaledShare(Detector):
                 {**evidence, "offset_sd": sd},
                 fix="A share of the rows moved together: find the source, segment or period they "
                     "come from (the rows listed are at least 95% likely moved).",
-                locate=locate if c.intervals else None,
+                locate=locate,
             )
-        how = f"{c.factor:.4g}x" + (f" {'+' if c.offset >= 0 else '-'} {abs(c.offset):.4g}" if c.offset else "")
-        how += f" ({c.unit})" if c.unit else ""
+        how = _conversion_words(c.factor, c.offset, c.unit)
         return self.finding(
             "data.magnitude_error", "warning", col.name,
             f"{col.name}: about {pct(c.share)} of the values look like the reference's converted as {how}",
@@ -361,5 +357,11 @@ class RescaledShare(Detector):
             fix=f"About {pct(c.share)} of the values look like the reference's converted as {how} "
                 "(a unit or scale slipped for part of the feed: x10, cents, lb/kg, °F/°C). The rows "
                 "listed are those at least 95% likely converted; confirm with the source.",
-            locate=locate if c.intervals else None,
+            locate=locate,
         )
+
+
+def _conversion_words(factor: float, offset: float, unit: str) -> str:
+    """Return a conversion as the titles say it: '60x (min -> s or h -> min)', '1.8x + 32 (°C -> °F)'."""
+    how = f"{factor:.4g}x" + (f" {'+' if offset >= 0 else '-'} {abs(offset):.4g}" if offset else "")
+    return how + (f" ({unit})" if unit else "")

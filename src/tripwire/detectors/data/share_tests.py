@@ -197,12 +197,7 @@ def _noise(v: float) -> Callable[[np.ndarray], np.ndarray]:
 
 def _any_of(conditions: list[pl.Expr]) -> pl.Expr | None:
     """Return the disjunction of the conditions (None when there are none)."""
-    if not conditions:
-        return None
-    out = conditions[0]
-    for c in conditions[1:]:
-        out = out | c
-    return out
+    return pl.any_horizontal(conditions) if conditions else None
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,17 @@ def test_frames_pyarrow_cannot_read_go_through_spark():
 
     assert filesystem_path("file:/tmp/x.parquet")[1] == "/tmp/x.parquet"
     assert filesystem_path("nosuchfs://bucket/x.parquet") is None  # then mapInArrow, as before
+
+
+def test_a_corrupt_page_behind_a_good_footer_is_one_input_error_line(spark, tmp_path: Path):
+    from tripwire.errors import InputError
+    from tripwire.spark import profile
+
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"s": [f"v{i % 100}" for i in range(5000)]}), path, use_dictionary=False)
+    start = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset + 8
+    data = bytearray(path.read_bytes())
+    data[start:start + 64] = b"Z" * 64  # the page header: pyarrow opens the file, its tasks cannot read it
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"tripwire cannot read .*bad\.parquet \(row group 0\)"):
+        profile(spark.read.parquet(str(path)))  # not an internal error with the worker's traceback

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import tripwire
+from tests.spark.helpers import report_keys as _keys
 from tripwire.errors import UsageError
 from tripwire.profiling import ProfileConfig
 
@@ -24,11 +25,6 @@ def frame() -> pd.DataFrame:
                         "row_id": np.arange(2000) * 10 + 7})
     pdf.loc[BAD, "x"] = -100.0  # below the contract's minimum
     return pdf
-
-
-def _keys(report):
-    return ([(f.code, f.severity, f.columns, f.title, f.rows) for f in report.findings],
-            [(c.name, c.status) for c in report.checks])
 
 
 def test_tripwire_scan_of_a_spark_frame_runs_on_spark(spark, frame):

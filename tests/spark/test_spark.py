@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tripwire
+from tests.spark.helpers import report_keys as _keys
 from tripwire.contracts import Contract
 from tripwire.errors import UsageError
 
@@ -105,11 +106,6 @@ def flights_small(flights):
     df.loc[scaled, "air_time"] = df.loc[scaled, "air_time"] * 100  # unit errors
     df.loc[11500] = df.loc[3]  # an exact duplicate row
     return df
-
-
-def _keys(report):
-    return ([(f.code, f.severity, f.columns, f.title, f.rows) for f in report.findings],
-            [(c.name, c.status) for c in report.checks])
 
 
 def test_scan_of_a_spark_frame_agrees_with_pandas(spark, flights_small):

@@ -38,6 +38,20 @@ _SCHEMES = {"s3a": "s3", "s3n": "s3"}
 
 #: what a unit of work runs: (unit number, its Arrow batches) -> output batches
 UnitFunction = Callable[[int, Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+#: how a task's failed pyarrow read starts: the driver tells the data's fault from a bug by it
+UNREADABLE = "tripwire cannot read "
+
+
+class UnreadableFileError(OSError):
+    """A row group pyarrow cannot read in a task (a corrupt page, a file gone): the data's fault."""
+
+
+def unreadable_reason(exc: BaseException) -> str | None:
+    """Return the one line an UnreadableFileError in a Spark task gave, None for any other failure."""
+    import re
+
+    found = re.findall(re.escape(UNREADABLE) + r"[^\n]*", str(exc))
+    return found[-1].strip()[:300] if found else None
 
 
 @dataclass(frozen=True)
@@ -116,12 +130,16 @@ class _Files:
         return self.file
 
     def batches(self, uri: str, group: int, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
-        """Yield one row group's batches (only `columns` when given)."""
+        """Yield one row group's batches (only `columns` when given); UnreadableFileError when pyarrow cannot."""
         file = self.get(uri)
         if file is None:
-            raise OSError(f"pyarrow cannot open {uri} any more")
-        return file.iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group],
-                                 columns=list(columns) if columns is not None else None)
+            raise UnreadableFileError(f"{UNREADABLE}{uri}: pyarrow cannot open it any more")
+        try:
+            yield from file.iter_batches(batch_size=DEFAULT_BATCH_ROWS, row_groups=[group],
+                                         columns=list(columns) if columns is not None else None)
+        except (OSError, pa.ArrowException) as exc:  # a corrupt page behind a good footer, say
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UnreadableFileError(f"{UNREADABLE}{uri} (row group {group}): {first}") from exc
 
 
 def map_units(frame: Any, groups: RowGroups | None, work: UnitFunction, schema: str,

@@ -53,7 +53,7 @@ def keyed_report(report: Report, frame: Any, offsets: dict[int, int], key: str, 
     looked = key_values(frame, offsets, wanted, key, groups) if wanted.size else {}
     names = {**looked, **known}
     if len(looked) != wanted.size:  # the frame gave other rows than in the profile pass
-        raise UsageError(f"key {key!r}: found {len(names):,} of the {wanted.size:,} listed rows again; the "
+        raise UsageError(f"key {key!r}: found {len(looked):,} of the {wanted.size:,} listed rows again; the "
                          "DataFrame's partitions changed between Spark jobs (a repartition without orderBy?): "
                          "cache it (df.cache()) or sort it first")
     findings = []

@@ -159,14 +159,20 @@ def collect_arrow(frame: Any) -> pa.Table:
     """
     from pyspark.errors import PythonException
 
+    from tripwire.errors import InputError
+
     try:
         return frame.toArrow()
-    except PythonException:
-        raise
+    except PythonException as exc:  # tripwire's code, or pyarrow reading a file in a task (tripwire.spark.direct)
+        from tripwire.spark.direct import unreadable_reason
+
+        reason = unreadable_reason(exc)
+        if reason is None:
+            raise
+        raise InputError(f"the Spark job failed: {reason}", hint="check the input files") from exc
     except Exception as exc:
         if "Py4J" not in type(exc).__name__ and not type(exc).__module__.startswith("pyspark"):
             raise
-        from tripwire.errors import InputError
         from tripwire.spark.session import spark_reason
 
         raise InputError(f"the Spark job failed: {spark_reason(exc)}",

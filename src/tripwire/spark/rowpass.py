@@ -374,14 +374,18 @@ def _repeated_keys(frame: Any, schema: pa.Schema, columns: tuple[str, ...], keep
                           columns=read if keys is not schema else None)
         ranked = keyed.withColumn("n", F.row_number().over(Window.partitionBy("h").orderBy("pos")))
         repeats = ranked.where(F.col("n") > 1).select("pos", "name")
-        count = repeats.count()
-        listed = repeats.orderBy("pos").limit(MAX_ALL_ROWS).toArrow()
-        first = listed.column("pos").to_numpy()
         sets = None
         if keep_sets:  # the quarantine must know every repeated row: 8 bytes each, broadcast
-            allpos = repeats.select("pos").toArrow().column("pos").to_numpy().astype(np.int64)
+            # one job collects them all (count and first rows follow): each job re-runs the shuffle
+            every = repeats.toArrow().sort_by("pos")
+            count, listed = every.num_rows, every.slice(0, MAX_ALL_ROWS)
+            allpos = every.column("pos").to_numpy().astype(np.int64)
             sets = {int(p): np.sort(allpos[allpos >> ROW_SHIFT == p] & _LOCAL)
                     for p in np.unique(allpos >> ROW_SHIFT)}
+        else:
+            count = repeats.count()
+            listed = repeats.orderBy("pos").limit(MAX_ALL_ROWS).toArrow()
+        first = listed.column("pos").to_numpy()
     except Exception as exc:  # a key Polars cannot hash: the check says why it could not judge
         return RowFindings(error=_first_line(exc)), None
     rows = positions(np.asarray(first, dtype=np.int64), offsets).tolist()

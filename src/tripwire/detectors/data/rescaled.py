@@ -29,7 +29,7 @@ import polars as pl
 
 from tripwire.detectors.common import is_numeric, pct
 from tripwire.detectors.data.mixture_lr import lr_bound
-from tripwire.detectors.data.row_model import ROW, RowFeatures
+from tripwire.detectors.data.row_model import ROW, RowFeatures, SampleColumns, Samples
 from tripwire.detectors.data.share_tests import Candidate, MovedTest, UnitTest
 from tripwire.detectors.data.units import FACTOR_TOLERANCE, KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
 from tripwire.detectors.registry import Detector, ScanContext, register
@@ -218,15 +218,10 @@ def _likely_intervals(f_ref: StepCdf, f_cur: StepCdf, a: float, b: float,
     return tuple(out)
 
 
-def _sampled(rows: pl.DataFrame | None, name: str) -> np.ndarray | None:
+def _sampled(rows: SampleColumns | None, name: str) -> np.ndarray | None:
     """Return a column's finite numbers in the row sample (None without one)."""
-    if rows is None or name not in rows.columns:
-        return None
-    try:
-        values = rows[name].cast(pl.Float64, strict=False).drop_nulls().to_numpy()
-    except pl.exceptions.PolarsError:
-        return None
-    return values[np.isfinite(values)]
+    values = None if rows is None else rows(name)
+    return None if values is None else values[np.isfinite(values)]
 
 
 @register
@@ -237,7 +232,10 @@ class RescaledShare(Detector):
     requires = frozenset({"profile", "reference"})
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        cur_rows, ref_rows = ctx.profile.sample_frame(), ctx.reference.sample_frame()
+        cur_frame, ref_frame = ctx.profile.sample_frame(), ctx.reference.sample_frame()
+        # each sample column is read once, for every test here
+        cur_rows = None if cur_frame is None else SampleColumns(cur_frame)
+        ref_rows = None if ref_frame is None else SampleColumns(ref_frame)
         kept: set[str] = set()  # columns with a finding
         untested = []
         for col in ctx.profile.columns.values():
@@ -252,17 +250,17 @@ class RescaledShare(Detector):
                 kept.add(col.name)
             else:
                 untested.append((col, ref))
-        if cur_rows is not None and ref_rows is not None and ROW in cur_rows.columns:
-            yield from self._likelihood_ratio(untested, cur_rows, ref_rows, kept)
+        if cur_rows is not None and ref_rows is not None and ROW in cur_rows.frame.columns:
+            yield from self._likelihood_ratio(untested, Samples(ref_rows, cur_rows), kept)
 
-    def _likelihood_ratio(self, columns: list[tuple[ColumnProfile, ColumnProfile]], cur_rows: pl.DataFrame,
-                          ref_rows: pl.DataFrame, kept: set[str]) -> Iterator[Finding]:
+    def _likelihood_ratio(self, columns: list[tuple[ColumnProfile, ColumnProfile]], samples: Samples,
+                          kept: set[str]) -> Iterator[Finding]:
         """Yield the converted shares the likelihood-ratio route finds beyond its Bonferroni bound."""
         tests, found = 0, []
-        feats = RowFeatures.of(ref_rows, cur_rows)
+        feats = RowFeatures.of(samples.ref.frame, samples.cur.frame)
         for col, ref in columns:
             for kind in (UnitTest, MovedTest):
-                test = kind.of(col, ref, cur_rows, ref_rows, feats)
+                test = kind.of(col, ref, samples, feats)
                 if test is not None:
                     tests += test.tests
                     found.append(test)

@@ -13,6 +13,7 @@ in another way is drift's to report, not a unit error.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -104,7 +105,8 @@ def _transfer(edges: np.ndarray, maps: Sequence[Map]) -> np.ndarray:
         idx = np.searchsorted(edges, y, side="right") - 1
         idx = np.where(y == edges[-1], b - 1, idx)
         tgt = np.where(~np.isfinite(y) | (idx < 0), b, np.where(idx >= b, b + 1, idx))
-        np.add.at(out[k], (tgt, src), 1.0 / per)
+        # the sums np.add.at makes, in the same order, without its per-element dispatch
+        out[k] = np.bincount(tgt * b + src, np.full(tgt.size, 1.0 / per), (b + 2) * b).reshape(b + 2, b)
     return out
 
 
@@ -150,7 +152,7 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     # the saturated two-sample model: what any difference between the samples could explain
     sat = float(_xlogy(r, r / m).sum() + _xlogy(c, c / n).sum())
     left = 2.0 * (sat - ll1)
-    fits = left <= stats.chi2.isf(FIT_ALPHA, max(b - 2, 1))
+    fits = left <= _fit_bound(max(b - 2, 1))
     conv = w[:, None] * (move @ p[:, :, None])[:, :b, 0]
     posterior = np.where(q[:, :b] > 0, conv / np.where(q[:, :b] > 0, q[:, :b], 1.0), 0.0)
     support = np.zeros((k, 2))
@@ -163,6 +165,12 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     return MixtureFit(lr, w, fits, edges, posterior, support, (c, r))
 
 
+@functools.cache
+def _fit_bound(df: int) -> float:
+    """Return the deviance a fitting mixture may leave with `df` degrees of freedom."""
+    return float(stats.chi2.isf(FIT_ALPHA, df))
+
+
 def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> tuple[np.ndarray, np.ndarray]:
     """Return the bin probabilities and shares maximising the joint likelihood, per map."""
     b = r.size
@@ -170,13 +178,24 @@ def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> 
     p = np.repeat(((r + cc[:b]) / (n + m))[None, :], k, axis=0)
     w = np.full(k, 0.05)
     back = np.ascontiguousarray(move.transpose(0, 2, 1))
+    ratio = np.zeros((k, b + 2))
+    # the arithmetic of `_mixture` and of the update written out, each product made once (an
+    # iteration is a few dozen tiny array operations: their count is its cost)
     for _ in range(ITERATIONS):
-        q = _mixture(p, w, move)
-        ratio = np.where(q > 0, cc[None, :] / np.where(q > 0, q, 1.0), 0.0)
-        stay = (1.0 - w)[:, None] * p * ratio[:, :b]
-        moved = w[:, None] * p * (back @ ratio[:, :, None])[:, :, 0]
+        wc = w[:, None]
+        stay = (1.0 - w)[:, None] * p
+        q = wc * (move @ p[:, :, None])[:, :, 0]
+        q[:, :b] += stay
+        ratio.fill(0.0)
+        np.divide(cc, q, out=ratio, where=q > 0)
+        stay *= ratio[:, :b]
+        moved = wc * p
+        moved *= (back @ ratio[:, :, None])[:, :, 0]
         w_new = np.minimum(moved.sum(axis=1) / n, MAX_SHARE)
-        p = (r[None, :] + stay + moved) / (n + m)
+        stay += r
+        stay += moved
+        stay /= n + m
+        p = stay
         done = np.abs(w_new - w).max() < TOLERANCE
         w = w_new
         if done:

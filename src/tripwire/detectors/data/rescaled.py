@@ -80,6 +80,9 @@ class StepCdf:
 
     def __init__(self, points: np.ndarray, values: np.ndarray, n: int, rank_error: float) -> None:
         self.points, self.values, self.n, self.rank_error = points, values, n, rank_error
+        #: P(X <= x) by the number of points <= x (0 below the first)
+        self._steps = np.concatenate([[0.0], values])
+        self._finite = bool(points.size) and bool(np.isfinite(points[[0, -1]]).all())
 
     @classmethod
     def of(cls, col: ColumnProfile, sampled: np.ndarray | None = None) -> StepCdf:
@@ -99,8 +102,15 @@ class StepCdf:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Return P(X <= x) for every x."""
-        i = np.searchsorted(self.points, x, side="right") - 1
-        return np.where(i >= 0, self.values[np.clip(i, 0, None)], 0.0)
+        if not self._finite:
+            return self._steps[np.searchsorted(self.points, x, side="right")]
+        # only values inside the points' range are searched: a transformed grid leaves most of
+        # them beyond it, where the CDF is 0 or its last value (NaN sorts last, as in a search)
+        lo, hi = self.points[0], self.points[-1]
+        inside = (x >= lo) & (x < hi)
+        out = np.where(x < hi, 0.0, self.values[-1])
+        out[inside] = self._steps[np.searchsorted(self.points, x[inside], side="right")]
+        return out
 
 
 def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarray | None = None,
@@ -176,12 +186,16 @@ def _best_mixture(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarra
     """
     if logs.size == 0:
         return None
-    chunk = max(1, 1_000_000 // max(x.size, 1))
+    # chunks of 64k values: their temporaries stay in the cache
+    chunk = max(1, 65_536 // max(x.size, 1))
     best = None
     base = f_ref(x)
     for start in range(0, logs.size, chunk):
         a, b = 10.0 ** logs[start: start + chunk, None], bb[start: start + chunk, None]
-        g = f_ref((x[None, :] - b) / a) - base[None, :]
+        y = x[None, :] - b
+        y /= a
+        g = f_ref(y)
+        g -= base[None, :]
         if whole:
             s = np.ones(g.shape[0])
         else:

@@ -94,19 +94,22 @@ def _transfer(edges: np.ndarray, maps: Sequence[Map]) -> np.ndarray:
     b = edges.size - 1
     frac = (np.arange(SUB_POINTS) + 0.5) / SUB_POINTS
     points = edges[:-1, None] + frac[None, :] * np.diff(edges)[:, None]
-    out = np.zeros((len(maps), b + 2, b))
-    for k, g in enumerate(maps):
+    images = []
+    for g in maps:
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             # a map may return several images per point (B, SUB, ...): a random one, e.g. noise
-            y = np.asarray(g(points), dtype=np.float64).reshape(b, -1)
-        per = y.shape[1]
-        src = np.repeat(np.arange(b), per)
-        y = y.ravel()
+            images.append(np.asarray(g(points), dtype=np.float64).reshape(b, -1))
+    out = np.zeros((len(maps), b + 2, b))
+    for per in sorted({y.shape[1] for y in images}):  # maps with as many images binned at once
+        ks = [k for k, y in enumerate(images) if y.shape[1] == per]
+        y = np.stack([images[k] for k in ks]).reshape(len(ks), b * per)
         idx = np.searchsorted(edges, y, side="right") - 1
         idx = np.where(y == edges[-1], b - 1, idx)
         tgt = np.where(~np.isfinite(y) | (idx < 0), b, np.where(idx >= b, b + 1, idx))
-        # the sums np.add.at makes, in the same order, without its per-element dispatch
-        out[k] = np.bincount(tgt * b + src, np.full(tgt.size, 1.0 / per), (b + 2) * b).reshape(b + 2, b)
+        cell = (np.arange(len(ks))[:, None] * (b + 2) + tgt) * b + np.repeat(np.arange(b), per)[None, :]
+        # the sums np.add.at would make, in the same order, without its per-element dispatch
+        mass = np.bincount(cell.ravel(), np.full(cell.size, 1.0 / per), len(ks) * (b + 2) * b)
+        out[ks] = mass.reshape(len(ks), b + 2, b)
     return out
 
 
@@ -118,7 +121,7 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     """Fit the null and the mixture for every map; None when the samples are too small."""
     if cur.size < 50 or ref.size < 50 or not maps:
         return None
-    pooled = np.concatenate([cur, ref])
+    pooled = np.sort(np.concatenate([cur, ref]))  # sorted once, its quantiles are cheap
     bins = int(np.clip(pooled.size // PER_BIN, MIN_BINS, MAX_BINS))
     edges = np.unique(np.quantile(pooled, np.linspace(0.0, 1.0, bins + 1)))
     if edges.size < 6:
@@ -127,8 +130,10 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     b = edges.size - 1
 
     def hist(t: np.ndarray) -> np.ndarray:
-        i = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, b - 1)
-        return np.bincount(i, minlength=b).astype(np.float64)
+        # bin i holds edges[i] <= t < edges[i + 1], the first and last bins all beyond them
+        # (NaN last): counted by searching the edges in the sorted values
+        below = np.searchsorted(np.sort(t), edges[1:-1], side="left")
+        return np.diff(below, prepend=0, append=t.size).astype(np.float64)
 
     c, r = hist(cur), hist(ref)
     n, m = c.sum(), r.sum()
@@ -214,8 +219,15 @@ def _split_wide(edges: np.ndarray, pooled: np.ndarray) -> np.ndarray:
     parts = np.maximum(np.ceil(np.diff(edges) / width).astype(int), 1)
     if (parts == 1).all():
         return edges
-    out = [np.linspace(lo, hi, k + 1)[:-1] for lo, hi, k in zip(edges[:-1], edges[1:], parts, strict=True)]
-    return np.concatenate([*out, edges[-1:]])
+    step = np.diff(edges) / parts
+    if (step == 0).any():  # subnormal widths: np.linspace's own path for them
+        out = [np.linspace(lo, hi, k + 1)[:-1] for lo, hi, k in zip(edges[:-1], edges[1:], parts, strict=True)]
+        return np.concatenate([*out, edges[-1:]])
+    # np.linspace(lo, hi, k + 1)[:-1] of every bin at once, in its arithmetic: j * step + lo
+    j = (np.arange(parts.sum()) - np.repeat(np.cumsum(parts) - parts, parts)).astype(np.float64)
+    y = j * np.repeat(step, parts)
+    y += np.repeat(edges[:-1], parts)
+    return np.concatenate([y, edges[-1:]])
 
 
 def _mixture(p: np.ndarray, w: np.ndarray, move: np.ndarray) -> np.ndarray:

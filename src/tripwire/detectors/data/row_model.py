@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
@@ -92,6 +93,9 @@ class RowModel:
     intercept: float
     terms: tuple[tuple[pl.Expr, float], ...]  # (feature, weight) of the prediction
 
+    #: whether the model was left unfitted, its R² provably below the bar it was asked to reach
+    weak: ClassVar[bool] = False
+
     @functools.cached_property
     def predicted(self) -> pl.Expr:
         """Return ln(target) (or target) predicted from the other columns, as an expression (built
@@ -100,6 +104,26 @@ class RowModel:
         for expr, weight in self.terms:
             predicted = predicted + expr * weight
         return predicted
+
+
+class WeakRowModel:
+    """A row model whose R² provably falls below the bar a test set: fitted in full only when one
+    of its parts is read (the test itself never reads them)."""
+
+    weak = True
+
+    def __init__(self, fit: Callable[[], RowModel | None]) -> None:
+        self._fit = fit
+
+    @functools.cached_property
+    def model(self) -> RowModel:
+        """Return the model fitted in full."""
+        model = self._fit()
+        assert model is not None  # it passed every check before its R² was bounded
+        return model
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
 
 
 def _features(ref: pl.DataFrame) -> list[tuple[str, pl.Expr]]:
@@ -240,11 +264,17 @@ def _blas_controller() -> Any:
     return ThreadpoolController()
 
 
-def fit_row_model(feats: RowFeatures, samples: Samples, target: str, log: bool = True) -> RowModel | None:
+def fit_row_model(feats: RowFeatures, samples: Samples, target: str, log: bool = True,
+                  min_r2: float | None = None) -> RowModel | WeakRowModel | None:
     """Return the model of ln(target) (of target with `log` false) from the other columns, or None
-    without enough to fit."""
+    without enough to fit.
+
+    With `min_r2`, a model whose R² provably falls below it (its out-of-fold error on some folds
+    already exceeds that share of the variance) is returned as a `WeakRowModel`, fitted in full
+    only if read.
+    """
     with _one_thread():
-        return _fit(feats, samples, target, log)
+        return _fit(feats, samples, target, log, min_r2)
 
 
 @dataclass(frozen=True)
@@ -258,9 +288,19 @@ class _Design:
     sums: np.ndarray
     sizes: np.ndarray
     scale: np.ndarray  # per feature (all of them)
-    total: tuple[np.ndarray, float]  # feature sums and rows of all folds
-    eigs: tuple[tuple[np.ndarray, np.ndarray] | None, ...]  # per fold, of the other folds' rows
-    eig: tuple[np.ndarray, np.ndarray]  # of all rows
+    total: tuple[np.ndarray, np.ndarray, float]  # Gram matrix, feature sums and rows of all folds
+    eigs: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, compare=False, repr=False)
+
+    def eig(self, fold: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return the eigendecomposition of the rows of every fold but `fold` (all with None),
+        made when first asked for."""
+        key = -1 if fold is None else fold
+        if key not in self.eigs:
+            gram, sx, n = self.total
+            sc = self.scale[self.used]
+            self.eigs[key] = (_eig(gram, sx, n, sc) if fold is None else
+                              _eig(gram - self.grams[fold], sx - self.sums[fold], n - self.sizes[fold], sc))
+        return self.eigs[key]
 
 
 def _design(feats: RowFeatures, target: str, kr: np.ndarray) -> _Design | None:
@@ -289,14 +329,12 @@ def _make_design(feats: RowFeatures, target: str, kr: np.ndarray) -> _Design | N
         return None
     ix = np.ix_(used, used)
     grams = np.stack([g[ix] for g in grams])
-    sums, sc = sums[:, used], scale[used]
-    gram, sx = grams.sum(axis=0), sums.sum(axis=0)
-    eigs = tuple(_eig(gram - grams[f], sx - sums[f], n - sizes[f], sc) if ok[f].any() else None
-                 for f in range(FOLDS))
-    return _Design(ok, used, grams, sums, sizes, scale, (sx, n), eigs, _eig(gram, sx, n, sc))
+    sums = sums[:, used]
+    return _Design(ok, used, grams, sums, sizes, scale, (grams.sum(axis=0), sums.sum(axis=0), n))
 
 
-def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool) -> RowModel | None:
+def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
+         min_r2: float | None) -> RowModel | WeakRowModel | None:
     if not feats.sources:
         return None
     y_ref, y_cur = samples.ref(target), samples.cur(target)
@@ -319,23 +357,31 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool) -> RowMod
     ys = [y0[m] for m in feats.masks]
     xys = np.stack([part.T @ y for part, y in zip(feats.parts, ys, strict=True)])[:, used]
     sy = np.array([y.sum() for y in ys])
-    sx, n = design.total
+    _, sx, n = design.total
     xy, sy_all = xys.sum(axis=0), float(sy.sum())
     oof = [np.empty((len(PENALTIES), int(k.sum()))) for k in ok]
     full = np.zeros((feats.center.size, len(PENALTIES)))
-    for f, (part, eig) in enumerate(zip(feats.parts, design.eigs, strict=True)):
-        if eig is None:  # no row of this fold has a value
+    # R² = 1 - (out-of-fold squared error) / (n * variance): the folds done bound it from above
+    bar = None if min_r2 is None else (1.0 - min_r2) * float(n) * float(y0[kr].var())
+    seen = np.zeros(len(PENALTIES))
+    for f, part in enumerate(feats.parts):
+        if not ok[f].any():  # no row of this fold has a value
             continue
-        path = _ridge_path(eig, sx - design.sums[f], xy - xys[f], sy_all - sy[f],
+        path = _ridge_path(design.eig(f), sx - design.sums[f], xy - xys[f], sy_all - sy[f],
                            n - design.sizes[f], sc)
         full[used] = np.stack([beta for _, beta in path], axis=1)
         b0s = np.array([b0 for b0, _ in path])
         oof[f] = (ys[f][:, None] - b0s[None, :] - part @ full)[ok[f]].T
+        if bar is not None:
+            seen += (oof[f] * oof[f]).sum(axis=1)
+            # a margin far above rounding (sums of squares: no cancellation) makes it a proof
+            if seen.min() > bar * (1.0 + 1e-9):
+                return WeakRowModel(functools.partial(_fit, feats, samples, target, log, None))
     ref_res = np.concatenate(oof, axis=1)
     y_kept = np.concatenate([y[k] for y, k in zip(ys, ok, strict=True)])
     mse = (ref_res * ref_res).mean(axis=1)
     best = int(np.flatnonzero(mse <= MSE_SLACK * mse.min())[-1])
-    b0, beta = _ridge_path(design.eig, sx, xy, sy_all, n, sc)[best]
+    b0, beta = _ridge_path(design.eig(), sx, xy, sy_all, n, sc)[best]
     coef = np.zeros(feats.center.size)
     coef[used] = beta
     # the same product as on the rows kept alone (row-major either way: same arithmetic)

@@ -18,7 +18,7 @@ import polars as pl
 from scipy import stats
 
 from tripwire.detectors.data.mixture_lr import MixtureFit, fit_mixture
-from tripwire.detectors.data.row_model import RowFeatures, RowModel, Samples, fit_row_model
+from tripwire.detectors.data.row_model import RowFeatures, RowModel, Samples, WeakRowModel, fit_row_model
 from tripwire.detectors.data.units import KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
 from tripwire.profiling import ColumnProfile
 
@@ -71,7 +71,7 @@ class UnitTest:
     marginal: MixtureFit | None
     cur_log: np.ndarray
     cur_sample_rows: np.ndarray
-    model: RowModel | None
+    model: RowModel | WeakRowModel | None  # weak: too weak for the relation's test
     relation: MixtureFit | None
     relation_maps: tuple[tuple[float, float, str], ...]
     ref_log: np.ndarray
@@ -172,10 +172,10 @@ class UnitTest:
 
 
 def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | None, samples: Samples,
-              name: str) -> tuple[MixtureFit | None, tuple, RowModel | None]:
+              name: str) -> tuple[MixtureFit | None, tuple, RowModel | WeakRowModel | None]:
     """Return the factor test on the residuals of the column's log row model, its maps, the model."""
-    model = fit_row_model(feats, samples, name) if feats is not None else None
-    if model is None or model.r2 < MIN_R2:
+    model = fit_row_model(feats, samples, name, min_r2=MIN_R2) if feats is not None else None
+    if model is None or model.weak or model.r2 < MIN_R2:
         return None, (), model
     # noise competes with the factors: rows scattered off the relation are not a unit slip
     spread = float(np.std(model.ref_residuals))
@@ -221,8 +221,8 @@ class MovedTest:
         if (feats is None or not sd > 0 or ref.distinct_count < 10 or col.numbers.n < MIN_VALUES
                 or ref.numbers.n < MIN_VALUES):
             return None
-        model = fit_row_model(feats, samples, col.name, log=False)
-        if model is None or model.r2 < MIN_R2:
+        model = fit_row_model(feats, samples, col.name, log=False, min_r2=MIN_R2)
+        if model is None or model.weak or model.r2 < MIN_R2:
             return None
         moves = tuple(("shift", d) for d in SHIFTS_SD) + tuple(("noise", v) for v in NOISE_SD)
         fns = tuple(_shift(d * sd) if kind == "shift" else _noise(d * sd) for kind, d in moves)
@@ -233,8 +233,8 @@ class MovedTest:
         """Return the test with the row model refitted without these columns (None when the
         others do not predict it well)."""
         feats, samples = self.inputs
-        model = fit_row_model(feats.without(columns), samples, self.col.name, log=False)
-        if model is None or model.r2 < MIN_R2:
+        model = fit_row_model(feats.without(columns), samples, self.col.name, log=False, min_r2=MIN_R2)
+        if model is None or model.weak or model.r2 < MIN_R2:
             return None
         fit = fit_mixture(model.cur_residuals, model.ref_residuals, self.fns)
         return None if fit is None else replace(self, model=model, fit=fit)

@@ -140,11 +140,12 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
     fits = {}
     for family, (logs, offs) in families.items():
         fit = _search(f_ref, x, d0, logs, offs * sd, sd, refine_offset=family != "factor",
-                      refine_factor=family != "offset")
+                      refine_factor=family != "offset", known=family != "offset")
         if fit is not None and 3.0 / n <= fit[2] <= MAX_SHARE and fit[4] <= NOISE_C * noise:
             if family != "offset" and not known_conversion(10.0 ** fit[0], fit[1], sd):
                 continue  # no unit converts this way: a shape, not a slipped unit
             fits[family] = fit
+            break  # the simplest family fitting wins: the others need no search
     if not fits:
         return None
     family = next(f for f in ("factor", "offset", "affine") if f in fits)
@@ -161,16 +162,34 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
 
 def _search(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarray, offs: np.ndarray,
             sd: float, refine_offset: bool = True, refine_factor: bool = True,
-            whole: bool = False) -> tuple[float, float, float, float, float] | None:
-    """Return (log10 a, b, share, rss, largest residual) of the best fit: coarse grid, then refined."""
+            whole: bool = False, known: bool = False) -> tuple[float, float, float, float, float] | None:
+    """Return (log10 a, b, share, rss, largest residual) of the best fit: coarse grid, then refined.
+
+    With `known` (the fit counts only near a known conversion), the coarse best is returned
+    unrefined when no known conversion is within the refinement's reach.
+    """
     best = _best_mixture(f_ref, x, d0, *_grid(logs, offs), whole=whole)
     if best is None:
         return None
     log_a, b = best[0], best[1]
+    if known and not _known_within(log_a, b, sd, 0.05 if refine_factor else 0.0,
+                                   0.5 * sd if refine_offset else 0.0):
+        return best
     fine_logs = log_a + np.arange(-0.05, 0.0501, 0.005) if refine_factor else np.array([log_a])
     fine_offs = b + np.arange(-0.5, 0.501, 0.05) * sd if refine_offset else np.array([b])
     fine = _best_mixture(f_ref, x, d0, *_grid(fine_logs, fine_offs), whole=whole)
     return fine if fine is not None and fine[3] <= best[3] else best
+
+
+def _known_within(log_a: float, b: float, sd: float, log_reach: float, offset_reach: float) -> bool:
+    """Return whether a map within (log_reach, offset_reach) of 10**log_a * x + b may be a known
+    conversion (`known_conversion`'s tolerances, with a margin far above rounding)."""
+    for a, off, _ in KNOWN_CONVERSIONS:
+        if (abs(log_a * math.log(10.0) - math.log(a)) <= FACTOR_TOLERANCE + log_reach * math.log(10.0) + 1e-6
+                and abs(b - off) <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(off) + offset_reach
+                + 1e-6 * (1.0 + abs(b) + sd)):
+            return True
+    return False
 
 
 def _grid(logs: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -177,9 +177,9 @@ class RowFeatures:
     designs: dict[tuple[str, bytes], _Design | None] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
-    def masks(self) -> tuple[np.ndarray, ...]:
-        """Return, per fold, which reference rows it holds."""
-        return tuple(self.fold == f for f in range(FOLDS))
+    def members(self) -> tuple[np.ndarray, ...]:
+        """Return, per fold, the reference rows it holds (in order: what a mask would select)."""
+        return tuple(np.flatnonzero(self.fold == f) for f in range(FOLDS))
 
     @functools.cached_property
     def cur_rows_first(self) -> np.ndarray:
@@ -314,7 +314,7 @@ def _design(feats: RowFeatures, target: str, kr: np.ndarray) -> _Design | None:
 
 def _make_design(feats: RowFeatures, target: str, kr: np.ndarray) -> _Design | None:
     others = np.array([src != target for src in feats.sources])
-    ok = tuple(kr[m] for m in feats.masks)
+    ok = tuple(kr[m] for m in feats.members)
     grams, sums = feats.grams.copy(), feats.sums.copy()
     for f, part in enumerate(feats.parts):
         if not ok[f].all():
@@ -354,7 +354,7 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
         return None
     # per fold: the target's values (0 on the rows lacking one) and their sufficient statistics
     ok, used, sc = design.ok, design.used, design.scale[design.used]
-    ys = [y0[m] for m in feats.masks]
+    ys = [y0[m] for m in feats.members]
     xys = np.stack([part.T @ y for part, y in zip(feats.parts, ys, strict=True)])[:, used]
     sy = np.array([y.sum() for y in ys])
     _, sx, n = design.total
@@ -376,7 +376,7 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
             seen += (oof[f] * oof[f]).sum(axis=1)
             # a margin far above rounding (sums of squares: no cancellation) makes it a proof
             if seen.min() > bar * (1.0 + 1e-9):
-                return WeakRowModel(functools.partial(_fit, feats, samples, target, log, None))
+                return WeakRowModel(functools.partial(fit_row_model, feats, samples, target, log))
     ref_res = np.concatenate(oof, axis=1)
     y_kept = np.concatenate([y[k] for y, k in zip(ys, ok, strict=True)])
     mse = (ref_res * ref_res).mean(axis=1)

@@ -101,7 +101,8 @@ class UnitTest:
         keep = (cur_x > 0) & np.isfinite(cur_x)
         cur_log, sample_rows = np.log(cur_x[keep]), samples.cur.rows[keep]
         ref_log = np.log(ref_x[(ref_x > 0) & np.isfinite(ref_x)])
-        if np.unique(ref_log).size < 10:
+        # ten distinct among the first values are enough (sorting them all costs more)
+        if np.unique(ref_log[:100]).size < 10 and np.unique(ref_log).size < 10:
             return None
         maps = KNOWN_CONVERSIONS
         marginal_fns = tuple(_log_map(a, b) for a, b, _ in maps)

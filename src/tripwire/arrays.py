@@ -31,3 +31,17 @@ def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
             return np.empty(0, dtype)
         return np.frombuffer(data, dtype, count=len(array), offset=array.offset * dtype.itemsize)
     return array.to_numpy(zero_copy_only=False)
+
+
+def member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """Return a mask of which `values` occur in `of` (what `np.isin` returns).
+
+    Integer arrays (row hashes) are looked up in a hash table: `np.isin` sorts both arrays,
+    ten times slower for a million hashes against a sample.
+    """
+    values, of = np.asarray(values), np.asarray(of)
+    if values.dtype.kind not in "iu" or of.dtype.kind not in "iu" or values.dtype != of.dtype:
+        return np.isin(values, of)
+    import polars as pl
+
+    return pl.Series(values).is_in(pl.Series(of).implode()).to_numpy()

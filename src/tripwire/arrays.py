@@ -7,6 +7,10 @@ numbers without nulls the buffers answer that question: these wrap them, zero-co
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
@@ -45,3 +49,23 @@ def member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
     import polars as pl
 
     return pl.Series(values).is_in(pl.Series(of).implode()).to_numpy()
+
+
+def one_thread() -> contextlib.AbstractContextManager:
+    """Return a context running BLAS and OpenMP kernels on one thread.
+
+    Their worker threads spin when the machine is shared (or while the run's other thread
+    computes), turning a second's work into minutes.
+    """
+    controller = _thread_controller()
+    return contextlib.nullcontext() if controller is None else controller.limit(limits=1)
+
+
+@functools.cache
+def _thread_controller() -> Any:
+    """Return threadpoolctl's controller, made once: finding the loaded libraries costs 5 ms a call."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # without scikit-learn's helper: the libraries' default threads
+        return None
+    return ThreadpoolController()

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tripwire.arrays import one_thread
 from tripwire.drift_detection.stats import auc_interval
 
 FOLDS = 3
@@ -58,10 +59,7 @@ def separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | N
     folds = min(FOLDS, n_cur, n_ref)
     if folds < 2:
         return None
-    from threadpoolctl import threadpool_limits
-
-    # one thread: OpenMP workers spin when the machine is shared, turning 1 s into minutes
-    with threadpool_limits(1):
+    with one_thread():
         return _separability(model_factory, x, y, names, importance, importance_from, screen_below,
                              screen_above, folds, n_cur, n_ref)
 

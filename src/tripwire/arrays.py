@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -51,14 +53,39 @@ def member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
     return pl.Series(values).is_in(pl.Series(of).implode()).to_numpy()
 
 
-def one_thread() -> contextlib.AbstractContextManager:
-    """Return a context running BLAS and OpenMP kernels on one thread.
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run BLAS and OpenMP kernels on one thread inside this context.
 
     Their worker threads spin when the machine is shared (or while the run's other thread
-    computes), turning a second's work into minutes.
+    computes), turning a second's work into minutes. Two threads of a run may be inside at
+    once: the limit is process-wide, so the first in sets it and the last out restores it.
+    OpenBLAS ignores a raise of its threads from a thread other than the one that lowered
+    them, so a run holds the limit on its own thread while its worker works
+    (`DetectorRun`): the last out is then the thread that came in first.
     """
+    global _inside, _limiter
     controller = _thread_controller()
-    return contextlib.nullcontext() if controller is None else controller.limit(limits=1)
+    if controller is None:
+        yield
+        return
+    with _ONE_THREAD:
+        if _inside == 0:
+            _limiter = controller.limit(limits=1)
+        _inside += 1
+    try:
+        yield
+    finally:
+        with _ONE_THREAD:
+            _inside -= 1
+            if _inside == 0 and _limiter is not None:
+                _limiter.restore_original_limits()
+                _limiter = None
+
+
+_ONE_THREAD = threading.Lock()
+_inside = 0
+_limiter: Any = None
 
 
 @functools.cache

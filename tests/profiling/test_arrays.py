@@ -62,3 +62,30 @@ def test_member_is_np_isin_for_hashes_and_anything_else():
     floats = np.array([1.0, np.nan, 3.0])  # not hashes: np.isin's own answer (NaN never a member)
     assert np.array_equal(member(floats, np.array([np.nan, 3.0])), [False, False, True])
     assert np.array_equal(member(np.array([1, 2], np.int32), np.array([2], np.int64)), [False, True])
+
+
+def test_one_thread_nests_across_threads_and_restores_the_limit_once_all_leave():
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from tripwire.arrays import one_thread
+
+    def threads() -> set[int]:
+        return {lib["num_threads"] for lib in threadpool_info()}
+
+    before = threads()
+    seen: list[set[int]] = []
+
+    def worker() -> None:  # a run's worker: in and out while the run's thread holds the limit
+        with one_thread():
+            seen.append(threads())
+        seen.append(threads())
+
+    with one_thread():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(5)
+        assert threads() == {1}
+    assert seen == [{1}, {1}]  # the worker leaving did not lift the run's limit
+    assert threads() == before

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import threading
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,42 +55,33 @@ def member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
 
 @contextlib.contextmanager
 def one_thread() -> Iterator[None]:
-    """Run BLAS and OpenMP kernels on one thread inside this context.
+    """Run BLAS and OpenMP kernels on one thread inside this context (on this thread).
 
     Their worker threads spin when the machine is shared (or while the run's other thread
-    computes), turning a second's work into minutes. Two threads of a run may be inside at
-    once: the limit is process-wide, so the first in sets it and the last out restores it.
-    OpenBLAS ignores a raise of its threads from a thread other than the one that lowered
-    them, so a run holds the limit on its own thread while its worker works
-    (`DetectorRun`): the last out is then the thread that came in first.
+    computes), turning a second's work into minutes. OpenMP's limit belongs to the thread
+    that sets it; OpenBLAS's is process-wide and ignores a raise from a thread other than
+    the one that lowered it, so a run holds it on its own thread, entered first and left
+    last, while its worker works (`DetectorRun`). Import the library whose kernels you
+    limit before entering: only libraries already loaded are controlled.
     """
-    global _inside, _limiter
-    controller = _thread_controller()
+    controller = _thread_controller(len(sys.modules))
     if controller is None:
         yield
         return
-    with _ONE_THREAD:
-        if _inside == 0:
-            _limiter = controller.limit(limits=1)
-        _inside += 1
+    limiter = controller.limit(limits=1)
     try:
         yield
     finally:
-        with _ONE_THREAD:
-            _inside -= 1
-            if _inside == 0 and _limiter is not None:
-                _limiter.restore_original_limits()
-                _limiter = None
+        limiter.restore_original_limits()
 
 
-_ONE_THREAD = threading.Lock()
-_inside = 0
-_limiter: Any = None
+@functools.lru_cache(maxsize=1)
+def _thread_controller(modules: int) -> Any:
+    """Return threadpoolctl's controller, made again only when modules were imported since.
 
-
-@functools.cache
-def _thread_controller() -> Any:
-    """Return threadpoolctl's controller, made once: finding the loaded libraries costs 5 ms a call."""
+    Finding the loaded libraries costs 5 ms a call; a module imported since may have loaded
+    one (scikit-learn loads OpenMP).
+    """
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # without scikit-learn's helper: the libraries' default threads

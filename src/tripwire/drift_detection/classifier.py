@@ -59,6 +59,8 @@ def separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | N
     folds = min(FOLDS, n_cur, n_ref)
     if folds < 2:
         return None
+    import sklearn  # noqa: F401  (loads OpenMP before the limit is set, so the limit covers it)
+
     with one_thread():
         return _separability(model_factory, x, y, names, importance, importance_from, screen_below,
                              screen_above, folds, n_cur, n_ref)

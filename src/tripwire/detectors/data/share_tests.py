@@ -29,8 +29,13 @@ MIN_VALUES = 100
 #: moves searched off a relation: shifts and added noise, in the reference's standard deviations
 SHIFTS_SD = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
 NOISE_SD = (0.5, 1.0, 2.0)
+#: the moves a unit reading competes with on the same values (reference SDs): finer than the
+#: ones tested off a relation, so a move's size is not the unit's advantage
+RIVAL_SHIFTS_SD = tuple(float(d) for d in np.r_[-np.arange(3.0, 0.0, -0.25), np.arange(0.25, 3.001, 0.25)])
+RIVAL_NOISE_SD = tuple(float(v) for v in np.geomspace(0.25, 4.0, 9))
 #: a normal variable's quantiles: the images of a value under added noise
-_NORMAL = stats.norm.ppf((np.arange(16) + 0.5) / 16)
+_UNIFORM = (np.arange(16) + 0.5) / 16
+_NORMAL = stats.norm.ppf(_UNIFORM)
 #: noise (in residual SDs) a unit slip on a relation must explain the rows better than
 RELATION_NOISE = (2.0, 4.0, 8.0)
 #: the ratio of a column's own values (½χ²₀ + ½χ²₁ at 5%) that says they lean to a map
@@ -78,6 +83,9 @@ class UnitTest:
     marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     inputs: tuple[RowFeatures | None, pl.DataFrame, pl.DataFrame]  # to refit the row model
+    #: the rivals of a unit on the same log values: a share shifted or noised (`RIVAL_SHIFTS_SD`,
+    #: `RIVAL_NOISE_SD`); they compete, they never fire, so they are not counted as tests
+    marginal_moves: MixtureFit | None = None
 
     @property
     def tests(self) -> int:
@@ -110,6 +118,7 @@ class UnitTest:
         maps = KNOWN_CONVERSIONS
         marginal_fns = tuple(_log_map(a, b) for a, b, _ in maps)
         marginal = fit_mixture(cur_log, ref_log, marginal_fns)
+        moves = fit_mixture(cur_log, ref_log, _value_moves(sd)) if marginal is not None else None
         # in a model's residuals an offset is not a shift; a small one (a tiny share of the
         # column's spread, °C -> °F on incomes) is the factor's
         factors: dict[float, tuple[float, float, str]] = {}
@@ -119,7 +128,7 @@ class UnitTest:
         relation_maps = tuple(factors.values())
         relation, relation_fns, model = _relation(relation_maps, feats, ref_rows, cur_rows, col.name)
         return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
-                   marginal_fns, relation_fns, (feats, ref_rows, cur_rows))
+                   marginal_fns, relation_fns, (feats, ref_rows, cur_rows), moves)
 
     def without(self, columns: set[str]) -> UnitTest:
         """Return the tests with the row model refitted without these columns (their values are
@@ -143,9 +152,15 @@ class UnitTest:
             return replace(related, priority=own.priority)  # its own values show it too
         return own or related
 
+    def _beats_moves(self, lr: float) -> bool:
+        """Return whether a unit's ratio on the column's own values beats every shifted or
+        noised share's on the same values, each family charged for the maps it chose from."""
+        moves = self.marginal_moves
+        return moves is None or unit_beats_moves(lr, len(self.maps), moves.lr)
+
     def _marginal(self, bound: float) -> Candidate | None:
         m = self.marginal
-        if m is None or not m.fits.any() or m.lr[k := m.best()] < bound:
+        if m is None or not m.fits.any() or m.lr[k := m.best()] < bound or not self._beats_moves(m.lr[k]):
             return None
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = self.maps[k]
@@ -165,11 +180,16 @@ class UnitTest:
             return None
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = self.relation_maps[k]
+        lean = float(m.lr[self.maps.index((a, b, unit))]) if m is not None else 0.0
+        moves = self.marginal_moves
+        if moves is not None and float(moves.lr.max()) >= bound and not self._beats_moves(lean):
+            return None  # its own values moved (shifted or noised), which the map explains less well
         resid = x.log() - self.model.predicted
         locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
         rows = self.model.cur_rows[r.likely(k, self.model.cur_residuals, POSTERIOR)]
-        # the column's own values lean the same way (5% level): it, not a partner, likely slipped
-        own = m is not None and m.lr[self.maps.index((a, b, unit))] >= OWN_EVIDENCE
+        # the column's own values lean the same way (5% level), and more than to a move: it,
+        # not a partner, likely slipped
+        own = lean >= OWN_EVIDENCE and self._beats_moves(lean)
         return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
                          "relation", rows, None if locate is None else (x > 0) & locate, self.model.predictors,
                          self.model.r2)
@@ -185,6 +205,38 @@ def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | N
     spread = float(np.std(model.ref_residuals))
     fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(_noise(v * spread) for v in RELATION_NOISE))
     return fit_mixture(model.cur_residuals, model.ref_residuals, fns), fns, model
+
+
+def unit_beats_moves(unit_lr: float, units: int, move_lrs: np.ndarray) -> bool:
+    """Return whether a unit reading's ratio, chosen from `units` maps, beats the best move's
+    on the same data and bins, chosen from len(move_lrs).
+
+    Both readings are a share and one map; what differs is how many maps each picked its best
+    from. A family's evidence is charged 2·log(its number of maps): under a uniform prior over
+    them, twice the log of its Bayes factor is at least its best ratio less that.
+    """
+    move = float(np.max(move_lrs)) - 2.0 * math.log(max(len(move_lrs), 1))
+    return unit_lr - 2.0 * math.log(max(units, 1)) > move
+
+
+def _value_moves(sd: float) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
+    """Return the maps of log values for a value shifted or noised by each of the moves tested
+    off a relation. The sample holds positive values only: noise is drawn given that the value
+    stays positive; a value shifted to zero or below leaves the sample (lost mass)."""
+    def shifted(d: float) -> Callable[[np.ndarray], np.ndarray]:
+        def g(t: np.ndarray) -> np.ndarray:
+            y = np.exp(t) + d
+            return np.log(np.where(y > 0, y, np.nan))
+        return g
+
+    def noised(v: float) -> Callable[[np.ndarray], np.ndarray]:
+        def g(t: np.ndarray) -> np.ndarray:
+            x = np.exp(t)[..., None]
+            below = stats.norm.cdf(-x / v)  # the chance noise takes the value to zero or below
+            y = x + v * stats.norm.ppf(below + _UNIFORM * (1.0 - below))
+            return np.log(np.where(y > 0, y, np.nan))
+        return g
+    return (*(shifted(d * sd) for d in RIVAL_SHIFTS_SD), *(noised(v * sd) for v in RIVAL_NOISE_SD))
 
 
 def _shift(d: float) -> Callable[[np.ndarray], np.ndarray]:

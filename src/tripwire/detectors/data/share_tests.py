@@ -29,10 +29,11 @@ MIN_VALUES = 100
 #: moves searched off a relation: shifts and added noise, in the reference's standard deviations
 SHIFTS_SD = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
 NOISE_SD = (0.5, 1.0, 2.0)
-#: the moves a unit reading competes with on the same values (reference SDs): finer than the
-#: ones tested off a relation, so a move's size is not the unit's advantage
-RIVAL_SHIFTS_SD = tuple(float(d) for d in np.r_[-np.arange(3.0, 0.0, -0.25), np.arange(0.25, 3.001, 0.25)])
-RIVAL_NOISE_SD = tuple(float(v) for v in np.geomspace(0.25, 4.0, 9))
+#: the moves a unit reading competes with on the same values (reference SDs): the sizes this
+#: detector says a move with (`SHIFTS_SD`, `NOISE_SD`), on a finer grid so that a move's exact
+#: size is no advantage of the unit's
+RIVAL_SHIFTS_SD = tuple(float(d) for d in np.r_[-np.arange(2.0, 0.0, -0.25), np.arange(0.25, 2.001, 0.25)])
+RIVAL_NOISE_SD = tuple(float(v) for v in np.geomspace(0.25, 2.0, 7))
 #: a normal variable's quantiles: the images of a value under added noise
 _UNIFORM = (np.arange(16) + 0.5) / 16
 _NORMAL = stats.norm.ppf(_UNIFORM)

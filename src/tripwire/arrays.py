@@ -7,6 +7,12 @@ numbers without nulls the buffers answer that question: these wrap them, zero-co
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import sys
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
@@ -31,3 +37,53 @@ def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
             return np.empty(0, dtype)
         return np.frombuffer(data, dtype, count=len(array), offset=array.offset * dtype.itemsize)
     return array.to_numpy(zero_copy_only=False)
+
+
+def member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """Return a mask of which `values` occur in `of` (what `np.isin` returns).
+
+    Integer arrays (row hashes) are looked up in a hash table: `np.isin` sorts both arrays,
+    ten times slower for a million hashes against a sample.
+    """
+    values, of = np.asarray(values), np.asarray(of)
+    if values.dtype.kind not in "iu" or of.dtype.kind not in "iu" or values.dtype != of.dtype:
+        return np.isin(values, of)
+    import polars as pl
+
+    return pl.Series(values).is_in(pl.Series(of).implode()).to_numpy()
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run BLAS and OpenMP kernels on one thread inside this context (on this thread).
+
+    Their worker threads spin when the machine is shared (or while the run's other thread
+    computes), turning a second's work into minutes. OpenMP's limit belongs to the thread
+    that sets it; OpenBLAS's is process-wide and ignores a raise from a thread other than
+    the one that lowered it, so a run holds it on its own thread, entered first and left
+    last, while its worker works (`DetectorRun`). Import the library whose kernels you
+    limit before entering: only libraries already loaded are controlled.
+    """
+    controller = _thread_controller(len(sys.modules))
+    if controller is None:
+        yield
+        return
+    limiter = controller.limit(limits=1)
+    try:
+        yield
+    finally:
+        limiter.restore_original_limits()
+
+
+@functools.lru_cache(maxsize=1)
+def _thread_controller(modules: int) -> Any:
+    """Return threadpoolctl's controller, made again only when modules were imported since.
+
+    Finding the loaded libraries costs 5 ms a call; a module imported since may have loaded
+    one (scikit-learn loads OpenMP).
+    """
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # without scikit-learn's helper: the libraries' default threads
+        return None
+    return ThreadpoolController()

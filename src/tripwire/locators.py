@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
+from tripwire.arrays import member
 from tripwire.vocabulary import hash_rows
 
 
@@ -73,7 +74,7 @@ class _RepeatedKeyScanner:
         h = hash_rows(df.select(self.columns), seed=7)
         first = np.zeros(h.size, dtype=bool)
         first[np.unique(h, return_index=True)[1]] = True
-        repeat = ~first | np.isin(h, self.seen, assume_unique=False)
+        repeat = ~first | member(h, self.seen)
         self.seen = np.union1d(self.seen, h)
         return repeat
 

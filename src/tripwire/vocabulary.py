@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from tripwire.arrays import member
+
 #: strings people (and writers like pandas, R and SQL clients) write for "no value";
 #: compared after trimming and lower-casing
 DISGUISED_NULLS = ("", "n/a", "na", "null", "none", "nan", "-", "--", "?", "nil", "#n/a",
@@ -42,7 +44,7 @@ def later_occurrences(hashes: np.ndarray) -> np.ndarray:
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     if repeated.size == 0:
         return np.zeros(0, dtype=np.intp)
-    candidates = np.flatnonzero(np.isin(hashes, repeated))
+    candidates = np.flatnonzero(member(hashes, repeated))
     values = hashes[candidates]
     order = np.argsort(values, kind="stable")
     sorted_h = values[order]

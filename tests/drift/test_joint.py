@@ -25,6 +25,25 @@ def test_a_changed_relation_is_multivariate_drift_only():
     assert 0.85 < lo <= mv.evidence["auc"] <= hi
 
 
+def test_a_plainly_separable_batch_is_judged_on_the_first_fold_and_a_close_one_on_every_row():
+    from tripwire.drift_detection.classifier import separability
+    from tripwire.drift_detection.multivariate import _model
+
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.normal(0, 1, 3000), rng.normal(0, 1, 3000)])
+    y = np.repeat([0, 1], 1500)
+    x[y == 1, 0] += 3  # plainly separable: the first fold's interval lies above 0.85
+    plain = separability(lambda: _model([False, False]), x, y, ["a", "b"], screen_above=0.85)
+    full = separability(lambda: _model([False, False]), x, y, ["a", "b"])
+    assert plain.scored_rows == 1000 and full.scored_rows == 3000
+    assert 0.85 < plain.low <= plain.auc <= plain.high and plain.high - plain.low > full.high - full.low
+    assert abs(plain.auc - full.auc) < 0.02 and next(iter(plain.importance)) == "a" == next(iter(full.importance))
+    assert plain.evidence()["auc_scored_rows"] == 1000
+    x[y == 1, 0] -= 2.5  # a close call (AUC ~0.64): every fold is fitted, every row scored
+    close = separability(lambda: _model([False, False]), x, y, ["a", "b"], screen_above=0.85)
+    assert close.scored_rows == 3000 and 0.55 < close.auc < 0.75
+
+
 def test_multivariate_quiet_on_same_distribution_and_skipped_without_samples():
     report = tripwire.drift(_correlated(3000, 0.5, 1), _correlated(3000, 0.5, 0))
     assert not report.by_code("drift.multivariate")

@@ -47,3 +47,45 @@ def test_profiling_a_parquet_file_never_imports_pandas(tmp_path) -> None:
             "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_member_is_np_isin_for_hashes_and_anything_else():
+    from tripwire.arrays import member
+
+    rng = np.random.default_rng(0)
+    hashes = rng.integers(0, 2**64 - 1, 50_000, dtype=np.uint64, endpoint=True)
+    sample = np.concatenate([hashes[::97], rng.integers(0, 2**64 - 1, 300, dtype=np.uint64, endpoint=True)])
+    assert np.array_equal(member(hashes, sample), np.isin(hashes, sample))
+    assert member(hashes, sample).sum() == hashes[::97].size
+    empty = np.zeros(0, np.uint64)
+    assert member(empty, sample).shape == (0,) and not member(hashes[:5], empty).any()
+    floats = np.array([1.0, np.nan, 3.0])  # not hashes: np.isin's own answer (NaN never a member)
+    assert np.array_equal(member(floats, np.array([np.nan, 3.0])), [False, False, True])
+    assert np.array_equal(member(np.array([1, 2], np.int32), np.array([2], np.int64)), [False, True])
+
+
+def test_one_thread_nests_across_threads_and_the_run_thread_restores_the_limit():
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from tripwire.arrays import one_thread
+
+    def threads() -> set[int]:
+        return {lib["num_threads"] for lib in threadpool_info()}
+
+    before = threads()
+    seen: list[set[int]] = []
+
+    def worker() -> None:  # a run's worker: in and out while the run's thread holds the limit
+        with one_thread():
+            seen.append(threads())
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+
+    with one_thread():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(5)
+        assert threads() == {1}
+    assert seen == [{1}, {1}]  # the worker leaving did not lift the run's limit
+    assert threads() == before

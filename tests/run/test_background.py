@@ -139,3 +139,41 @@ def test_a_background_detector_whose_row_task_crashes_is_not_run_again_inline(te
     assert {c.name: c.status for c in report.checks}["test.broken_rows"] == "skipped"
     assert ran == []
     assert not _detector_threads()
+
+
+def test_background_work_is_shared_by_both_threads_and_the_blas_limit_ends_with_the_run(temporary_detectors):
+    from threadpoolctl import threadpool_info
+
+    from tripwire.detectors.registry import ScanContext, start_detectors
+    from tripwire.profiling import profile
+
+    ran_on: dict[str, str] = {}
+    release = threading.Event()
+
+    def run(self, ctx):
+        ran_on[self.name] = threading.current_thread().name
+        if self.name == "test.first":  # hold the worker until the run's thread took the next one
+            release.wait(10)
+        yield self.finding("data.outliers", "info", "x", f"{self.name} ran")
+
+    for name in ("test.first", "test.second"):
+        register(type("Slow", (Detector,), {"name": name, "codes": ("data.outliers",), "background": True,
+                                            "run": run}))
+
+    blas = [lib["num_threads"] for lib in threadpool_info()]
+    ctx = ScanContext(profile=profile(pd.DataFrame({"x": range(100)})))
+    started = start_detectors(ctx, names=["test.first", "test.second"], rows=True)
+    assert [lib["num_threads"] for lib in threadpool_info()] == [1] * len(blas)  # while both threads work
+    for _ in range(1000):  # the worker has taken the first one
+        if "test.first" in ran_on:
+            break
+        threading.Event().wait(0.01)
+    timer = threading.Timer(0.5, release.set)
+    timer.start()
+    findings, _ = started.complete()  # the worker waits in test.first: the run's thread runs test.second
+    timer.join()
+    assert [f.title for f in findings] == ["test.first ran", "test.second ran"]  # registry order
+    assert ran_on["test.first"].startswith("tripwire-detector")
+    assert not ran_on["test.second"].startswith("tripwire-detector")
+    assert [lib["num_threads"] for lib in threadpool_info()] == blas
+    assert not _detector_threads()

@@ -7,7 +7,10 @@ Plugins register through the `tripwire.detectors` entry-point group.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections import deque
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import polars as pl
 
+from tripwire.arrays import one_thread
 from tripwire.errors import TripwireError
 from tripwire.extras import EXTRA_OF, available
 from tripwire.report.codes import code_info
@@ -231,16 +235,42 @@ class DetectorRun:
     failed: dict[str, str] = field(default_factory=dict)
     tasks: dict[str, RowTask] = field(default_factory=dict)
     skipped: list[CheckResult] = field(default_factory=list)
-    #: background detectors still running: name -> future of their findings
+    #: background detectors not finished: name -> future of their findings
     pending: dict[str, Future[list[Finding]]] = field(default_factory=dict)
-    #: the thread that runs them, one at a time in order (None until one is started)
+    #: the thread that runs them in order (None until one is started)
     executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    #: background detectors not started yet: the worker takes them in order, and so does the
+    #: caller's thread once its own work (the row pass) is done, so neither thread idles
+    queue: deque[tuple[str, Detector, ScanContext]] = field(default_factory=deque, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: the run's thread holds BLAS/OpenMP to one thread while its worker works (two busy
+    #: threads on their own pools oversubscribe the cores); released by close()
+    limit: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
     def submit(self, name: str, detector: Detector, ctx: ScanContext) -> None:
-        """Start a background detector's `run` in this run's worker thread."""
+        """Queue a background detector's `run` for this run's worker thread."""
+        self.pending[name] = Future()
+        with self.lock:
+            self.queue.append((name, detector, ctx))
         if self.executor is None:
+            self.limit.enter_context(one_thread())
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tripwire-detector")
-        self.pending[name] = self.executor.submit(lambda: list(detector.run(ctx)))
+            self.executor.submit(self._drain)
+
+    def _drain(self) -> None:
+        """Run queued background detectors until none is left (on whichever thread calls it)."""
+        while True:
+            with self.lock:
+                if not self.queue:
+                    return
+                name, detector, ctx = self.queue.popleft()
+            future = self.pending.get(name)
+            if future is None or not future.set_running_or_notify_cancel():
+                continue  # cancelled: the run stopped early
+            try:
+                future.set_result(list(detector.run(ctx)))
+            except BaseException as exc:  # handed to complete(), which decides what a crash means
+                future.set_exception(exc)
 
     def close(self) -> None:
         """Cancel the background detectors not started, wait for the running one, end the thread.
@@ -249,6 +279,8 @@ class DetectorRun:
         for a run that is over. A Python thread cannot be interrupted, so a detector already
         running is waited for (its work is bounded by the row sample).
         """
+        with self.lock:
+            self.queue.clear()
         for future in self.pending.values():
             future.cancel()
         self.pending.clear()
@@ -256,6 +288,7 @@ class DetectorRun:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
+        self.limit.close()  # on the run's thread, after the worker stopped
 
     def feed(self, df: pl.DataFrame, offset: int) -> None:
         """Give every row task one batch (a task that raises is dropped, its detector failed)."""
@@ -270,6 +303,7 @@ class DetectorRun:
         finishers = [*((n, f.result) for n, f in self.pending.items()),
                      *((n, t.finish) for n, t in self.tasks.items())]
         try:
+            self._drain()  # help the worker with the background detectors it has not started
             for name, finish in finishers:  # background detectors' findings, then the row tasks'
                 try:
                     self.findings[name].extend(finish())

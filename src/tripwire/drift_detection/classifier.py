@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tripwire.arrays import one_thread
 from tripwire.drift_detection.stats import auc_interval
 
 FOLDS = 3
@@ -30,17 +31,19 @@ class Separability:
     n_ref: int
     n_cur: int
     importance: dict[str, float] = field(default_factory=dict)  # feature -> AUC lost when shuffled
+    #: held-out rows the AUC is scored on: every row, or one fold's when that fold decided alone
+    scored_rows: int = 0
 
     def evidence(self) -> dict[str, Any]:
         """Return the numbers behind a finding."""
         return {"auc": round(self.auc, 4), "auc_95ci": [round(self.low, 4), round(self.high, 4)],
-                "rows_per_side": [self.n_ref, self.n_cur],
+                "rows_per_side": [self.n_ref, self.n_cur], "auc_scored_rows": self.scored_rows,
                 "top_features": {k: round(v, 4) for k, v in list(self.importance.items())[:10]}}
 
 
 def separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | None = None,
                  importance: bool = True, importance_from: float = 0.0,
-                 screen_below: float | None = None) -> Separability | None:
+                 screen_below: float | None = None, screen_above: float | None = None) -> Separability | None:
     """Return the out-of-fold AUC of `model_factory()` fit on x (rows) to y (1 = current).
 
     With `names` (one per column of a dense x) and `importance`, the first fold's model also
@@ -48,58 +51,75 @@ def separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | N
     when the AUC reaches `importance_from`, since nobody reads what drives an AUC of 0.5.
     With `screen_below`, the first fold screens: when even the top of its AUC's interval (at
     3 standard errors) stays below that value, the other folds are not fitted and that fold's
-    AUC is returned (most batches are not separable; this spares two of three fits).
+    AUC is returned (most batches are not separable; this spares two of three fits). With
+    `screen_above`, likewise when even the bottom of that interval lies above it: a batch that
+    plainly separable is judged, and its features ranked, on the first fold alone.
     """
     n_cur, n_ref = int(y.sum()), int(len(y) - y.sum())
     folds = min(FOLDS, n_cur, n_ref)
     if folds < 2:
         return None
-    from threadpoolctl import threadpool_limits
+    import sklearn  # noqa: F401  (loads OpenMP before the limit is set, so the limit covers it)
 
-    # one thread: OpenMP workers spin when the machine is shared, turning 1 s into minutes
-    with threadpool_limits(1):
+    with one_thread():
         return _separability(model_factory, x, y, names, importance, importance_from, screen_below,
-                             folds, n_cur, n_ref)
+                             screen_above, folds, n_cur, n_ref)
 
 
 def _separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | None, importance: bool,
-                  importance_from: float, screen_below: float | None, folds: int, n_cur: int,
-                  n_ref: int) -> Separability:
+                  importance_from: float, screen_below: float | None, screen_above: float | None,
+                  folds: int, n_cur: int, n_ref: int) -> Separability:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
     scores = np.zeros(len(y))
-    imp: dict[str, float] = {}
     first: tuple[Any, np.ndarray] | None = None
+    scored = np.arange(len(y))
     for k, (train, test) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y)):
         model = model_factory()
         model.fit(x[train], y[train])
         scores[test] = model.predict_proba(x[test])[:, 1]
         if k == 0:
             first = (model, test)
-            if screen_below is not None and len(np.unique(y[test])) == 2:
+            if len(np.unique(y[test])) == 2 and (screen_below is not None or screen_above is not None):
                 pos = int(y[test].sum())
                 fold_auc = float(roc_auc_score(y[test], scores[test]))
-                if auc_interval(fold_auc, pos, len(test) - pos, z=3.0)[1] < screen_below:
+                low3, high3 = auc_interval(fold_auc, pos, len(test) - pos, z=3.0)
+                if screen_below is not None and high3 < screen_below:
                     low, high = auc_interval(fold_auc, pos, len(test) - pos)
-                    return Separability(fold_auc, low, high, n_ref, n_cur)
-    auc = float(roc_auc_score(y, scores))
-    if importance and names and first is not None and auc >= importance_from and len(np.unique(y[first[1]])) == 2:
-        model, test = first
-        rng = np.random.default_rng(SEED)
-        base = roc_auc_score(y[test], scores[test])
-        # several features' shuffled copies of the fold in one matrix: one prediction call per chunk, not
-        # one per feature; chunked because all of them at once is rows x features² (2.4 GB for 300 features at 5,000 rows a side)
-        n, per = len(test), max(1, STACKED_CELLS // (len(test) * x.shape[1]))
-        for start in range(0, len(names), per):
-            chunk = range(start, min(start + per, len(names)))
-            stacked = np.tile(x[test], (len(chunk), 1))
-            for b, j in enumerate(chunk):
-                block = stacked[b * n:(b + 1) * n]
-                block[:, j] = block[rng.permutation(n), j]
-            shuffled_scores = model.predict_proba(stacked)[:, 1].reshape(len(chunk), n)
-            for b, j in enumerate(chunk):
-                imp[names[j]] = float(base - roc_auc_score(y[test], shuffled_scores[b]))
-    low, high = auc_interval(auc, n_cur, n_ref)
+                    return Separability(fold_auc, low, high, n_ref, n_cur, scored_rows=len(test))
+                if screen_above is not None and low3 > screen_above:
+                    scored = test
+                    break
+    auc = float(roc_auc_score(y[scored], scores[scored]))
+    imp = _importance(first, x, y, scores, names) if (
+        importance and names and first is not None and auc >= importance_from
+        and len(np.unique(y[first[1]])) == 2) else {}
+    n_pos = int(y[scored].sum())
+    low, high = auc_interval(auc, n_pos, len(scored) - n_pos)
     ranked = dict(sorted(((k, v) for k, v in imp.items() if v > 0), key=lambda kv: -kv[1]))
-    return Separability(auc, low, high, n_ref, n_cur, ranked)
+    return Separability(auc, low, high, n_ref, n_cur, ranked, scored_rows=len(scored))
+
+
+def _importance(first: tuple[Any, np.ndarray], x: Any, y: np.ndarray, scores: np.ndarray,
+                names: list[str]) -> dict[str, float]:
+    """Return the AUC the first fold's model loses on its held-out rows when each feature is shuffled."""
+    from sklearn.metrics import roc_auc_score
+
+    model, test = first
+    rng = np.random.default_rng(SEED)
+    base = roc_auc_score(y[test], scores[test])
+    imp: dict[str, float] = {}
+    # several features' shuffled copies of the fold in one matrix: one prediction call per chunk, not
+    # one per feature; chunked because all of them at once is rows x features² (2.4 GB for 300 features at 5,000 rows a side)
+    n, per = len(test), max(1, STACKED_CELLS // (len(test) * x.shape[1]))
+    for start in range(0, len(names), per):
+        chunk = range(start, min(start + per, len(names)))
+        stacked = np.tile(x[test], (len(chunk), 1))
+        for b, j in enumerate(chunk):
+            block = stacked[b * n:(b + 1) * n]
+            block[:, j] = block[rng.permutation(n), j]
+        shuffled_scores = model.predict_proba(stacked)[:, 1].reshape(len(chunk), n)
+        for b, j in enumerate(chunk):
+            imp[names[j]] = float(base - roc_auc_score(y[test], shuffled_scores[b]))
+    return imp

@@ -102,6 +102,7 @@ class FeatureDrift(Detector):
     name, family = "drift.feature", "drift"
     codes = ("drift.feature",)
     requires = frozenset({"profile", "reference"})
+    background = True  # no rows to locate: either thread may run it while the other works
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         config = DriftConfig.from_options(ctx.options)

@@ -94,9 +94,10 @@ class MultivariateDrift(Detector):
         a, b = pair
         x, names, categorical = feature_matrix(a, b, kinds)
         y = np.concatenate([np.zeros(a.height), np.ones(b.height)]).astype(np.int64)
-        lowest = min(config.levels("auc").values())
+        lowest, highest = min(config.levels("auc").values()), max(config.levels("auc").values())
+        # a fold whose interval lies wholly below the lowest level or above the highest decides alone
         result = separability(lambda: _model(categorical), x, y, names, importance_from=lowest,
-                              screen_below=lowest)
+                              screen_below=lowest, screen_above=highest)
         if result is None:
             return
         level = config.severity("auc", result.auc)

@@ -105,8 +105,9 @@ class TextDrift(Detector):
         except ValueError:  # no token occurs twice: nothing to learn from
             return None
         y = np.concatenate([np.zeros(ref.len()), np.ones(cur.len())]).astype(np.int64)
+        levels = config.levels("auc").values()
         result = separability(_model, x.tocsr(), y, importance=False,
-                              screen_below=min(config.levels("auc").values()))
+                              screen_below=min(levels), screen_above=max(levels))
         if result is None:
             return None
         level = config.severity("auc", result.auc)

@@ -41,6 +41,7 @@ class PersonalData(Detector):
     name, family = "privacy.pii", "privacy"
     codes = ("privacy.pii",)
     requires = frozenset({"profile", "sample"})
+    background = True  # no rows to locate: either thread may run it while the other works
     extras = ("phonenumbers",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

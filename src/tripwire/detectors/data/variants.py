@@ -98,16 +98,21 @@ def _join_typos(groups: dict[str, dict[str, int]]) -> None:
     cand = [keys[i] for i in long_keys]
     dist = process.cdist(cand, cand, scorer=distance, score_cutoff=2, workers=1)
     digits = [re.sub(r"\D", "", keys[i]) for i in long_keys]
-    for a, i in enumerate(long_keys):
+    # the cheap conditions on the whole matrix at once: close enough, and much rarer
+    limit = np.array([2 if len(keys[i]) >= 8 else 1 for i in long_keys])
+    held = totals[long_keys]
+    near = (dist <= limit[:, None]) & (held[:, None] <= TYPO_RARITY * held[None, :])
+    np.fill_diagonal(near, False)
+    for a in np.flatnonzero(near.any(axis=1)):
+        i = long_keys[a]
         best, best_total = None, 0
-        for b in np.flatnonzero(dist[a] <= (2 if len(keys[i]) >= 8 else 1)):
+        for b in np.flatnonzero(near[a]):
             j = long_keys[b]
             # values differing in their digits are different things (codes, models, sizes),
             # unless a word without digits got some as leetspeak ('Dr3am')
             if digits[a] != digits[b] and not (digits[b] == "" and set(digits[a]) <= LEET_DIGITS):
                 continue
-            if (j != i and totals[i] <= TYPO_RARITY * totals[j] and totals[j] > best_total
-                    and plausible_typo(keys[j], keys[i])):
+            if totals[j] > best_total and plausible_typo(keys[j], keys[i]):
                 best, best_total = j, totals[j]
         if best is not None and keys[i] in groups and keys[best] in groups:
             groups[keys[best]].update(groups.pop(keys[i]))

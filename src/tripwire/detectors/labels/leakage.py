@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 
+from tripwire.arrays import member
 from tripwire.detectors.common import pct
 from tripwire.detectors.labels.after_outcome import (
     after_outcome_task,
@@ -231,15 +232,15 @@ class _OverlapTask:
         assert self.ref_exact is not None and self.ref_norm is not None
         exact = batch_row_hashes(df)
         norm = _normal_hashes(df, exact)
-        hit_exact = np.isin(exact, self.ref_exact)
+        hit_exact = member(exact, self.ref_exact)
         # text already in normal form on both sides: the normalised hashes are the exact ones
         same = norm is exact and self.ref_norm is self.ref_exact
-        hit_norm = hit_exact if same else np.isin(norm, self.ref_norm)
+        hit_norm = hit_exact if same else member(norm, self.ref_norm)
         self.all_norm.append(norm)
         rows = np.arange(offset, offset + df.height)
         self.exact.append(rows[hit_exact])
         self.norm.append(rows[hit_norm])
-        self.matched_ref.update(np.flatnonzero(np.isin(self.ref_norm, norm[hit_norm])).tolist())
+        self.matched_ref.update(np.flatnonzero(member(self.ref_norm, norm[hit_norm])).tolist())
 
     def finish(self) -> Iterator[Finding]:
         if not self.norm:

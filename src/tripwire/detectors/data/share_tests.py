@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -84,9 +85,7 @@ class UnitTest:
     marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     inputs: tuple[RowFeatures | None, pl.DataFrame, pl.DataFrame]  # to refit the row model
-    #: the rivals of a unit on the same log values: a share shifted or noised (`RIVAL_SHIFTS_SD`,
-    #: `RIVAL_NOISE_SD`); they compete, they never fire, so they are not counted as tests
-    marginal_moves: MixtureFit | None = None
+    sd: float = 0.0  # the reference's standard deviation: the unit of the moves a unit competes with
 
     @property
     def tests(self) -> int:
@@ -119,7 +118,6 @@ class UnitTest:
         maps = KNOWN_CONVERSIONS
         marginal_fns = tuple(_log_map(a, b) for a, b, _ in maps)
         marginal = fit_mixture(cur_log, ref_log, marginal_fns)
-        moves = fit_mixture(cur_log, ref_log, _value_moves(sd)) if marginal is not None else None
         # in a model's residuals an offset is not a shift; a small one (a tiny share of the
         # column's spread, °C -> °F on incomes) is the factor's
         factors: dict[float, tuple[float, float, str]] = {}
@@ -129,7 +127,7 @@ class UnitTest:
         relation_maps = tuple(factors.values())
         relation, relation_fns, model = _relation(relation_maps, feats, ref_rows, cur_rows, col.name)
         return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
-                   marginal_fns, relation_fns, (feats, ref_rows, cur_rows), moves)
+                   marginal_fns, relation_fns, (feats, ref_rows, cur_rows), sd)
 
     def without(self, columns: set[str]) -> UnitTest:
         """Return the tests with the row model refitted without these columns (their values are
@@ -152,6 +150,15 @@ class UnitTest:
         if own is not None and related is not None and related.lr > own.lr:
             return replace(related, priority=own.priority)  # its own values show it too
         return own or related
+
+    @cached_property
+    def marginal_moves(self) -> MixtureFit | None:
+        """Return the rivals of a unit on the same log values: a share shifted or noised
+        (`RIVAL_SHIFTS_SD`, `RIVAL_NOISE_SD`). They compete, they never fire (not counted as
+        tests); fitted only when a unit reading passes the bound."""
+        if self.marginal is None:
+            return None
+        return fit_mixture(self.cur_log, self.ref_log, _value_moves(self.sd))
 
     def _beats_moves(self, lr: float) -> bool:
         """Return whether a unit's ratio on the column's own values beats every shifted or

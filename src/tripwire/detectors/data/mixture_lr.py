@@ -13,6 +13,7 @@ in another way is drift's to report, not a unit error.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -93,18 +94,22 @@ def _transfer(edges: np.ndarray, maps: Sequence[Map]) -> np.ndarray:
     b = edges.size - 1
     frac = (np.arange(SUB_POINTS) + 0.5) / SUB_POINTS
     points = edges[:-1, None] + frac[None, :] * np.diff(edges)[:, None]
-    out = np.zeros((len(maps), b + 2, b))
-    for k, g in enumerate(maps):
+    images = []
+    for g in maps:
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             # a map may return several images per point (B, SUB, ...): a random one, e.g. noise
-            y = np.asarray(g(points), dtype=np.float64).reshape(b, -1)
-        per = y.shape[1]
-        src = np.repeat(np.arange(b), per)
-        y = y.ravel()
+            images.append(np.asarray(g(points), dtype=np.float64).reshape(b, -1))
+    out = np.zeros((len(maps), b + 2, b))
+    for per in sorted({y.shape[1] for y in images}):  # maps with as many images binned at once
+        ks = [k for k, y in enumerate(images) if y.shape[1] == per]
+        y = np.stack([images[k] for k in ks]).reshape(len(ks), b * per)
         idx = np.searchsorted(edges, y, side="right") - 1
         idx = np.where(y == edges[-1], b - 1, idx)
         tgt = np.where(~np.isfinite(y) | (idx < 0), b, np.where(idx >= b, b + 1, idx))
-        np.add.at(out[k], (tgt, src), 1.0 / per)
+        cell = (np.arange(len(ks))[:, None] * (b + 2) + tgt) * b + np.repeat(np.arange(b), per)[None, :]
+        # the sums np.add.at would make, in the same order, without its per-element dispatch
+        mass = np.bincount(cell.ravel(), np.full(cell.size, 1.0 / per), len(ks) * (b + 2) * b)
+        out[ks] = mass.reshape(len(ks), b + 2, b)
     return out
 
 
@@ -116,7 +121,7 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     """Fit the null and the mixture for every map; None when the samples are too small."""
     if cur.size < 50 or ref.size < 50 or not maps:
         return None
-    pooled = np.concatenate([cur, ref])
+    pooled = np.sort(np.concatenate([cur, ref]))  # sorted once, its quantiles are cheap
     bins = int(np.clip(pooled.size // PER_BIN, MIN_BINS, MAX_BINS))
     edges = np.unique(np.quantile(pooled, np.linspace(0.0, 1.0, bins + 1)))
     if edges.size < 6:
@@ -125,8 +130,10 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     b = edges.size - 1
 
     def hist(t: np.ndarray) -> np.ndarray:
-        i = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, b - 1)
-        return np.bincount(i, minlength=b).astype(np.float64)
+        # bin i holds edges[i] <= t < edges[i + 1], the first and last bins all beyond them
+        # (NaN last): counted by searching the edges in the sorted values
+        below = np.searchsorted(np.sort(t), edges[1:-1], side="left")
+        return np.diff(below, prepend=0, append=t.size).astype(np.float64)
 
     c, r = hist(cur), hist(ref)
     n, m = c.sum(), r.sum()
@@ -150,7 +157,7 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     # the saturated two-sample model: what any difference between the samples could explain
     sat = float(_xlogy(r, r / m).sum() + _xlogy(c, c / n).sum())
     left = 2.0 * (sat - ll1)
-    fits = left <= stats.chi2.isf(FIT_ALPHA, max(b - 2, 1))
+    fits = left <= _fit_bound(max(b - 2, 1))
     conv = w[:, None] * (move @ p[:, :, None])[:, :b, 0]
     posterior = np.where(q[:, :b] > 0, conv / np.where(q[:, :b] > 0, q[:, :b], 1.0), 0.0)
     support = np.zeros((k, 2))
@@ -163,6 +170,12 @@ def fit_mixture(cur: np.ndarray, ref: np.ndarray, maps: Sequence[Map]) -> Mixtur
     return MixtureFit(lr, w, fits, edges, posterior, support, (c, r))
 
 
+@functools.cache
+def _fit_bound(df: int) -> float:
+    """Return the deviance a fitting mixture may leave with `df` degrees of freedom."""
+    return float(stats.chi2.isf(FIT_ALPHA, df))
+
+
 def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> tuple[np.ndarray, np.ndarray]:
     """Return the bin probabilities and shares maximising the joint likelihood, per map."""
     b = r.size
@@ -170,13 +183,24 @@ def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> 
     p = np.repeat(((r + cc[:b]) / (n + m))[None, :], k, axis=0)
     w = np.full(k, 0.05)
     back = np.ascontiguousarray(move.transpose(0, 2, 1))
+    ratio = np.zeros((k, b + 2))
+    # the arithmetic of `_mixture` and of the update written out, each product made once (an
+    # iteration is a few dozen tiny array operations: their count is its cost)
     for _ in range(ITERATIONS):
-        q = _mixture(p, w, move)
-        ratio = np.where(q > 0, cc[None, :] / np.where(q > 0, q, 1.0), 0.0)
-        stay = (1.0 - w)[:, None] * p * ratio[:, :b]
-        moved = w[:, None] * p * (back @ ratio[:, :, None])[:, :, 0]
+        wc = w[:, None]
+        stay = (1.0 - w)[:, None] * p
+        q = wc * (move @ p[:, :, None])[:, :, 0]
+        q[:, :b] += stay
+        ratio.fill(0.0)
+        np.divide(cc, q, out=ratio, where=q > 0)
+        stay *= ratio[:, :b]
+        moved = wc * p
+        moved *= (back @ ratio[:, :, None])[:, :, 0]
         w_new = np.minimum(moved.sum(axis=1) / n, MAX_SHARE)
-        p = (r[None, :] + stay + moved) / (n + m)
+        stay += r
+        stay += moved
+        stay /= n + m
+        p = stay
         done = np.abs(w_new - w).max() < TOLERANCE
         w = w_new
         if done:
@@ -195,8 +219,15 @@ def _split_wide(edges: np.ndarray, pooled: np.ndarray) -> np.ndarray:
     parts = np.maximum(np.ceil(np.diff(edges) / width).astype(int), 1)
     if (parts == 1).all():
         return edges
-    out = [np.linspace(lo, hi, k + 1)[:-1] for lo, hi, k in zip(edges[:-1], edges[1:], parts, strict=True)]
-    return np.concatenate([*out, edges[-1:]])
+    step = np.diff(edges) / parts
+    if (step == 0).any():  # subnormal widths: np.linspace's own path for them
+        out = [np.linspace(lo, hi, k + 1)[:-1] for lo, hi, k in zip(edges[:-1], edges[1:], parts, strict=True)]
+        return np.concatenate([*out, edges[-1:]])
+    # np.linspace(lo, hi, k + 1)[:-1] of every bin at once, in its arithmetic: j * step + lo
+    j = (np.arange(parts.sum()) - np.repeat(np.cumsum(parts) - parts, parts)).astype(np.float64)
+    y = j * np.repeat(step, parts)
+    y += np.repeat(edges[:-1], parts)
+    return np.concatenate([y, edges[-1:]])
 
 
 def _mixture(p: np.ndarray, w: np.ndarray, move: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ from scipy import stats
 
 from tripwire.detectors.common import is_numeric, pct
 from tripwire.detectors.data.mixture_lr import fit_mixture, lr_bound
-from tripwire.detectors.data.row_model import ROW, RowFeatures
+from tripwire.detectors.data.row_model import ROW, RowFeatures, SampleColumns, Samples
 from tripwire.detectors.data.share_tests import (
     RIVAL_NOISE_SD,
     RIVAL_SHIFTS_SD,
@@ -92,6 +92,9 @@ class StepCdf:
 
     def __init__(self, points: np.ndarray, values: np.ndarray, n: int, rank_error: float) -> None:
         self.points, self.values, self.n, self.rank_error = points, values, n, rank_error
+        #: P(X <= x) by the number of points <= x (0 below the first)
+        self._steps = np.concatenate([[0.0], values])
+        self._finite = bool(points.size) and bool(np.isfinite(points[[0, -1]]).all())
 
     @classmethod
     def of(cls, col: ColumnProfile, sampled: np.ndarray | None = None) -> StepCdf:
@@ -111,8 +114,15 @@ class StepCdf:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Return P(X <= x) for every x."""
-        i = np.searchsorted(self.points, x, side="right") - 1
-        return np.where(i >= 0, self.values[np.clip(i, 0, None)], 0.0)
+        if not self._finite:
+            return self._steps[np.searchsorted(self.points, x, side="right")]
+        # only values inside the points' range are searched: a transformed grid leaves most of
+        # them beyond it, where the CDF is 0 or its last value (NaN sorts last, as in a search)
+        lo, hi = self.points[0], self.points[-1]
+        inside = (x >= lo) & (x < hi)
+        out = np.where(x < hi, 0.0, self.values[-1])
+        out[inside] = self._steps[np.searchsorted(self.points, x[inside], side="right")]
+        return out
 
 
 def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarray | None = None,
@@ -145,7 +155,7 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
     fits, searched = {}, {}
     for family, (logs, offs) in families.items():
         fit = _search(f_ref, x, d0, logs, offs * sd, sd, refine_offset=family != "factor",
-                      refine_factor=family != "offset")
+                      refine_factor=family != "offset", known=family != "offset")
         if fit is None:
             continue
         searched[family] = fit
@@ -153,6 +163,8 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
             if family != "offset" and not known_conversion(10.0 ** fit[0], fit[1], sd):
                 continue  # no unit converts this way: a shape, not a slipped unit
             fits[family] = fit
+        if fits and "offset" in searched:
+            break  # the simplest family fitting wins; a unit reading still needs the shift it competes with
     if not fits:
         return None
     family = next(f for f in ("factor", "offset", "affine") if f in fits)
@@ -179,12 +191,19 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
 
 def _search(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarray, offs: np.ndarray,
             sd: float, refine_offset: bool = True, refine_factor: bool = True,
-            whole: bool = False) -> tuple[float, float, float, float, float] | None:
-    """Return (log10 a, b, share, rss, largest residual) of the best fit: coarse grid, then refined."""
+            whole: bool = False, known: bool = False) -> tuple[float, float, float, float, float] | None:
+    """Return (log10 a, b, share, rss, largest residual) of the best fit: coarse grid, then refined.
+
+    With `known` (the fit counts only near a known conversion), the coarse best is returned
+    unrefined when no known conversion is within the refinement's reach.
+    """
     best = _best_mixture(f_ref, x, d0, *_grid(logs, offs), whole=whole)
     if best is None:
         return None
     log_a, b = best[0], best[1]
+    if known and not _known_within(log_a, b, sd, 0.05 if refine_factor else 0.0,
+                                   0.5 * sd if refine_offset else 0.0):
+        return best
     fine_logs = log_a + np.arange(-0.05, 0.0501, 0.005) if refine_factor else np.array([log_a])
     fine_offs = b + np.arange(-0.5, 0.501, 0.05) * sd if refine_offset else np.array([b])
     fine = _best_mixture(f_ref, x, d0, *_grid(fine_logs, fine_offs), whole=whole)
@@ -242,6 +261,17 @@ def _noise_rss(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, sd: float) -> floa
     return float((resid * resid).sum(axis=1).min())
 
 
+def _known_within(log_a: float, b: float, sd: float, log_reach: float, offset_reach: float) -> bool:
+    """Return whether a map within (log_reach, offset_reach) of 10**log_a * x + b may be a known
+    conversion (`known_conversion`'s tolerances, with a margin far above rounding)."""
+    for a, off, _ in KNOWN_CONVERSIONS:
+        if (abs(log_a * math.log(10.0) - math.log(a)) <= FACTOR_TOLERANCE + log_reach * math.log(10.0) + 1e-6
+                and abs(b - off) <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(off) + offset_reach
+                + 1e-6 * (1.0 + abs(b) + sd)):
+            return True
+    return False
+
+
 def _grid(logs: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     la, bb = np.meshgrid(logs, offs, indexing="ij")
     return la.ravel(), bb.ravel()
@@ -255,12 +285,16 @@ def _best_mixture(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarra
     """
     if logs.size == 0:
         return None
-    chunk = max(1, 1_000_000 // max(x.size, 1))
+    # chunks of 64k values: their temporaries stay in the cache
+    chunk = max(1, 65_536 // max(x.size, 1))
     best = None
     base = f_ref(x)
     for start in range(0, logs.size, chunk):
         a, b = 10.0 ** logs[start: start + chunk, None], bb[start: start + chunk, None]
-        g = f_ref((x[None, :] - b) / a) - base[None, :]
+        y = x[None, :] - b
+        y /= a
+        g = f_ref(y)
+        g -= base[None, :]
         if whole:
             s = np.ones(g.shape[0])
         else:
@@ -297,15 +331,10 @@ def _likely_intervals(f_ref: StepCdf, f_cur: StepCdf, a: float, b: float,
     return tuple(out)
 
 
-def _sampled(rows: pl.DataFrame | None, name: str) -> np.ndarray | None:
+def _sampled(rows: SampleColumns | None, name: str) -> np.ndarray | None:
     """Return a column's finite numbers in the row sample (None without one)."""
-    if rows is None or name not in rows.columns:
-        return None
-    try:
-        values = rows[name].cast(pl.Float64, strict=False).drop_nulls().to_numpy()
-    except pl.exceptions.PolarsError:
-        return None
-    return values[np.isfinite(values)]
+    values = None if rows is None else rows(name)
+    return None if values is None else values[np.isfinite(values)]
 
 
 @register
@@ -316,7 +345,10 @@ class RescaledShare(Detector):
     requires = frozenset({"profile", "reference"})
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        cur_rows, ref_rows = ctx.profile.sample_frame(), ctx.reference.sample_frame()
+        cur_frame, ref_frame = ctx.profile.sample_frame(), ctx.reference.sample_frame()
+        # each sample column is read once, for every test here
+        cur_rows = None if cur_frame is None else SampleColumns(cur_frame)
+        ref_rows = None if ref_frame is None else SampleColumns(ref_frame)
         kept: set[str] = set()  # columns with a finding
         untested = []
         for col in ctx.profile.columns.values():
@@ -331,17 +363,17 @@ class RescaledShare(Detector):
                 kept.add(col.name)
             else:
                 untested.append((col, ref))
-        if cur_rows is not None and ref_rows is not None and ROW in cur_rows.columns:
-            yield from self._likelihood_ratio(untested, cur_rows, ref_rows, kept)
+        if cur_rows is not None and ref_rows is not None and ROW in cur_rows.frame.columns:
+            yield from self._likelihood_ratio(untested, Samples(ref_rows, cur_rows), kept)
 
-    def _likelihood_ratio(self, columns: list[tuple[ColumnProfile, ColumnProfile]], cur_rows: pl.DataFrame,
-                          ref_rows: pl.DataFrame, kept: set[str]) -> Iterator[Finding]:
+    def _likelihood_ratio(self, columns: list[tuple[ColumnProfile, ColumnProfile]], samples: Samples,
+                          kept: set[str]) -> Iterator[Finding]:
         """Yield the converted shares the likelihood-ratio route finds beyond its Bonferroni bound."""
         tests, found = 0, []
-        feats = RowFeatures.of(ref_rows, cur_rows)
+        feats = RowFeatures.of(samples.ref.frame, samples.cur.frame)
         for col, ref in columns:
             for kind in (UnitTest, MovedTest):
-                test = kind.of(col, ref, cur_rows, ref_rows, feats)
+                test = kind.of(col, ref, samples, feats)
                 if test is not None:
                     tests += test.tests
                     found.append(test)

@@ -19,7 +19,7 @@ import polars as pl
 from scipy import stats
 
 from tripwire.detectors.data.mixture_lr import MixtureFit, fit_mixture
-from tripwire.detectors.data.row_model import ROW, RowFeatures, RowModel, fit_row_model
+from tripwire.detectors.data.row_model import RowFeatures, RowModel, Samples, WeakRowModel, fit_row_model
 from tripwire.detectors.data.units import KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
 from tripwire.profiling import ColumnProfile
 
@@ -78,13 +78,13 @@ class UnitTest:
     marginal: MixtureFit | None
     cur_log: np.ndarray
     cur_sample_rows: np.ndarray
-    model: RowModel | None
+    model: RowModel | WeakRowModel | None  # weak: too weak for the relation's test
     relation: MixtureFit | None
     relation_maps: tuple[tuple[float, float, str], ...]
     ref_log: np.ndarray
     marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
-    inputs: tuple[RowFeatures | None, pl.DataFrame, pl.DataFrame]  # to refit the row model
+    inputs: tuple[RowFeatures | None, Samples]  # to refit the row model
     sd: float = 0.0  # the reference's standard deviation: the unit of the moves a unit competes with
 
     @property
@@ -94,7 +94,7 @@ class UnitTest:
             len(self.relation_maps) + len(RELATION_NOISE) if self.relation is not None else 0)
 
     @classmethod
-    def of(cls, col: ColumnProfile, ref: ColumnProfile, cur_rows: pl.DataFrame, ref_rows: pl.DataFrame,
+    def of(cls, col: ColumnProfile, ref: ColumnProfile, samples: Samples,
            feats: RowFeatures | None) -> UnitTest | None:
         """Run both tests of a never-negative column (None when it cannot be tested)."""
         if (ref.numbers.min is None or ref.numbers.min < 0 or ref.distinct_count < 10
@@ -103,17 +103,14 @@ class UnitTest:
         sd = ref.numbers.moments.std or 0.0
         if not sd > 0:
             return None
-        x = pl.col(col.name).cast(pl.Float64, strict=False)
-        try:
-            cur = cur_rows.select(x.alias("x"), pl.col(ROW)).filter(pl.col("x") > 0)
-            ref_x = ref_rows.select(x.alias("x")).filter(pl.col("x") > 0).get_column("x").to_numpy()
-        except pl.exceptions.PolarsError:
+        cur_x, ref_x = samples.cur(col.name), samples.ref(col.name)
+        if cur_x is None or ref_x is None:
             return None
-        cur_x = cur.get_column("x").to_numpy()
-        keep = np.isfinite(cur_x)
-        cur_log, sample_rows = np.log(cur_x[keep]), cur.get_column(ROW).to_numpy()[keep]
-        ref_log = np.log(ref_x[np.isfinite(ref_x)])
-        if np.unique(ref_log).size < 10:
+        keep = (cur_x > 0) & np.isfinite(cur_x)
+        cur_log, sample_rows = np.log(cur_x[keep]), samples.cur.rows[keep]
+        ref_log = np.log(ref_x[(ref_x > 0) & np.isfinite(ref_x)])
+        # ten distinct among the first values are enough (sorting them all costs more)
+        if np.unique(ref_log[:100]).size < 10 and np.unique(ref_log).size < 10:
             return None
         maps = KNOWN_CONVERSIONS
         marginal_fns = tuple(_log_map(a, b) for a, b, _ in maps)
@@ -125,18 +122,18 @@ class UnitTest:
             if abs(b) <= OFFSET_TOLERANCE_SD * sd:
                 factors.setdefault(round(math.log(a), 6), (a, b, name))
         relation_maps = tuple(factors.values())
-        relation, relation_fns, model = _relation(relation_maps, feats, ref_rows, cur_rows, col.name)
+        relation, relation_fns, model = _relation(relation_maps, feats, samples, col.name)
         return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
-                   marginal_fns, relation_fns, (feats, ref_rows, cur_rows), sd)
+                   marginal_fns, relation_fns, (feats, samples), sd)
 
     def without(self, columns: set[str]) -> UnitTest:
         """Return the tests with the row model refitted without these columns (their values are
         known wrong in this batch: a slip of theirs would show in this column's residuals)."""
-        feats, ref_rows, cur_rows = self.inputs
+        feats, samples = self.inputs
         if self.model is None or feats is None:
             return self
-        relation, relation_fns, model = _relation(self.relation_maps, feats.without(columns), ref_rows,
-                                                  cur_rows, self.col.name)
+        relation, relation_fns, model = _relation(self.relation_maps, feats.without(columns), samples,
+                                                  self.col.name)
         return replace(self, model=model, relation=relation, relation_fns=relation_fns)
 
     def candidate(self, bound: float) -> Candidate | None:
@@ -203,11 +200,11 @@ class UnitTest:
                          self.model.r2)
 
 
-def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | None, ref_rows: pl.DataFrame,
-              cur_rows: pl.DataFrame, name: str) -> tuple[MixtureFit | None, tuple, RowModel | None]:
+def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | None, samples: Samples,
+              name: str) -> tuple[MixtureFit | None, tuple, RowModel | WeakRowModel | None]:
     """Return the factor test on the residuals of the column's log row model, its maps, the model."""
-    model = fit_row_model(feats, ref_rows, cur_rows, name) if feats is not None else None
-    if model is None or model.r2 < MIN_R2:
+    model = fit_row_model(feats, samples, name, min_r2=MIN_R2) if feats is not None else None
+    if model is None or model.weak or model.r2 < MIN_R2:
         return None, (), model
     # noise competes with the factors: rows scattered off the relation are not a unit slip
     spread = float(np.std(model.ref_residuals))
@@ -270,7 +267,7 @@ class MovedTest:
     fit: MixtureFit
     moves: tuple[tuple[str, float], ...]  # (shift | noise, size in reference SDs)
     fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
-    inputs: tuple[RowFeatures, pl.DataFrame, pl.DataFrame]  # to refit the row model
+    inputs: tuple[RowFeatures, Samples]  # to refit the row model
 
     @property
     def tests(self) -> int:
@@ -278,27 +275,27 @@ class MovedTest:
         return len(self.moves)
 
     @classmethod
-    def of(cls, col: ColumnProfile, ref: ColumnProfile, cur_rows: pl.DataFrame, ref_rows: pl.DataFrame,
+    def of(cls, col: ColumnProfile, ref: ColumnProfile, samples: Samples,
            feats: RowFeatures | None) -> MovedTest | None:
         """Run the test of a numeric column the others predict well (None when they do not)."""
         sd = ref.numbers.moments.std or 0.0
         if (feats is None or not sd > 0 or ref.distinct_count < 10 or col.numbers.n < MIN_VALUES
                 or ref.numbers.n < MIN_VALUES):
             return None
-        model = fit_row_model(feats, ref_rows, cur_rows, col.name, log=False)
-        if model is None or model.r2 < MIN_R2:
+        model = fit_row_model(feats, samples, col.name, log=False, min_r2=MIN_R2)
+        if model is None or model.weak or model.r2 < MIN_R2:
             return None
         moves = tuple(("shift", d) for d in SHIFTS_SD) + tuple(("noise", v) for v in NOISE_SD)
         fns = tuple(_shift(d * sd) if kind == "shift" else _noise(d * sd) for kind, d in moves)
         fit = fit_mixture(model.cur_residuals, model.ref_residuals, fns)
-        return None if fit is None else cls(col, model, fit, moves, fns, (feats, ref_rows, cur_rows))
+        return None if fit is None else cls(col, model, fit, moves, fns, (feats, samples))
 
     def without(self, columns: set[str]) -> MovedTest | None:
         """Return the test with the row model refitted without these columns (None when the
         others do not predict it well)."""
-        feats, ref_rows, cur_rows = self.inputs
-        model = fit_row_model(feats.without(columns), ref_rows, cur_rows, self.col.name, log=False)
-        if model is None or model.r2 < MIN_R2:
+        feats, samples = self.inputs
+        model = fit_row_model(feats.without(columns), samples, self.col.name, log=False, min_r2=MIN_R2)
+        if model is None or model.weak or model.r2 < MIN_R2:
             return None
         fit = fit_mixture(model.cur_residuals, model.ref_residuals, self.fns)
         return None if fit is None else replace(self, model=model, fit=fit)

@@ -66,3 +66,22 @@ def test_config_overrides_per_column_and_rejects_typos():
                 {"columns": {"a": {"skip": True, "bogus": 1}}}, {"columns": {"a": {"as": "text"}}}):
         with pytest.raises(UsageError):
             DriftConfig.from_options({"drift": bad})
+
+
+def test_rank_auc_is_the_roc_area_ties_counting_half():
+    from sklearn.metrics import roc_auc_score
+
+    from tripwire.drift_detection.stats import rank_auc
+
+    rng = np.random.default_rng(1)
+    for trial in range(100):
+        n = int(rng.integers(5, 400))
+        y = rng.integers(0, 2, n)
+        if len(set(y)) < 2:
+            continue
+        scores = rng.integers(0, 9, n) / 7 if trial % 2 else rng.normal(size=n)  # heavy ties, then none
+        assert abs(rank_auc(y, scores) - roc_auc_score(y, scores)) < 1e-12
+    rows = rng.normal(size=(3, 50))  # several score rows at once: one AUC each
+    y = np.arange(50) % 2
+    assert np.allclose(rank_auc(y, rows), [roc_auc_score(y, r) for r in rows])
+    assert np.isnan(rank_auc(np.ones(4), np.arange(4.0)))  # one class: no AUC

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tripwire.arrays import one_thread
-from tripwire.drift_detection.stats import auc_interval
+from tripwire.drift_detection.stats import auc_interval, rank_auc
 
 FOLDS = 3
 SEED = 0
@@ -69,7 +69,6 @@ def separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | N
 def _separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | None, importance: bool,
                   importance_from: float, screen_below: float | None, screen_above: float | None,
                   folds: int, n_cur: int, n_ref: int) -> Separability:
-    from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
     scores = np.zeros(len(y))
@@ -83,7 +82,7 @@ def _separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | 
             first = (model, test)
             if len(np.unique(y[test])) == 2 and (screen_below is not None or screen_above is not None):
                 pos = int(y[test].sum())
-                fold_auc = float(roc_auc_score(y[test], scores[test]))
+                fold_auc = float(rank_auc(y[test], scores[test]))
                 low3, high3 = auc_interval(fold_auc, pos, len(test) - pos, z=3.0)
                 if screen_below is not None and high3 < screen_below:
                     low, high = auc_interval(fold_auc, pos, len(test) - pos)
@@ -91,7 +90,7 @@ def _separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | 
                 if screen_above is not None and low3 > screen_above:
                     scored = test
                     break
-    auc = float(roc_auc_score(y[scored], scores[scored]))
+    auc = float(rank_auc(y[scored], scores[scored]))
     imp = _importance(first, x, y, scores, names) if (
         importance and names and first is not None and auc >= importance_from
         and len(np.unique(y[first[1]])) == 2) else {}
@@ -104,11 +103,9 @@ def _separability(model_factory: Any, x: Any, y: np.ndarray, names: list[str] | 
 def _importance(first: tuple[Any, np.ndarray], x: Any, y: np.ndarray, scores: np.ndarray,
                 names: list[str]) -> dict[str, float]:
     """Return the AUC the first fold's model loses on its held-out rows when each feature is shuffled."""
-    from sklearn.metrics import roc_auc_score
-
     model, test = first
     rng = np.random.default_rng(SEED)
-    base = roc_auc_score(y[test], scores[test])
+    base = rank_auc(y[test], scores[test])
     imp: dict[str, float] = {}
     # several features' shuffled copies of the fold in one matrix: one prediction call per chunk, not
     # one per feature; chunked because all of them at once is rows x features² (2.4 GB for 300 features at 5,000 rows a side)
@@ -120,6 +117,7 @@ def _importance(first: tuple[Any, np.ndarray], x: Any, y: np.ndarray, scores: np
             block = stacked[b * n:(b + 1) * n]
             block[:, j] = block[rng.permutation(n), j]
         shuffled_scores = model.predict_proba(stacked)[:, 1].reshape(len(chunk), n)
+        lost = base - rank_auc(y[test], shuffled_scores)
         for b, j in enumerate(chunk):
-            imp[names[j]] = float(base - roc_auc_score(y[test], shuffled_scores[b]))
+            imp[names[j]] = float(lost[b])
     return imp

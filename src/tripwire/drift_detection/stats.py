@@ -181,6 +181,21 @@ def benjamini_hochberg(pvalues: list[float]) -> list[float]:
     return out.tolist()
 
 
+def rank_auc(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Return the AUC of scores (last axis) for labels y (1 = positive): the Mann-Whitney U over n_pos·n_neg.
+
+    Tied scores share their mid-rank, so a tie counts half, as the ROC curve's area does
+    (equal to scikit-learn's `roc_auc_score`, without its per-call checks). NaN without both
+    classes.
+    """
+    y = np.broadcast_to(y, scores.shape).astype(bool)
+    ranks = stats.rankdata(scores, axis=-1)
+    pos = y.sum(axis=-1)
+    neg = y.shape[-1] - pos
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ((ranks * y).sum(axis=-1) - pos * (pos + 1) / 2) / (pos * neg)
+
+
 def auc_interval(auc: float, n_pos: int, n_neg: int, z: float = 1.96) -> tuple[float, float]:
     """Return a 95% confidence interval of an AUC (Hanley & McNeil 1982)."""
     if n_pos == 0 or n_neg == 0:

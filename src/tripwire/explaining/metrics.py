@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
+from tripwire.drift_detection.stats import rank_auc as _auc
 from tripwire.errors import UsageError
 from tripwire.evaluation.classification import EPS, positive_class
 from tripwire.evaluation.regression import error_stats as regression_stats
@@ -60,15 +60,6 @@ class Metric:
     def told(self, value: float) -> str:
         """Return a change as a sentence shows it ("4.1 points of AUC", "0.31 of RMSE")."""
         return f"{self.amount(value)} points of {self.label}" if self.in_points else f"{self.amount(value)} of {self.label}"
-
-
-def _auc(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    y = np.broadcast_to(y, p.shape).astype(bool)
-    ranks = rankdata(p, axis=-1)
-    pos = y.sum(axis=-1)
-    neg = y.shape[-1] - pos
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ((ranks * y).sum(axis=-1) - pos * (pos + 1) / 2) / (pos * neg)
 
 
 def _log_loss(y: np.ndarray, p: np.ndarray) -> np.ndarray:

@@ -105,6 +105,8 @@ def run(sets, only, seed=0):
                 records.append({"set": name, "case": c.name, "group": c.group, "column": column,
                                 "rate": rate, "rows": int(rows.size), "detected": det,
                                 "codes": codes, "precision": prec, "recall": rec, "other": other,
+                                "titles": [f"{f.code}: {f.title}" for f in loud(rep)
+                                           if column in f.columns],
                                 "seconds": time.perf_counter() - t})
                 print(f"{name:12} {c.name:12} {rate:5.0%} {column:28} {'HIT ' if det else 'miss'} "
                       f"{codes} p={prec} r={rec}", flush=True)

@@ -84,8 +84,8 @@ def test_noise_on_five_percent_of_air_times_is_rows_moved_off_their_relation(fli
     ref, cur = flight_halves
     sd = float(cur["air_time"].std())
     rng = np.random.default_rng(2)
-    # (rows seed 1 lands a few noised values near 0, and the column's own values then read them
-    # as x0.1 on 0.2%: that reading outranks a moved one, see rvA's review)
+    # (rows seed 1 lands a few noised values near 0, where they look like x0.1 on 0.2%: noise
+    # explains them better, see test_unit_or_move)
     bad, _ = _convert(cur, "air_time", 0.05, lambda v: v + rng.normal(0, sd, v.size), seed=2)
     found = _lr_findings(tripwire.scan(bad, ref, only=["rescaled_share"]), "air_time")
     assert len(found) == 1

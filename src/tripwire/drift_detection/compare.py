@@ -138,6 +138,9 @@ def _numeric(name: str, ref: ColumnProfile, cur: ColumnProfile, temporal: bool) 
     se = math.sqrt(var_r / max(dr.n, 1) + var_c / max(dc.n, 1))
     evidence: dict[str, Any] = {
         "wasserstein_sd": round(w_sd, 4) if math.isfinite(w_sd) else "inf",
+        # wasserstein_sd = wasserstein / robust_sd (IQR / 1.349, else the SD): the title's number
+        "wasserstein": w,
+        "robust_sd": scale,
         "psi": round(float(st.psi(r_bins, c_bins)), 4),
         "ks": round(d, 4),
         "p_value": p,

@@ -7,6 +7,8 @@ transformed copy of it, F_cur = (1 - s) F_ref + s F_ref((x - b) / a), over a gri
 a and offsets b (in reference SDs); the fit is a finding only when it explains the move down
 to sampling noise, with s at most one half, and clearly better than any transform of the whole
 batch. Pure offsets (a near 1) are left to drift; a long tail is never a mixture of this kind.
+A unit reading competes with a shifted and a noised share on the same CDF difference and is
+said only when it fits better (a shift of part of a column is no unit slip).
 Rows are listed where a converted value is at least 95% likely.
 
 Where that fit finds nothing (a share too small to move the CDF beyond noise), a likelihood-ratio
@@ -21,16 +23,24 @@ values look more converted keeps the finding.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from tripwire.detectors.common import is_numeric, pct
-from tripwire.detectors.data.mixture_lr import lr_bound
+from tripwire.detectors.data.mixture_lr import fit_mixture, lr_bound
 from tripwire.detectors.data.row_model import ROW, RowFeatures, SampleColumns, Samples
-from tripwire.detectors.data.share_tests import Candidate, MovedTest, UnitTest
+from tripwire.detectors.data.share_tests import (
+    RIVAL_NOISE_SD,
+    RIVAL_SHIFTS_SD,
+    Candidate,
+    MovedTest,
+    UnitTest,
+    unit_beats_moves,
+)
 from tripwire.detectors.data.units import FACTOR_TOLERANCE, KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
 from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.profiling import ColumnProfile
@@ -46,6 +56,8 @@ WHOLE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
 COARSE_OFFSETS_SD = np.arange(-4.0, 4.001, 0.5)
 #: Kolmogorov-Smirnov constants: c(alpha) for alpha = 0.001 (moved) and 0.01 (fit within noise)
 MOVED_C, NOISE_C = 1.95, 1.63
+#: a normal's quantiles: the images of a value under added noise
+_NORMAL = stats.norm.ppf((np.arange(16) + 0.5) / 16)
 MAX_SHARE = 0.5
 #: the mixture must fit at least this much better (sum of squares) than any whole-batch transform
 WHOLE_RATIO = 0.5
@@ -118,7 +130,10 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
     """Return the converted share of `col` relative to `ref`, or None when there is none.
 
     Three families are fitted: a pure factor (b = 0), a pure offset (a = 1) and an affine map;
-    the simplest one fitting within sampling noise wins (a factor, then an offset, then both).
+    the simplest one fitting within sampling noise wins (a factor, then an offset, then both),
+    except that a unit reading (factor or affine) must fit better than the best shifted share
+    and the best noised one: when a shift fits better it is the reading, when noise does the
+    column is left to the likelihood-ratio route.
     """
     if col.numbers.n < MIN_VALUES or ref.numbers.n < MIN_VALUES or ref.distinct_count < 10:
         return None
@@ -137,18 +152,32 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
         "offset": (np.array([0.0]), COARSE_OFFSETS_SD[np.abs(COARSE_OFFSETS_SD) >= 0.25]),
         "affine": (COARSE_LOG_FACTORS, COARSE_OFFSETS_SD[COARSE_OFFSETS_SD != 0]),
     }
-    fits = {}
+    fits, searched = {}, {}
     for family, (logs, offs) in families.items():
         fit = _search(f_ref, x, d0, logs, offs * sd, sd, refine_offset=family != "factor",
                       refine_factor=family != "offset", known=family != "offset")
-        if fit is not None and 3.0 / n <= fit[2] <= MAX_SHARE and fit[4] <= NOISE_C * noise:
+        if fit is None:
+            continue
+        searched[family] = fit
+        if 3.0 / n <= fit[2] <= MAX_SHARE and fit[4] <= NOISE_C * noise:
             if family != "offset" and not known_conversion(10.0 ** fit[0], fit[1], sd):
                 continue  # no unit converts this way: a shape, not a slipped unit
             fits[family] = fit
-            break  # the simplest family fitting wins: the others need no search
+        if fits and "offset" in searched:
+            break  # the simplest family fitting wins; a unit reading still needs the shift it competes with
     if not fits:
         return None
     family = next(f for f in ("factor", "offset", "affine") if f in fits)
+    if family != "offset":
+        # a unit reading must explain the move better than a share shifted or noised does (the
+        # same CDF difference, one map parameter and a share each: a known unit leaves its
+        # factor and offset no more freedom than a shift's size); a share moved by +1 SD also
+        # fits 1.6x on a larger share within noise, and it is no unit slip
+        rival = _rival(fits[family], searched.get("offset"), sd, col_sample, ref_sample, (f_ref, x, d0))
+        if rival == "noise" or (rival == "shift" and "offset" not in fits):
+            return None  # a move, not a unit: the likelihood-ratio route and drift say it
+        if rival == "shift":
+            family = "offset"
     log_a, b, share, rss, _ = fits[family]
     # a transform of the whole batch fitting nearly as well is a move of the batch, not a share
     whole = _search(f_ref, x, f_cur(x) - f_ref(x), WHOLE_LOG_FACTORS, COARSE_OFFSETS_SD * sd, sd,
@@ -179,6 +208,57 @@ def _search(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, logs: np.ndarray, off
     fine_offs = b + np.arange(-0.5, 0.501, 0.05) * sd if refine_offset else np.array([b])
     fine = _best_mixture(f_ref, x, d0, *_grid(fine_logs, fine_offs), whole=whole)
     return fine if fine is not None and fine[3] <= best[3] else best
+
+
+def _rival(unit: tuple[float, ...], offset: tuple[float, ...] | None, sd: float, col_sample: np.ndarray | None,
+           ref_sample: np.ndarray | None, cdfs: tuple[StepCdf, np.ndarray, np.ndarray]) -> str:
+    """Return the move ('shift' or 'noise') that explains the current values at least as well as
+    the unit reading `unit` (a fit: log10 a, b, rss), or '' when the unit explains them best.
+
+    On sampled values the readings compete on likelihood (`fit_mixture` on the same values and
+    bins: a share and one map each, each family charged for how many maps it chose from, see
+    `unit_beats_moves`); on sketches alone, on the CDF's sum of squares.
+    """
+    a, b = 10.0 ** unit[0], unit[1]
+    name = known_conversion(a, b, sd)
+    exact = next(((ka, kb) for ka, kb, n in KNOWN_CONVERSIONS if n == name), (a, b))
+    shifts = (*([offset[1]] if offset is not None else []), *(d * sd for d in RIVAL_SHIFTS_SD))
+    fit = None
+    if col_sample is not None and ref_sample is not None and min(col_sample.size, ref_sample.size) >= MIN_VALUES:
+        maps = (_affine(a, b), _affine(*exact), *(_affine(1.0, d) for d in shifts),
+                *(_scatter(v * sd) for v in RIVAL_NOISE_SD))
+        fit = fit_mixture(col_sample, ref_sample, maps)
+    if fit is not None:
+        moves = fit.lr[2:]
+        if unit_beats_moves(float(fit.lr[:2].max()), len(KNOWN_CONVERSIONS), moves):
+            return ""
+        return "shift" if moves[: len(shifts)].max() >= moves[len(shifts):].max() else "noise"
+    f_ref, x, d0 = cdfs  # least squares: the smaller, the better
+    shift = offset[3] if offset is not None else math.inf
+    scatter = _noise_rss(f_ref, x, d0, sd)
+    if unit[3] < min(shift, scatter):
+        return ""
+    return "shift" if shift <= scatter else "noise"
+
+
+def _affine(a: float, b: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda t: a * t + b
+
+
+def _scatter(v: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda t: t[..., None] + v * _NORMAL
+
+
+def _noise_rss(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, sd: float) -> float:
+    """Return the least sum of squares of d0 minus a share of the reference scattered by normal
+    noise (`RIVAL_NOISE_SD`): the noise rival of a unit reading read from sketches."""
+    base = f_ref(x)
+    spread = np.asarray(RIVAL_NOISE_SD)[:, None, None] * sd * _NORMAL[None, None, :]
+    g = f_ref(x[None, :, None] - spread).mean(axis=2) - base[None, :]
+    gg = (g * g).sum(axis=1)
+    s = np.clip(np.where(gg > 0, (g @ d0) / np.where(gg > 0, gg, 1.0), 0.0), 0.0, MAX_SHARE)
+    resid = d0[None, :] - s[:, None] * g
+    return float((resid * resid).sum(axis=1).min())
 
 
 def _known_within(log_a: float, b: float, sd: float, log_reach: float, offset_reach: float) -> bool:
@@ -301,6 +381,12 @@ class RescaledShare(Detector):
             return
         bound = lr_bound(tests, ALPHA)
         candidates = [(c, t) for t in found if (c := t.candidate(bound)) is not None]
+        # the readings of one column compete on evidence first: a unit reading weaker than the
+        # column's moved one (a share shifted or noised off its relation) loses its claim to
+        # be the culprit, and the moved reading is said before it
+        moved = {c.col.name: c.lr for c, _ in candidates if c.fit == "moved"}
+        candidates = [(replace(c, priority=0.0) if c.fit != "moved" and c.lr < moved.get(c.col.name, -math.inf)
+                       else c, t) for c, t in candidates]
         # a slip in one column also moves the residuals of the columns it predicts: the column
         # whose own values look converted first, then the strongest evidence; a later one read
         # through a relation is refitted without the columns already reported (known wrong)

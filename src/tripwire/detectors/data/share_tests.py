@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -29,8 +30,14 @@ MIN_VALUES = 100
 #: moves searched off a relation: shifts and added noise, in the reference's standard deviations
 SHIFTS_SD = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
 NOISE_SD = (0.5, 1.0, 2.0)
+#: the moves a unit reading competes with on the same values (reference SDs): the sizes this
+#: detector says a move with (`SHIFTS_SD`, `NOISE_SD`), on a finer grid so that a move's exact
+#: size is no advantage of the unit's
+RIVAL_SHIFTS_SD = tuple(float(d) for d in np.r_[-np.arange(2.0, 0.0, -0.25), np.arange(0.25, 2.001, 0.25)])
+RIVAL_NOISE_SD = tuple(float(v) for v in np.geomspace(0.25, 2.0, 7))
 #: a normal variable's quantiles: the images of a value under added noise
-_NORMAL = stats.norm.ppf((np.arange(16) + 0.5) / 16)
+_UNIFORM = (np.arange(16) + 0.5) / 16
+_NORMAL = stats.norm.ppf(_UNIFORM)
 #: noise (in residual SDs) a unit slip on a relation must explain the rows better than
 RELATION_NOISE = (2.0, 4.0, 8.0)
 #: the ratio of a column's own values (½χ²₀ + ½χ²₁ at 5%) that says they lean to a map
@@ -78,6 +85,7 @@ class UnitTest:
     marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     inputs: tuple[RowFeatures | None, Samples]  # to refit the row model
+    sd: float = 0.0  # the reference's standard deviation: the unit of the moves a unit competes with
 
     @property
     def tests(self) -> int:
@@ -116,7 +124,7 @@ class UnitTest:
         relation_maps = tuple(factors.values())
         relation, relation_fns, model = _relation(relation_maps, feats, samples, col.name)
         return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
-                   marginal_fns, relation_fns, (feats, samples))
+                   marginal_fns, relation_fns, (feats, samples), sd)
 
     def without(self, columns: set[str]) -> UnitTest:
         """Return the tests with the row model refitted without these columns (their values are
@@ -140,9 +148,24 @@ class UnitTest:
             return replace(related, priority=own.priority)  # its own values show it too
         return own or related
 
+    @cached_property
+    def marginal_moves(self) -> MixtureFit | None:
+        """Return the rivals of a unit on the same log values: a share shifted or noised
+        (`RIVAL_SHIFTS_SD`, `RIVAL_NOISE_SD`). They compete, they never fire (not counted as
+        tests); fitted only when a unit reading passes the bound."""
+        if self.marginal is None:
+            return None
+        return fit_mixture(self.cur_log, self.ref_log, _value_moves(self.sd))
+
+    def _beats_moves(self, lr: float) -> bool:
+        """Return whether a unit's ratio on the column's own values beats every shifted or
+        noised share's on the same values, each family charged for the maps it chose from."""
+        moves = self.marginal_moves
+        return moves is None or unit_beats_moves(lr, len(self.maps), moves.lr)
+
     def _marginal(self, bound: float) -> Candidate | None:
         m = self.marginal
-        if m is None or not m.fits.any() or m.lr[k := m.best()] < bound:
+        if m is None or not m.fits.any() or m.lr[k := m.best()] < bound or not self._beats_moves(m.lr[k]):
             return None
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = self.maps[k]
@@ -162,11 +185,16 @@ class UnitTest:
             return None
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = self.relation_maps[k]
+        lean = float(m.lr[self.maps.index((a, b, unit))]) if m is not None else 0.0
+        moves = self.marginal_moves
+        if moves is not None and float(moves.lr.max()) >= bound and not self._beats_moves(lean):
+            return None  # its own values moved (shifted or noised), which the map explains less well
         resid = x.log() - self.model.predicted
         locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
         rows = self.model.cur_rows[r.likely(k, self.model.cur_residuals, POSTERIOR)]
-        # the column's own values lean the same way (5% level): it, not a partner, likely slipped
-        own = m is not None and m.lr[self.maps.index((a, b, unit))] >= OWN_EVIDENCE
+        # the column's own values lean the same way (5% level), and more than to a move: it,
+        # not a partner, likely slipped
+        own = lean >= OWN_EVIDENCE and self._beats_moves(lean)
         return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
                          "relation", rows, None if locate is None else (x > 0) & locate, self.model.predictors,
                          self.model.r2)
@@ -182,6 +210,38 @@ def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | N
     spread = float(np.std(model.ref_residuals))
     fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(_noise(v * spread) for v in RELATION_NOISE))
     return fit_mixture(model.cur_residuals, model.ref_residuals, fns), fns, model
+
+
+def unit_beats_moves(unit_lr: float, units: int, move_lrs: np.ndarray) -> bool:
+    """Return whether a unit reading's ratio, chosen from `units` maps, beats the best move's
+    on the same data and bins, chosen from len(move_lrs).
+
+    Both readings are a share and one map; what differs is how many maps each picked its best
+    from. A family's evidence is charged 2·log(its number of maps): under a uniform prior over
+    them, twice the log of its Bayes factor is at least its best ratio less that.
+    """
+    move = float(np.max(move_lrs)) - 2.0 * math.log(max(len(move_lrs), 1))
+    return unit_lr - 2.0 * math.log(max(units, 1)) > move
+
+
+def _value_moves(sd: float) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
+    """Return the maps of log values for a value shifted or noised by each of the moves tested
+    off a relation. The sample holds positive values only: noise is drawn given that the value
+    stays positive; a value shifted to zero or below leaves the sample (lost mass)."""
+    def shifted(d: float) -> Callable[[np.ndarray], np.ndarray]:
+        def g(t: np.ndarray) -> np.ndarray:
+            y = np.exp(t) + d
+            return np.log(np.where(y > 0, y, np.nan))
+        return g
+
+    def noised(v: float) -> Callable[[np.ndarray], np.ndarray]:
+        def g(t: np.ndarray) -> np.ndarray:
+            x = np.exp(t)[..., None]
+            below = stats.norm.cdf(-x / v)  # the chance noise takes the value to zero or below
+            y = x + v * stats.norm.ppf(below + _UNIFORM * (1.0 - below))
+            return np.log(np.where(y > 0, y, np.nan))
+        return g
+    return (*(shifted(d * sd) for d in RIVAL_SHIFTS_SD), *(noised(v * sd) for v in RIVAL_NOISE_SD))
 
 
 def _shift(d: float) -> Callable[[np.ndarray], np.ndarray]:

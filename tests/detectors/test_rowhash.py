@@ -81,3 +81,19 @@ def test_later_occurrences_are_every_repeat_after_the_first():
         assert got.tolist() == expected and got.dtype == np.intp
     pairs = np.array([[0, 5], [1, 7], [2, 5], [3, 5]], dtype=np.uint64)
     assert later_occurrences(pairs[:, 1]).tolist() == [2, 3]  # a column of a 2-D array
+
+
+def test_the_profile_tells_which_listed_text_columns_need_normalising_without_a_scan():
+    from tripwire.detectors.labels.leakage import text_may_change
+    from tripwire.profiling import profile
+
+    rng = np.random.default_rng(2)
+    df = pl.DataFrame({"clean": [["a b", "c"][i] for i in rng.integers(0, 2, 500)],
+                       "odd": [["a", "A ", "b"][i] for i in rng.integers(0, 3, 500)],
+                       "many": [f"id {i}" for i in range(500)], "n": rng.integers(0, 3, 500)})
+    known = text_may_change(profile(df))
+    assert known["clean"] is False and known["odd"] is True and "n" not in known
+    every = df.with_columns(_normal_text(pl.col(c)) for c, t in df.schema.items() if t == pl.String)
+    got = _normalised(df, known)
+    assert got is not None and got.equals(every)  # the same frame as scanning every column
+    assert _normalised(df.select("clean", "n"), known) is None

@@ -13,7 +13,8 @@ otherwise the share of reference rows found in the batch is estimated with a 95%
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -34,6 +35,9 @@ from tripwire.intervals import wilson
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
 from tripwire.vocabulary import hash_rows, later_occurrences
+
+if TYPE_CHECKING:
+    from tripwire.profiling import DatasetProfile
 
 #: a feature that alone reaches this cross-validated AUC (classes) or R² (numbers) leaks the target
 LEAK_SCORE = 0.98
@@ -156,17 +160,22 @@ def _normal_text(text: pl.Expr) -> pl.Expr:
 MAY_CHANGE = r"[A-Z\t\n\x0B\x0C\r]|[^\x00-\x7F]|  |^ | $"
 
 
-def _normalised(df: pl.DataFrame) -> pl.DataFrame | None:
+def _normalised(df: pl.DataFrame, known: Mapping[str, bool] | None = None) -> pl.DataFrame | None:
     """Return the frame with text lower-cased and whitespace collapsed, or None when that changes nothing.
 
-    A text column none of whose values may change is left as it is (one scan); the others are
-    normalised on their distinct values (a batch repeats most of them) and only the values
-    that change are replaced: the same frame as normalising every value.
+    A text column none of whose values may change is left as it is (one scan, or none for a
+    column in `known`: whether any of its values may change, from the profile); the others
+    are normalised on their distinct values (a batch repeats most of them) and only the
+    values that change are replaced: the same frame as normalising every value.
     """
+    known = known or {}
     texts = [name for name, dtype in df.schema.items() if dtype == pl.String]
     if not texts:
         return None
-    flags = df.select(pl.col(t).str.contains(MAY_CHANGE).any() for t in texts).row(0)
+    scan = [t for t in texts if t not in known]
+    scanned = dict(zip(scan, df.select(pl.col(t).str.contains(MAY_CHANGE).any() for t in scan).row(0),
+                       strict=True)) if scan else {}
+    flags = [known[t] if t in known else scanned[t] for t in texts]
     changed = []
     for name in (t for t, flag in zip(texts, flags, strict=True) if flag):
         values = df.get_column(name)
@@ -178,9 +187,19 @@ def _normalised(df: pl.DataFrame) -> pl.DataFrame | None:
     return df.with_columns(changed) if changed else None
 
 
-def _normal_hashes(df: pl.DataFrame, exact: np.ndarray) -> np.ndarray:
+def text_may_change(prof: DatasetProfile) -> dict[str, bool]:
+    """Return, per text column whose every distinct value the profile lists, whether normalising may change one."""
+    out = {}
+    for name, col in prof.columns.items():
+        freq = col.frequent
+        if freq.exact and freq.counts and all(isinstance(v, str) for v in freq.counts):
+            out[name] = bool(pl.Series(list(freq.counts), dtype=pl.String).str.contains(MAY_CHANGE).any())
+    return out
+
+
+def _normal_hashes(df: pl.DataFrame, exact: np.ndarray, known: Mapping[str, bool] | None = None) -> np.ndarray:
     """Return the row hashes of the normalised frame (`exact`, the frame's own, when normalising changes nothing)."""
-    normal = _normalised(df)
+    normal = _normalised(df, known)
     return exact if normal is None else hash_rows(normal, seed=ROW_SEED)
 
 
@@ -215,6 +234,8 @@ class _OverlapTask:
         self.all_norm: list[np.ndarray] = []
         self.matched_ref: set[int] = set()
         self.ref_exact: np.ndarray | None = None
+        # text columns the profile lists whole: no batch needs scanning to know if they are normal
+        self.known = text_may_change(ctx.profile)
         self.ref_norm: np.ndarray | None = None
 
     def _reference_hashes(self, like: pl.DataFrame) -> None:
@@ -231,7 +252,7 @@ class _OverlapTask:
             self._reference_hashes(df)
         assert self.ref_exact is not None and self.ref_norm is not None
         exact = batch_row_hashes(df)
-        norm = _normal_hashes(df, exact)
+        norm = _normal_hashes(df, exact, self.known)
         hit_exact = member(exact, self.ref_exact)
         # text already in normal form on both sides: the normalised hashes are the exact ones
         same = norm is exact and self.ref_norm is self.ref_exact

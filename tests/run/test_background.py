@@ -177,3 +177,29 @@ def test_background_work_is_shared_by_both_threads_and_the_blas_limit_ends_with_
     assert not ran_on["test.second"].startswith("tripwire-detector")
     assert [lib["num_threads"] for lib in threadpool_info()] == blas
     assert not _detector_threads()
+
+
+def test_background_detectors_are_queued_heaviest_first_and_reported_in_registry_order(temporary_detectors,
+                                                                                      monkeypatch):
+    from tripwire.detectors.registry import ScanContext, start_detectors
+    from tripwire.profiling import profile
+
+    queued: list[str] = []
+    submit = DetectorRun.submit
+
+    def recording(self, name, detector, ctx):
+        queued.append(name)
+        submit(self, name, detector, ctx)
+
+    monkeypatch.setattr(DetectorRun, "submit", recording)
+
+    def run(self, ctx):
+        yield self.finding("data.outliers", "info", "x", f"{self.name} ran")
+
+    for name, weight in (("test.light", 1.0), ("test.heavy", 5.0)):
+        register(type("Queued", (Detector,), {"name": name, "codes": ("data.outliers",), "background": True,
+                                              "weight": weight, "run": run}))
+    ctx = ScanContext(profile=profile(pd.DataFrame({"x": range(100)})))
+    findings, _ = start_detectors(ctx, names=["test.light", "test.heavy"], rows=True).complete()
+    assert queued == ["test.heavy", "test.light"]
+    assert [f.title for f in findings] == ["test.light ran", "test.heavy ran"]

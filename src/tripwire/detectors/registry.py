@@ -104,6 +104,9 @@ class Detector:
     #: `row_task` is asked for first, on the caller's thread, and fed while `run` runs:
     #: keep the two apart (no state shared between them)
     background: ClassVar[bool] = False
+    #: rough relative cost of `run` (1: a pass over the profiles); background detectors are
+    #: queued heaviest first, so the thread that takes the last light one is not left waiting
+    weight: ClassVar[float] = 1.0
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         """Return the findings this detector can decide from profiles (nothing when all is well)."""
@@ -343,8 +346,10 @@ def start_detectors(ctx: ScanContext, only: Iterable[str] | None = None,
     rows = ctx.source is not None if rows is None else rows
     out = DetectorRun(skipped=skipped)
     try:
-        for cls in runnable:  # findings keep the registry's order; background work starts first
+        for cls in runnable:  # findings keep the registry's order
             out.findings[cls.name] = []
+        # background work starts first, the heaviest first: the two threads then finish together
+        for cls in sorted(runnable, key=lambda c: -c.weight):
             if cls.background and rows:
                 detector = cls()
                 _start_row_task(out, cls.name, detector, ctx)

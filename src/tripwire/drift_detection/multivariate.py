@@ -81,6 +81,7 @@ class MultivariateDrift(Detector):
     codes = ("drift.multivariate",)
     requires = frozenset({"profile", "reference", "sample"})
     background = True  # a classifier: fitted beside the row pass
+    weight = 5.0
     extras = ("sklearn",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -75,6 +75,7 @@ class TextDrift(Detector):
     codes = ("drift.text",)
     requires = frozenset({"profile", "reference", "sample"})
     background = True  # a classifier: fitted beside the row pass
+    weight = 5.0
     extras = ("sklearn",)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

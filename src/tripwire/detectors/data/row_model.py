@@ -13,7 +13,6 @@ the fits of one target that leave out the same reference rows share their eigend
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
+
+from tripwire.arrays import one_thread
 
 ROW = "__row__"
 MAX_LEVELS, MIN_LEVEL_COUNT = 30, 5
@@ -219,7 +220,7 @@ class RowFeatures:
         xr, xc = xr - center, xc - center
         fold = np.random.default_rng(0).integers(0, FOLDS, xr.shape[0])
         parts = tuple(np.ascontiguousarray(xr[fold == f]) for f in range(FOLDS))
-        with _one_thread():
+        with one_thread():
             grams = np.stack([p.T @ p for p in parts])
         sums = np.stack([p.sum(axis=0) for p in parts])
         return cls(tuple(n for n, _ in feats), tuple(e for _, e in feats), center, xr, xc, fold, grams, sums,
@@ -248,22 +249,6 @@ def _ridge_path(eig: tuple[np.ndarray, np.ndarray], sx: np.ndarray, xy: np.ndarr
     return out
 
 
-def _one_thread() -> contextlib.AbstractContextManager:
-    """Return a context running BLAS on one thread (its workers spin on a shared machine)."""
-    controller = _blas_controller()
-    return contextlib.nullcontext() if controller is None else controller.limit(limits=1)
-
-
-@functools.cache
-def _blas_controller() -> Any:
-    """Return threadpoolctl's controller, made once: finding the loaded libraries costs 5 ms a call."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # without scikit-learn's helper: numpy's default threads
-        return None
-    return ThreadpoolController()
-
-
 def fit_row_model(feats: RowFeatures, samples: Samples, target: str, log: bool = True,
                   min_r2: float | None = None) -> RowModel | WeakRowModel | None:
     """Return the model of ln(target) (of target with `log` false) from the other columns, or None
@@ -273,7 +258,7 @@ def fit_row_model(feats: RowFeatures, samples: Samples, target: str, log: bool =
     already exceeds that share of the variance) is returned as a `WeakRowModel`, fitted in full
     only if read.
     """
-    with _one_thread():
+    with one_thread():
         return _fit(feats, samples, target, log, min_r2)
 
 

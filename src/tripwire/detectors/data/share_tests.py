@@ -74,23 +74,20 @@ class UnitTest:
     """The likelihood-ratio tests of one column: on its log values, and on its row model's residuals."""
 
     col: ColumnProfile
-    maps: tuple[tuple[float, float, str], ...]
-    marginal: MixtureFit | None
+    marginal: MixtureFit | None  # on the log values, one map per `KNOWN_CONVERSIONS` entry
     cur_log: np.ndarray
     cur_sample_rows: np.ndarray
     model: RowModel | WeakRowModel | None  # weak: too weak for the relation's test
     relation: MixtureFit | None
     relation_maps: tuple[tuple[float, float, str], ...]
     ref_log: np.ndarray
-    marginal_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
-    relation_fns: tuple[Callable[[np.ndarray], np.ndarray], ...]
     inputs: tuple[RowFeatures | None, Samples]  # to refit the row model
     sd: float = 0.0  # the reference's standard deviation: the unit of the moves a unit competes with
 
     @property
     def tests(self) -> int:
         """Return how many (map, route) tests this column ran."""
-        return (len(self.maps) if self.marginal is not None else 0) + (
+        return (len(KNOWN_CONVERSIONS) if self.marginal is not None else 0) + (
             len(self.relation_maps) + len(RELATION_NOISE) if self.relation is not None else 0)
 
     @classmethod
@@ -112,19 +109,16 @@ class UnitTest:
         # ten distinct among the first values are enough (sorting them all costs more)
         if np.unique(ref_log[:100]).size < 10 and np.unique(ref_log).size < 10:
             return None
-        maps = KNOWN_CONVERSIONS
-        marginal_fns = tuple(_log_map(a, b) for a, b, _ in maps)
-        marginal = fit_mixture(cur_log, ref_log, marginal_fns)
+        marginal = fit_mixture(cur_log, ref_log, tuple(_log_map(a, b) for a, b, _ in KNOWN_CONVERSIONS))
         # in a model's residuals an offset is not a shift; a small one (a tiny share of the
         # column's spread, °C -> °F on incomes) is the factor's
         factors: dict[float, tuple[float, float, str]] = {}
-        for a, b, name in maps:
+        for a, b, name in KNOWN_CONVERSIONS:
             if abs(b) <= OFFSET_TOLERANCE_SD * sd:
                 factors.setdefault(round(math.log(a), 6), (a, b, name))
         relation_maps = tuple(factors.values())
-        relation, relation_fns, model = _relation(relation_maps, feats, samples, col.name)
-        return cls(col, maps, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log,
-                   marginal_fns, relation_fns, (feats, samples), sd)
+        relation, model = _relation(relation_maps, feats, samples, col.name)
+        return cls(col, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log, (feats, samples), sd)
 
     def without(self, columns: set[str]) -> UnitTest:
         """Return the tests with the row model refitted without these columns (their values are
@@ -132,9 +126,8 @@ class UnitTest:
         feats, samples = self.inputs
         if self.model is None or feats is None:
             return self
-        relation, relation_fns, model = _relation(self.relation_maps, feats.without(columns), samples,
-                                                  self.col.name)
-        return replace(self, model=model, relation=relation, relation_fns=relation_fns)
+        relation, model = _relation(self.relation_maps, feats.without(columns), samples, self.col.name)
+        return replace(self, model=model, relation=relation)
 
     def candidate(self, bound: float) -> Candidate | None:
         """Return the strongest converted share beyond the bound, or None: read on the column's
@@ -161,14 +154,14 @@ class UnitTest:
         """Return whether a unit's ratio on the column's own values beats every shifted or
         noised share's on the same values, each family charged for the maps it chose from."""
         moves = self.marginal_moves
-        return moves is None or unit_beats_moves(lr, len(self.maps), moves.lr)
+        return moves is None or unit_beats_moves(lr, len(KNOWN_CONVERSIONS), moves.lr)
 
     def _marginal(self, bound: float) -> Candidate | None:
         m = self.marginal
         if m is None or not m.fits.any() or m.lr[k := m.best()] < bound or not self._beats_moves(m.lr[k]):
             return None
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
-        a, b, unit = self.maps[k]
+        a, b, unit = KNOWN_CONVERSIONS[k]
         locate = _any_of([(x >= math.exp(lo)) & (x <= math.exp(hi)) for lo, hi in m.intervals(k, POSTERIOR)])
         rows = self.cur_sample_rows[m.likely(k, self.cur_log, POSTERIOR)]
         return Candidate(self.col, a, b, unit, float(m.share[k]), float(m.lr[k]), 2.0,
@@ -185,7 +178,7 @@ class UnitTest:
             return None
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = self.relation_maps[k]
-        lean = float(m.lr[self.maps.index((a, b, unit))]) if m is not None else 0.0
+        lean = float(m.lr[KNOWN_CONVERSIONS.index((a, b, unit))]) if m is not None else 0.0
         moves = self.marginal_moves
         if moves is not None and float(moves.lr.max()) >= bound and not self._beats_moves(lean):
             return None  # its own values moved (shifted or noised), which the map explains less well
@@ -201,15 +194,15 @@ class UnitTest:
 
 
 def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | None, samples: Samples,
-              name: str) -> tuple[MixtureFit | None, tuple, RowModel | WeakRowModel | None]:
-    """Return the factor test on the residuals of the column's log row model, its maps, the model."""
+              name: str) -> tuple[MixtureFit | None, RowModel | WeakRowModel | None]:
+    """Return the factor test on the residuals of the column's log row model, and the model."""
     model = fit_row_model(feats, samples, name, min_r2=MIN_R2) if feats is not None else None
     if model is None or model.weak or model.r2 < MIN_R2:
-        return None, (), model
+        return None, model
     # noise competes with the factors: rows scattered off the relation are not a unit slip
     spread = float(np.std(model.ref_residuals))
     fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(_noise(v * spread) for v in RELATION_NOISE))
-    return fit_mixture(model.cur_residuals, model.ref_residuals, fns), fns, model
+    return fit_mixture(model.cur_residuals, model.ref_residuals, fns), model
 
 
 def unit_beats_moves(unit_lr: float, units: int, move_lrs: np.ndarray) -> bool:

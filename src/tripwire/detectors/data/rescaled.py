@@ -28,17 +28,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from tripwire.detectors.common import is_numeric, pct
 from tripwire.detectors.data.mixture_lr import fit_mixture, lr_bound
 from tripwire.detectors.data.row_model import ROW, RowFeatures, SampleColumns, Samples
 from tripwire.detectors.data.share_tests import (
+    NORMAL_QUANTILES,
     RIVAL_NOISE_SD,
     RIVAL_SHIFTS_SD,
     Candidate,
     MovedTest,
     UnitTest,
+    noise_map,
     unit_beats_moves,
 )
 from tripwire.detectors.data.units import FACTOR_TOLERANCE, KNOWN_CONVERSIONS, OFFSET_TOLERANCE_SD
@@ -56,8 +57,6 @@ WHOLE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
 COARSE_OFFSETS_SD = np.arange(-4.0, 4.001, 0.5)
 #: Kolmogorov-Smirnov constants: c(alpha) for alpha = 0.001 (moved) and 0.01 (fit within noise)
 MOVED_C, NOISE_C = 1.95, 1.63
-#: a normal's quantiles: the images of a value under added noise
-_NORMAL = stats.norm.ppf((np.arange(16) + 0.5) / 16)
 MAX_SHARE = 0.5
 #: the mixture must fit at least this much better (sum of squares) than any whole-batch transform
 WHOLE_RATIO = 0.5
@@ -226,7 +225,7 @@ def _rival(unit: tuple[float, ...], offset: tuple[float, ...] | None, sd: float,
     fit = None
     if col_sample is not None and ref_sample is not None and min(col_sample.size, ref_sample.size) >= MIN_VALUES:
         maps = (_affine(a, b), _affine(*exact), *(_affine(1.0, d) for d in shifts),
-                *(_scatter(v * sd) for v in RIVAL_NOISE_SD))
+                *(noise_map(v * sd) for v in RIVAL_NOISE_SD))
         fit = fit_mixture(col_sample, ref_sample, maps)
     if fit is not None:
         moves = fit.lr[2:]
@@ -245,15 +244,11 @@ def _affine(a: float, b: float) -> Callable[[np.ndarray], np.ndarray]:
     return lambda t: a * t + b
 
 
-def _scatter(v: float) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda t: t[..., None] + v * _NORMAL
-
-
 def _noise_rss(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, sd: float) -> float:
     """Return the least sum of squares of d0 minus a share of the reference scattered by normal
     noise (`RIVAL_NOISE_SD`): the noise rival of a unit reading read from sketches."""
     base = f_ref(x)
-    spread = np.asarray(RIVAL_NOISE_SD)[:, None, None] * sd * _NORMAL[None, None, :]
+    spread = np.asarray(RIVAL_NOISE_SD)[:, None, None] * sd * NORMAL_QUANTILES[None, None, :]
     g = f_ref(x[None, :, None] - spread).mean(axis=2) - base[None, :]
     gg = (g * g).sum(axis=1)
     s = np.clip(np.where(gg > 0, (g @ d0) / np.where(gg > 0, gg, 1.0), 0.0), 0.0, MAX_SHARE)

@@ -37,7 +37,7 @@ RIVAL_SHIFTS_SD = tuple(float(d) for d in np.r_[-np.arange(2.0, 0.0, -0.25), np.
 RIVAL_NOISE_SD = tuple(float(v) for v in np.geomspace(0.25, 2.0, 7))
 #: a normal variable's quantiles: the images of a value under added noise
 _UNIFORM = (np.arange(16) + 0.5) / 16
-_NORMAL = stats.norm.ppf(_UNIFORM)
+NORMAL_QUANTILES = stats.norm.ppf(_UNIFORM)
 #: noise (in residual SDs) a unit slip on a relation must explain the rows better than
 RELATION_NOISE = (2.0, 4.0, 8.0)
 #: the ratio of a column's own values (½χ²₀ + ½χ²₁ at 5%) that says they lean to a map
@@ -201,7 +201,7 @@ def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | N
         return None, model
     # noise competes with the factors: rows scattered off the relation are not a unit slip
     spread = float(np.std(model.ref_residuals))
-    fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(_noise(v * spread) for v in RELATION_NOISE))
+    fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(noise_map(v * spread) for v in RELATION_NOISE))
     return fit_mixture(model.cur_residuals, model.ref_residuals, fns), model
 
 
@@ -241,8 +241,9 @@ def _shift(d: float) -> Callable[[np.ndarray], np.ndarray]:
     return lambda t: t + d
 
 
-def _noise(v: float) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda t: t[..., None] + v * _NORMAL
+def noise_map(v: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Return the map adding normal noise of SD v: 16 images per value (`NORMAL_QUANTILES`)."""
+    return lambda t: t[..., None] + v * NORMAL_QUANTILES
 
 
 def _any_of(conditions: list[pl.Expr]) -> pl.Expr | None:
@@ -279,7 +280,7 @@ class MovedTest:
         if model is None or model.weak or model.r2 < MIN_R2:
             return None
         moves = tuple(("shift", d) for d in SHIFTS_SD) + tuple(("noise", v) for v in NOISE_SD)
-        fns = tuple(_shift(d * sd) if kind == "shift" else _noise(d * sd) for kind, d in moves)
+        fns = tuple(_shift(d * sd) if kind == "shift" else noise_map(d * sd) for kind, d in moves)
         fit = fit_mixture(model.cur_residuals, model.ref_residuals, fns)
         return None if fit is None else cls(col, model, fit, moves, fns, (feats, samples))
 

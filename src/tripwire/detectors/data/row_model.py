@@ -76,11 +76,6 @@ class Samples:
     ref: SampleColumns
     cur: SampleColumns
 
-    @classmethod
-    def of(cls, ref: pl.DataFrame, cur: pl.DataFrame) -> Samples:
-        """Return the two samples (frames with a `__row__` column)."""
-        return cls(SampleColumns(ref), SampleColumns(cur))
-
 
 @dataclass(frozen=True)
 class RowModel:

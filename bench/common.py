@@ -17,6 +17,14 @@ ROOT = BENCH.parent
 RESULTS = BENCH / "RESULTS.md"
 
 
+def drifted_pair() -> tuple[Path, Path]:
+    """Return the benchmark's reference and drifted files; exit saying how to make them if missing."""
+    ref, cur = BENCH / "data" / "reference.parquet", BENCH / "data" / "current.parquet"
+    if not (ref.exists() and cur.exists()):
+        sys.exit("run python bench/generate.py and python bench/generate.py --drifted first")
+    return ref, cur
+
+
 def best_of(fn: Callable[[], object], repeat: int) -> float:
     """Return the fastest of `repeat` wall-clock timings of fn()."""
     times = []

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH, ROOT, record
+from common import ROOT, drifted_pair, record
 
 
 def main() -> None:
@@ -25,9 +25,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--record", action="store_true")
     args = ap.parse_args()
-    ref, cur = BENCH / "data" / "reference.parquet", BENCH / "data" / "current.parquet"
-    if not (ref.exists() and cur.exists()):
-        sys.exit("run python bench/generate.py and python bench/generate.py --drifted first")
+    ref, cur = drifted_pair()
     sys.path.insert(0, str(ROOT / "src"))
     import tripwire
     from tripwire.detectors.data.rescaled import RescaledShare

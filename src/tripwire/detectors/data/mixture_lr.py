@@ -52,13 +52,6 @@ class MixtureFit:
         lr = np.where(self.fits, self.lr, -np.inf)
         return int(np.argmax(lr))
 
-    def likely(self, k: int, t: np.ndarray, posterior: float) -> np.ndarray:
-        """Return which of the values t lie in `intervals(k, posterior)`."""
-        out = np.zeros(t.shape, dtype=bool)
-        for lo, hi in self.intervals(k, posterior):
-            out |= (t >= lo) & (t <= hi)
-        return out
-
     def intervals(self, k: int, posterior: float) -> list[tuple[float, float]]:
         """Return the t ranges where a current value is a converted one with chance ≥ posterior.
 

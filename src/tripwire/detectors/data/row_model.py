@@ -48,11 +48,6 @@ class SampleColumns:
             self._read(name)
         return self._arrays[name]
 
-    @functools.cached_property
-    def rows(self) -> np.ndarray:
-        """Return the sample's row numbers (its `__row__` column)."""
-        return self.frame.get_column(ROW).to_numpy()
-
     def _read(self, name: str) -> None:
         # the first read casts every numeric column in one query: a query per column and test
         # cost more than the tests on a small sample
@@ -79,11 +74,10 @@ class Samples:
 
 @dataclass(frozen=True)
 class RowModel:
-    """Out-of-fold reference residuals, current residuals (with their rows), the fit's R²."""
+    """Out-of-fold reference residuals, current residuals, the fit's R²."""
 
     ref_residuals: np.ndarray
     cur_residuals: np.ndarray
-    cur_rows: np.ndarray
     r2: float
     predictors: tuple[str, ...]  # the columns used, those weighing most first
     intercept: float
@@ -326,7 +320,6 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
     y0 = np.zeros(y_ref.size)
     y0[kr] = np.log(y_ref[kr]) if log else y_ref[kr]
     yc = np.log(y_cur[kc]) if log else y_cur[kc]
-    rows = samples.cur.rows[kc]
     if kr.sum() < 100 or yc.size < 50 or y0[kr].var() <= 0:
         return None
     design = _design(feats, target, kr)
@@ -374,5 +367,5 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
         name = feats.sources[i]
         weight[name] = weight.get(name, 0.0) + abs(float(coef[i] * design.scale[i]))
     leading = tuple(sorted(weight, key=lambda name: (-weight[name], name)))
-    return RowModel(ref_res[best], cur_res, rows, 1.0 - float(mse[best]) / float(y_kept.var()), leading,
+    return RowModel(ref_res[best], cur_res, 1.0 - float(mse[best]) / float(y_kept.var()), leading,
                     float(b0 - coef @ feats.center), tuple(terms))

@@ -63,7 +63,6 @@ class Candidate:
     lr: float
     priority: float  # 2: its own values look converted, 1: they lean that way, 0: only its relation
     fit: str  # factor | affine | relation | moved (then unit is shift | noise, offset its size in SDs)
-    rows: np.ndarray  # sample rows at least 95% likely converted (listed)
     locate: pl.Expr | None
     predictors: tuple[str, ...] = ()
     r2: float = 0.0
@@ -76,7 +75,6 @@ class UnitTest:
     col: ColumnProfile
     marginal: MixtureFit | None  # on the log values, one map per `KNOWN_CONVERSIONS` entry
     cur_log: np.ndarray
-    cur_sample_rows: np.ndarray
     model: RowModel | WeakRowModel | None  # weak: too weak for the relation's test
     relation: MixtureFit | None
     relation_maps: tuple[tuple[float, float, str], ...]
@@ -104,7 +102,7 @@ class UnitTest:
         if cur_x is None or ref_x is None:
             return None
         keep = (cur_x > 0) & np.isfinite(cur_x)
-        cur_log, sample_rows = np.log(cur_x[keep]), samples.cur.rows[keep]
+        cur_log = np.log(cur_x[keep])
         ref_log = np.log(ref_x[(ref_x > 0) & np.isfinite(ref_x)])
         # ten distinct among the first values are enough (sorting them all costs more)
         if np.unique(ref_log[:100]).size < 10 and np.unique(ref_log).size < 10:
@@ -118,7 +116,7 @@ class UnitTest:
                 factors.setdefault(round(math.log(a), 6), (a, b, name))
         relation_maps = tuple(factors.values())
         relation, model = _relation(relation_maps, feats, samples, col.name)
-        return cls(col, marginal, cur_log, sample_rows, model, relation, relation_maps, ref_log, (feats, samples), sd)
+        return cls(col, marginal, cur_log, model, relation, relation_maps, ref_log, (feats, samples), sd)
 
     def without(self, columns: set[str]) -> UnitTest:
         """Return the tests with the row model refitted without these columns (their values are
@@ -163,9 +161,8 @@ class UnitTest:
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = KNOWN_CONVERSIONS[k]
         locate = _any_of([(x >= math.exp(lo)) & (x <= math.exp(hi)) for lo, hi in m.intervals(k, POSTERIOR)])
-        rows = self.cur_sample_rows[m.likely(k, self.cur_log, POSTERIOR)]
         return Candidate(self.col, a, b, unit, float(m.share[k]), float(m.lr[k]), 2.0,
-                         "factor" if b == 0 else "affine", rows, locate)
+                         "factor" if b == 0 else "affine", locate)
 
     def _related(self, bound: float) -> Candidate | None:
         r, m = self.relation, self.marginal
@@ -184,12 +181,11 @@ class UnitTest:
             return None  # its own values moved (shifted or noised), which the map explains less well
         resid = x.log() - self.model.predicted
         locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
-        rows = self.model.cur_rows[r.likely(k, self.model.cur_residuals, POSTERIOR)]
         # the column's own values lean the same way (5% level), and more than to a move: it,
         # not a partner, likely slipped
         own = lean >= OWN_EVIDENCE and self._beats_moves(lean)
         return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
-                         "relation", rows, None if locate is None else (x > 0) & locate, self.model.predictors,
+                         "relation", None if locate is None else (x > 0) & locate, self.model.predictors,
                          self.model.r2)
 
 
@@ -308,6 +304,5 @@ class MovedTest:
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         resid = x - self.model.predicted
         locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in f.intervals(k, POSTERIOR)])
-        rows = self.model.cur_rows[f.likely(k, self.model.cur_residuals, POSTERIOR)]
-        return Candidate(self.col, 1.0, size, kind, float(f.share[k]), float(f.lr[k]), 0.0, "moved", rows,
+        return Candidate(self.col, 1.0, size, kind, float(f.share[k]), float(f.lr[k]), 0.0, "moved",
                          locate, self.model.predictors, self.model.r2)

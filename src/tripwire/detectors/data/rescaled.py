@@ -179,7 +179,7 @@ def fit_conversion(col: ColumnProfile, ref: ColumnProfile, col_sample: np.ndarra
             family = "offset"
     log_a, b, share, rss, _ = fits[family]
     # a transform of the whole batch fitting nearly as well is a move of the batch, not a share
-    whole = _search(f_ref, x, f_cur(x) - f_ref(x), WHOLE_LOG_FACTORS, COARSE_OFFSETS_SD * sd, sd,
+    whole = _search(f_ref, x, d0, WHOLE_LOG_FACTORS, COARSE_OFFSETS_SD * sd, sd,
                     whole=True)
     if whole is not None and rss > WHOLE_RATIO * whole[3]:
         return None

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH, ROOT, best_of, record
+from common import ROOT, best_of, drifted_pair, record
 
 
 def main() -> None:
@@ -30,9 +30,7 @@ def main() -> None:
                     help="alternate profile-both and scan N times; print the best of each")
     ap.add_argument("--src", type=Path, default=ROOT / "src", help="import tripwire from this src folder")
     args = ap.parse_args()
-    ref, cur = BENCH / "data" / "reference.parquet", BENCH / "data" / "current.parquet"
-    if not (ref.exists() and cur.exists()):
-        sys.exit("run python bench/generate.py and python bench/generate.py --drifted first")
+    ref, cur = drifted_pair()
     sys.path.insert(0, str(args.src.resolve()))
     import tripwire
 

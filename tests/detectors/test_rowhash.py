@@ -10,8 +10,8 @@ from tests.realdata import penguins, random_halves
 import tripwire
 from tripwire.detectors import rowhash
 from tripwire.detectors.labels.leakage import _normal_text, _normalised
-from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes
-from tripwire.vocabulary import hash_rows
+from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes, repeated_rows
+from tripwire.vocabulary import hash_rows, later_occurrences
 
 
 def test_the_hashes_of_one_frame_are_computed_once():
@@ -41,6 +41,29 @@ def test_duplicates_and_overlap_hash_each_batch_once(monkeypatch):
     n = len(test)
     assert by_code["data.duplicates"].evidence["all_rows"] == list(range(n + 4, n + 7))
     assert by_code["leakage.train_test_overlap"].evidence["all_rows"] == list(range(n, n + 4))
+
+
+def test_duplicates_and_overlap_sort_the_row_hashes_once(monkeypatch):
+    calls: list[int] = []
+
+    def counting(hashes):
+        calls.append(hashes.size)
+        return later_occurrences(hashes)
+
+    monkeypatch.setattr(rowhash, "later_occurrences", counting)
+    df = penguins().dropna().reset_index(drop=True)
+    for c in ("species", "island", "sex"):  # text already in normal form: both tasks hash the same rows
+        df[c] = df[c].str.lower()
+    train, test = random_halves(df, seed=2)
+    bad = pd.concat([test, train.iloc[:4], test.iloc[:3]], ignore_index=True)  # 4 leaked, 3 repeated
+    report = tripwire.scan(bad, train, only=["duplicates", "train_test_overlap"])
+    assert calls == [len(bad)]  # one sort of every row's hash for both tasks
+    by_code = {f.code: f for f in report.findings}
+    assert by_code["data.duplicates"].evidence["count"] == 3
+    assert by_code["leakage.train_test_overlap"].evidence["batch_repeat_share"] == 3 / len(bad)
+    parts = [np.array([1, 2, 1], np.uint64), np.array([2, 3], np.uint64)]
+    assert repeated_rows(parts).tolist() == [2, 3] and repeated_rows(parts) is repeated_rows(parts)
+    assert repeated_rows([parts[0].copy(), parts[1]]) is not repeated_rows(parts)  # other arrays: asked again
 
 
 def test_normalising_distinct_values_gives_the_frame_normalising_every_value_gives():

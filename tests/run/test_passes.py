@@ -158,3 +158,14 @@ def test_explain_records_a_csvs_types_pass_like_every_command(files):
     report = explain(predict, files / "cur.csv", label="sex", metric="accuracy", features=["bill_length_mm"],
                      repeats=1, resamples=10)
     assert kinds(report) == ["types", "rows"]
+
+
+def test_k_anonymity_reads_its_rows_from_the_profiles_batches(files, monkeypatch):
+    from tripwire.run import k_anonymity
+
+    kept = k_anonymity(files / "cur.csv", ["island", "sex"], k=2)
+    assert kinds(kept) == ["types", "profile", "rows"] and kept.run.passes[-1]["from"] == "memory"
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")
+    read = k_anonymity(files / "cur.csv", ["island", "sex"], k=2)
+    assert "from" not in read.run.passes[-1]
+    assert [f.to_dict() for f in kept.findings] == [f.to_dict() for f in read.findings]

@@ -2,24 +2,30 @@
 
 `data.duplicates` (rows that repeat an earlier row) and `leakage.train_test_overlap` (rows
 also in the reference) both hash every whole row of every batch; the row pass hands them
-the same frame, so the first to ask computes the hashes and the other reuses them.
+the same frame, so the first to ask computes the hashes and the other reuses them. At the
+scan's end both find the rows that repeat an earlier one in those same hashes
+(`repeated_rows`): the sort of every row's hash is made once too.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
 
-from tripwire.vocabulary import hash_rows
+from tripwire.vocabulary import hash_rows, later_occurrences
 
 #: the seed of every whole-row hash row tasks compare (within the batch, or with the reference's
 #: sampled rows hashed the same way)
 ROW_SEED = 3
 
 _last = threading.local()
+#: the batches `repeated_rows` last answered about (weakly) and its answer
+_repeats: tuple[tuple[weakref.ref[np.ndarray], ...], np.ndarray] | None = None
+_repeats_lock = threading.Lock()
 
 
 def batch_row_hashes(df: pl.DataFrame) -> np.ndarray:
@@ -34,3 +40,23 @@ def batch_row_hashes(df: pl.DataFrame) -> np.ndarray:
     hashes.flags.writeable = False  # shared: no task may change another's hashes
     _last.entry = (weakref.ref(df), hashes)
     return hashes
+
+
+def repeated_rows(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Return `later_occurrences` of the batches' row hashes end to end, computed once for the very same arrays.
+
+    The duplicates and the train/test-overlap tasks both ask about the `batch_row_hashes`
+    arrays of every batch when the scan ends; the second gets the first's answer (read-only).
+    """
+    global _repeats
+    if not parts:
+        return np.zeros(0, dtype=np.intp)
+    with _repeats_lock:
+        last = _repeats
+    if last is not None and len(last[0]) == len(parts) and all(r() is p for r, p in zip(last[0], parts, strict=True)):
+        return last[1]
+    out = later_occurrences(np.concatenate(parts))
+    out.flags.writeable = False
+    with _repeats_lock:
+        _repeats = (tuple(weakref.ref(p) for p in parts), out)
+    return out

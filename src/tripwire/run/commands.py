@@ -290,13 +290,12 @@ def drift(data: Any, reference: Any = None, *, label: str | None = None, predict
         raise UsageError("--time-column and --window go together (e.g. --time-column date --window 1mo)")
     if time_column is not None:
         from tripwire.privacy.masking import mask_report, personal_columns
-        from tripwire.profiling import merge_all
         from tripwire.run.windows import drift_over_time
 
         report = drift_over_time(data, reference, time_column=time_column, window=window or "",
                                  label=label, prediction=prediction, options=opts, name=name,
                                  encoding=encoding)
-        merged = merge_all(report.extra["profiles"].values())  # every window's sample: the whole batch
+        merged = report.extra["merged"]  # every window's sample: the whole batch, merged once
         return mask_report(report, personal_columns(merged, report.findings, tuple(opts.get("show_pii", ()))))
     if reference is None:
         raise UsageError("drift needs a reference (or --time-column and --window to compare "

@@ -34,7 +34,9 @@ def _read(ctx: RunContext) -> pl.DataFrame:
     """Read every row of the context's source once (the command's row pass) into one table."""
     if ctx.source is None:
         raise UsageError(f"{ctx.profile.name}: this command needs the rows, not a saved profile")
-    return read_frame(ctx.source)[0]
+    table = read_frame(ctx.source)[0]
+    ctx.passes.release()  # the table holds the rows now: kept batches are not needed again
+    return table
 
 
 def _check_columns(wanted: Sequence[str], have: Sequence[str], flag: str, where: str) -> None:
@@ -125,7 +127,8 @@ def k_anonymity(data: Any, quasi: Sequence[str] | None = None, *, k: int = 5, se
         raise UsageError(f"--k {k}: give a target of at least 2")
     if l_target is not None and (sensitive is None or l_target < 2):
         raise UsageError(f"--l {l_target}: give a target of at least 2, with the --sensitive column it measures")
-    ctx = open_context(data, name=name, encoding=encoding, progress=progress)
+    # the row pass replays the batches the profile read (within the memory budget): one read of the file
+    ctx = open_context(data, name=name, encoding=encoding, progress=progress, keep_rows=True)
     table = _read(ctx)
     columns = table.columns
     declared = list(quasi or [])

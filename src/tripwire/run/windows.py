@@ -62,8 +62,8 @@ def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
                                                          decide(r, config.alpha)[0], r.metric)
     labels = [profiles[k].name for k in compared]
     findings = column_findings(series, labels, per_window, config, window)
-    info = DatasetInfo(data_name, sum(p.rows for p in profiles.values()), len(ref.columns),
-                       merge_all(profiles.values()).fingerprint)
+    merged = merge_all(profiles.values())  # every window's sample: the whole batch
+    info = DatasetInfo(data_name, sum(p.rows for p in profiles.values()), len(ref.columns), merged.fingerprint)
     notes = [f"{len(compared)} window(s) of {window} compared with "
              f"{'the reference' if reference is not None else 'the first window, ' + labels_first(profiles)}"]
     if undated:
@@ -71,4 +71,4 @@ def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
     return Report(command="drift", dataset=info, reference=dataset_info(ref), findings=tuple(findings),
                   checks=tuple(checks), notes=tuple(notes), run=RunInfo(tuple(passes.passes)),
                   extra={"windows": table, "trend": {c: {w: v[0] for w, v in s.items()} for c, s in series.items()},
-                         "reference": ref, "profiles": profiles})
+                         "reference": ref, "profiles": profiles, "merged": merged})

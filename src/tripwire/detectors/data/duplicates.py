@@ -13,7 +13,7 @@ import polars as pl
 
 from tripwire.detectors.common import is_free_text, pct, rose_significantly
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
-from tripwire.detectors.rowhash import batch_row_hashes
+from tripwire.detectors.rowhash import batch_row_hashes, repeated_rows
 from tripwire.profiling import DatasetProfile
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
@@ -111,8 +111,7 @@ class _DuplicateHashes:
 
     def finish(self) -> Iterator[Finding]:
         det, prof = self.detector, self.ctx.profile
-        rows = np.concatenate(self.row_hashes) if self.row_hashes else np.zeros(0, np.uint64)
-        dup_rows = later_occurrences(rows)
+        dup_rows = repeated_rows(self.row_hashes)  # the sort the overlap check also needs, made once
         if dup_rows.size:
             yield det._exact(self.ctx, dup_rows)
         for t in self.texts:

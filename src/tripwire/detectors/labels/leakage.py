@@ -30,11 +30,11 @@ from tripwire.detectors.labels.after_outcome import (
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
-from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes
+from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes, repeated_rows
 from tripwire.intervals import wilson
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
-from tripwire.vocabulary import hash_rows, later_occurrences
+from tripwire.vocabulary import hash_rows
 
 if TYPE_CHECKING:
     from tripwire.profiling import DatasetProfile
@@ -283,7 +283,8 @@ class _OverlapTask:
                     "reference_share_in_batch": share_ref, "all_rows": rows[:MAX_ALL_ROWS].tolist()}
         # a data set that repeats its own rows shares some with any random other part of itself:
         # overlap no higher than the batch's own repeat rate is duplication, not a split leak
-        repeat_count = later_occurrences(np.concatenate(self.all_norm)).size
+        # (text already normal: the very hashes duplicates sorted, and its answer is reused)
+        repeat_count = repeated_rows(self.all_norm).size
         repeats = repeat_count / max(prof.rows, 1)
         evidence["batch_repeat_share"] = repeats
         # a random split sends each repeated pair across the halves about half the time, so

@@ -35,8 +35,14 @@ def test_duplicates_and_overlap_hash_each_batch_once(monkeypatch):
     df = penguins().dropna().reset_index(drop=True)
     train, test = random_halves(df, seed=2)
     bad = pd.concat([test, train.iloc[:4], test.iloc[:3]], ignore_index=True)  # 4 leaked, 3 repeated
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # the row pass reads the rows again: they are hashed here
     report = tripwire.scan(bad, train, only=["duplicates", "train_test_overlap"])
     assert sum(calls) == len(bad)  # every row hashed once for both tasks (per batch)
+    monkeypatch.delenv("TRIPWIRE_KEEP_ROWS_MB")
+    calls.clear()
+    kept = tripwire.scan(bad, train, only=["duplicates", "train_test_overlap"])
+    assert calls == []  # the kept batches' rows were hashed by the profile, with the same seed
+    assert [f.to_dict() for f in kept.findings] == [f.to_dict() for f in report.findings]
     by_code = {f.code: f for f in report.findings}
     n = len(test)
     assert by_code["data.duplicates"].evidence["all_rows"] == list(range(n + 4, n + 7))

@@ -169,3 +169,27 @@ def test_k_anonymity_reads_its_rows_from_the_profiles_batches(files, monkeypatch
     read = k_anonymity(files / "cur.csv", ["island", "sex"], k=2)
     assert "from" not in read.run.passes[-1]
     assert [f.to_dict() for f in kept.findings] == [f.to_dict() for f in read.findings]
+
+
+def test_the_row_pass_reuses_the_profiles_polars_frames_and_row_hashes(files, tmp_path, monkeypatch):
+    """Kept batches were converted and hashed by the profile: duplicates and overlap read those, with the same findings."""
+    import pandas as pd
+
+    import tripwire.detectors.rowhash as rowhash
+    import tripwire.io.kept as kept
+
+    cur = pd.read_parquet(files / "cur.parquet")
+    ref = pd.read_parquet(files / "ref.parquet")
+    both = pd.concat([cur, cur.iloc[:40], ref.iloc[:25]], ignore_index=True)  # repeats and reference rows
+    both.to_parquet(tmp_path / "dups.parquet")
+    computed: list[int] = []
+    hash_rows = rowhash.hash_rows
+    monkeypatch.setattr(rowhash, "hash_rows", lambda df, seed: computed.append(df.height) or hash_rows(df, seed=seed))
+    reused = scan(tmp_path / "dups.parquet", files / "ref.parquet")
+    assert computed == [] and not kept._FRAMES and not kept._HASHES  # the profile's hashes, then let go
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")
+    read = scan(tmp_path / "dups.parquet", files / "ref.parquet")
+    assert computed == [len(both)]  # read again, hashed again
+    codes = {f.code for f in reused.findings}
+    assert {"data.duplicates", "leakage.train_test_overlap"} <= codes
+    assert [f.to_dict() for f in reused.findings] == [f.to_dict() for f in read.findings]

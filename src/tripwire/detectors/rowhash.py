@@ -4,7 +4,9 @@
 also in the reference) both hash every whole row of every batch; the row pass hands them
 the same frame, so the first to ask computes the hashes and the other reuses them. At the
 scan's end both find the rows that repeat an earlier one in those same hashes
-(`repeated_rows`): the sort of every row's hash is made once too.
+(`repeated_rows`): the sort of every row's hash is made once too. When the batch was kept
+from the profile's pass, the profile hashed the very same frame for its fingerprint, with the
+same seed: those hashes are used (`tripwire.io.kept`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from tripwire.io.kept import HASH_SEED, kept_row_hashes
 from tripwire.vocabulary import hash_rows, later_occurrences
 
 #: the seed of every whole-row hash row tasks compare (within the batch, or with the reference's
 #: sampled rows hashed the same way)
-ROW_SEED = 3
+ROW_SEED = HASH_SEED  # the profile's: a kept batch's frame carries its hashes
 
 _last = threading.local()
 #: the batches `repeated_rows` last answered about (weakly) and its answer
@@ -36,7 +39,9 @@ def batch_row_hashes(df: pl.DataFrame) -> np.ndarray:
     ref, hashes = getattr(_last, "entry", (None, None))
     if ref is not None and ref() is df:
         return hashes
-    hashes = hash_rows(df, seed=ROW_SEED)
+    hashes = kept_row_hashes(df)  # the profile hashed this very frame for its fingerprint
+    if hashes is None:
+        hashes = hash_rows(df, seed=ROW_SEED)
     hashes.flags.writeable = False  # shared: no task may change another's hashes
     _last.entry = (weakref.ref(df), hashes)
     return hashes

@@ -208,3 +208,17 @@ def read_frame(data: Any, *, name: str | None = None, encoding: str | None = Non
     table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(source.schema.empty_table())
     assert isinstance(table, pl.DataFrame)
     return table, str(source.name)
+
+
+def hold_rows(ctx: RunContext, command: str) -> pl.DataFrame:
+    """Read every row of the context's source into one table (the run's row pass), then drop the kept batches.
+
+    For commands that need all rows at once after the profile (k-anonymity, synthetic-check,
+    evaluate, annotators): opened with `keep_rows=True`, the pass replays the batches the
+    profile read (`"from": "memory"`); once the table holds the rows they are let go.
+    """
+    if ctx.source is None:
+        raise UsageError(f"{ctx.profile.name}: {command} needs the rows, not a saved profile")
+    table = read_frame(ctx.source)[0]
+    ctx.passes.release()
+    return table

@@ -1,7 +1,7 @@
 """`evaluate` as a run-layer composition: one context, one read of the columns, one Report.
 
-The data is opened and profiled once (`open_context`), its rows are read once into one
-table, and the metrics, baselines, weak slices, fairness gaps and calibration are computed
+The data is opened and profiled once (`open_context`), its rows are held in one table
+(the batches the profile read, replayed when they fit the memory budget), and the metrics, baselines, weak slices, fairness gaps and calibration are computed
 from that table (tripwire.evaluation). The Report carries the findings and the metrics as a
 plain table (`report.metrics`).
 """
@@ -33,7 +33,7 @@ from tripwire.evaluation.latency import latency as measure_latency
 from tripwire.evaluation.over_time import performance_drops
 from tripwire.evaluation.slices import weak_slices
 from tripwire.report import CheckResult, Report
-from tripwire.run.context import RunContext, open_context, read_frame
+from tripwire.run.context import RunContext, hold_rows, open_context, read_frame
 from tripwire.run.plan import Plan, execute
 from tripwire.store import Store
 
@@ -61,10 +61,12 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
     with a `store` (a Store or its URL) the evaluation is compared with the last stored one of
     the same model name (`model.performance_drop`) and then stored as dataset `evaluate/NAME`.
     """
-    ctx = open_context(data, name=name, label=label, prediction=prediction, encoding=encoding, progress=progress)
+    # the rows are taken from the batches the profile read (within the memory budget): one read of the file
+    ctx = open_context(data, name=name, label=label, prediction=prediction, encoding=encoding, progress=progress,
+                       keep_rows=True)
     if ctx.source is None:
         raise UsageError("evaluate needs the rows of the predictions, not a saved profile")
-    table = _read(ctx)
+    table = hold_rows(ctx, "evaluate").with_row_index("_tw_row")
     boot = Bootstrap(resamples=resamples, level=level, seed=seed)
     probas = _as_list(proba)
     in_data = [(c, "--proba") for c in probas] + [(c, "--baseline") for c in _as_list(baseline)] + \
@@ -153,12 +155,6 @@ def _against_last(st: Store, history: str, rows: list[dict[str, Any]], model: st
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
-
-
-def _read(ctx: RunContext) -> pl.DataFrame:
-    """Read every row once (the run's one row pass) into one table."""
-    assert ctx.source is not None
-    return read_frame(ctx.source)[0].with_row_index("_tw_row")
 
 
 def _read_train(train: Any, encoding: str | None) -> pl.DataFrame:

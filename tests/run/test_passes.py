@@ -149,7 +149,7 @@ def kinds_of(passes) -> list[str]:
 
 
 def test_explain_records_a_csvs_types_pass_like_every_command(files):
-    """explain reads its CSV through the run layer's PassLog: the types pass is there, then one row pass."""
+    """explain opens its CSV through the run layer: the types pass, the profile, the rows from the profile's batches."""
     from tripwire.run import explain
 
     def predict(rows: pd.DataFrame):
@@ -157,7 +157,10 @@ def test_explain_records_a_csvs_types_pass_like_every_command(files):
 
     report = explain(predict, files / "cur.csv", label="sex", metric="accuracy", features=["bill_length_mm"],
                      repeats=1, resamples=10)
-    assert kinds(report) == ["types", "rows"]
+    assert kinds(report) == ["types", "profile", "rows"] and report.run.passes[-1]["from"] == "memory"
+    # the Report is execute's: the data described by its profile, as every command describes it
+    assert report.dataset.fingerprint == tripwire.profile(files / "cur.csv").fingerprint
+    assert report.extra["profile"].rows == report.dataset.rows and report.metrics
 
 
 def test_k_anonymity_reads_its_rows_from_the_profiles_batches(files, monkeypatch):

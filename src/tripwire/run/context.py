@@ -200,8 +200,9 @@ def profile(data: Any, *, name: str | None = None, sample_rows: int | None = Non
 def read_frame(data: Any, *, name: str | None = None, encoding: str | None = None) -> tuple[pl.DataFrame, str]:
     """Read every row of `data` (anything tabular tripwire reads, or a Source) into one frame; return it and its name.
 
-    For commands whose statistics need all rows in memory at once (evaluate, explain, model
-    tests, annotators, synthetic-check); a Source from a run's context counts as its row pass.
+    For inputs a command holds whole (a training or groups table, model tests' rows); a run's
+    own data is held with `hold_rows`, from the batches its profile read. A Source from a
+    run's context counts as its row pass.
     """
     source = open_source(data, name=name, encoding=encoding)
     frames = [pl.from_arrow(b) for b in source.batches()]

@@ -219,3 +219,19 @@ def test_held_rows_let_the_kept_batches_go(files):
     assert table.height == ctx.profile.rows and not any(k.in_memory for k in ctx.passes.kept)
     with pytest.raises(tripwire.errors.UsageError, match="evaluate needs the rows"):
         hold_rows(open_context(files / "ref.profile.json"), "evaluate")
+
+
+def test_evaluate_records_the_training_and_groups_tables_it_reads(files, tmp_path):
+    preds = pd.read_parquet(files / "cur.parquet").dropna(subset=["sex"]).reset_index(drop=True)
+    preds["guess"] = np.where(preds["bill_depth_mm"] > 17, "male", "female")
+    preds["id"] = range(len(preds))
+    preds.drop(columns=["island"]).to_parquet(tmp_path / "preds.parquet")
+    preds[["id", "island"]].to_csv(tmp_path / "groups.csv", index=False)
+    pd.read_parquet(files / "ref.parquet").dropna(subset=["sex"]).to_parquet(tmp_path / "train.parquet")
+    report = tripwire.evaluate(tmp_path / "preds.parquet", label="sex", prediction="guess", groups=tmp_path / "groups.csv",
+                               on="id", group="island", train=tmp_path / "train.parquet", resamples=20)
+    assert report.run.to_dict()["passes"] == [
+        {"kind": "profile", "input": "preds.parquet"}, {"kind": "rows", "input": "preds.parquet", "from": "memory"},
+        {"kind": "types", "input": "groups.csv"}, {"kind": "rows", "input": "groups.csv"},
+        {"kind": "rows", "input": "train.parquet"}]
+    assert any(m.get("group_column") == "island" for m in report.metrics)

@@ -134,7 +134,8 @@ def test_bad_input_is_one_line():
         get_metric("f1")
     with pytest.raises(UsageError, match="--label 'nope' is not a column"):
         explain(Truth(), models.table(), label="nope")
-    with pytest.raises(UsageError, match="auc needs class labels; 'y' has 600 distinct value"):
+    with pytest.raises(UsageError, match=r"^auc scores classes, but 'y' holds numbers \(Float64 with fractional "
+                                         r"values\): use --metric rmse, mae or r2"):
         explain(Truth(), models.table(), label="y", metric="auc")
     with pytest.raises(UsageError, match=r"needs --model .* or --fit"):
         explain(None, models.table(), label="y")
@@ -233,6 +234,43 @@ def test_three_penguin_species_explain_with_every_class_or_one_species_against_t
         explain(model.predict, df, label="species")
     with pytest.raises(UsageError, match=r"^the model returned 3 columns per row \(scores per class\?\); accuracy"):
         explain(model.predict_proba, df, label="species", metric="accuracy")
+
+
+def _penguin_mass() -> tuple[pd.DataFrame, object]:
+    """Penguins with body mass in kg to 0.1 (37 distinct values: a number, not 37 classes), and a linear model of it."""
+    cols = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm"]
+    df = penguins()[[*cols, "body_mass_g", "species"]].dropna().reset_index(drop=True)
+    df["mass_kg"] = (df.pop("body_mass_g") / 1000).round(1)
+    x = np.column_stack([df[cols].to_numpy(float), np.ones(len(df))])
+    coef = np.linalg.lstsq(x, df["mass_kg"].to_numpy(float), rcond=None)[0]
+    return df, lambda rows: np.column_stack([rows[cols].to_numpy(float), np.ones(len(rows))]) @ coef
+
+
+def test_a_number_with_few_values_is_scored_as_a_number_by_the_rule_evaluate_uses():
+    from tripwire.evaluation.task import label_task
+    from tripwire.run import evaluate
+
+    df, model = _penguin_mass()
+    assert 20 < df["mass_kg"].nunique() < 100  # once taken for classes: one-vs-rest AUC of 37 "classes"
+    data = df[["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "mass_kg"]]
+    for metric in ("auc", "log_loss", "accuracy"):
+        with pytest.raises(UsageError, match=rf"^{metric} scores classes, but 'mass_kg' holds numbers \(Float64 with "
+                                             r"fractional values\): use --metric rmse, mae or r2 "):
+            explain(model, data, label="mass_kg", metric=metric)
+    report = explain(model, data, label="mass_kg", metric="rmse", resamples=20, repeats=1)
+    assert report.metrics[0]["metric"] == "rmse" and 0.3 < report.metrics[0]["value"] < 0.5
+    # whole numbers: few are classes (a year), many are numbers (flipper length in mm: 55 values)
+    with pytest.raises(UsageError, match=r"holds numbers \(Float64 with 55 distinct values, more than 20\)"):
+        explain(model, data, label="flipper_length_mm", metric="auc")
+    # text is classes: a number metric on it is one line too
+    with pytest.raises(UsageError, match=r"^rmse scores numbers, but 'species' holds classes \(String\): use "
+                                         r"--metric auc, log_loss or accuracy$"):
+        explain(model, df, label="species", metric="rmse")
+    # evaluate decides by the same rule
+    scored = data.assign(pred=model(data))
+    assert evaluate(scored, label="mass_kg", prediction="pred", resamples=20).extra["task"] == "regression"
+    assert label_task(df["mass_kg"]) == "regression" and label_task(df["species"]) == "classification"
+    assert label_task(penguins()["year"]) == "classification"
 
 
 def test_a_change_reads_the_same_in_every_note_and_never_as_minus_zero():

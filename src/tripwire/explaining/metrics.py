@@ -19,6 +19,7 @@ from tripwire.drift_detection.stats import rank_auc as _auc
 from tripwire.errors import UsageError
 from tripwire.evaluation.classification import EPS, positive_class
 from tripwire.evaluation.regression import error_stats as regression_stats
+from tripwire.evaluation.task import as_series, holds_numbers, label_task, why_numbers
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,8 @@ ALL_CLASSES = {
     "auc": Metric("auc_ovr", _auc_one_vs_rest, True, True, "one-vs-rest AUC", class_axis=True),
     "log_loss": Metric("log_loss_classes", _log_loss_classes, False, False, "log-loss", class_axis=True),
 }
-#: a label with more distinct values than this is a number, not classes to score
-MAX_CLASSES = 100
+#: metrics that compare classes: the label must hold classes (`label_task`, evaluate's rule)
+CLASS_METRICS = ("auc", "log_loss", "accuracy")
 
 
 @dataclass(frozen=True)
@@ -152,16 +153,29 @@ def get_metric(name: str) -> Metric:
     return METRICS[name]
 
 
-def for_label(metric: Metric, y: np.ndarray, positive: Any = None) -> Metric:
+def for_label(metric: Metric, y: Any, positive: Any = None, label: str = "label") -> Metric:
     """Return the metric a label is scored with: AUC and log-loss over every class when it has three or more
-    and none is named (macro one-vs-rest AUC, multiclass log-loss); the metric itself otherwise."""
-    if metric.name in ALL_CLASSES and positive is None and 2 < np.unique(y).size <= MAX_CLASSES:
+    and none is named (macro one-vs-rest AUC, multiclass log-loss); the metric itself otherwise.
+
+    Classes or numbers is decided as `evaluate` decides it (`tripwire.evaluation.task`); a metric
+    that does not fit the label is one line saying which ones do.
+    """
+    y = as_series(y).drop_nulls()
+    if metric.name in CLASS_METRICS and label_task(y) != "classification":
+        raise UsageError(f"{metric.name} scores classes, but {label!r} holds numbers ({why_numbers(y)}): use "
+                         "--metric rmse, mae or r2 (or store the label as text if its values are classes)")
+    if metric.name not in CLASS_METRICS and not holds_numbers(y):
+        raise UsageError(f"{metric.name} scores numbers, but {label!r} holds classes ({y.dtype}): use --metric "
+                         "auc, log_loss or accuracy")
+    if metric.name in ALL_CLASSES and positive is None and y.n_unique() > 2:
         return ALL_CLASSES[metric.name]
     return metric
 
 
 def truth(metric: Metric, y: np.ndarray, positive: Any = None, label: str = "label") -> Target:
     """Return the label as the metric reads it, and which score columns the model's output gives it.
+
+    `metric` is the one `for_label` chose, which checked that it fits the label.
 
     AUC and log-loss read 0/1: the larger of two labels is positive, or `positive` against
     the rest; their class-axis forms (`for_label`) read class codes and every class's column.
@@ -170,9 +184,8 @@ def truth(metric: Metric, y: np.ndarray, positive: Any = None, label: str = "lab
     if metric.name not in BINARY and not metric.class_axis:
         return Target(y)
     classes = np.unique(y)
-    if classes.size < 2 or classes.size > MAX_CLASSES:
-        raise UsageError(f"{metric.name} needs class labels; {label!r} has {classes.size} distinct value(s): use "
-                         "--metric rmse, mae or r2 for numbers")
+    if classes.size < 2:
+        raise UsageError(f"{metric.name} needs two classes or more; {label!r} has {classes.size} distinct value(s)")
     if metric.class_axis:
         return Target(np.searchsorted(classes, y), classes=tuple(classes.tolist()))
     if classes.size > 2 and positive is None:

@@ -32,6 +32,7 @@ from tripwire.evaluation.findings import (
 from tripwire.evaluation.latency import latency as measure_latency
 from tripwire.evaluation.over_time import performance_drops
 from tripwire.evaluation.slices import weak_slices
+from tripwire.evaluation.task import label_task
 from tripwire.io import open_source
 from tripwire.report import CheckResult, Report
 from tripwire.run.context import PassLog, RunContext, hold_rows, open_context, read_frame
@@ -164,12 +165,8 @@ def _read_other(data: Any, encoding: str | None, passes: PassLog) -> pl.DataFram
 
 
 def _infer_task(y: pl.Series, probas: list[str]) -> str:
-    if probas or not y.dtype.is_numeric() or y.dtype == pl.Boolean:
-        return "classification"
-    known = y.drop_nulls()
-    if y.dtype.is_float() and not (known.fill_nan(0) == known.fill_nan(0).round(0)).all():
-        return "regression"
-    return "classification" if known.n_unique() <= 20 else "regression"
+    # explain decides by the same rule (tripwire.evaluation.task): one answer to "classes or numbers?"
+    return "classification" if probas else label_task(y)
 
 
 def _scored(table: pl.DataFrame, label: str, prediction: str, probas: list[str],

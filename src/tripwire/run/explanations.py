@@ -60,7 +60,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     table = hold_rows(ctx, "explain")
     data_name = str(ctx.profile.name)
     used = _features(table, label, features, add, groups or {})
-    scorer = for_label(scorer, table[label].drop_nulls().to_numpy(), positive)  # AUC over 3+ classes: one-vs-rest
+    scorer = for_label(scorer, table[label], positive, label)  # AUC over 3+ classes: one-vs-rest
     blocks = {**{g: list(c) for g, c in (groups or {}).items()},
               **{c: [c] for c in used if not any(c in cols for cols in (groups or {}).values())}}
     rows: list[dict[str, Any]] = []

@@ -236,6 +236,36 @@ def test_three_penguin_species_explain_with_every_class_or_one_species_against_t
         explain(model.predict_proba, df, label="species", metric="accuracy")
 
 
+def _rare_chinstrap(n: int) -> pd.DataFrame:
+    """Penguins with only `n` Chinstrap rows left (seeded pick): a rare class."""
+    df = _penguin_species()
+    keep = np.random.default_rng(0).choice(np.flatnonzero(df["species"] == "Chinstrap"), n, replace=False)
+    return pd.concat([df[df["species"] != "Chinstrap"], df.loc[np.sort(keep)]]).reset_index(drop=True)
+
+
+def test_ablation_folds_keep_a_rare_class_in_every_fold():
+    pytest.importorskip("sklearn")
+    from tripwire.explaining.ablation import fold_of_rows
+
+    df = _rare_chinstrap(6)
+    fold = fold_of_rows(len(df), 5, 0, df["species"].to_numpy())
+    per_class = [np.bincount(fold[df["species"].to_numpy() == c], minlength=5) for c in df["species"].unique()]
+    assert all(c.max() - c.min() <= 1 for c in per_class)  # every class shared out evenly: Chinstrap 1-2 per fold
+    assert np.array_equal(fold, fold_of_rows(len(df), 5, 0, df["species"].to_numpy()))  # seeded
+    kwargs = {"label": "species", "fit": models.fit_species, "features": ["bill_length_mm", "bill_depth_mm"],
+              "folds": 5, "workers": 1, "cache": None}
+    # Chinstrap against the rest: a held-out fold without a Chinstrap had no AUC (NaN)
+    report = explain(None, df, metric="auc", positive="Chinstrap", **kwargs)
+    scored = [r for r in report.metrics if r["metric"] in ("cv_auc", "ablation_cost")]
+    assert all(np.isfinite(r["folds"]).all() for r in scored) and scored[0]["value"] > 0.9
+    assert "5-fold cross-validation (seed 0, stratified by class)" in report.notes[-1]
+    # fewer Chinstraps than folds: every training fold still has one, and the report says what the others lack
+    report = explain(None, _rare_chinstrap(3), **kwargs)
+    assert report.metrics[0]["metric"] == "cv_auc_ovr" and np.isfinite(report.metrics[0]["folds"]).all()
+    assert "class 'Chinstrap' of 'species' has 3 row(s), fewer than the 5 folds: 2 held-out fold(s) score without " \
+           "it" in report.notes
+
+
 def _penguin_mass() -> tuple[pd.DataFrame, object]:
     """Penguins with body mass in kg to 0.1 (37 distinct values: a number, not 37 classes), and a linear model of it."""
     cols = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm"]

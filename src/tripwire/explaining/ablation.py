@@ -1,7 +1,7 @@
 """Feature ablation: retrain without a column (or group), or with a candidate added, under the same folds.
 
 The user's `fit(train_rows) -> predict` is called once per (variant, fold): the same seeded
-K folds for every variant, so each variant's change is paired with the full model fold by
+K folds for every variant (stratified by class when the metric scores classes), so each variant's change is paired with the full model fold by
 fold, and its interval is the t-interval of the K paired differences. Folds run in worker
 processes; each result is cached on disk under a key of the data's fingerprint, the columns,
 the fold and the fit function's source, so a re-run retrains only what changed.
@@ -26,7 +26,7 @@ import polars as pl
 from scipy import stats
 
 from tripwire.errors import UsageError
-from tripwire.explaining.metrics import Metric
+from tripwire.explaining.metrics import CLASS_METRICS, Metric
 from tripwire.explaining.predict import call_user, explain_call, predict_rows
 from tripwire.modeltest.model import ModelCall, as_input
 
@@ -95,11 +95,31 @@ def fit_identity(fit: Fit) -> str:
     return name + "\n" + source
 
 
-def fold_of_rows(n: int, folds: int, seed: int) -> np.ndarray:
-    """Return each row's fold (0..folds-1): a seeded shuffle cut into equal parts."""
+def fold_of_rows(n: int, folds: int, seed: int, strata: np.ndarray | None = None) -> np.ndarray:
+    """Return each row's fold (0..folds-1): a seeded shuffle cut into equal parts.
+
+    With `strata` (each row's class), the shuffled rows are dealt out class by class, so every
+    fold holds each class's rows within one of an equal share: a rare class is in every
+    training fold, and in every held-out fold when it has at least `folds` rows.
+    """
     out = np.empty(n, dtype=np.int64)
-    out[np.random.default_rng([seed, 7]).permutation(n)] = np.arange(n) % folds
+    order = np.random.default_rng([seed, 7]).permutation(n)
+    if strata is not None:
+        codes = np.unique(np.asarray(strata), return_inverse=True)[1].reshape(-1)
+        order = order[np.argsort(codes[order], kind="stable")]
+    out[order] = np.arange(n) % folds
     return out
+
+
+def stratifies(metric: Metric) -> bool:
+    """Return whether the folds are stratified by class for this metric: it scores classes."""
+    return metric.class_axis or metric.name in CLASS_METRICS
+
+
+def scarce_classes(labels: np.ndarray, folds: int) -> list[tuple[Any, int]]:
+    """Return the classes with fewer rows than folds (so some held-out folds have none), with their counts."""
+    classes, counts = np.unique(np.asarray(labels), return_counts=True)
+    return [(c.item() if hasattr(c, "item") else c, int(k)) for c, k in zip(classes, counts, strict=True) if k < folds]
 
 
 # the table is handed to worker processes once, through the pool's initializer
@@ -149,14 +169,18 @@ def ablate(fit: Fit, table: pl.DataFrame, label: str, y: np.ndarray, metric: Met
     """
     if folds < 2 or folds > table.height:
         raise UsageError(f"--folds {folds}: give 2 to {table.height} folds")
-    fold = fold_of_rows(table.height, folds, seed)
+    # a label of classes gets stratified folds: an unlucky cut leaves a rare class out of a fold (NaN AUC, a model
+    # without that class's column); numbers keep the plain cut
+    stratified = stratifies(metric)
+    fold = fold_of_rows(table.height, folds, seed, table[label].to_numpy() if stratified else None)
     predictor = predictor or explain_call(None, frame)
     # the key of a fold's score: the content of the columns it trains on, the label, the folds,
     # the metric and the fit function's source; other columns changing does not retrain it
     digests = column_digests(table)
     scores_proba = predictor.output != "label"  # the key as it was before ModelCall: old caches stay valid
     ident = hashlib.sha256(json.dumps([digests[label], table.height, folds, seed, metric.name, scores_proba,
-                                       str(predictor.class_), frame, fit_identity(fit)]).encode()).hexdigest()
+                                       str(predictor.class_), frame, fit_identity(fit),
+                                       *(["stratified"] if stratified else [])]).encode()).hexdigest()
     folder = Path(cache) if cache is not None else None
     tasks = sorted({(v.columns, k) for v in plan for k in range(folds)})
     scores: dict[tuple[tuple[str, ...], int], float] = {}

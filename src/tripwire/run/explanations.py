@@ -19,6 +19,7 @@ import polars as pl
 from tripwire.errors import UsageError
 from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.explaining import ablate, explain_call, get_metric, permutation_importance, variants
+from tripwire.explaining.ablation import scarce_classes, stratifies
 from tripwire.explaining.metrics import BINARY, Metric, for_label, truth
 from tripwire.io import open_source
 from tripwire.modeltest import load_model
@@ -125,9 +126,13 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
             notes.append(f"{verb} `{r.variant.name}` gains {scorer.told(gain)}{interval}")
         else:
             notes.append(f"{verb} `{r.variant.name}` costs {_told(scorer, r.cost, r.ci_low, r.ci_high)}")
+    notes += [f"class {c!r} of {label!r} has {k} row(s), fewer than the {folds} folds: {folds - k} held-out fold(s) "
+              "score without it" for c, k in scarce_classes(source[label].to_numpy(), folds)
+              if stratifies(scorer)]
     total = len(plan) * folds
     where = f" (cache: {cache})" if cache is not None else " (no cache)"
-    notes.append(f"ablation: {folds}-fold cross-validation (seed {seed}), the same folds for every variant, "
+    how = ", stratified by class" if stratifies(scorer) else ""
+    notes.append(f"ablation: {folds}-fold cross-validation (seed {seed}{how}), the same folds for every variant, "
                  f"95% t-intervals of the paired fold differences; {trained} of {total} fits trained, "
                  f"{total - trained} from the cache{where}")
     return rows, notes

@@ -55,6 +55,38 @@ def test_every_metric_on_resampled_rows_equals_the_metric_of_the_gathered_rows()
         assert np.array_equal(metric(binary, score, rows), metric(binary[rows], score[rows]))
 
 
+def _ranked_per_resample(y: np.ndarray, p: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The one-vs-rest AUC as it was: every class's scores ranked on every resample (the reference)."""
+    from tripwire.drift_detection.stats import rank_auc
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_class = np.stack([rank_auc(y[rows] == c, p[:, c][rows]) for c in range(p.shape[1])])
+    present = np.isfinite(per_class)
+    return np.where(present.any(axis=0), np.where(present, per_class, 0.0).sum(axis=0) / present.sum(axis=0).clip(1),
+                    np.nan)
+
+
+def test_resampled_one_vs_rest_auc_ranks_once_and_equals_ranking_every_resample(monkeypatch):
+    from tripwire.explaining import metrics
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 5, 900)
+    y[:2] = 5  # a class of two rows: absent from some resamples, left out of their mean
+    p = rng.dirichlet(np.ones(6), 900)
+    p[np.arange(900), y] += 0.2
+    cases = [(p, rng.integers(0, 900, (300, 900))), (np.round(p, 2), rng.integers(0, 900, (120, 900)))]  # ties
+    expected = [_ranked_per_resample(y, scores, rows) for scores, rows in cases]
+
+    def ranked(*args):
+        raise AssertionError("a resample was ranked")
+
+    monkeypatch.setattr(metrics, "_auc", ranked)  # the per-resample ranking: not called any more
+    for (scores, rows), want in zip(cases, expected, strict=True):
+        got = metrics.ALL_CLASSES["auc"](y, scores, rows)
+        assert np.array_equal(np.isnan(got), np.isnan(want))
+        assert np.nanmax(np.abs(got - want)) <= 1e-12
+
+
 def test_auc_matches_scikit_learn_with_ties():
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(1)

@@ -66,7 +66,9 @@ def _ranked_per_resample(y: np.ndarray, p: np.ndarray, rows: np.ndarray) -> np.n
                     np.nan)
 
 
-def test_resampled_one_vs_rest_auc_ranks_once_and_equals_ranking_every_resample(monkeypatch):
+def test_resampled_auc_ranks_once_and_equals_ranking_every_resample(monkeypatch):
+    from scipy import stats
+
     from tripwire.explaining import metrics
 
     rng = np.random.default_rng(5)
@@ -74,15 +76,20 @@ def test_resampled_one_vs_rest_auc_ranks_once_and_equals_ranking_every_resample(
     y[:2] = 5  # a class of two rows: absent from some resamples, left out of their mean
     p = rng.dirichlet(np.ones(6), 900)
     p[np.arange(900), y] += 0.2
-    cases = [(p, rng.integers(0, 900, (300, 900))), (np.round(p, 2), rng.integers(0, 900, (120, 900)))]  # ties
-    expected = [_ranked_per_resample(y, scores, rows) for scores, rows in cases]
+    rows = rng.integers(0, 900, (300, 900))
+    # several classes, without and with ties; two classes (one score column): the rare class against the rest
+    binary, score = (y == 5).astype(float), np.round(p[:, 5], 2)
+    cases = [(metrics.ALL_CLASSES["auc"], y, p, _ranked_per_resample(y, p, rows)),
+             (metrics.ALL_CLASSES["auc"], y, np.round(p, 2), _ranked_per_resample(y, np.round(p, 2), rows)),
+             (metrics.METRICS["auc"], binary, score, metrics.METRICS["auc"](binary[rows], score[rows]))]
+    assert np.isnan(cases[2][3]).any()
 
-    def ranked(*args):
+    def ranked(*args, **kwargs):
         raise AssertionError("a resample was ranked")
 
-    monkeypatch.setattr(metrics, "_auc", ranked)  # the per-resample ranking: not called any more
-    for (scores, rows), want in zip(cases, expected, strict=True):
-        got = metrics.ALL_CLASSES["auc"](y, scores, rows)
+    monkeypatch.setattr(stats, "rankdata", ranked)  # ranking every resample: not done any more
+    for metric, truth, scores, want in cases:
+        got = metric(truth, scores, rows)
         assert np.array_equal(np.isnan(got), np.isnan(want))
         assert np.nanmax(np.abs(got - want)) <= 1e-12
 

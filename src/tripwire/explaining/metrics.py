@@ -35,6 +35,8 @@ class Metric:
     label: str
     #: reads one score column per class (the last axis of p), the truth as class codes
     class_axis: bool = False
+    #: computes its resamples from `rows` itself (counts per row, no gathered copies of y and p)
+    resamples_rows: bool = False
 
     def __call__(self, y: np.ndarray, p: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Return the metric per row of `p`; with `rows` ((b, n) row indices), on each of b resamples of y and p.
@@ -42,7 +44,7 @@ class Metric:
         A class-axis metric resamples one class's column at a time: a (b, n) gather, not (b, n, classes).
         """
         if rows is not None:
-            if self.class_axis:
+            if self.class_axis or self.resamples_rows:
                 return np.asarray(self.compute(np.asarray(y), np.asarray(p), rows), dtype=float)
             y, p = y[rows], p[rows]
         p = np.asarray(p)
@@ -88,32 +90,45 @@ def _macro(per_class: np.ndarray) -> np.ndarray:
 
 
 def _auc_per_class_resampled(y: np.ndarray, p: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Return each class's AUC (classes, b) on b resamples of rows, sorting each class's scores once.
+    """Return each class's AUC (classes, b) on b resamples of rows (y: class codes, p: one column per class)."""
+    drawn = _drawn(rows)
+    return np.stack([_resampled_auc(y == c, p[:, c], drawn) for c in range(p.shape[-1])])  # a loop over classes
 
-    A resample is a count per row (how often it was drawn). A class's Mann-Whitney statistic is
-    the sum over its rows of (count) x (negatives drawn with a lower score + half of those with an
-    equal one); sorted once, the negatives' running counts of all b resamples are one cumsum and
-    each row's lower/equal counts two gathers at its searchsorted bounds: O(b·n) per class instead
-    of ranking every resample. Counts are integers, so the statistic is exact.
-    """
+
+def _auc_binary(y: np.ndarray, p: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Return the AUC of scores p for 0/1 labels y; with `rows` ((b, n) resamples), on each resample."""
+    if rows is None:
+        return _auc(y, p)
+    return _resampled_auc(np.asarray(y).astype(bool), np.asarray(p), _drawn(rows))
+
+
+def _drawn(rows: np.ndarray) -> np.ndarray:
+    """Return how often each row was drawn in each resample: (b, n) counts of (b, n) row indices."""
     b, n = rows.shape
-    drawn = np.bincount((rows + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n)
-    out = np.empty((p.shape[-1], b))
-    for c in range(p.shape[-1]):  # a loop over classes; every resample and row is vectorised
-        score, is_pos = p[:, c], y == c
-        neg = np.flatnonzero(~is_pos)
-        neg = neg[np.argsort(score[neg], kind="stable")]
-        pos = np.flatnonzero(is_pos)
-        # running count of negatives drawn, in score order: cum[:, j] = negatives among the j lowest
-        cum = np.zeros((b, neg.size + 1), dtype=np.int64)
-        np.cumsum(drawn[:, neg], axis=1, out=cum[:, 1:])
-        lower = cum[:, np.searchsorted(score[neg], score[pos], "left")]
-        lower_or_equal = cum[:, np.searchsorted(score[neg], score[pos], "right")]
-        drawn_pos = drawn[:, pos]
-        twice_u = (drawn_pos * (lower + lower_or_equal)).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):  # a class absent from (or alone in) a resample: NaN
-            out[c] = twice_u / (2 * drawn_pos.sum(axis=1) * cum[:, -1])
-    return out
+    return np.bincount((rows + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n)
+
+
+def _resampled_auc(is_pos: np.ndarray, score: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """Return the AUC on each resample given as counts per row (`drawn`, (b, n)), sorting the scores once.
+
+    The Mann-Whitney statistic is the sum over positive rows of (count) x (negatives drawn with a
+    lower score + half of those with an equal one). Sorted once, the negatives' running counts of
+    all b resamples are one cumsum, and each positive's lower/equal counts two gathers at its
+    searchsorted bounds: O(b·n), not a ranking of every resample. Counts are integers, so the
+    statistic is exact (equal to ranking the gathered rows, ties counting half).
+    """
+    neg = np.flatnonzero(~is_pos)
+    neg = neg[np.argsort(score[neg], kind="stable")]
+    pos = np.flatnonzero(is_pos)
+    # running count of negatives drawn, in score order: cum[:, j] = negatives among the j lowest
+    cum = np.zeros((drawn.shape[0], neg.size + 1), dtype=np.int64)
+    np.cumsum(drawn[:, neg], axis=1, out=cum[:, 1:])
+    lower = cum[:, np.searchsorted(score[neg], score[pos], "left")]
+    lower_or_equal = cum[:, np.searchsorted(score[neg], score[pos], "right")]
+    drawn_pos = drawn[:, pos]
+    twice_u = (drawn_pos * (lower + lower_or_equal)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a class absent from (or alone in) a resample: NaN
+        return twice_u / (2 * drawn_pos.sum(axis=1) * cum[:, -1])
 
 
 def _log_loss_classes(y: np.ndarray, p: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
@@ -152,7 +167,7 @@ def _mae(y: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 # named functions, not lambdas: the metric travels to the ablation's worker processes
 METRICS = {
-    "auc": Metric("auc", _auc, True, True, "AUC"),
+    "auc": Metric("auc", _auc_binary, True, True, "AUC", resamples_rows=True),
     "accuracy": Metric("accuracy", _accuracy, True, True, "accuracy"),
     "log_loss": Metric("log_loss", _log_loss, False, False, "log-loss"),
     "rmse": Metric("rmse", _rmse, False, False, "RMSE"),

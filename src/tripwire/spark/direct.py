@@ -29,7 +29,7 @@ import pyarrow as pa
 from tripwire.io.source import DEFAULT_BATCH_ROWS
 from tripwire.profiling import DatasetProfile, ProfileConfig
 from tripwire.spark.partial import Partial, pack
-from tripwire.spark.profile import PARTIALS, ROW_SHIFT, merge_tree
+from tripwire.spark.profile import PARTIALS, merge_tree, profile_unit
 
 #: tasks per core: enough to keep every core busy while row groups differ in size
 TASKS_PER_CORE = 4
@@ -212,18 +212,13 @@ def profile_row_groups(frame: Any, groups: RowGroups, cfg: ProfileConfig) -> Par
 
     def work(task: int, _: Iterator[Any]) -> Iterator[tuple[int, bytes]]:
         from tripwire.io.normalise import conform
-        from tripwire.profiling import profile_batch
 
         result: DatasetProfile | None = None
         rows: dict[int, int] = {}
         files = _Files()
         for number in range(task, len(listed), tasks):
-            done = 0
-            for batch in files.batches(*listed[number]):
-                part = profile_batch(conform(batch, schema), (number << ROW_SHIFT) + done, cfg)
-                result = part if result is None else result.merge(part)
-                done += batch.num_rows
-            rows[number] = done
+            batches = (conform(b, schema) for b in files.batches(*listed[number]))
+            result, rows[number] = profile_unit(batches, number, cfg, into=result)
         if result is not None:
             yield min(rows), pack((result, rows))
 

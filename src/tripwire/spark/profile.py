@@ -19,7 +19,7 @@ from an ordered pandas/Arrow table or from files, that is the row's position in 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -90,7 +90,8 @@ def profile_layout(frame: Any, *, name: str | None = None, config: ProfileConfig
     groups = parquet_row_groups(frame, schema)
     if groups is None:
         return profile_partitions(frame, name=name, config=cfg)
-    out = _finished(profile_row_groups(frame, groups, cfg), frame, schema, cfg, name)
+    files = sorted(dict.fromkeys(uri for uri, _ in groups.groups))[:100]
+    out = _finished(profile_row_groups(frame, groups, cfg), frame, schema, cfg, name, files)
     out.row_groups = groups
     out.profile.source = {**out.profile.source, "partitions": None, "row_groups": len(groups.groups),
                           "reader": "pyarrow"}
@@ -107,7 +108,7 @@ def profile_partitions(frame: Any, *, name: str | None = None,
 
 
 def _finished(merged: Partial | None, frame: Any, schema: pa.Schema, cfg: ProfileConfig,
-              name: str | None) -> SparkProfile:
+              name: str | None, files: list[str] | None = None) -> SparkProfile:
     """Return the merged partial as the frame's profile: rows renumbered, settled, named."""
     prof, counts = merged if merged is not None else (DatasetProfile.empty(config=cfg), {})
     if not prof.columns:  # no rows anywhere: still list the columns
@@ -116,7 +117,8 @@ def _finished(merged: Partial | None, frame: Any, schema: pa.Schema, cfg: Profil
     prof.sample = _renumbered(prof.sample, out.offsets())
     prof.settle()
     prof.name = name or "spark dataframe"
-    prof.source = {"kind": "spark", "files": _input_files(frame),
+    # files the caller listed already (a plain Parquet scan's) are not listed by Spark again
+    prof.source = {"kind": "spark", "files": files if files is not None else _input_files(frame),
                    "partitions": len(out.partition_rows)}
     prof.created_at = datetime.now(UTC).isoformat(timespec="seconds")
     unsupported = unsupported_columns(schema)
@@ -223,19 +225,29 @@ def partition_profiler(cfg: ProfileConfig, schema: pa.Schema,
         from pyspark import TaskContext
 
         pid = TaskContext.get().partitionId()
-        base = pid << ROW_SHIFT
-        result: DatasetProfile | None = None
-        rows = 0
         # Spark hands over batches of 10,000 rows: profile in the batch size every input uses
-        for chunk in _chunks(batches, schema, batch_rows):
-            part = profile_batch(chunk, base + rows, cfg)
-            result = part if result is None else result.merge(part)
-            rows += chunk.num_rows
+        result, rows = profile_unit(_chunks(batches, schema, batch_rows), pid, cfg)
         if result is None:
             return  # an empty partition adds nothing
         yield _partial_row((result, {pid: rows}))
 
     return run
+
+
+def profile_unit(batches: Iterable[pa.RecordBatch], unit: int, cfg: ProfileConfig,
+                 into: DatasetProfile | None = None) -> tuple[DatasetProfile | None, int]:
+    """Profile one unit of work's batches (a partition, or a row group read with pyarrow) and its rows.
+
+    Its rows are numbered `unit << ROW_SHIFT` onward (`_finished` turns them into positions);
+    each batch's profile is merged into `into` (a task's earlier units), in order.
+    """
+    result = into
+    rows = 0
+    for batch in batches:
+        part = profile_batch(batch, (unit << ROW_SHIFT) + rows, cfg)
+        result = part if result is None else result.merge(part)
+        rows += batch.num_rows
+    return result, rows
 
 
 def _chunks(batches: Iterator[pa.RecordBatch], schema: pa.Schema, batch_rows: int) -> Iterator[pa.RecordBatch]:

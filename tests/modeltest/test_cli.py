@@ -88,6 +88,9 @@ def test_explain_ranks_features_and_bad_input_is_one_line(tmp_path):
                        "--group", "nocolumns", cwd=tmp_path), "--group 'nocolumns': write it as NAME=col1,col2")
     one_line_error(run("explain", "rows.csv", "--label", "y", "--model", "x:y", cwd=tmp_path),
                    "cannot import x")
+    one_line_error(run("explain", "rows.csv", "--label", "y", "--model", "tests.explain.test_explain:Truth",
+                       cwd=tmp_path), "auc scores classes, but 'y' holds numbers (Float64 with fractional values): "
+                   "use --metric rmse, mae or r2")
 
 
 def test_explain_scores_one_of_three_penguin_species_with_positive(tmp_path):

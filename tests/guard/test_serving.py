@@ -121,6 +121,27 @@ def test_compare_models_says_the_oracle_is_better(served):
     valid(report)
 
 
+def test_compare_models_records_its_store_reads_and_reads_nothing_it_is_handed(served, monkeypatch):
+    from tripwire.run.serving import labelled_outputs
+
+    url, rows = served
+    log_labels(rows[["flight_id", "delayed"]], dataset="flights", id="flight_id", label="delayed", store=url,
+               resamples=0)
+    report = compare_models(dataset="flights", store=url, resamples=50)
+    assert report.run.to_dict()["passes"] == [{"kind": "rows", "input": "store:flights (outputs)"},
+                                              {"kind": "rows", "input": "store:flights (labels)"}]
+    pairs = next(m["n"] for m in report.metrics if m["window"] == "all")
+    assert report.dataset.to_dict() == {"name": "flights", "rows": pairs, "columns": 2, "fingerprint": None}
+    handed = compare_models(dataset="flights", store=url, resamples=50, labelled=labelled_outputs(Store(url), "flights"))
+    assert handed.run.to_dict() == {"passes": []}  # the caller (the dashboard) read the tables
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # no file is read: nothing to keep either way
+    again = compare_models(dataset="flights", store=url, resamples=50)
+    for other in (handed, again):
+        assert other.to_dict() | {"run": None} == report.to_dict() | {"run": None}
+        assert other.to_text() == report.to_text()
+    valid(report)
+
+
 def test_same_model_twice_is_no_clear_difference(flights, tmp_path):
     df = flights[flights.dep_delay.notna() & flights.arr_delay.notna()].reset_index(drop=True)
     df["flight_id"] = df.index.astype(str)

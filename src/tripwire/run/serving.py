@@ -6,8 +6,8 @@ and intervals. `compare_models` pairs the champion's and the challenger's output
 labelled requests and says whether the challenger is better beyond the interval of the paired
 difference (`evaluation.baselines.paired_gain`), overall and per window. Only rows the
 champion's model answered are compared: a row routed to the fallback says nothing about it.
-`log_labels` builds its Report with `execute` like every command: the labels file is profiled
-and its rows held from the batches the profile read; each read of a store table is a pass
+Both build their Report with `execute` like every command: the labels file is profiled and its
+rows held from the batches the profile read; each read of a store table is a pass
 (`store:NAME (outputs)`, `store:NAME (labels)`).
 """
 
@@ -24,7 +24,7 @@ from tripwire.evaluation import Bootstrap, classification_metrics, regression_me
 from tripwire.evaluation.baselines import paired_gain
 from tripwire.report import CheckResult, Report
 from tripwire.report.report import DatasetInfo
-from tripwire.run.context import PassLog, hold_rows, open_context
+from tripwire.run.context import PassLog, described_context, hold_rows, open_context
 from tripwire.run.plan import Plan, execute
 from tripwire.store import Store
 from tripwire.store.serving import labels as stored_labels
@@ -90,7 +90,8 @@ def compare_models(*, dataset: str, store: Any = None, window: str = "week", tas
     """
     every = _checked(window, task, resamples)
     st = _store(store)
-    joined = labelled if labelled is not None else labelled_outputs(st, dataset)
+    passes = PassLog()  # the store's tables this run reads (none when the caller read them)
+    joined = labelled if labelled is not None else _joined(_outputs(st, dataset, passes), st, dataset, passes)
     champion = joined.filter((pl.col("role") == "champion") & (pl.col("route") == "model"))
     challenger = joined.filter(pl.col("role") == "challenger")
     if challenger.height == 0:
@@ -126,8 +127,11 @@ def compare_models(*, dataset: str, store: Any = None, window: str = "week", tas
     for role, col in (("champion", "champion"), ("challenger", "challenger")):
         y, a = _typed(pairs, "label", task), _typed(pairs, col, task)
         rows += [{**r, "model": names[role == "challenger"], "window": "all"} for r in _point(task, y, a, boot)]
-    report = Report("compare-models", DatasetInfo(dataset, pairs.height, 2),
-                    checks=(CheckResult("champion vs challenger", PASSED),), notes=tuple(notes), metrics=tuple(rows))
+    # nothing is profiled: the run's data is the stored pairs of labelled outputs, as described here
+    ctx = described_context(DatasetInfo(dataset, pairs.height, 2), passes=passes)
+    report = execute(Plan("compare-models", detectors=False,
+                          given_checks=(CheckResult("champion vs challenger", PASSED),)), ctx)
+    report = replace(report, notes=(*report.notes, *notes), metrics=tuple(rows))
     report.extra.update({"task": task, "champion": names[0], "challenger": names[1]})
     return report
 

@@ -35,8 +35,8 @@ KEEP_ENV = "TRIPWIRE_KEEP_ROWS_MB"
 HASH_SEED = 0
 #: id(batch) -> [the batch (weakly), its Polars frame once converted] for every batch a pass keeps
 _FRAMES: dict[int, list] = {}
-#: id(frame) -> (the frame, weakly; its row hashes) for the frames of kept batches
-_HASHES: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+#: id(frame) -> (the frame, weakly; its row hashes once the profile made them) for the frames of kept batches
+_HASHES: dict[int, tuple[weakref.ref, np.ndarray | None]] = {}
 _frames_lock = threading.Lock()
 
 
@@ -47,17 +47,19 @@ def polars_frame(batch: pa.RecordBatch) -> pl.DataFrame:
         return pl.from_arrow(batch)  # type: ignore[return-value]
     with _frames_lock:
         if entry[1] is None:
-            entry[1] = pl.from_arrow(batch)
+            frame = entry[1] = pl.from_arrow(batch)
+            key = id(frame)
+            _HASHES[key] = (weakref.ref(frame, lambda _, key=key: _HASHES.pop(key, None)), None)
         return entry[1]
 
 
 def remember_row_hashes(frame: pl.DataFrame, hashes: np.ndarray) -> None:
     """Keep `frame.hash_rows(seed=HASH_SEED)` with the frame when it is a kept batch's (else forget it)."""
-    if not any(entry[1] is frame for entry in list(_FRAMES.values())):
+    entry = _HASHES.get(id(frame))
+    if entry is None or entry[0]() is not frame:
         return
     hashes.flags.writeable = False  # shared: no reader may change another's hashes
-    key = id(frame)
-    _HASHES[key] = (weakref.ref(frame, lambda _, key=key: _HASHES.pop(key, None)), hashes)
+    _HASHES[id(frame)] = (entry[0], hashes)
 
 
 def kept_row_hashes(frame: pl.DataFrame) -> np.ndarray | None:

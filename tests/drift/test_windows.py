@@ -114,3 +114,18 @@ def test_drift_over_time_is_reported_by_the_run_layer_like_every_command():
                                         "fingerprint": whole.fingerprint}  # the data's columns, not the reference's
     assert report.extra["profile"] is report.extra["merged"] and report.extra["reference"].rows == 200
     assert report.notes == ("4 window(s) of 1y compared with the reference",)
+
+
+def test_drift_over_time_says_what_profile_says_of_the_source(tmp_path, monkeypatch):
+    """A cp1252 CSV read by guessing: the windowed report carries the encoding note `tripwire profile` gives."""
+    df = seattle_weather().assign(weather=lambda d: d.weather.str.replace("sun", "sün"))
+    path = tmp_path / "w.csv"
+    df.to_csv(path, index=False, encoding="cp1252")
+    note = tripwire.profile(path).notes
+    assert note and "read as cp1252" in note[0]
+    report = tripwire.drift(path, time_column="date", window="1y")
+    assert report.notes == (*note, "3 window(s) of 1y compared with the first window, 2012")
+    assert report.run.to_dict()["passes"] == [{"kind": "types", "input": "w.csv"}, {"kind": "profile", "input": "w.csv"}]
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # nothing to keep: the windows are the one pass either way
+    again = tripwire.drift(path, time_column="date", window="1y")
+    assert again.to_dict() == report.to_dict() and again.notes == report.notes

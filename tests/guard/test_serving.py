@@ -86,6 +86,26 @@ def test_log_labels_joins_by_id_and_matches_sklearn(served, tmp_path):
     valid(report)
 
 
+def test_log_labels_reports_its_file_and_store_reads_like_every_command(served, tmp_path, monkeypatch):
+    """The labels file is profiled once and its rows held from the batches read; each store table read is a pass."""
+    url, rows = served
+    path = tmp_path / "labels.csv"
+    rows[["flight_id", "delayed"]].iloc[:500].to_csv(path, index=False)
+    report = log_labels(str(path), dataset="flights", id="flight_id", label="delayed", store=url, resamples=50)
+    assert report.run.to_dict()["passes"] == [
+        {"kind": "types", "input": "labels.csv"}, {"kind": "profile", "input": "labels.csv"},
+        {"kind": "rows", "input": "labels.csv", "from": "memory"},
+        {"kind": "rows", "input": "store:flights (outputs)"}, {"kind": "rows", "input": "store:flights (labels)"}]
+    assert report.dataset.to_dict() == {"name": "labels.csv", "rows": 500, "columns": 2,
+                                        "fingerprint": tripwire.profile(path).fingerprint}
+    assert report.notes[0] == "500 labels stored for flights; 500 match a served prediction"
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # nothing kept: the file is read again (a label logged again replaces itself)
+    again = log_labels(str(path), dataset="flights", id="flight_id", label="delayed", store=url, resamples=50)
+    assert "from" not in again.run.passes[2]
+    assert again.to_dict() | {"run": None} == report.to_dict() | {"run": None}
+    assert again.to_text() == report.to_text()
+
+
 def test_compare_models_says_the_oracle_is_better(served):
     url, rows = served
     log_labels(rows[["flight_id", "delayed"]], dataset="flights", id="flight_id", label="delayed", store=url,
@@ -98,6 +118,27 @@ def test_compare_models_says_the_oracle_is_better(served):
     windows = [m for m in report.metrics if m["metric"] == "accuracy_gain_of_challenger" and m["window"] != "all"]
     assert [m["window"] for m in windows] == ["2013-02-04", "2013-02-11"]
     assert "oracle@1 vs delay@1" in report.notes[0]
+    valid(report)
+
+
+def test_compare_models_records_its_store_reads_and_reads_nothing_it_is_handed(served, monkeypatch):
+    from tripwire.run.serving import labelled_outputs
+
+    url, rows = served
+    log_labels(rows[["flight_id", "delayed"]], dataset="flights", id="flight_id", label="delayed", store=url,
+               resamples=0)
+    report = compare_models(dataset="flights", store=url, resamples=50)
+    assert report.run.to_dict()["passes"] == [{"kind": "rows", "input": "store:flights (outputs)"},
+                                              {"kind": "rows", "input": "store:flights (labels)"}]
+    pairs = next(m["n"] for m in report.metrics if m["window"] == "all")
+    assert report.dataset.to_dict() == {"name": "flights", "rows": pairs, "columns": 2, "fingerprint": None}
+    handed = compare_models(dataset="flights", store=url, resamples=50, labelled=labelled_outputs(Store(url), "flights"))
+    assert handed.run.to_dict() == {"passes": []}  # the caller (the dashboard) read the tables
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # no file is read: nothing to keep either way
+    again = compare_models(dataset="flights", store=url, resamples=50)
+    for other in (handed, again):
+        assert other.to_dict() | {"run": None} == report.to_dict() | {"run": None}
+        assert other.to_text() == report.to_text()
     valid(report)
 
 

@@ -130,6 +130,25 @@ def test_the_report_follows_the_json_schema():
     assert [p["kind"] for p in doc["run"]["passes"]] == ["keys", "keys"]
 
 
+def test_the_run_layer_records_each_read_and_the_sources_notes(tmp_path, monkeypatch):
+    """A CSV side: its typing pass and one read of its keys are in run.passes, its encoding note in the notes."""
+    import tripwire
+
+    (tmp_path / "left.csv").write_bytes("id,city\n1,Zürich\n2,Genève\n3,Sé\n".encode("cp1252"))
+    pl.DataFrame({"id": [1, 2, 4]}).write_parquet(tmp_path / "right.parquet")
+    report = join_check(tmp_path / "left.csv", tmp_path / "right.parquet", "id")
+    assert report.run.to_dict()["passes"] == [{"kind": "types", "input": "left.csv"},
+                                              {"kind": "keys", "input": "left.csv"},
+                                              {"kind": "keys", "input": "right.parquet"}]
+    note = tripwire.profile(tmp_path / "left.csv").notes
+    assert note and report.notes[:-1] == tuple(note)  # as tripwire profile says it, then the join's own note
+    assert report.dataset.to_dict() == {"name": "left.csv", "rows": 3, "columns": 2, "fingerprint": None}
+    assert report.reference.to_dict() == {"name": "right.parquet", "rows": 3, "columns": 1, "fingerprint": None}
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # only key columns are read: nothing is kept either way
+    again = join_check(tmp_path / "left.csv", tmp_path / "right.parquet", "id")
+    assert again.to_dict() == report.to_dict() and again.to_text() == report.to_text()
+
+
 @pytest.mark.parametrize(("on", "expect", "error", "needle"), [
     ("idd", None, InputError, "did you mean 'id'"),
     ("id=nope", None, InputError, "no key column 'nope' on the right side"),

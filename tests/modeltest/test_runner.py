@@ -138,3 +138,33 @@ def test_a_model_path_that_does_not_import_is_one_line():
         load_model("no_colon")
     with pytest.raises(UsageError, match="has no attribute 'nope'"):
         load_model("tests.modeltest.models:nope")
+
+
+def test_test_model_profiles_its_rows_once_and_reports_like_every_command(tmp_path, monkeypatch):
+    """The rows are profiled as every command's data (dataset, notes, passes), then held from the batches read."""
+    import tripwire
+
+    rows = pl.DataFrame({"size": np.arange(1, 101, dtype=np.int64), "garden": ["yes", "no"] * 50})
+    path = tmp_path / "houses.csv"
+    rows.write_csv(path)
+    suite = Suite.loads("input: table\noutput: score\ntests:\n"
+                        "  - {name: bigger costs more, kind: directional, perturb: increase, columns: size, by: 10%,"
+                        " expect: up, rows: 40}\n")
+    report = test_model(suite, models.price, path)
+    assert report.run.to_dict()["passes"] == [{"kind": "types", "input": "houses.csv"},
+                                              {"kind": "profile", "input": "houses.csv"},
+                                              {"kind": "rows", "input": "houses.csv", "from": "memory"}]
+    whole = tripwire.profile(path)
+    assert report.dataset.to_dict() == {"name": "houses.csv", "rows": 100, "columns": 2, "fingerprint": whole.fingerprint}
+    assert report.extra["cases"] == 40 and "1 tests, 40 cases" in report.notes[-1]
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # nothing kept: the rows are read again
+    again = test_model(suite, models.price, path)
+    assert [p.get("from") for p in again.run.to_dict()["passes"]] == [None, None, None]
+    assert again.to_dict() | {"run": None} == report.to_dict() | {"run": None}
+    assert again.to_text() == report.to_text()
+
+
+def test_a_suite_without_data_reads_nothing_and_counts_its_cases():
+    report = test_model(Suite.loads(SUITE), models.sentiment)
+    assert report.run.to_dict() == {"passes": []}
+    assert report.dataset.to_dict() == {"name": "toy", "rows": report.extra["cases"], "columns": 0, "fingerprint": None}

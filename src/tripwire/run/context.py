@@ -9,7 +9,7 @@ took (`report.run.passes`) and a test can hold each command to its budget.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +81,8 @@ class RunContext:
     passes: PassLog
     #: what the next read of `source` is for ("rows" once the profile exists)
     read_kind: list[str] = field(default_factory=lambda: ["profile"])
+    #: the data and reference as described by a run that profiles neither (`described_context`)
+    described: tuple[DatasetInfo, DatasetInfo | None] | None = None
 
     def detector_context(self) -> ScanContext:
         """Return the view detectors get."""
@@ -91,10 +93,12 @@ class RunContext:
 
     def dataset_info(self) -> DatasetInfo:
         """Return what a report says about the data."""
-        return dataset_info(self.profile)
+        return self.described[0] if self.described is not None else dataset_info(self.profile)
 
     def reference_info(self) -> DatasetInfo | None:
         """Return what a report says about the reference."""
+        if self.described is not None:
+            return self.described[1]
         return dataset_info(self.reference) if self.reference is not None else None
 
 
@@ -137,6 +141,19 @@ def open_context(data: Any, reference: Any = None, *, name: str | None = None, l
         ref = resolve_reference(reference, store=store, progress=progress, passes=passes, encoding=encoding)
     return RunContext(profile=prof, source=source, reference=ref, label=label, prediction=prediction,
                       options=dict(options or {}), passes=passes, read_kind=read_kind)
+
+
+def described_context(dataset: DatasetInfo, reference: DatasetInfo | None = None, *, passes: PassLog,
+                      notes: Sequence[str] = ()) -> RunContext:
+    """Return the context of a run that profiles none of its inputs, for `execute` to build its Report.
+
+    For work that reads less than a profile (join-check reads only key columns) or no file at
+    all (stored predictions, a suite's own inputs): the report's dataset and reference are as
+    described, its notes are `notes` (the sources' notes), and its passes are those `passes` recorded.
+    """
+    stand_in = DatasetProfile(name=dataset.name, rows=dataset.rows, notes=list(notes))
+    return RunContext(profile=stand_in, source=None, reference=None, label=None, prediction=None, options={},
+                      passes=passes, described=(dataset, reference))
 
 
 def _check_named_columns(name: str | None, columns: list[str], label: str | None,

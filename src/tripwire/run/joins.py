@@ -1,8 +1,14 @@
-"""`join_check`: will two sources join the way you think, and what would make them join?"""
+"""`join_check`: will two sources join the way you think, and what would make them join?
+
+A run-layer composition that reads only the key columns, once per side (a CSV adds the
+reader's typing pass): no profile is made, so the run's context describes each side
+(`described_context`) and `execute` builds the Report with the passes recorded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from tripwire.io import open_source
@@ -10,7 +16,9 @@ from tripwire.joins.check import check_sources
 from tripwire.joins.keys import check_expect, parse_on
 from tripwire.progress import ProgressCallback
 from tripwire.report import CheckResult, Report
-from tripwire.report.report import DatasetInfo, RunInfo
+from tripwire.report.report import DatasetInfo
+from tripwire.run.context import PassLog, described_context
+from tripwire.run.plan import Plan, execute
 
 
 def join_check(left: Any, right: Any, on: str | Sequence[str] | dict[str, str], expect: str | None = None, *,
@@ -29,21 +37,20 @@ def join_check(left: Any, right: Any, on: str | Sequence[str] | dict[str, str], 
     rs = open_source(right, name=right_name, encoding=encoding)
     if ls.name == rs.name:  # two frames are both "dataframe": say which side is which
         ls.name, rs.name = f"{ls.name} (left)", f"{rs.name} (right)"
+    passes = PassLog()  # each side's reads: a CSV's typing pass, then one read of its key columns
+    ls, rs = passes.counting(ls, ["keys"]), passes.counting(rs, ["keys"])
     result = check_sources(ls, rs, pairs, declared, fuzzy=fuzzy, progress=progress)
     a = result.analysis
     failed = any(f.severity in ("error", "warning") for f in result.findings)
     notes = (f"{ls.name} × {rs.name} on {pairs.label()}: {a.matched_left_rows:,} of {a.left.rows:,} left rows "
              f"match; the inner join has {a.joined_rows:,} rows; keys are {a.cardinality}"
              + (f" (expected {declared})" if declared else ""),)
-    return Report(
-        command="join-check",
-        dataset=DatasetInfo(ls.name, a.left.rows, len(ls.schema)),
-        reference=DatasetInfo(rs.name, a.right.rows, len(rs.schema)),
-        findings=result.findings,
-        checks=(CheckResult(f"join_keys[{pairs.label()}]", "failed" if failed else "passed"),),
-        notes=(*ls.notes, *rs.notes, *notes),
-        # one read of each side's key columns (a CSV adds the reader's own typing pass)
-        run=RunInfo(passes=({"kind": "keys", "input": ls.name}, {"kind": "keys", "input": rs.name})),
-        extra={"join": {"cardinality": a.cardinality, "joined_rows": a.joined_rows,
-                        "matched_left_rows": a.matched_left_rows}},
-    )
+    ctx = described_context(DatasetInfo(ls.name, a.left.rows, len(ls.schema)),
+                            DatasetInfo(rs.name, a.right.rows, len(rs.schema)),
+                            passes=passes, notes=(*ls.notes, *rs.notes))
+    check = CheckResult(f"join_keys[{pairs.label()}]", "failed" if failed else "passed")
+    report = execute(Plan("join-check", detectors=False, given_findings=result.findings, given_checks=(check,)), ctx)
+    report = replace(report, notes=(*report.notes, *notes))
+    report.extra["join"] = {"cardinality": a.cardinality, "joined_rows": a.joined_rows,
+                            "matched_left_rows": a.matched_left_rows}
+    return report

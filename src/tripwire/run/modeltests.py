@@ -1,23 +1,25 @@
-"""`test-model` as a run-layer composition: read the suite and the rows once, run the tests, one Report.
+"""`test-model` as a run-layer composition: profile the rows once, hold them, run the tests, one Report.
 
 The suite (tripwire.modeltest) generates each test's cases from its listed inputs, templates
 and a seeded sample of the `data` rows, calls the model in batches and judges every case;
-this module reads the rows, loads the model named on the command line and turns the outcomes
+this module holds the rows (profiled like every command's data, then taken from the batches
+the profile read: `hold_rows`), loads the model named on the command line and turns the outcomes
 into findings (`model.behavior_test_failed`), one check per test (JUnit test cases) and a
-metrics table of pass rates.
+metrics table of pass rates, which `execute` makes the Report of (dataset, notes and passes
+as every command's). Without data the suite's own inputs are the run's: no input is read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from tripwire.modeltest import Suite, TestOutcome, load_model, run_suite
 from tripwire.modeltest.findings import outcome_check, outcome_finding, outcome_row
-from tripwire.report import DatasetInfo, Report, RunInfo
-from tripwire.run.context import read_frame
+from tripwire.report import DatasetInfo, Report
+from tripwire.run.context import PassLog, RunContext, described_context, hold_rows, open_context
+from tripwire.run.plan import Plan, execute
 
 
 def test_model(suite: str | Path | Suite, model: Any, data: Any = None, *, name: str | None = None,
@@ -30,7 +32,10 @@ def test_model(suite: str | Path | Suite, model: Any, data: Any = None, *, name:
     """
     spec = suite if isinstance(suite, Suite) else Suite.load(suite)
     predictor = load_model(model) if isinstance(model, str) else model
-    table, data_name = read_frame(data, name=name, encoding=encoding) if data is not None else (None, None)
+    ctx, table = None, None
+    if data is not None:  # profiled as every command's data is; the rows then come from the batches it read
+        ctx = open_context(data, name=name, encoding=encoding, keep_rows=True)
+        table = hold_rows(ctx, "test-model")
     bar = None
     if progress:
         from tripwire.progress import ProgressBar
@@ -41,15 +46,18 @@ def test_model(suite: str | Path | Suite, model: Any, data: Any = None, *, name:
     finally:
         if bar is not None:
             bar.close()
-    return suite_report(spec, outcomes, table, data_name, model if isinstance(model, str) else None)
+    return suite_report(spec, outcomes, ctx, model if isinstance(model, str) else None)
 
 
 test_model.__test__ = False  # type: ignore[attr-defined]  # imported into test modules: not a test itself
 
 
-def suite_report(suite: Suite, outcomes: list[TestOutcome], table: pl.DataFrame | None = None,
-                 data_name: str | None = None, model_name: str | None = None) -> Report:
-    """Return the Report of a suite's outcomes: findings of failed tests, a check and a metrics row per test."""
+def suite_report(suite: Suite, outcomes: list[TestOutcome], ctx: RunContext | None = None,
+                 model_name: str | None = None) -> Report:
+    """Return the Report of a suite's outcomes: findings of failed tests, a check and a metrics row per test.
+
+    `ctx`: the run's context when the suite sampled rows of data (else the suite is the run's input).
+    """
     cases = sum(o.cases for o in outcomes)
     findings = tuple(outcome_finding(o) for o in outcomes if not o.skipped and not o.passed)
     notes = [f"suite {suite.name}: {len(outcomes)} tests, {cases:,} cases; "
@@ -57,9 +65,10 @@ def suite_report(suite: Suite, outcomes: list[TestOutcome], table: pl.DataFrame 
              f"{sum(bool(o.skipped) for o in outcomes)} skipped"]
     if model_name:
         notes.append(f"model: {model_name}")
-    dataset = DatasetInfo(data_name or suite.name, cases, len(table.columns) if table is not None else 0)
-    passes = ({"kind": "rows", "input": data_name},) if data_name else ()
-    report = Report("test-model", dataset, findings, tuple(outcome_check(o) for o in outcomes),
-                    notes=tuple(notes), run=RunInfo(passes), metrics=tuple(outcome_row(o) for o in outcomes))
+    if ctx is None:  # the suite's templates are the only input: its cases are the rows, nothing was read
+        ctx = described_context(DatasetInfo(suite.name, cases, 0), passes=PassLog())
+    report = execute(Plan("test-model", detectors=False, given_findings=findings,
+                          given_checks=tuple(outcome_check(o) for o in outcomes)), ctx)
+    report = dataclasses.replace(report, notes=(*report.notes, *notes), metrics=tuple(outcome_row(o) for o in outcomes))
     report.extra.update({"suite": suite.name, "cases": cases})
     return report

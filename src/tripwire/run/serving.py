@@ -6,10 +6,14 @@ and intervals. `compare_models` pairs the champion's and the challenger's output
 labelled requests and says whether the challenger is better beyond the interval of the paired
 difference (`evaluation.baselines.paired_gain`), overall and per window. Only rows the
 champion's model answered are compared: a row routed to the fallback says nothing about it.
+Both build their Report with `execute` like every command: the labels file is profiled and its
+rows held from the batches the profile read; each read of a store table is a pass
+(`store:NAME (outputs)`, `store:NAME (labels)`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,7 +24,8 @@ from tripwire.evaluation import Bootstrap, classification_metrics, regression_me
 from tripwire.evaluation.baselines import paired_gain
 from tripwire.report import CheckResult, Report
 from tripwire.report.report import DatasetInfo
-from tripwire.run.context import read_frame
+from tripwire.run.context import PassLog, described_context, hold_rows, open_context
+from tripwire.run.plan import Plan, execute
 from tripwire.store import Store
 from tripwire.store.serving import labels as stored_labels
 from tripwire.store.serving import outputs, write_labels
@@ -43,7 +48,9 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
     """
     every = _checked(window, task, resamples)
     st = _store(store)
-    table, name = _read(data, encoding)
+    # profiled as every command's data is (the Report's dataset, notes and passes); rows from its batches
+    ctx = open_context(data, encoding=encoding, keep_rows=True)
+    table, name = hold_rows(ctx, "log-labels"), str(ctx.profile.name)
     for col, flag in ((id, "--id"), (label, "--label")):
         if col not in table.columns:
             raise UsageError(f"{flag} {col!r} is not a column of {name}; columns: {', '.join(table.columns[:20])}")
@@ -52,14 +59,14 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
     if known.height < table.height:
         notes.append(f"{table.height - known.height:,} rows without an id or a label were left out")
     ids = known.get_column(id).cast(pl.String).to_list()
-    served = outputs(st, dataset)
+    served = _outputs(st, dataset, ctx.passes)
     if served.height == 0:  # before storing: labels of a data set that was never served are a typo
         raise UsageError(f"no stored predictions for {dataset!r}; serve through tripwire.guard(..., "
                          f"store=..., dataset={dataset!r}) first")
     write_labels(st, dataset, ids, known.get_column(label).to_list(), source=name)
-    joined = _joined(served, st, dataset).filter(pl.col("role") == "champion")
+    joined = _joined(served, st, dataset, ctx.passes).filter(pl.col("role") == "champion")
     matched = joined.filter(pl.col("request_id").is_in(ids)).height
-    notes.append(f"{len(ids):,} labels stored; {matched:,} match a served prediction"
+    notes.append(f"{len(ids):,} labels stored for {dataset}; {matched:,} match a served prediction"
                  + (f", {len(ids) - matched:,} match none (wrong --id, or not served yet)" if matched < len(ids) else ""))
     model_rows = joined.filter(pl.col("route") == "model")
     routed = joined.height - model_rows.height
@@ -68,8 +75,8 @@ def log_labels(data: Any, *, dataset: str, id: str, label: str, store: Any = Non
     boot = Bootstrap(resamples=resamples, level=level, seed=seed)
     task = task or _task(model_rows.get_column("label") if model_rows.height else joined.get_column("label"))
     rows = metrics_by_window(model_rows, task, every, boot)
-    report = Report("log-labels", DatasetInfo(dataset, len(ids), 2), checks=(CheckResult("labels joined", PASSED),),
-                    notes=tuple(notes), metrics=tuple(rows))
+    report = execute(Plan("log-labels", detectors=False, given_checks=(CheckResult("labels joined", PASSED),)), ctx)
+    report = replace(report, notes=(*report.notes, *notes), metrics=tuple(rows))
     report.extra.update({"task": task})
     return report
 
@@ -83,7 +90,8 @@ def compare_models(*, dataset: str, store: Any = None, window: str = "week", tas
     """
     every = _checked(window, task, resamples)
     st = _store(store)
-    joined = labelled if labelled is not None else labelled_outputs(st, dataset)
+    passes = PassLog()  # the store's tables this run reads (none when the caller read them)
+    joined = labelled if labelled is not None else _joined(_outputs(st, dataset, passes), st, dataset, passes)
     champion = joined.filter((pl.col("role") == "champion") & (pl.col("route") == "model"))
     challenger = joined.filter(pl.col("role") == "challenger")
     if challenger.height == 0:
@@ -119,8 +127,11 @@ def compare_models(*, dataset: str, store: Any = None, window: str = "week", tas
     for role, col in (("champion", "champion"), ("challenger", "challenger")):
         y, a = _typed(pairs, "label", task), _typed(pairs, col, task)
         rows += [{**r, "model": names[role == "challenger"], "window": "all"} for r in _point(task, y, a, boot)]
-    report = Report("compare-models", DatasetInfo(dataset, pairs.height, 2),
-                    checks=(CheckResult("champion vs challenger", PASSED),), notes=tuple(notes), metrics=tuple(rows))
+    # nothing is profiled: the run's data is the stored pairs of labelled outputs, as described here
+    ctx = described_context(DatasetInfo(dataset, pairs.height, 2), passes=passes)
+    report = execute(Plan("compare-models", detectors=False,
+                          given_checks=(CheckResult("champion vs challenger", PASSED),)), ctx)
+    report = replace(report, notes=(*report.notes, *notes), metrics=tuple(rows))
     report.extra.update({"task": task, "champion": names[0], "challenger": names[1]})
     return report
 
@@ -174,8 +185,17 @@ def _point(task: str, y: np.ndarray, p: np.ndarray, boot: Bootstrap) -> list[dic
     return [r for r in found if r["metric"] in keep and len(r) == 5]
 
 
-def _joined(served: pl.DataFrame, st: Store, dataset: str) -> pl.DataFrame:
+def _outputs(st: Store, dataset: str, passes: PassLog | None = None) -> pl.DataFrame:
+    """Return the dataset's served outputs (one read of the store's table, recorded in `passes`)."""
+    if passes is not None:
+        passes.record("rows", f"store:{dataset} (outputs)")
+    return outputs(st, dataset)
+
+
+def _joined(served: pl.DataFrame, st: Store, dataset: str, passes: PassLog | None = None) -> pl.DataFrame:
     """Return the served outputs that have a label, with the label (types made to match)."""
+    if passes is not None:
+        passes.record("rows", f"store:{dataset} (labels)")
     lab = stored_labels(st, dataset)
     if lab.height == 0 or served.height == 0:
         return served.with_columns(pl.lit(None, dtype=pl.Float64).alias("label")).head(0)
@@ -223,7 +243,3 @@ def _model(row: dict[str, Any], name: str, version: str) -> str:
 
 def _store(store: Any) -> Store:
     return store if isinstance(store, Store) else Store(store, create=False)
-
-
-def _read(data: Any, encoding: str | None) -> tuple[pl.DataFrame, str]:
-    return read_frame(data, encoding=encoding)

@@ -65,8 +65,10 @@ def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
                                                          decide(r, config.alpha)[0], r.metric)
     labels = [profiles[k].name for k in compared]
     findings = column_findings(series, labels, per_window, config, window)
-    # every window together is the whole batch (and every window's sample): the run's profile
-    merged = replace(merge_all(profiles.values()), name=data_name)
+    # every window together is the whole batch (and every window's sample): the run's profile, which says
+    # what `profile()` says of the source (its notes: the encoding a CSV was read in, files left out, ...)
+    merged = replace(merge_all(profiles.values()), name=data_name, notes=list(source.notes),
+                     source={"kind": source.kind, "files": source.files[:100]})
     notes = [f"{len(compared)} window(s) of {window} compared with "
              f"{'the reference' if reference is not None else 'the first window, ' + labels_first(profiles)}"]
     if undated:

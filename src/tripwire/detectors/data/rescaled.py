@@ -30,10 +30,12 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import is_numeric, pct
-from tripwire.detectors.data.mixture_lr import fit_mixture, lr_bound
+from tripwire.detectors.data.mixture_lr import MAX_SHARE, fit_mixture, lr_bound
 from tripwire.detectors.data.row_model import ROW, RowFeatures, SampleColumns, Samples
 from tripwire.detectors.data.share_tests import (
+    MIN_VALUES,
     NORMAL_QUANTILES,
+    POSTERIOR,
     RIVAL_NOISE_SD,
     RIVAL_SHIFTS_SD,
     Candidate,
@@ -47,7 +49,6 @@ from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.report import Finding
 
-MIN_VALUES = 100
 #: factors searched (coarse grid, then refined): 10**-3.5 .. 10**3.5, leaving out
 #: |log10 a| < 0.08, a move rather than a unit
 COARSE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
@@ -57,10 +58,8 @@ WHOLE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
 COARSE_OFFSETS_SD = np.arange(-4.0, 4.001, 0.5)
 #: Kolmogorov-Smirnov constants: c(alpha) for alpha = 0.001 (moved) and 0.01 (fit within noise)
 MOVED_C, NOISE_C = 1.95, 1.63
-MAX_SHARE = 0.5
 #: the mixture must fit at least this much better (sum of squares) than any whole-batch transform
 WHOLE_RATIO = 0.5
-POSTERIOR = 0.95
 #: false-alarm budget of the likelihood-ratio route for a whole scan (Bonferroni over tests)
 ALPHA = 0.01
 
@@ -396,6 +395,8 @@ class RescaledShare(Detector):
                 c = refit.candidate(bound) if refit is not None else None
                 if c is None:
                     continue  # another column's slip, seen through their relation
+            if c.fit == "relation" and c.priority == 0.0 and _seen_through(test, c, bound, reported):
+                continue  # a predictor moved: this column's values never showed it
             done.add(c.col.name)
             reported.add(c.col.name)
             yield self._lr_finding(c, bound)
@@ -471,6 +472,20 @@ class RescaledShare(Detector):
                 "listed are those at least 95% likely converted; confirm with the source.",
             locate=locate,
         )
+
+
+def _seen_through(test: UnitTest, c: Candidate, bound: float, reported: set[str]) -> bool:
+    """Return whether a relation reading whose column's own values do not lean to it vanishes
+    when one of its two leading predictors is left out while the others still predict the
+    column well: the rows are then off because that predictor moved (shifted, noised,
+    converted), and the column agrees with the rest."""
+    for name in c.predictors[:2]:
+        if name in reported:
+            continue  # already left out by the refit above
+        refit = test.without({name})
+        if refit.relation is not None and refit.candidate(bound) is None:
+            return True
+    return False
 
 
 def _conversion_words(factor: float, offset: float, unit: str) -> str:

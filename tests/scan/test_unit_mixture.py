@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tripwire
-from tests.realdata import CLEAN_SETS, flights, random_halves
+from tests.realdata import CLEAN_SETS, random_halves
 from tripwire.detectors.data.mixture_lr import fit_mixture, lr_bound
 
 
@@ -27,11 +27,6 @@ def _convert(df, column: str, share: float, fn, seed: int = 1):
 def _lr_findings(report, column: str):
     return [f for f in report.findings if f.detector == "rescaled_share" and f.severity == "warning"
             and f.columns[0] == column and "likelihood_ratio" in f.evidence]
-
-
-@pytest.fixture(scope="module")
-def flight_halves():
-    return random_halves(flights().head(20_000), seed=3)
 
 
 def test_the_mixture_ratio_is_large_for_the_true_map_and_small_without_one():

@@ -79,9 +79,18 @@ class Conversion:
 def known_conversion(factor: float, offset: float, sd: float) -> str:
     """Return the name of the known unit conversion near a * x + b, or '' when there is none."""
     for a, b, name in KNOWN_CONVERSIONS:
-        if abs(math.log(factor / a)) <= FACTOR_TOLERANCE and abs(offset - b) <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(b):
+        if _tolerated(abs(math.log(factor / a)), abs(offset - b), b, sd):
             return name
     return ""
+
+
+def _tolerated(log_gap: float, offset_gap: float, known_offset: float, sd: float, log_reach: float = 0.0,
+               offset_reach: float = 0.0, log_slack: float = 0.0, offset_slack: float = 0.0) -> bool:
+    """Return whether a map this far from a known conversion (|ln a - ln a'|, |b - b'|) is within
+    the tolerances (`FACTOR_TOLERANCE`; `OFFSET_TOLERANCE_SD` SDs plus 2% of the offset), widened
+    by a reach and a slack."""
+    return (log_gap <= FACTOR_TOLERANCE + log_reach + log_slack
+            and offset_gap <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(known_offset) + offset_reach + offset_slack)
 
 
 class StepCdf:
@@ -258,12 +267,9 @@ def _noise_rss(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, sd: float) -> floa
 def _known_within(log_a: float, b: float, sd: float, log_reach: float, offset_reach: float) -> bool:
     """Return whether a map within (log_reach, offset_reach) of 10**log_a * x + b may be a known
     conversion (`known_conversion`'s tolerances, with a margin far above rounding)."""
-    for a, off, _ in KNOWN_CONVERSIONS:
-        if (abs(log_a * math.log(10.0) - math.log(a)) <= FACTOR_TOLERANCE + log_reach * math.log(10.0) + 1e-6
-                and abs(b - off) <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(off) + offset_reach
-                + 1e-6 * (1.0 + abs(b) + sd)):
-            return True
-    return False
+    return any(_tolerated(abs(log_a * math.log(10.0) - math.log(a)), abs(b - off), off, sd,
+                          log_reach * math.log(10.0), offset_reach, 1e-6, 1e-6 * (1.0 + abs(b) + sd))
+               for a, off, _ in KNOWN_CONVERSIONS)
 
 
 def _grid(logs: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -406,7 +412,11 @@ class RescaledShare(Detector):
             return self._moved_finding(c, bound)
         col, share = c.col, c.share
         how = _conversion_words(c.factor, c.offset, c.unit)
-        evidence = {"estimated_count": round(share * col.numbers.n), "estimated_share": share,
+        # the share is of the positive values (their logs, or their log residuals): zeros and
+        # negatives are not in what it counts
+        positives = col.numbers.n - col.numbers.zeros - col.numbers.negatives
+        values = "values" if positives == col.numbers.n else "positive values"
+        evidence = {"estimated_count": round(share * positives), "estimated_share": share,
                     "factor": c.factor, "offset": c.offset, "fit": c.fit, "unit": c.unit,
                     "likelihood_ratio": c.lr, "bound": bound,
                     "direction": "larger" if c.factor > 1 else "smaller"}
@@ -414,13 +424,13 @@ class RescaledShare(Detector):
         if c.fit == "relation":
             evidence |= {"predictors": list(c.predictors[:20]), "r2": c.r2}
             columns += tuple(c.predictors[:2])
-            title = (f"{col.name}: about {pct(share)} of the values are {how} what "
+            title = (f"{col.name}: about {pct(share)} of the {values} are {how} what "
                      f"{', '.join(c.predictors[:2])} predict (or those columns slipped)")
         else:
-            title = f"{col.name}: about {pct(share)} of the values look like the reference's converted as {how}"
+            title = f"{col.name}: about {pct(share)} of the {values} look like the reference's converted as {how}"
         return self.finding(
             "data.magnitude_error", "warning", columns, title, evidence,
-            fix=f"About {pct(share)} of the values look converted as {how} (a unit or scale slipped "
+            fix=f"About {pct(share)} of the {values} look converted as {how} (a unit or scale slipped "
                 "for part of the feed). The rows listed are those at least 95% likely converted; "
                 "confirm with the source.",
             locate=c.locate,

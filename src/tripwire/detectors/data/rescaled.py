@@ -485,15 +485,29 @@ class RescaledShare(Detector):
 
 
 def _seen_through(test: UnitTest, c: Candidate, bound: float, reported: set[str]) -> bool:
-    """Return whether a relation reading whose column's own values do not lean to it vanishes
-    when one of its two leading predictors is left out while the others still predict the
-    column well: the rows are then off because that predictor moved (shifted, noised,
-    converted), and the column agrees with the rest."""
+    """Return whether a relation reading whose column's own values do not lean to it is a
+    predictor's move seen through the relation: left without one of its two leading predictors
+    (the others still predicting the column well), the reading vanishes and the rows it lists
+    rows it reads as converted (each weighted by that chance) sit nearer their new prediction
+    than that prediction moved by the map.
+
+    If the column slipped, its converted rows stay off by log(a) whatever predicts them; if the
+    predictor moved (shifted, noised, converted), they fit the column's relation to the rest."""
+    model, relation = test.model, test.relation
+    assert model is not None and relation is not None
+    k = test.relation_maps.index((c.factor, c.offset, c.unit))
+    shift = math.log(c.factor)
+    res = model.cur_residuals
+    bins = np.clip(np.searchsorted(relation.edges, res, side="right") - 1, 0, relation.edges.size - 2)
+    weight = relation.posterior[k][bins]  # each row's chance of being a converted one
     for name in c.predictors[:2]:
         if name in reported:
             continue  # already left out by the refit above
         refit = test.without({name})
-        if refit.relation is not None and refit.candidate(bound) is None:
+        if refit.relation is None or refit.model is None or refit.candidate(bound) is not None:
+            continue
+        e = refit.model.cur_residuals
+        if float((weight * e * e).sum()) < float((weight * (e - shift) ** 2).sum()):
             return True
     return False
 

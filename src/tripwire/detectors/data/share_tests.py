@@ -198,19 +198,19 @@ class UnitTest:
         k = int(np.argmax(lr))
         if lr[k] < bound or lr[k] <= r.lr[units:].max():
             return None
-        if not self._beats_relation_moves(float(lr[k]), units):
-            return None  # a share of the values shifted or noised moves these residuals as well
         x = pl.col(self.col.name).cast(pl.Float64, strict=False)
         a, b, unit = self.relation_maps[k]
         lean = float(m.lr[KNOWN_CONVERSIONS.index((a, b, unit))]) if m is not None else 0.0
         moves = self.marginal_moves
         if moves is not None and float(moves.lr.max()) >= bound and not self._beats_moves(lean):
             return None  # its own values moved (shifted or noised), which the map explains less well
-        resid = x.log() - self.model.predicted
-        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
         # the column's own values lean the same way (5% level), and more than to a move: it,
         # not a partner, likely slipped
         own = lean >= OWN_EVIDENCE and self._beats_moves(lean)
+        if not own and not self._beats_relation_moves(float(lr[k]), units):
+            return None  # a share of the values shifted or noised moves these residuals as well
+        resid = x.log() - self.model.predicted
+        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
         return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
                          "relation", None if locate is None else (x > 0) & locate, self.model.predictors,
                          self.model.r2)

@@ -10,7 +10,7 @@ from tests.realdata import penguins, random_halves
 import tripwire
 from tripwire.detectors import rowhash
 from tripwire.detectors.labels.leakage import _normal_text, _normalised
-from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes, repeated_rows
+from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes, repeated_rows, sample_row_hashes
 from tripwire.vocabulary import hash_rows, later_occurrences
 
 
@@ -35,8 +35,15 @@ def test_duplicates_and_overlap_hash_each_batch_once(monkeypatch):
     df = penguins().dropna().reset_index(drop=True)
     train, test = random_halves(df, seed=2)
     bad = pd.concat([test, train.iloc[:4], test.iloc[:3]], ignore_index=True)  # 4 leaked, 3 repeated
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # the row pass reads the rows again: they are hashed here
     report = tripwire.scan(bad, train, only=["duplicates", "train_test_overlap"])
-    assert sum(calls) == len(bad)  # every row hashed once for both tasks (per batch)
+    # every row hashed once for both tasks (per batch), and the reference's sampled rows (all of them) once
+    assert sum(calls) == len(bad) + len(train)
+    monkeypatch.delenv("TRIPWIRE_KEEP_ROWS_MB")
+    calls.clear()
+    kept = tripwire.scan(bad, train, only=["duplicates", "train_test_overlap"])
+    assert sum(calls) == len(train)  # the kept batches' rows were hashed by the profile, with the same seed
+    assert [f.to_dict() for f in kept.findings] == [f.to_dict() for f in report.findings]
     by_code = {f.code: f for f in report.findings}
     n = len(test)
     assert by_code["data.duplicates"].evidence["all_rows"] == list(range(n + 4, n + 7))
@@ -120,3 +127,29 @@ def test_the_profile_tells_which_listed_text_columns_need_normalising_without_a_
     got = _normalised(df, known)
     assert got is not None and got.equals(every)  # the same frame as scanning every column
     assert _normalised(df.select("clean", "n"), known) is None
+
+
+def test_the_reference_sample_is_hashed_once_for_duplicates_and_overlap(monkeypatch):
+    """Both tasks hash the reference's sampled rows with the one row seed: the second reuses the first's hashes."""
+    calls: list[int] = []
+
+    def counting(df, seed=ROW_SEED):
+        calls.append(df.height)
+        return hash_rows(df, seed=seed)
+
+    monkeypatch.setattr(rowhash, "hash_rows", counting)
+    df = penguins().dropna().reset_index(drop=True)
+    train, test = random_halves(df, seed=2)
+    train = pd.concat([train, train.iloc[:5]], ignore_index=True)  # the reference repeats 5 of its rows
+    bad = pd.concat([test, train.iloc[:4], test.iloc[:3]], ignore_index=True)  # 4 leaked, 3 repeated
+    ref = tripwire.profile(train)
+    report = tripwire.scan(bad, ref, only=["duplicates", "train_test_overlap"])
+    assert calls.count(len(train)) == 1  # the reference's rows: hashed once, not once per task
+    by_code = {f.code: f for f in report.findings}
+    assert by_code["data.duplicates"].evidence["reference_share"] == 5 / len(train)  # the same count as before
+    assert by_code["leakage.train_test_overlap"].evidence["all_rows"] == list(range(len(test), len(test) + 4))
+    columns = list(ref.columns)
+    hashes = sample_row_hashes(ref, columns)
+    assert np.array_equal(hashes, hash_rows(ref.sample_frame().select(columns), seed=ROW_SEED))
+    assert sample_row_hashes(ref, columns) is hashes and not hashes.flags.writeable
+    assert sample_row_hashes(ref, columns[::-1]) is not hashes  # other columns: hashed again

@@ -44,6 +44,38 @@ def test_a_plainly_separable_batch_is_judged_on_the_first_fold_and_a_close_one_o
     assert close.scored_rows == 3000 and 0.55 < close.auc < 0.75
 
 
+def test_feature_importance_rerunning_only_the_trees_that_split_on_a_feature_equals_predicting_whole_copies():
+    import tripwire.drift_detection.classifier as classifier
+    from tripwire.drift_detection.multivariate import _model
+
+    rng = np.random.default_rng(2)
+    n = 3000
+    x = np.column_stack([rng.normal(0, 1, n), rng.normal(0, 1, n), rng.integers(0, 5, n).astype(float),
+                         rng.normal(0, 1, n), rng.integers(0, 3, n).astype(float)])
+    x[rng.random(n) < 0.05, 1] = np.nan  # missing values take their own branch
+    y = np.repeat([0, 1], n // 2)
+    x[y == 1, 0] += 0.8
+    x[(y == 1) & (x[:, 2] == 4), 3] += 2  # a category and a number together separate the batches
+    categorical = [False, False, True, False, True]  # the model's encoding puts categories first
+    model = _model(categorical).fit(x[::2], y[::2])
+    held = x[1::2]
+    trees = classifier.tree_scorer(model, held)
+    assert trees is not None, "scikit-learn's HistGradientBoosting internals changed: importance is predicted whole"
+    order = np.random.default_rng(0).permutation(len(held))
+    for j in range(x.shape[1]):
+        moved = held.copy()
+        moved[:, j] = held[order, j]
+        assert np.array_equal(trees.shuffled(j, order), model.predict_proba(moved)[:, 1])
+    names = ["a", "b", "c", "d", "e"]
+    fast = classifier.separability(lambda: _model(categorical), x, y, names)
+    scorer, classifier.tree_scorer = classifier.tree_scorer, lambda model, rows: None
+    try:
+        whole = classifier.separability(lambda: _model(categorical), x, y, names)
+    finally:
+        classifier.tree_scorer = scorer
+    assert fast.importance == whole.importance and list(fast.importance)[:2] == ["a", "d"]
+
+
 def test_multivariate_quiet_on_same_distribution_and_skipped_without_samples():
     report = tripwire.drift(_correlated(3000, 0.5, 1), _correlated(3000, 0.5, 0))
     assert not report.by_code("drift.multivariate")

@@ -109,3 +109,16 @@ def test_proportion_z_is_the_pooled_two_proportion_test():
     assert proportion_z(0, 500, 0, 800) == 0.0  # nothing on either side: no evidence, not a division by zero
     assert rose_significantly(40, 1000, 10, 1000) and not rose_significantly(10, 1000, 40, 1000)
     assert not rose_significantly(5, 0, 1, 10)
+
+
+def test_average_ranks_equal_scipys_and_count_the_largest_tie():
+    from scipy.stats import rankdata
+
+    from tripwire.drift_detection.correlation import _average_ranks
+
+    rng = np.random.default_rng(0)
+    for x in (rng.normal(size=500), rng.integers(0, 7, 500).astype(float), np.round(rng.exponential(size=500), 1),
+              np.array([3.0]), np.array([1.0, 1.0, 2.0])):
+        ranks, most_tied = _average_ranks(x)
+        assert np.array_equal(ranks, rankdata(x))
+        assert most_tied == np.unique(x, return_counts=True)[1].max()

@@ -87,3 +87,30 @@ def test_windows_read_a_file_in_the_encoding_given(tmp_path):
     assert words == {"Sé", "Zürich"}
     with pytest.raises(InputError, match="not valid utf8"):  # the named encoding is used, not guessed
         tripwire.drift(path, time_column="date", window="1mo", encoding="utf-8")
+
+
+def test_a_window_whose_spread_widened_gets_a_trend_not_a_crash():
+    """drift.feature names a widened SD 'spread' (no thresholds); the trend is of the Wasserstein series."""
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2024-01-01", periods=180, freq="D").repeat(100)
+    x = rng.normal(0, 1, len(days))
+    later = np.asarray(days.month >= 4)
+    x[later] *= 1.3  # the same centre, a wider spread: noise added from April
+    report = tripwire.drift(pd.DataFrame({"when": days, "x": x}), time_column="when", window="1mo")
+    found = next(f for f in report.by_code("drift.feature") if f.columns == ("x",))
+    assert found.evidence["metric"] == "spread" and found.evidence["worst"]["metric"] == "spread"
+    assert found.evidence["trend"] == "recent" and found.severity == "warning"
+
+
+def test_drift_over_time_is_reported_by_the_run_layer_like_every_command():
+    """The windows merged are the run's profile: dataset, passes and extra as `execute` fills them for any drift."""
+    df = seattle_weather()
+    ref = df[["temp_max", "temp_min", "weather"]].head(200)  # fewer columns than the data
+    report = tripwire.drift(df, ref, time_column="date", window="1y")
+    assert report.run.to_dict()["passes"] == [{"kind": "profile", "input": "dataframe"},
+                                              {"kind": "profile", "input": "dataframe"}]
+    whole = tripwire.profile(df)
+    assert report.dataset.to_dict() == {"name": "dataframe", "rows": len(df), "columns": len(df.columns),
+                                        "fingerprint": whole.fingerprint}  # the data's columns, not the reference's
+    assert report.extra["profile"] is report.extra["merged"] and report.extra["reference"].rows == 200
+    assert report.notes == ("4 window(s) of 1y compared with the reference",)

@@ -74,3 +74,39 @@ def test_the_budget_comes_from_the_environment(monkeypatch):
         monkeypatch.setenv(KEEP_ENV, bad)
         with pytest.raises(UsageError, match=KEEP_ENV):
             keep_budget()
+
+
+def test_a_kept_batch_is_converted_to_polars_once_and_carries_its_row_hashes():
+    import polars as pl
+
+    from tripwire.io.kept import HASH_SEED, kept_row_hashes, polars_frame, remember_row_hashes
+
+    batches = _batches()
+    kept = KeptBatches(_reader(batches, []), max_bytes=10**6)
+    [first, *_] = list(kept.open())
+    frame = polars_frame(first)
+    assert polars_frame(first) is frame and frame.equals(pl.from_arrow(first))
+    hashes = frame.hash_rows(seed=HASH_SEED).to_numpy()
+    remember_row_hashes(frame, hashes)
+    assert kept_row_hashes(frame) is hashes and not hashes.flags.writeable
+    other = pl.from_arrow(first)  # an equal frame, not the kept one: nothing to reuse
+    remember_row_hashes(other, other.hash_rows(seed=HASH_SEED).to_numpy())
+    assert kept_row_hashes(other) is None
+    kept.release()
+    assert polars_frame(first) is not frame and kept_row_hashes(frame) is None
+
+
+def test_a_batch_not_kept_is_converted_each_time():
+    from tripwire.io.kept import polars_frame
+
+    batches = _batches()
+    over = KeptBatches(_reader(batches, []), max_bytes=batches[0].nbytes * 2)
+    seen = list(over.open())  # over the budget: the batches kept so far are let go
+    assert polars_frame(seen[0]) is not polars_frame(seen[0])
+    stopped = KeptBatches(_reader(batches, []), max_bytes=10**6)
+    reading = stopped.open()
+    first = next(reading)
+    frame = polars_frame(first)
+    assert polars_frame(first) is frame  # held while its pass runs
+    reading.close()  # a pass never finished (a reader that raised): its batches are let go
+    assert polars_frame(first) is not frame and not stopped.in_memory

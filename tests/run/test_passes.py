@@ -100,10 +100,10 @@ def test_privacy_commands_read_each_input_once(files):
 
     assert kinds(k_anonymity(files / "cur.parquet", ["island", "sex"], k=2)) == ["profile", "rows"]
     # the real data: one read of its rows (the distances), profiled in memory as the reference;
-    # the synthetic data: profile (drift) and rows
+    # the synthetic data: profile (drift), its rows then replayed from the profile's batches
     report = synthetic_check(files / "ref.parquet", files / "cur.parquet")
     assert report.run.passes == ({"kind": "rows", "input": "ref.parquet"}, {"kind": "profile", "input": "cur.parquet"},
-                                 {"kind": "rows", "input": "cur.parquet"})
+                                 {"kind": "rows", "input": "cur.parquet", "from": "memory"})
 
 
 def test_the_row_pass_replays_the_batches_the_profile_read(files, monkeypatch):
@@ -149,7 +149,7 @@ def kinds_of(passes) -> list[str]:
 
 
 def test_explain_records_a_csvs_types_pass_like_every_command(files):
-    """explain reads its CSV through the run layer's PassLog: the types pass is there, then one row pass."""
+    """explain opens its CSV through the run layer: the types pass, the profile, the rows from the profile's batches."""
     from tripwire.run import explain
 
     def predict(rows: pd.DataFrame):
@@ -157,7 +157,10 @@ def test_explain_records_a_csvs_types_pass_like_every_command(files):
 
     report = explain(predict, files / "cur.csv", label="sex", metric="accuracy", features=["bill_length_mm"],
                      repeats=1, resamples=10)
-    assert kinds(report) == ["types", "rows"]
+    assert kinds(report) == ["types", "profile", "rows"] and report.run.passes[-1]["from"] == "memory"
+    # the Report is execute's: the data described by its profile, as every command describes it
+    assert report.dataset.fingerprint == tripwire.profile(files / "cur.csv").fingerprint
+    assert report.extra["profile"].rows == report.dataset.rows and report.metrics
 
 
 def test_k_anonymity_reads_its_rows_from_the_profiles_batches(files, monkeypatch):
@@ -169,3 +172,91 @@ def test_k_anonymity_reads_its_rows_from_the_profiles_batches(files, monkeypatch
     read = k_anonymity(files / "cur.csv", ["island", "sex"], k=2)
     assert "from" not in read.run.passes[-1]
     assert [f.to_dict() for f in kept.findings] == [f.to_dict() for f in read.findings]
+
+
+def test_the_row_pass_reuses_the_profiles_polars_frames_and_row_hashes(files, tmp_path, monkeypatch):
+    """Kept batches were converted and hashed by the profile: duplicates and overlap read those, with the same findings."""
+    import pandas as pd
+
+    import tripwire.detectors.rowhash as rowhash
+    import tripwire.io.kept as kept
+
+    cur = pd.read_parquet(files / "cur.parquet")
+    ref = pd.read_parquet(files / "ref.parquet")
+    both = pd.concat([cur, cur.iloc[:40], ref.iloc[:25]], ignore_index=True)  # repeats and reference rows
+    both.to_parquet(tmp_path / "dups.parquet")
+    computed: list[int] = []
+    hash_rows = rowhash.hash_rows
+    monkeypatch.setattr(rowhash, "hash_rows", lambda df, seed: computed.append(df.height) or hash_rows(df, seed=seed))
+    reused = scan(tmp_path / "dups.parquet", files / "ref.parquet")
+    # only the reference's sampled rows are hashed here: the batch's hashes are the profile's, then let go
+    assert computed == [len(ref)] and not kept._FRAMES and not kept._HASHES
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")
+    read = scan(tmp_path / "dups.parquet", files / "ref.parquet")
+    assert sorted(computed) == sorted([len(ref), len(ref), len(both)])  # read again, hashed again
+    codes = {f.code for f in reused.findings}
+    assert {"data.duplicates", "leakage.train_test_overlap"} <= codes
+    assert [f.to_dict() for f in reused.findings] == [f.to_dict() for f in read.findings]
+
+
+def same_output(a, b) -> bool:
+    """Tell whether two reports say the same: findings, checks, metrics, notes (not how the rows were read)."""
+    def said(r):
+        return ([f.to_dict() for f in r.findings], [c.to_dict() for c in r.checks], r.metrics, r.notes)
+    return said(a) == said(b)
+
+
+def test_commands_holding_every_row_take_them_from_the_profiles_batches(files, tmp_path, monkeypatch):
+    """synthetic-check, evaluate and annotators profile their data, then hold its rows: one read of each file."""
+    from tripwire.run import synthetic_check
+
+    ratings = pd.DataFrame({"item": [i // 3 for i in range(90)], "rater": ["a", "b", "c"] * 30,
+                            "y": [(i // 3) % 2 if i % 7 else 1 for i in range(90)]})
+    ratings.to_csv(tmp_path / "ratings.csv", index=False)
+    preds = pd.read_parquet(files / "cur.parquet").dropna(subset=["sex"])
+    preds["guess"] = np.where(preds["bill_depth_mm"] > 17, "male", "female")
+    preds.to_csv(tmp_path / "preds.csv", index=False)
+
+    def run():
+        return (synthetic_check(files / "ref.parquet", files / "cur.csv"),
+                tripwire.evaluate(tmp_path / "preds.csv", label="sex", prediction="guess", group="island",
+                                  resamples=20),
+                tripwire.annotators(tmp_path / "ratings.csv", item="item", annotator="rater", label="y", resamples=20))
+
+    kept = run()
+    for report in kept:
+        assert report.run.passes[-1] == {"kind": "rows", "input": report.dataset.name, "from": "memory"}
+        assert kinds(report)[-3:] == ["types", "profile", "rows"]  # one read of the CSV to type it, one to profile
+    monkeypatch.setenv("TRIPWIRE_KEEP_ROWS_MB", "0")  # nothing kept: the rows are read again, as before
+    read = run()
+    for a, b in zip(kept, read, strict=True):
+        assert "from" not in b.run.passes[-1]
+        assert same_output(a, b) and a.metrics
+    assert kept[0].by_code("privacy.synthetic_copy") == read[0].by_code("privacy.synthetic_copy")
+
+
+def test_held_rows_let_the_kept_batches_go(files):
+    from tripwire.run.context import hold_rows, open_context
+
+    ctx = open_context(files / "cur.parquet", keep_rows=True)
+    assert all(k.in_memory for k in ctx.passes.kept)
+    table = hold_rows(ctx, "evaluate")
+    assert table.height == ctx.profile.rows and not any(k.in_memory for k in ctx.passes.kept)
+    with pytest.raises(tripwire.errors.UsageError, match="evaluate needs the rows"):
+        hold_rows(open_context(files / "ref.profile.json"), "evaluate")
+
+
+def test_evaluate_records_the_training_and_groups_tables_it_reads(files, tmp_path):
+    preds = pd.read_parquet(files / "cur.parquet").dropna(subset=["sex"]).reset_index(drop=True)
+    preds["guess"] = np.where(preds["bill_depth_mm"] > 17, "male", "female")
+    preds["id"] = range(len(preds))
+    preds.drop(columns=["island"]).to_parquet(tmp_path / "preds.parquet")
+    preds[["id", "island"]].to_csv(tmp_path / "groups.csv", index=False)
+    pd.read_parquet(files / "ref.parquet").dropna(subset=["sex"]).to_parquet(tmp_path / "train.parquet")
+    report = tripwire.evaluate(tmp_path / "preds.parquet", label="sex", prediction="guess", groups=tmp_path / "groups.csv",
+                               on="id", group="island", train=tmp_path / "train.parquet", resamples=20)
+    assert report.run.to_dict()["passes"] == [
+        {"kind": "profile", "input": "preds.parquet"}, {"kind": "rows", "input": "preds.parquet", "from": "memory"},
+        {"kind": "types", "input": "groups.csv"}, {"kind": "rows", "input": "groups.csv"},
+        {"kind": "rows", "input": "train.parquet"}]
+    assert any(m.get("group_column") == "island" for m in report.metrics)

@@ -102,3 +102,18 @@ def test_a_corrupt_page_behind_a_good_footer_is_one_input_error_line(spark, tmp_
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match=r"tripwire cannot read .*bad\.parquet \(row group 0\)"):
         profile(spark.read.parquet(str(path)))  # not an internal error with the worker's traceback
+
+
+def test_footers_are_read_side_by_side_in_file_order(tmp_path):
+    from tripwire.spark.direct import footers
+
+    folder = _folder(tmp_path)
+    (folder / "broken.parquet").write_bytes(b"not a parquet file")
+    files = sorted(str(p) for p in folder.iterdir())
+    found = footers(files)
+    assert [f is None for f in found] == [p.endswith("broken.parquet") for p in files]
+    for path, footer in zip(files, found, strict=True):
+        if footer is not None:
+            meta = pq.ParquetFile(path)
+            assert footer == (meta.schema_arrow, meta.metadata.num_row_groups)
+    assert footers(files[:1]) == found[:1]

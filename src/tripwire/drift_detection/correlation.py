@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 from scipy import special
-from scipy.stats import rankdata
 
 from tripwire.detectors.common import pct, proportion_z
 from tripwire.detectors.registry import Detector, ScanContext, register
@@ -66,12 +65,26 @@ def rank_matrix(frame: pl.DataFrame, names: list[str]) -> np.ndarray:
         ok = np.isfinite(x)
         if ok.sum() < MIN_ROWS:
             continue
-        r = rankdata(x[ok])
-        _, counts = np.unique(r, return_counts=True)
-        if ok.sum() - counts.max() < MIN_VARIED:
+        r, most_tied = _average_ranks(x[ok])
+        if ok.sum() - most_tied < MIN_VARIED:
             continue
         out[ok, j] = (r - r.mean()) / r.std()
     return out
+
+
+def _average_ranks(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Return `scipy.stats.rankdata(x)` (ties share their average rank) and the largest number of equal values.
+
+    One sort gives both (rankdata sorts once more for its own bookkeeping, and counting the
+    ties of its ranks a third time).
+    """
+    order = np.argsort(x, kind="mergesort")
+    xs = x[order]
+    start = np.flatnonzero(np.concatenate([[True], xs[1:] != xs[:-1]]))
+    count = np.diff(start, append=x.size)
+    ranks = np.empty(x.size)
+    ranks[order] = np.repeat(start + (count + 1) / 2.0, count)
+    return ranks, int(count.max())
 
 
 def pairwise_correlation(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -133,7 +133,10 @@ def column_findings(series: dict[str, dict[str, tuple[float, str | None, str]]],
         worst = max(found, key=lambda f: (LEVEL_RANK[f.severity], _effect(f)))
         values = [series.get(column, {}).get(w, (0.0, None, ""))[0] for w in labels]
         metric = worst.evidence.get("metric", "wasserstein")
-        shape = trend(values, config.levels(metric, column)["info"]) if code == "drift.feature" else "—"
+        # `values` are the effect sizes of the series' own statistic (Wasserstein, PSI), whichever the
+        # worst finding named ("spread" has no thresholds: a wider SD is judged by its z, not a level)
+        measured = next((v[2] for v in series.get(column, {}).values()), metric)
+        shape = trend(values, config.levels(measured, column)["info"]) if code == "drift.feature" else "—"
         windows_hit = [w for w, f in zip(labels, values, strict=True)
                        if series.get(column, {}).get(w, (0, None, ""))[1] is not None]
         where = worst.evidence.get("window", "")

@@ -19,6 +19,7 @@ from polars.exceptions import PanicException
 
 from tripwire._version import __version__
 from tripwire.errors import InputError
+from tripwire.io.kept import HASH_SEED, polars_frame, remember_row_hashes
 from tripwire.profiling import wide
 from tripwire.profiling.column import ColumnProfile, _as_text, kind_of, profile_column
 from tripwire.profiling.stats.frequent import DEFAULT_CAPACITY
@@ -303,7 +304,9 @@ def fingerprint_text(hash_sum: int) -> str:
 
 def frame_hash_sum(frame: pl.DataFrame) -> int:
     """Return the order-independent sum of a Polars frame's row hashes (`row_hash_sum` of its rows)."""
-    return int(frame.hash_rows(seed=0).to_numpy().sum(dtype=np.uint64)) & _MASK64
+    hashes = frame.hash_rows(seed=HASH_SEED).to_numpy()
+    remember_row_hashes(frame, hashes)  # a kept batch's: its row tasks compare these hashes
+    return int(hashes.sum(dtype=np.uint64)) & _MASK64
 
 
 def row_hash_sum(batch: pa.RecordBatch) -> int:
@@ -311,7 +314,7 @@ def row_hash_sum(batch: pa.RecordBatch) -> int:
     if batch.num_rows == 0 or batch.num_columns == 0:
         return 0
     try:
-        return frame_hash_sum(pl.from_arrow(_hashable(batch)))  # type: ignore[arg-type]
+        return frame_hash_sum(polars_frame(_hashable(batch)))
     except (pl.exceptions.PolarsError, PanicException, pa.ArrowException):
         # types Polars cannot hash (some nested or extension types): hash every column's text
         texts = [_as_text(c) for c in batch.columns]

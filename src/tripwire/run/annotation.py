@@ -1,7 +1,7 @@
 """`annotators` as a run-layer composition: one context, one read of the ratings, one Report.
 
-The table is opened and profiled once (`open_context`), its rows are read once, and the
-agreement coefficients, consensus, annotator bias and agreement over time come from
+The table is opened and profiled once (`open_context`), its rows are held in one table
+(the batches the profile read, replayed when they fit the memory budget), and the agreement coefficients, consensus, annotator bias and agreement over time come from
 tripwire.agreement. The Report carries the findings and the metrics table; the consensus per
 item is in `report.extra["consensus"]` (a Polars DataFrame) and written with `consensus=PATH`.
 """
@@ -20,7 +20,7 @@ from tripwire.agreement.ratings import ratings_from_frame, ratings_from_wide
 from tripwire.errors import UsageError
 from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.report import CheckResult
-from tripwire.run.context import open_context
+from tripwire.run.context import hold_rows, open_context
 from tripwire.run.plan import Plan, execute
 
 
@@ -52,12 +52,11 @@ def annotators(data: Any, *, item: str | None = None, annotator: str | None = No
         raise UsageError(f"--confidence {confidence:g}: give a level between 0 and 1, e.g. 0.95")
     if resamples < 0:
         raise UsageError(f"--resamples {resamples}: give 0 (no intervals) or more")
-    ctx = open_context(data, name=name, encoding=encoding, progress=progress)
+    # the rows are taken from the batches the profile read (within the memory budget): one read of the file
+    ctx = open_context(data, name=name, encoding=encoding, progress=progress, keep_rows=True)
     if ctx.source is None:
         raise UsageError("annotators needs the rows of the ratings, not a saved profile")
-    from tripwire.run.context import read_frame  # the run layer's one read of every row
-
-    table, _ = read_frame(ctx.source)
+    table = hold_rows(ctx, "annotators")
     if raters:
         long = ratings_from_wide(table, item, list(raters))
         columns = (item or "row", "annotator", ", ".join(raters)[:200])

@@ -200,11 +200,26 @@ def profile(data: Any, *, name: str | None = None, sample_rows: int | None = Non
 def read_frame(data: Any, *, name: str | None = None, encoding: str | None = None) -> tuple[pl.DataFrame, str]:
     """Read every row of `data` (anything tabular tripwire reads, or a Source) into one frame; return it and its name.
 
-    For commands whose statistics need all rows in memory at once (evaluate, explain, model
-    tests, annotators, synthetic-check); a Source from a run's context counts as its row pass.
+    For inputs a command holds whole (a training or groups table, model tests' rows); a run's
+    own data is held with `hold_rows`, from the batches its profile read. A Source from a
+    run's context counts as its row pass.
     """
     source = open_source(data, name=name, encoding=encoding)
     frames = [pl.from_arrow(b) for b in source.batches()]
     table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(source.schema.empty_table())
     assert isinstance(table, pl.DataFrame)
     return table, str(source.name)
+
+
+def hold_rows(ctx: RunContext, command: str) -> pl.DataFrame:
+    """Read every row of the context's source into one table (the run's row pass), then drop the kept batches.
+
+    For commands that need all rows at once after the profile (k-anonymity, synthetic-check,
+    evaluate, annotators): opened with `keep_rows=True`, the pass replays the batches the
+    profile read (`"from": "memory"`); once the table holds the rows they are let go.
+    """
+    if ctx.source is None:
+        raise UsageError(f"{ctx.profile.name}: {command} needs the rows, not a saved profile")
+    table = read_frame(ctx.source)[0]
+    ctx.passes.release()
+    return table

@@ -1,7 +1,7 @@
 """`evaluate` as a run-layer composition: one context, one read of the columns, one Report.
 
-The data is opened and profiled once (`open_context`), its rows are read once into one
-table, and the metrics, baselines, weak slices, fairness gaps and calibration are computed
+The data is opened and profiled once (`open_context`), its rows are held in one table
+(the batches the profile read, replayed when they fit the memory budget), and the metrics, baselines, weak slices, fairness gaps and calibration are computed
 from that table (tripwire.evaluation). The Report carries the findings and the metrics as a
 plain table (`report.metrics`).
 """
@@ -32,8 +32,9 @@ from tripwire.evaluation.findings import (
 from tripwire.evaluation.latency import latency as measure_latency
 from tripwire.evaluation.over_time import performance_drops
 from tripwire.evaluation.slices import weak_slices
+from tripwire.io import open_source
 from tripwire.report import CheckResult, Report
-from tripwire.run.context import RunContext, open_context, read_frame
+from tripwire.run.context import PassLog, RunContext, hold_rows, open_context, read_frame
 from tripwire.run.plan import Plan, execute
 from tripwire.store import Store
 
@@ -61,10 +62,12 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
     with a `store` (a Store or its URL) the evaluation is compared with the last stored one of
     the same model name (`model.performance_drop`) and then stored as dataset `evaluate/NAME`.
     """
-    ctx = open_context(data, name=name, label=label, prediction=prediction, encoding=encoding, progress=progress)
+    # the rows are taken from the batches the profile read (within the memory budget): one read of the file
+    ctx = open_context(data, name=name, label=label, prediction=prediction, encoding=encoding, progress=progress,
+                       keep_rows=True)
     if ctx.source is None:
         raise UsageError("evaluate needs the rows of the predictions, not a saved profile")
-    table = _read(ctx)
+    table = hold_rows(ctx, "evaluate").with_row_index("_tw_row")
     boot = Bootstrap(resamples=resamples, level=level, seed=seed)
     probas = _as_list(proba)
     in_data = [(c, "--proba") for c in probas] + [(c, "--baseline") for c in _as_list(baseline)] + \
@@ -86,7 +89,7 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
         ranking_rows, findings = _ranking(table, label, prediction, user, item, k, boot)
         rows += ranking_rows
     else:
-        group_table = _group_columns(table, _as_list(group), groups, on)
+        group_table = _group_columns(table, _as_list(group), groups, on, ctx.passes)
         scored, findings_unscored = _scored(table, label, prediction, probas, task)
         findings += findings_unscored
         used = {label, prediction, *probas, *_as_list(baseline), *group_table.columns}
@@ -102,7 +105,7 @@ def evaluate(data: Any, *, label: str, prediction: str, proba: str | Sequence[st
         findings += new_findings
         base = {c: scored[c].to_numpy() for c in _as_list(baseline)}
         if train is not None:
-            base |= fit_baselines(_read_train(train, encoding), scored, label, task)
+            base |= fit_baselines(_read_other(train, encoding, ctx.passes), scored, label, task)
         if base:
             gain_rows, gain_findings = compare(task, y, pred, base, prediction, boot)
             rows += gain_rows
@@ -155,14 +158,9 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
-def _read(ctx: RunContext) -> pl.DataFrame:
-    """Read every row once (the run's one row pass) into one table."""
-    assert ctx.source is not None
-    return read_frame(ctx.source)[0].with_row_index("_tw_row")
-
-
-def _read_train(train: Any, encoding: str | None) -> pl.DataFrame:
-    return read_frame(train, encoding=encoding)[0]
+def _read_other(data: Any, encoding: str | None, passes: PassLog) -> pl.DataFrame:
+    """Read a second input whole (the training table, the groups file): its pass is in the run's log."""
+    return read_frame(passes.counting(open_source(data, encoding=encoding), ["rows"]))[0]
 
 
 def _infer_task(y: pl.Series, probas: list[str]) -> str:
@@ -298,7 +296,8 @@ def _group_values(scored: pl.DataFrame, group_table: pl.DataFrame, column: str) 
     return joined[column].fill_null("(no group)").to_numpy()
 
 
-def _group_columns(table: pl.DataFrame, group: list[str], groups: Any, on: str | None) -> pl.DataFrame:
+def _group_columns(table: pl.DataFrame, group: list[str], groups: Any, on: str | None,
+                   passes: PassLog) -> pl.DataFrame:
     """Return `_tw_row` plus the group columns, from the data or joined from a separate table by key."""
     if groups is None:
         if on is not None:
@@ -306,7 +305,7 @@ def _group_columns(table: pl.DataFrame, group: list[str], groups: Any, on: str |
         return table.select("_tw_row", *group) if group else pl.DataFrame()
     if on is None:
         raise UsageError("--groups needs --on KEY: the column both tables share")
-    other = _read_train(groups, None) if not isinstance(groups, pl.DataFrame) else groups
+    other = _read_other(groups, None, passes) if not isinstance(groups, pl.DataFrame) else groups
     label = str(groups) if isinstance(groups, (str, Path)) else "the groups table"
     if on not in other.columns:
         raise UsageError(f"--on {on!r} is not a column of {label}; columns: {', '.join(other.columns[:20])}")

@@ -1,4 +1,4 @@
-"""`explain` as a run-layer composition: read the tables once, rank the features, one Report.
+"""`explain` as a run-layer composition: profile the data once, hold its rows, rank the features, one Report.
 
 Permutation importance scores the user's `predict` on the held-out `data`; feature ablation
 retrains the user's `fit` under K-fold cross-validation on `train` (or `data`). Both rank
@@ -8,6 +8,7 @@ Report's `metrics` table holds the ranking with intervals, and its notes say it 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,12 @@ import polars as pl
 from tripwire.errors import UsageError
 from tripwire.evaluation.bootstrap import Bootstrap
 from tripwire.explaining import ablate, explain_call, get_metric, permutation_importance, variants
-from tripwire.explaining.ablation import fingerprint
 from tripwire.explaining.metrics import BINARY, Metric, for_label, truth
 from tripwire.io import open_source
 from tripwire.modeltest import load_model
-from tripwire.report import DatasetInfo, Report, RunInfo
-from tripwire.run.context import PassLog, read_frame
+from tripwire.report import Report
+from tripwire.run.context import hold_rows, open_context, read_frame
+from tripwire.run.plan import Plan, execute
 
 #: where ablation keeps each fold's score, so a re-run retrains only what changed
 DEFAULT_CACHE = Path(".tripwire") / "cache" / "explain"
@@ -53,8 +54,11 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         raise UsageError("explain needs --model (permutation importance) or --fit (ablation), or both")
     if model is not None and permutation and (repeats < 1 or resamples < 10):
         raise UsageError(f"--repeats {repeats} --resamples {resamples}: give at least 1 shuffle and 10 resamples")
-    log = PassLog()  # every read recorded as the run layer records it (a CSV's types pass too)
-    table, data_name = read_frame(log.counting(open_source(data, name=name, encoding=encoding), ["rows"]))
+    # profiled as every command's data is (the Report's dataset, notes and passes come from it); the rows
+    # are then taken from the batches the profile read (within the memory budget): one read of the file
+    ctx = open_context(data, name=name, encoding=encoding, progress=progress, keep_rows=True)
+    table = hold_rows(ctx, "explain")
+    data_name = str(ctx.profile.name)
     used = _features(table, label, features, add, groups or {})
     scorer = for_label(scorer, table[label].drop_nulls().to_numpy(), positive)  # AUC over 3+ classes: one-vs-rest
     blocks = {**{g: list(c) for g, c in (groups or {}).items()},
@@ -81,7 +85,7 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
         if fitter is not None:
             source = table
             if train is not None:
-                source, _ = read_frame(log.counting(open_source(train, encoding=encoding), ["rows"]))
+                source, _ = read_frame(ctx.passes.counting(open_source(train, encoding=encoding), ["rows"]))
                 _features(source, label, used + [a for a in add if a not in used], add, groups or {})
             abl_rows, abl_notes = _ablation(fitter, source, label, scorer, used, dict(groups or {}), blocks, add,
                                             folds, seed, workers, cache, positive, frame, bar)
@@ -90,9 +94,8 @@ def explain(predict: Any, data: Any, *, label: str, metric: str = "auc", fit: An
     finally:
         if bar is not None:
             bar.close()
-    dataset = DatasetInfo(data_name, table.height, len(table.columns), "sha256:" + fingerprint(table))
-    report = Report("explain", dataset, (), (), notes=tuple(notes), run=RunInfo(tuple(log.passes)),
-                    metrics=tuple(rows))
+    report = execute(Plan("explain", detectors=False), ctx)
+    report = dataclasses.replace(report, metrics=tuple(rows), notes=(*report.notes, *notes))
     report.extra.update({"metric": scorer.name, "label": label})
     return report
 

@@ -18,7 +18,7 @@ from tripwire.errors import UsageError
 from tripwire.progress import progress_for
 from tripwire.report import CheckResult, Finding, Report
 from tripwire.report.codes import code_info
-from tripwire.run.context import PassLog, RunContext, open_context, read_frame
+from tripwire.run.context import PassLog, RunContext, hold_rows, open_context, read_frame
 from tripwire.run.plan import Plan, execute
 
 WRITERS = (".parquet", ".csv", ".arrow", ".feather", ".ipc")
@@ -28,15 +28,6 @@ def _finding(code: str, severity: str, columns: Sequence[str], title: str, evide
              rows: Sequence[int], detector: str) -> Finding:
     return Finding(code=code, severity=severity, columns=tuple(columns), title=title,  # type: ignore[arg-type]
                    evidence=evidence, rows=tuple(rows), fix=code_info(code).fix, detector=detector)
-
-
-def _read(ctx: RunContext) -> pl.DataFrame:
-    """Read every row of the context's source once (the command's row pass) into one table."""
-    if ctx.source is None:
-        raise UsageError(f"{ctx.profile.name}: this command needs the rows, not a saved profile")
-    table = read_frame(ctx.source)[0]
-    ctx.passes.release()  # the table holds the rows now: kept batches are not needed again
-    return table
 
 
 def _check_columns(wanted: Sequence[str], have: Sequence[str], flag: str, where: str) -> None:
@@ -129,7 +120,7 @@ def k_anonymity(data: Any, quasi: Sequence[str] | None = None, *, k: int = 5, se
         raise UsageError(f"--l {l_target}: give a target of at least 2, with the --sensitive column it measures")
     # the row pass replays the batches the profile read (within the memory budget): one read of the file
     ctx = open_context(data, name=name, encoding=encoding, progress=progress, keep_rows=True)
-    table = _read(ctx)
+    table = hold_rows(ctx, "k-anonymity")
     columns = table.columns
     declared = list(quasi or [])
     if declared:
@@ -213,8 +204,10 @@ def synthetic_check(real: Any, synth: Any, *, name: str | None = None, seed: int
     passes = PassLog()
     real_t, real_name = read_frame(passes.counting(open_source(real, encoding=encoding), ["rows"]))
     reference = profile_rows(real_t, name=real_name)
-    ctx = open_context(synth, reference, name=name, encoding=encoding, progress=progress, passes=passes)
-    synth_t = _read(ctx)
+    # SYNTH: profiled (drift), its rows then taken from the batches the profile read (within the memory budget)
+    ctx = open_context(synth, reference, name=name, encoding=encoding, progress=progress, passes=passes,
+                       keep_rows=True)
+    synth_t = hold_rows(ctx, "synthetic-check")
     if set(real_t.columns) != set(synth_t.columns):
         extra = sorted(set(synth_t.columns) - set(real_t.columns))
         missing = sorted(set(real_t.columns) - set(synth_t.columns))

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from tripwire.detectors.common import short
 from tripwire.detectors.registry import DetectorRun
 from tripwire.io import Source
+from tripwire.io.kept import polars_frame
 from tripwire.locators import ExprLocator, RowLocator, Scanner
 from tripwire.report.finding import MAX_ALL_ROWS
 
@@ -73,8 +74,7 @@ def row_pass(source: Source, requests: Sequence[RowRequest], detectors: Detector
     offset = 0
     try:
         for batch in source.batches():
-            df = pl.from_arrow(batch)
-            assert isinstance(df, pl.DataFrame)
+            df = polars_frame(batch)  # the profile's conversion when the batch was kept
             masks = _plain_masks(df, plain, found)
             for r in stateful:
                 if found[r.key].error is None:

@@ -2,6 +2,8 @@
 
 The statistics (window keys, trends, sparklines, per-column summaries) live in
 `drift_detection/windows.py`; this is the run that reads the data once and composes them.
+The windows merged are the run's profile; the findings and checks of every window go to the
+one `execute(Plan)`, which builds the Report as for every command.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from tripwire.drift_detection.windows import PER_WINDOW, column_findings, labels
 from tripwire.errors import UsageError
 from tripwire.io import open_source
 from tripwire.profiling import merge_all
-from tripwire.report import DatasetInfo, Report, RunInfo
-from tripwire.run.context import PassLog, dataset_info, resolve_reference
+from tripwire.report import Report
+from tripwire.run.context import PassLog, RunContext, resolve_reference
+from tripwire.run.plan import Plan, execute
 
 
 def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
@@ -62,13 +65,16 @@ def drift_over_time(data: Any, reference: Any, *, time_column: str, window: str,
                                                          decide(r, config.alpha)[0], r.metric)
     labels = [profiles[k].name for k in compared]
     findings = column_findings(series, labels, per_window, config, window)
-    merged = merge_all(profiles.values())  # every window's sample: the whole batch
-    info = DatasetInfo(data_name, sum(p.rows for p in profiles.values()), len(ref.columns), merged.fingerprint)
+    # every window together is the whole batch (and every window's sample): the run's profile
+    merged = replace(merge_all(profiles.values()), name=data_name)
     notes = [f"{len(compared)} window(s) of {window} compared with "
              f"{'the reference' if reference is not None else 'the first window, ' + labels_first(profiles)}"]
     if undated:
         notes.append(f"{undated:,} row(s) without a readable {time_column!r} were left out")
-    return Report(command="drift", dataset=info, reference=dataset_info(ref), findings=tuple(findings),
-                  checks=tuple(checks), notes=tuple(notes), run=RunInfo(tuple(passes.passes)),
-                  extra={"windows": table, "trend": {c: {w: v[0] for w, v in s.items()} for c, s in series.items()},
-                         "reference": ref, "profiles": profiles, "merged": merged})
+    ctx = RunContext(profile=merged, source=None, reference=ref, label=label, prediction=prediction,
+                     options=opts, passes=passes)
+    report = execute(Plan("drift", detectors=False, given_findings=tuple(findings), given_checks=tuple(checks)), ctx)
+    report = replace(report, notes=(*report.notes, *notes))
+    report.extra.update({"windows": table, "trend": {c: {w: v[0] for w, v in s.items()} for c, s in series.items()},
+                         "profiles": profiles, "merged": merged})
+    return report

@@ -33,6 +33,8 @@ from tripwire.spark.profile import PARTIALS, ROW_SHIFT, merge_tree
 
 #: tasks per core: enough to keep every core busy while row groups differ in size
 TASKS_PER_CORE = 4
+#: Parquet footers read at once on the driver (each is one small read; waits overlap)
+FOOTER_THREADS = 16
 #: Hadoop's names for filesystems pyarrow knows by another
 _SCHEMES = {"s3a": "s3", "s3n": "s3"}
 
@@ -84,13 +86,29 @@ def parquet_row_groups(frame: Any, schema: pa.Schema) -> RowGroups | None:
     from tripwire.io.normalise import normal_schema
 
     groups: list[tuple[str, int]] = []
-    opened = _Files()
-    for uri in files:
-        meta = opened.get(uri)
-        if meta is None or normal_schema(meta.schema_arrow)[0] != schema:  # Spark reads some types otherwise
+    for uri, footer in zip(files, footers(files), strict=True):
+        if footer is None or normal_schema(footer[0])[0] != schema:  # Spark reads some types otherwise
             return None
-        groups += [(uri, g) for g in range(meta.metadata.num_row_groups)]
+        groups += [(uri, g) for g in range(footer[1])]
     return RowGroups(tuple(groups), schema)
+
+
+def footers(files: Sequence[str]) -> list[tuple[pa.Schema, int] | None]:
+    """Return each Parquet file's Arrow schema and number of row groups (None where pyarrow cannot open it), in order.
+
+    Read side by side: a footer is one small read, and on an object store its wait, not its
+    work, is the cost (a thousand files read one after another wait a thousand times).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(uri: str) -> tuple[pa.Schema, int] | None:
+        file = _Files().get(uri)
+        return None if file is None else (file.schema_arrow, file.metadata.num_row_groups)
+
+    if len(files) < 2:
+        return [read(uri) for uri in files]
+    with ThreadPoolExecutor(max_workers=min(FOOTER_THREADS, len(files)), thread_name_prefix="tripwire-footer") as pool:
+        return list(pool.map(read, files))
 
 
 def filesystem_path(uri: str) -> tuple[Any, str] | None:

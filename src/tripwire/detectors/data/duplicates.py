@@ -6,18 +6,18 @@ only 8-byte hashes are kept, so 10M rows cost about 80 MB.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import is_free_text, pct, rose_significantly
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
-from tripwire.detectors.rowhash import batch_row_hashes, repeated_rows
+from tripwire.detectors.rowhash import batch_row_hashes, repeated_rows, sample_row_hashes
 from tripwire.profiling import DatasetProfile
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
-from tripwire.vocabulary import hash_rows, later_occurrences
+from tripwire.vocabulary import later_occurrences
 
 #: duplicates are suspicious in data with a column this close to unique per row
 HIGH_CARDINALITY = 0.5
@@ -51,7 +51,7 @@ class Duplicates(Detector):
         share = dup_rows.size / prof.rows
         evidence = {"count": int(dup_rows.size), "share": share,
                     "all_rows": dup_rows[:MAX_ALL_ROWS].tolist()}
-        ref_dups = reference_duplicates(ctx.reference)
+        ref_dups = reference_duplicates(ctx.reference, list(prof.columns))
         if ref_dups is not None:
             k_ref, n_ref = ref_dups
             evidence["reference_share"] = k_ref / n_ref if n_ref else 0.0
@@ -77,15 +77,21 @@ class Duplicates(Detector):
                             rows=dup_rows[:100].tolist())
 
 
-def reference_duplicates(ref: DatasetProfile | None) -> tuple[int, int] | None:
-    """Return (duplicate rows, rows) of the reference when its row sample holds all of it."""
+def reference_duplicates(ref: DatasetProfile | None, order: Sequence[str] = ()) -> tuple[int, int] | None:
+    """Return (duplicate rows, rows) of the reference when its row sample holds all of it.
+
+    `order`: the batch's columns; when the reference has the same, its rows are hashed in
+    that order, the very hashes the train/test-overlap task looks rows up in (made once).
+    """
     if ref is None or ref.rows == 0 or ref.sample.num_rows != ref.rows:
         return None
     frame = ref.sample_frame()
     if frame is None:
         return None
-    hashes = hash_rows(frame.drop("__row__", strict=False), seed=3)
-    return int(later_occurrences(hashes).size), ref.rows
+    columns = [c for c in frame.columns if c != "__row__"]
+    if set(order) == set(columns):
+        columns = list(order)
+    return int(later_occurrences(sample_row_hashes(ref, columns, frame)).size), ref.rows
 
 
 class _DuplicateHashes:

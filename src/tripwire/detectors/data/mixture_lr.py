@@ -25,7 +25,8 @@ SUB_POINTS = 16
 #: expected values per bin (pooled), and the range of the number of quantile bins (before
 #: wide ones are split)
 PER_BIN, MIN_BINS, MAX_BINS = 30, 20, 80
-ITERATIONS, TOLERANCE = 400, 1e-6
+#: SQUAREM cycles at most (three EM steps each), and the change of every share that ends them
+CYCLES, TOLERANCE = 200, 1e-8
 MAX_SHARE = 0.5
 #: the deviance left by the mixture must be within noise at this level
 FIT_ALPHA = 0.001
@@ -170,16 +171,25 @@ def _fit_bound(df: int) -> float:
 
 
 def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return the bin probabilities and shares maximising the joint likelihood, per map."""
+    """Return the bin probabilities and shares maximising the joint likelihood, per map.
+
+    EM accelerated by SQUAREM (Varadhan & Roland 2008): two EM steps give a direction, the
+    parameters are extrapolated along it by the step length the two steps suggest, and one EM
+    step from there makes the cycle's result, kept only when it is at least as likely as the
+    two plain steps (each map on its own). Plain EM crawls when a share is small: after 400
+    steps shares were up to 0.9 points from the maximum and likelihood ratios 0.1 short; a
+    few dozen steps here land within 1e-5 of it.
+    """
     b = r.size
     k = move.shape[0]
     p = np.repeat(((r + cc[:b]) / (n + m))[None, :], k, axis=0)
     w = np.full(k, 0.05)
     back = np.ascontiguousarray(move.transpose(0, 2, 1))
     ratio = np.zeros((k, b + 2))
-    # the arithmetic of `_mixture` and of the update written out, each product made once (an
-    # iteration is a few dozen tiny array operations: their count is its cost)
-    for _ in range(ITERATIONS):
+
+    def step(p: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # `_mixture` and the update written out, each product made once (a step is a few dozen
+        # tiny array operations: their count is its cost)
         wc = w[:, None]
         stay = (1.0 - w)[:, None] * p
         q = wc * (move @ p[:, :, None])[:, :, 0]
@@ -193,9 +203,29 @@ def _em(r: np.ndarray, cc: np.ndarray, move: np.ndarray, n: float, m: float) -> 
         stay += r
         stay += moved
         stay /= n + m
-        p = stay
-        done = np.abs(w_new - w).max() < TOLERANCE
-        w = w_new
+        return stay, w_new
+
+    def loglik(p: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return _xlogy(r[None, :], p).sum(axis=1) + _xlogy(cc[None, :], _mixture(p, w, move)).sum(axis=1)
+
+    for _ in range(CYCLES):
+        p1, w1 = step(p, w)
+        p2, w2 = step(p1, w1)
+        dp, dw = p1 - p, w1 - w
+        cp, cw = p2 - p1 - dp, w2 - w1 - dw  # the change of the change
+        size = np.sqrt((dp * dp).sum(axis=1) + dw * dw)
+        curve = np.sqrt((cp * cp).sum(axis=1) + cw * cw)
+        # the step length (-1 is the two plain steps); never shorter than them
+        alpha = np.minimum(-size / np.where(curve > 0, curve, np.inf), -1.0)
+        pe = p - (2.0 * alpha)[:, None] * dp + (alpha * alpha)[:, None] * cp
+        we = w - 2.0 * alpha * dw + alpha * alpha * cw
+        outside = (pe < 0).any(axis=1) | (we < 0) | (we > MAX_SHARE)
+        pe[outside], we[outside] = p2[outside], w2[outside]
+        p3, w3 = step(pe, we)
+        worse = loglik(p3, w3) < loglik(p2, w2)
+        p3[worse], w3[worse] = p2[worse], w2[worse]
+        done = np.abs(w3 - w).max() < TOLERANCE
+        p, w = p3, w3
         if done:
             break
     return p, w

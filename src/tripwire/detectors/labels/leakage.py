@@ -30,7 +30,7 @@ from tripwire.detectors.labels.after_outcome import (
 from tripwire.detectors.labels.features import choose_features
 from tripwire.detectors.labels.target import why_not_classes
 from tripwire.detectors.registry import Detector, RowTask, ScanContext, register
-from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes, repeated_rows
+from tripwire.detectors.rowhash import ROW_SEED, batch_row_hashes, repeated_rows, sample_row_hashes
 from tripwire.intervals import wilson
 from tripwire.report import Finding
 from tripwire.report.finding import MAX_ALL_ROWS
@@ -222,13 +222,14 @@ class TrainTestOverlap(Detector):
             return None  # different columns: rows cannot be the same
         if ref.fingerprint and ref.fingerprint == ctx.profile.fingerprint:
             return None  # the batch compared with itself, not a train/test pair
-        return _OverlapTask(self, ctx, columns, sample.select(columns))
+        return _OverlapTask(self, ctx, columns, sample)
 
 
 class _OverlapTask:
     def __init__(self, detector: TrainTestOverlap, ctx: ScanContext, columns: list[str],
                  sample: pl.DataFrame) -> None:
-        self.detector, self.ctx, self.columns, self.sample = detector, ctx, columns, sample
+        self.detector, self.ctx, self.columns = detector, ctx, columns
+        self.sample = sample  # the reference's row sample (with `__row__`)
         self.exact: list[np.ndarray] = []
         self.norm: list[np.ndarray] = []
         self.all_norm: list[np.ndarray] = []
@@ -239,9 +240,14 @@ class _OverlapTask:
         self.ref_norm: np.ndarray | None = None
 
     def _reference_hashes(self, like: pl.DataFrame) -> None:
-        # cast the sample to the batch's types so equal values hash equal
-        ref = self.sample.select(pl.col(c).cast(like.schema[c], strict=False) for c in self.columns)
-        self.ref_exact = hash_rows(ref, seed=ROW_SEED)
+        ref = self.sample.select(self.columns)
+        if all(ref.schema[c] == like.schema[c] for c in self.columns):
+            # the duplicates detector counts the reference's repeats in these very hashes: made once
+            assert self.ctx.reference is not None
+            self.ref_exact = sample_row_hashes(self.ctx.reference, self.columns, self.sample)
+        else:  # cast the sample to the batch's types so equal values hash equal
+            ref = ref.select(pl.col(c).cast(like.schema[c], strict=False) for c in self.columns)
+            self.ref_exact = hash_rows(ref, seed=ROW_SEED)
         self.ref_norm = _normal_hashes(ref, self.ref_exact)
 
     def update(self, df: pl.DataFrame, offset: int) -> None:

@@ -17,11 +17,6 @@ def loud(report, code=None, column=None):
 
 
 @pytest.fixture(scope="module")
-def flight_halves():
-    return random_halves(flights().head(20_000), seed=3)
-
-
-@pytest.fixture(scope="module")
 def penguin_halves():
     df = penguins().dropna().reset_index(drop=True)
     return random_halves(df, seed=2)

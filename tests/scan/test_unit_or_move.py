@@ -8,14 +8,8 @@ import numpy as np
 import pytest
 
 import tripwire
-from tests.realdata import flights, random_halves
 from tests.scan.test_unit_mixture import _convert
 from tripwire.detectors.data.share_tests import unit_beats_moves
-
-
-@pytest.fixture(scope="module")
-def flight_halves():
-    return random_halves(flights().head(20_000), seed=3)
 
 
 def _on(report, column: str):

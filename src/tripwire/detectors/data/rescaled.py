@@ -30,10 +30,12 @@ import numpy as np
 import polars as pl
 
 from tripwire.detectors.common import is_numeric, pct
-from tripwire.detectors.data.mixture_lr import fit_mixture, lr_bound
+from tripwire.detectors.data.mixture_lr import MAX_SHARE, fit_mixture, lr_bound
 from tripwire.detectors.data.row_model import ROW, RowFeatures, SampleColumns, Samples
 from tripwire.detectors.data.share_tests import (
+    MIN_VALUES,
     NORMAL_QUANTILES,
+    POSTERIOR,
     RIVAL_NOISE_SD,
     RIVAL_SHIFTS_SD,
     Candidate,
@@ -47,7 +49,6 @@ from tripwire.detectors.registry import Detector, ScanContext, register
 from tripwire.profiling import ColumnProfile
 from tripwire.report import Finding
 
-MIN_VALUES = 100
 #: factors searched (coarse grid, then refined): 10**-3.5 .. 10**3.5, leaving out
 #: |log10 a| < 0.08, a move rather than a unit
 COARSE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
@@ -57,10 +58,8 @@ WHOLE_LOG_FACTORS = np.round(np.arange(-3.5, 3.5001, 0.04), 4)
 COARSE_OFFSETS_SD = np.arange(-4.0, 4.001, 0.5)
 #: Kolmogorov-Smirnov constants: c(alpha) for alpha = 0.001 (moved) and 0.01 (fit within noise)
 MOVED_C, NOISE_C = 1.95, 1.63
-MAX_SHARE = 0.5
 #: the mixture must fit at least this much better (sum of squares) than any whole-batch transform
 WHOLE_RATIO = 0.5
-POSTERIOR = 0.95
 #: false-alarm budget of the likelihood-ratio route for a whole scan (Bonferroni over tests)
 ALPHA = 0.01
 
@@ -80,9 +79,18 @@ class Conversion:
 def known_conversion(factor: float, offset: float, sd: float) -> str:
     """Return the name of the known unit conversion near a * x + b, or '' when there is none."""
     for a, b, name in KNOWN_CONVERSIONS:
-        if abs(math.log(factor / a)) <= FACTOR_TOLERANCE and abs(offset - b) <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(b):
+        if _tolerated(abs(math.log(factor / a)), abs(offset - b), b, sd):
             return name
     return ""
+
+
+def _tolerated(log_gap: float, offset_gap: float, known_offset: float, sd: float, log_reach: float = 0.0,
+               offset_reach: float = 0.0, log_slack: float = 0.0, offset_slack: float = 0.0) -> bool:
+    """Return whether a map this far from a known conversion (|ln a - ln a'|, |b - b'|) is within
+    the tolerances (`FACTOR_TOLERANCE`; `OFFSET_TOLERANCE_SD` SDs plus 2% of the offset), widened
+    by a reach and a slack."""
+    return (log_gap <= FACTOR_TOLERANCE + log_reach + log_slack
+            and offset_gap <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(known_offset) + offset_reach + offset_slack)
 
 
 class StepCdf:
@@ -259,12 +267,9 @@ def _noise_rss(f_ref: StepCdf, x: np.ndarray, d0: np.ndarray, sd: float) -> floa
 def _known_within(log_a: float, b: float, sd: float, log_reach: float, offset_reach: float) -> bool:
     """Return whether a map within (log_reach, offset_reach) of 10**log_a * x + b may be a known
     conversion (`known_conversion`'s tolerances, with a margin far above rounding)."""
-    for a, off, _ in KNOWN_CONVERSIONS:
-        if (abs(log_a * math.log(10.0) - math.log(a)) <= FACTOR_TOLERANCE + log_reach * math.log(10.0) + 1e-6
-                and abs(b - off) <= OFFSET_TOLERANCE_SD * sd + 0.02 * abs(off) + offset_reach
-                + 1e-6 * (1.0 + abs(b) + sd)):
-            return True
-    return False
+    return any(_tolerated(abs(log_a * math.log(10.0) - math.log(a)), abs(b - off), off, sd,
+                          log_reach * math.log(10.0), offset_reach, 1e-6, 1e-6 * (1.0 + abs(b) + sd))
+               for a, off, _ in KNOWN_CONVERSIONS)
 
 
 def _grid(logs: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -396,6 +401,8 @@ class RescaledShare(Detector):
                 c = refit.candidate(bound) if refit is not None else None
                 if c is None:
                     continue  # another column's slip, seen through their relation
+            if c.fit == "relation" and c.priority == 0.0 and _seen_through(test, c, bound, reported):
+                continue  # a predictor moved: this column's values never showed it
             done.add(c.col.name)
             reported.add(c.col.name)
             yield self._lr_finding(c, bound)
@@ -405,7 +412,11 @@ class RescaledShare(Detector):
             return self._moved_finding(c, bound)
         col, share = c.col, c.share
         how = _conversion_words(c.factor, c.offset, c.unit)
-        evidence = {"estimated_count": round(share * col.numbers.n), "estimated_share": share,
+        # the share is of the positive values (their logs, or their log residuals): zeros and
+        # negatives are not in what it counts
+        positives = col.numbers.n - col.numbers.zeros - col.numbers.negatives
+        values = "values" if positives == col.numbers.n else "positive values"
+        evidence = {"estimated_count": round(share * positives), "estimated_share": share,
                     "factor": c.factor, "offset": c.offset, "fit": c.fit, "unit": c.unit,
                     "likelihood_ratio": c.lr, "bound": bound,
                     "direction": "larger" if c.factor > 1 else "smaller"}
@@ -413,13 +424,13 @@ class RescaledShare(Detector):
         if c.fit == "relation":
             evidence |= {"predictors": list(c.predictors[:20]), "r2": c.r2}
             columns += tuple(c.predictors[:2])
-            title = (f"{col.name}: about {pct(share)} of the values are {how} what "
+            title = (f"{col.name}: about {pct(share)} of the {values} are {how} what "
                      f"{', '.join(c.predictors[:2])} predict (or those columns slipped)")
         else:
-            title = f"{col.name}: about {pct(share)} of the values look like the reference's converted as {how}"
+            title = f"{col.name}: about {pct(share)} of the {values} look like the reference's converted as {how}"
         return self.finding(
             "data.magnitude_error", "warning", columns, title, evidence,
-            fix=f"About {pct(share)} of the values look converted as {how} (a unit or scale slipped "
+            fix=f"About {pct(share)} of the {values} look converted as {how} (a unit or scale slipped "
                 "for part of the feed). The rows listed are those at least 95% likely converted; "
                 "confirm with the source.",
             locate=c.locate,
@@ -471,6 +482,34 @@ class RescaledShare(Detector):
                 "listed are those at least 95% likely converted; confirm with the source.",
             locate=locate,
         )
+
+
+def _seen_through(test: UnitTest, c: Candidate, bound: float, reported: set[str]) -> bool:
+    """Return whether a relation reading whose column's own values do not lean to it is a
+    predictor's move seen through the relation: left without one of its two leading predictors
+    (the others still predicting the column well), the reading vanishes and the rows it lists
+    rows it reads as converted (each weighted by that chance) sit nearer their new prediction
+    than that prediction moved by the map.
+
+    If the column slipped, its converted rows stay off by log(a) whatever predicts them; if the
+    predictor moved (shifted, noised, converted), they fit the column's relation to the rest."""
+    model, relation = test.model, test.relation
+    assert model is not None and relation is not None
+    k = test.relation_maps.index((c.factor, c.offset, c.unit))
+    shift = math.log(c.factor)
+    res = model.cur_residuals
+    bins = np.clip(np.searchsorted(relation.edges, res, side="right") - 1, 0, relation.edges.size - 2)
+    weight = relation.posterior[k][bins]  # each row's chance of being a converted one
+    for name in c.predictors[:2]:
+        if name in reported:
+            continue  # already left out by the refit above
+        refit = test.without({name})
+        if refit.relation is None or refit.model is None or refit.candidate(bound) is not None:
+            continue
+        e = refit.model.cur_residuals
+        if float((weight * e * e).sum()) < float((weight * (e - shift) ** 2).sum()):
+            return True
+    return False
 
 
 def _conversion_words(factor: float, offset: float, unit: str) -> str:

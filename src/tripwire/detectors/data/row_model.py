@@ -82,6 +82,7 @@ class RowModel:
     predictors: tuple[str, ...]  # the columns used, those weighing most first
     intercept: float
     terms: tuple[tuple[pl.Expr, float], ...]  # (feature, weight) of the prediction
+    ref_predicted: np.ndarray  # per reference residual: its row's out-of-fold prediction
 
     #: whether the model was left unfitted, its R² provably below the bar it was asked to reach
     weak: ClassVar[bool] = False
@@ -368,4 +369,4 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
         weight[name] = weight.get(name, 0.0) + abs(float(coef[i] * design.scale[i]))
     leading = tuple(sorted(weight, key=lambda name: (-weight[name], name)))
     return RowModel(ref_res[best], cur_res, 1.0 - float(mse[best]) / float(y_kept.var()), leading,
-                    float(b0 - coef @ feats.center), tuple(terms))
+                    float(b0 - coef @ feats.center), tuple(terms), y_kept - ref_res[best])

@@ -25,6 +25,7 @@ from tripwire.profiling import ColumnProfile
 
 #: the row model must explain this share of the variance to be worth its tests
 MIN_R2 = 0.5
+#: a listed row's least chance of being converted (or moved); the fewest values a column is tested on
 POSTERIOR = 0.95
 MIN_VALUES = 100
 #: moves searched off a relation: shifts and added noise, in the reference's standard deviations
@@ -40,6 +41,8 @@ _UNIFORM = (np.arange(16) + 0.5) / 16
 NORMAL_QUANTILES = stats.norm.ppf(_UNIFORM)
 #: noise (in residual SDs) a unit slip on a relation must explain the rows better than
 RELATION_NOISE = (2.0, 4.0, 8.0)
+#: predictions a value-move rival of a relation is drawn at (quantiles of the current's)
+PREDICTION_DRAWS = 8
 #: the ratio of a column's own values (½χ²₀ + ½χ²₁ at 5%) that says they lean to a map
 OWN_EVIDENCE = 2.71
 
@@ -154,6 +157,28 @@ class UnitTest:
         moves = self.marginal_moves
         return moves is None or unit_beats_moves(lr, len(KNOWN_CONVERSIONS), moves.lr)
 
+    @cached_property
+    def relation_moves(self) -> MixtureFit | None:
+        """Return the rivals of a unit on the same residuals: a share of the column's values
+        shifted or noised (`RIVAL_SHIFTS_SD`, `RIVAL_NOISE_SD` of the reference's values).
+
+        A move of a value is no function of its log residual alone (it depends on the row's
+        prediction too): a residual is moved at the predictions of the reference rows whose
+        residuals are nearest it (`PREDICTION_DRAWS` of them), each as likely. Fitted only when
+        a unit reading of the relation passes the bound."""
+        if self.relation is None or self.model is None:
+            return None
+        model = self.model
+        order = np.argsort(model.ref_residuals, kind="stable")
+        nearest = _nearest_predictions(model.ref_residuals[order], model.ref_predicted[order])
+        return fit_mixture(model.cur_residuals, model.ref_residuals, _value_moves(self.sd, nearest))
+
+    def _beats_relation_moves(self, lr: float, units: int) -> bool:
+        """Return whether a unit's ratio on the relation's residuals beats every shifted or noised
+        share of the values on the same residuals (charged as `unit_beats_moves` does)."""
+        moves = self.relation_moves
+        return moves is None or unit_beats_moves(lr, units, moves.lr)
+
     def _marginal(self, bound: float) -> Candidate | None:
         m = self.marginal
         if m is None or not m.fits.any() or m.lr[k := m.best()] < bound or not self._beats_moves(m.lr[k]):
@@ -179,11 +204,13 @@ class UnitTest:
         moves = self.marginal_moves
         if moves is not None and float(moves.lr.max()) >= bound and not self._beats_moves(lean):
             return None  # its own values moved (shifted or noised), which the map explains less well
-        resid = x.log() - self.model.predicted
-        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
         # the column's own values lean the same way (5% level), and more than to a move: it,
         # not a partner, likely slipped
         own = lean >= OWN_EVIDENCE and self._beats_moves(lean)
+        if not own and not self._beats_relation_moves(float(lr[k]), units):
+            return None  # a share of the values shifted or noised moves these residuals as well
+        resid = x.log() - self.model.predicted
+        locate = _any_of([(resid >= lo) & (resid <= hi) for lo, hi in r.intervals(k, POSTERIOR)])
         return Candidate(self.col, a, b, unit, float(r.share[k]), float(r.lr[k]), 1.0 if own else 0.0,
                          "relation", None if locate is None else (x > 0) & locate, self.model.predictors,
                          self.model.r2)
@@ -213,22 +240,43 @@ def unit_beats_moves(unit_lr: float, units: int, move_lrs: np.ndarray) -> bool:
     return unit_lr - 2.0 * math.log(max(units, 1)) > move
 
 
-def _value_moves(sd: float) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
+def _nearest_predictions(resid: np.ndarray, predicted: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Return t -> the predictions of the `PREDICTION_DRAWS` rows whose residuals are nearest t
+    (shape t.shape + (draws,)), from residuals sorted ascending and their rows' predictions."""
+    k = min(PREDICTION_DRAWS, resid.size)
+
+    def at(t: np.ndarray) -> np.ndarray:
+        start = np.clip(np.searchsorted(resid, t) - k // 2, 0, resid.size - k)
+        return predicted[start[..., None] + np.arange(k)]
+    return at
+
+
+def _value_moves(sd: float, predictions: Callable[[np.ndarray], np.ndarray] | None = None
+                 ) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
     """Return the maps of log values for a value shifted or noised by each of the moves tested
     off a relation. The sample holds positive values only: noise is drawn given that the value
-    stays positive; a value shifted to zero or below leaves the sample (lost mass)."""
+    stays positive; a value shifted to zero or below leaves the sample (lost mass).
+
+    With `predictions` (t -> log predictions of rows with residual t), the maps are of log
+    residuals: the value is exp(t + p) for each p, its image's residual log(moved value) - p."""
+    def log_values(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = np.zeros((*t.shape, 1)) if predictions is None else predictions(t)
+        return t[..., None] + p, p
+
     def shifted(d: float) -> Callable[[np.ndarray], np.ndarray]:
         def g(t: np.ndarray) -> np.ndarray:
-            y = np.exp(t) + d
-            return np.log(np.where(y > 0, y, np.nan))
+            u, p = log_values(t)
+            y = np.exp(u) + d
+            return np.log(np.where(y > 0, y, np.nan)) - p
         return g
 
     def noised(v: float) -> Callable[[np.ndarray], np.ndarray]:
         def g(t: np.ndarray) -> np.ndarray:
-            x = np.exp(t)[..., None]
+            u, p = log_values(t)
+            x = np.exp(u)[..., None]
             below = stats.norm.cdf(-x / v)  # the chance noise takes the value to zero or below
             y = x + v * stats.norm.ppf(below + _UNIFORM * (1.0 - below))
-            return np.log(np.where(y > 0, y, np.nan))
+            return np.log(np.where(y > 0, y, np.nan)) - p[..., None]
         return g
     return (*(shifted(d * sd) for d in RIVAL_SHIFTS_SD), *(noised(v * sd) for v in RIVAL_NOISE_SD))
 

@@ -86,6 +86,8 @@ def run(sets, only, seed=0):
                 "seconds": time.perf_counter() - t})
             print(f"{name:12} clean seed {s}: {records[-1]['false_alarms'] or 'quiet'}", flush=True)
         ref, cur = halves(df, seed)
+        # what the undamaged halves raise already: a finding elsewhere is the corruption's only if new
+        before = {(f.code, f.columns[:3]) for f in loud(tripwire.scan(cur, ref))}
         for c in CORRUPTIONS:
             if only and c.name not in only:
                 continue
@@ -107,6 +109,11 @@ def run(sets, only, seed=0):
                                 "codes": codes, "precision": prec, "recall": rec, "other": other,
                                 "titles": [f"{f.code}: {f.title}" for f in loud(rep)
                                            if column in f.columns],
+                                # warnings and errors on columns the corruption did not touch, new
+                                # against the undamaged halves: alarms about the wrong column
+                                "elsewhere": [f"{f.severity} {f.code}: {f.title}" for f in loud(rep)
+                                              if column not in f.columns
+                                              and (f.code, f.columns[:3]) not in before],
                                 "seconds": time.perf_counter() - t})
                 print(f"{name:12} {c.name:12} {rate:5.0%} {column:28} {'HIT ' if det else 'miss'} "
                       f"{codes} p={prec} r={rec}", flush=True)
@@ -153,6 +160,14 @@ def summary(records) -> list[str]:
                 by_code[code] += 1
         lines.append("- class 7 caught by (cases naming the column per code): "
                      + ", ".join(f"{c} {n}" for c, n in sorted(by_code.items())))
+    counted = [r for r in cases if "elsewhere" in r]
+    if counted:
+        wrong = [r for r in counted if r["elsewhere"]]
+        by_rate = "; ".join(f"{rate:.0%}: {sum(1 for r in wrong if r['rate'] == rate)}" for rate in RATES)
+        lines.append(f"- corrupted cases with a new warning or error on a column the corruption did not "
+                     f"touch: {len(wrong)} of {len(counted)} ({by_rate})")
+        lines += [f"  - {r['set']}/{r['case']}@{r['rate']:.0%} ({r['column']}): {a[:160]}"
+                  for r in wrong for a in r["elsewhere"]]
     missed = [r for r in cases if not r["detected"]]
     lines.append(f"- missed cases ({len(missed)}): " + ", ".join(
         f"{r['set']}/{r['case']}@{r['rate']:.0%}" for r in missed))

@@ -31,6 +31,9 @@ PENALTIES = (0.1, 1.0, 10.0, 100.0, 1000.0)
 #: the strongest penalty predicting within this factor of the best: collinear columns then
 #: share a weight instead of cancelling big opposite ones, which a damaged column would upset
 MSE_SLACK = 1.05
+#: a current row is tested when each predictor lies within the reference's range widened by
+#: this share of its span (a zero below a floor area of 334 is far outside through its log)
+REACH_MARGIN = 0.1
 
 
 class SampleColumns:
@@ -83,9 +86,22 @@ class RowModel:
     intercept: float
     terms: tuple[tuple[pl.Expr, float], ...]  # (feature, weight) of the prediction
     ref_predicted: np.ndarray  # per reference residual: its row's out-of-fold prediction
+    #: per current residual: its row's features lie within the reference's reach (`RowFeatures.reach`)
+    cur_inside: np.ndarray | None = None
 
     #: whether the model was left unfitted, its R² provably below the bar it was asked to reach
     weak: ClassVar[bool] = False
+
+    @functools.cached_property
+    def cur_tested(self) -> np.ndarray:
+        """Return the current residuals a test compares with the reference's: of the rows whose
+        predictors lie within the reference's reach.
+
+        A row whose predictor is zeroed, negative, a sentinel or converted is predicted from a
+        value the model never saw: its residual moves with the predictor, not with the column,
+        and read as a share of the column moved or converted it alarms about the wrong column
+        (zeros in ames' First_Flr_SF read as Sale_Price "3.281x (m -> ft)")."""
+        return self.cur_residuals if self.cur_inside is None else self.cur_residuals[self.cur_inside]
 
     @functools.cached_property
     def predicted(self) -> pl.Expr:
@@ -171,6 +187,14 @@ class RowFeatures:
     def members(self) -> tuple[np.ndarray, ...]:
         """Return, per fold, the reference rows it holds (in order: what a mask would select)."""
         return tuple(np.flatnonzero(self.fold == f) for f in range(FOLDS))
+
+    @functools.cached_property
+    def reach(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return per feature the range of the reference's values widened by a tenth of its span
+        on each side: where the model has seen rows (honest extremes a little beyond stay in)."""
+        lo, hi = self.ref.min(axis=0, initial=np.inf), self.ref.max(axis=0, initial=-np.inf)
+        margin = REACH_MARGIN * (hi - lo)
+        return lo - margin, hi + margin
 
     @functools.cached_property
     def cur_rows_first(self) -> np.ndarray:
@@ -361,6 +385,8 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
     # the same product as on the rows kept alone (row-major either way: same arithmetic)
     xc = feats.cur_rows_first if kc.all() else feats.cur_rows_first[kc]
     cur_res = yc - b0 - xc @ coef
+    lo, hi = feats.reach
+    inside = ((xc[:, used] >= lo[used]) & (xc[:, used] <= hi[used])).all(axis=1)
     weight: dict[str, float] = {}  # the columns weighing most first (standardised coefficients)
     terms = []
     for i in np.flatnonzero(used):
@@ -369,4 +395,4 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
         weight[name] = weight.get(name, 0.0) + abs(float(coef[i] * design.scale[i]))
     leading = tuple(sorted(weight, key=lambda name: (-weight[name], name)))
     return RowModel(ref_res[best], cur_res, 1.0 - float(mse[best]) / float(y_kept.var()), leading,
-                    float(b0 - coef @ feats.center), tuple(terms), y_kept - ref_res[best])
+                    float(b0 - coef @ feats.center), tuple(terms), y_kept - ref_res[best], inside)

@@ -171,7 +171,7 @@ class UnitTest:
         model = self.model
         order = np.argsort(model.ref_residuals, kind="stable")
         nearest = _nearest_predictions(model.ref_residuals[order], model.ref_predicted[order])
-        return fit_mixture(model.cur_residuals, model.ref_residuals, _value_moves(self.sd, nearest))
+        return fit_mixture(model.cur_tested, model.ref_residuals, _value_moves(self.sd, nearest))
 
     def _beats_relation_moves(self, lr: float, units: int) -> bool:
         """Return whether a unit's ratio on the relation's residuals beats every shifted or noised
@@ -225,7 +225,7 @@ def _relation(maps: tuple[tuple[float, float, str], ...], feats: RowFeatures | N
     # noise competes with the factors: rows scattered off the relation are not a unit slip
     spread = float(np.std(model.ref_residuals))
     fns = (*(_log_map(a, 0.0) for a, _, _ in maps), *(noise_map(v * spread) for v in RELATION_NOISE))
-    return fit_mixture(model.cur_residuals, model.ref_residuals, fns), model
+    return fit_mixture(model.cur_tested, model.ref_residuals, fns), model
 
 
 def unit_beats_moves(unit_lr: float, units: int, move_lrs: np.ndarray) -> bool:
@@ -325,7 +325,7 @@ class MovedTest:
             return None
         moves = tuple(("shift", d) for d in SHIFTS_SD) + tuple(("noise", v) for v in NOISE_SD)
         fns = tuple(_shift(d * sd) if kind == "shift" else noise_map(d * sd) for kind, d in moves)
-        fit = fit_mixture(model.cur_residuals, model.ref_residuals, fns)
+        fit = fit_mixture(model.cur_tested, model.ref_residuals, fns)
         return None if fit is None else cls(col, model, fit, moves, fns, (feats, samples))
 
     def without(self, columns: set[str]) -> MovedTest | None:
@@ -335,7 +335,7 @@ class MovedTest:
         model = fit_row_model(feats.without(columns), samples, self.col.name, log=False, min_r2=MIN_R2)
         if model is None or model.weak or model.r2 < MIN_R2:
             return None
-        fit = fit_mixture(model.cur_residuals, model.ref_residuals, self.fns)
+        fit = fit_mixture(model.cur_tested, model.ref_residuals, self.fns)
         return None if fit is None else replace(self, model=model, fit=fit)
 
     def candidate(self, bound: float) -> Candidate | None:

@@ -68,3 +68,31 @@ def test_a_slip_of_a_predicted_column_is_still_found_and_clean_halves_stay_quiet
     slipped.loc[rows, "price"] = (slipped.loc[rows, "price"] * 10).round()
     [finding] = [f for f in tripwire.scan(slipped, ref).findings if f.code == "data.magnitude_error"]
     assert finding.columns[0] == "price" and "10x" in finding.title
+
+
+def test_the_rows_tested_are_those_whose_predictors_are_known_and_within_reach():
+    """A known answer per row: a missing number, an unseen category and a value far beyond the
+    reference's range leave their row out; an honest value a little beyond it does not."""
+    import polars as pl
+
+    from tripwire.detectors.data.row_model import RowFeatures, SampleColumns, Samples, fit_row_model
+
+    rng = np.random.default_rng(0)
+
+    def frame(n: int) -> pl.DataFrame:
+        kind = rng.choice(["a", "b", "c"], n)
+        size = rng.uniform(10.0, 100.0, n)
+        price = np.exp(np.log(size) + np.where(kind == "a", 0.5, 0.0) + rng.normal(0, 0.05, n))
+        return pl.DataFrame({"kind": kind, "size": size, "price": price})
+
+    ref, cur = frame(2000), frame(400)
+    cur = cur.with_columns(
+        size=pl.when(pl.int_range(pl.len()) == 0).then(None)  # missing: filled with the median
+        .when(pl.int_range(pl.len()) == 1).then(0.0)  # far below every reference size (log1p 0)
+        .when(pl.int_range(pl.len()) == 2).then(105.0)  # honest: 5% of the span beyond the maximum
+        .otherwise(pl.col("size")),
+        kind=pl.when(pl.int_range(pl.len()) == 3).then(pl.lit("A")).otherwise(pl.col("kind")))  # unseen
+    model = fit_row_model(RowFeatures.of(ref, cur), Samples(SampleColumns(ref), SampleColumns(cur)), "price")
+    assert model is not None and not model.weak
+    assert model.cur_inside[:4].tolist() == [False, False, True, False]
+    assert model.cur_inside[4:].all() and model.cur_tested.size == cur.height - 3

@@ -86,7 +86,8 @@ class RowModel:
     intercept: float
     terms: tuple[tuple[pl.Expr, float], ...]  # (feature, weight) of the prediction
     ref_predicted: np.ndarray  # per reference residual: its row's out-of-fold prediction
-    #: per current residual: its row's features lie within the reference's reach (`RowFeatures.reach`)
+    #: per current residual: its row's predictors are known and lie within the reference's reach
+    #: (`RowFeatures.reach`, `RowFeatures.cur_unknown`)
     cur_inside: np.ndarray | None = None
 
     #: whether the model was left unfitted, its R² provably below the bar it was asked to reach
@@ -95,10 +96,11 @@ class RowModel:
     @functools.cached_property
     def cur_tested(self) -> np.ndarray:
         """Return the current residuals a test compares with the reference's: of the rows whose
-        predictors lie within the reference's reach.
+        predictors are known and lie within the reference's reach.
 
-        A row whose predictor is zeroed, negative, a sentinel or converted is predicted from a
-        value the model never saw: its residual moves with the predictor, not with the column,
+        A row whose predictor is zeroed, negative, a sentinel, converted, missing or a category
+        the reference never holds is predicted from a value the model never saw (or a stand-in
+        for it): its residual moves with the predictor, not with the column,
         and read as a share of the column moved or converted it alarms about the wrong column
         (zeros in ames' First_Flr_SF read as Sale_Price "3.281x (m -> ft)")."""
         return self.cur_residuals if self.cur_inside is None else self.cur_residuals[self.cur_inside]
@@ -180,6 +182,9 @@ class RowFeatures:
     grams: np.ndarray  # per fold: X'X
     sums: np.ndarray  # per fold: column sums
     parts: tuple[np.ndarray, ...]  # per fold: its rows of `ref`
+    #: per current row and feature: the row's value of the feature's column is missing (a
+    #: number, filled with the median) or a category the reference sample never holds
+    cur_unknown: np.ndarray | None = None
     #: per target and reference rows used: what a fit needs that does not depend on the values
     designs: dict[tuple[str, bytes], _Design | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -208,7 +213,8 @@ class RowFeatures:
                            tuple(e for e, k in zip(self.exprs, keep, strict=True) if k),
                            self.center[keep], self.ref[:, keep], self.cur[:, keep], self.fold,
                            self.grams[:, keep][:, :, keep], self.sums[:, keep],
-                           tuple(p[:, keep] for p in self.parts))
+                           tuple(p[:, keep] for p in self.parts),
+                           None if self.cur_unknown is None else self.cur_unknown[:, keep])
 
     @classmethod
     def of(cls, ref: pl.DataFrame, cur: pl.DataFrame) -> RowFeatures | None:
@@ -230,6 +236,7 @@ class RowFeatures:
             return None
         feats = [f for f, ok in zip(feats, sane, strict=True) if ok]
         xr, xc = xr[:, sane], xc[:, sane]
+        unknown = _unknown_values(ref, cur, [name for name, _ in feats])
         center = xr.mean(axis=0)
         xr, xc = xr - center, xc - center
         fold = np.random.default_rng(0).integers(0, FOLDS, xr.shape[0])
@@ -238,7 +245,24 @@ class RowFeatures:
             grams = np.stack([p.T @ p for p in parts])
         sums = np.stack([p.sum(axis=0) for p in parts])
         return cls(tuple(n for n, _ in feats), tuple(e for _, e in feats), center, xr, xc, fold, grams, sums,
-                   parts)
+                   parts, unknown)
+
+
+def _unknown_values(ref: pl.DataFrame, cur: pl.DataFrame, sources: list[str]) -> np.ndarray:
+    """Return per current row and feature whether the row's value of the feature's column is
+    missing or a category the reference sample never holds (the model predicts it from a stand-in)."""
+    columns = list(dict.fromkeys(sources))
+    flags = []
+    for name in columns:
+        s = cur.get_column(name)
+        if s.dtype.is_numeric() or s.dtype == pl.Boolean:
+            x = s.cast(pl.Float64, strict=False)
+            flags.append(~x.is_finite().fill_null(False))
+        else:
+            seen = ref.get_column(name).cast(pl.String).drop_nulls().unique()
+            flags.append(s.cast(pl.String).is_not_null() & ~s.cast(pl.String).is_in(seen.implode()))
+    by_column = pl.DataFrame(flags).to_numpy() if flags else np.zeros((cur.height, 0), dtype=bool)
+    return by_column[:, [columns.index(name) for name in sources]].astype(bool)
 
 
 def _eig(gram: np.ndarray, sx: np.ndarray, n: float, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -387,6 +411,9 @@ def _fit(feats: RowFeatures, samples: Samples, target: str, log: bool,
     cur_res = yc - b0 - xc @ coef
     lo, hi = feats.reach
     inside = ((xc[:, used] >= lo[used]) & (xc[:, used] <= hi[used])).all(axis=1)
+    if feats.cur_unknown is not None:
+        unknown = feats.cur_unknown if kc.all() else feats.cur_unknown[kc]
+        inside &= ~unknown[:, used].any(axis=1)
     weight: dict[str, float] = {}  # the columns weighing most first (standardised coefficients)
     terms = []
     for i in np.flatnonzero(used):

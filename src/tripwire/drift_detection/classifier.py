@@ -106,13 +106,13 @@ def _importance(first: tuple[Any, np.ndarray], x: Any, y: np.ndarray, scores: np
     model, test = first
     rng = np.random.default_rng(SEED)
     base = rank_auc(y[test], scores[test])
-    imp: dict[str, float] = {}
     n = len(test)
     trees = tree_scorer(model, x[test])
     if trees is not None:
         shuffled = np.stack([trees.shuffled(j, rng.permutation(n)) for j in range(len(names))])
         lost = base - rank_auc(y[test], shuffled)
         return {name: float(lost[j]) for j, name in enumerate(names)}
+    imp: dict[str, float] = {}
     # several features' shuffled copies of the fold in one matrix: one prediction call per chunk, not
     # one per feature; chunked because all of them at once is rows x features² (2.4 GB for 300 features at 5,000 rows a side)
     per = max(1, STACKED_CELLS // (len(test) * x.shape[1]))

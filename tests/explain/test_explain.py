@@ -94,6 +94,26 @@ def test_resampled_auc_ranks_once_and_equals_ranking_every_resample(monkeypatch)
         assert np.nanmax(np.abs(got - want)) <= 1e-12
 
 
+def test_resampled_auc_is_nan_where_ranking_is_on_nan_scores():
+    # a model's NaN score: ranking a resample that drew it gave NaN, the others their AUC; the count method the same
+    from tripwire.drift_detection.stats import rank_auc
+    from tripwire.explaining import metrics
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 200)
+    p = rng.dirichlet(np.ones(3), 200)
+    p[::10] = np.nan
+    rows = rng.integers(0, 200, (300, 200))
+    rows[:100] |= 1  # odd rows only: a third of the resamples never draw a NaN score
+    binary = (y == 1).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cases = [(metrics.METRICS["auc"](binary, p[:, 1], rows), rank_auc(binary[rows], p[:, 1][rows])),
+                 (metrics.ALL_CLASSES["auc"](y, p, rows), _ranked_per_resample(y, p, rows))]
+    for got, want in cases:
+        assert np.isfinite(want[:100]).all() and np.isnan(want[100:]).all()
+        assert np.array_equal(np.isnan(got), np.isnan(want)) and np.nanmax(np.abs(got - want)) <= 1e-12
+
+
 def test_auc_matches_scikit_learn_with_ties():
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(1)

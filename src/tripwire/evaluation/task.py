@@ -29,22 +29,20 @@ def holds_numbers(y: pl.Series) -> bool:
 
 def label_task(y: Any) -> str:
     """Return "classification" or "regression": what the label's type and values say it holds."""
-    y = as_series(y)
-    if not y.dtype.is_numeric() or y.dtype == pl.Boolean:
-        return "classification"
-    if _fractional(y):
-        return "regression"
-    return "classification" if y.drop_nulls().n_unique() <= MAX_CLASS_CODES else "regression"
+    return "regression" if _numbers_because(as_series(y)) else "classification"
 
 
 def why_numbers(y: Any) -> str:
     """Return the evidence a label holds numbers, as a message shows it ("Float64 with fractional values")."""
-    y = as_series(y)
-    if _fractional(y):
-        return f"{y.dtype} with fractional values"
-    return f"{y.dtype} with {y.drop_nulls().n_unique():,} distinct values, more than {MAX_CLASS_CODES}"
+    return _numbers_because(as_series(y)) or f"{as_series(y).dtype}: classes, not numbers"
 
 
-def _fractional(y: pl.Series) -> bool:
+def _numbers_because(y: pl.Series) -> str:
+    """Return why the label holds numbers ("" when it holds classes): the rule, written once for both above."""
+    if not y.dtype.is_numeric() or y.dtype == pl.Boolean:
+        return ""
     known = y.drop_nulls()
-    return y.dtype.is_float() and not (known.fill_nan(0) == known.fill_nan(0).round(0)).all()
+    if y.dtype.is_float() and not (known.fill_nan(0) == known.fill_nan(0).round(0)).all():
+        return f"{y.dtype} with fractional values"
+    distinct = known.n_unique()
+    return f"{y.dtype} with {distinct:,} distinct values, more than {MAX_CLASS_CODES}" if distinct > MAX_CLASS_CODES else ""

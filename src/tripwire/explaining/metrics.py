@@ -117,9 +117,10 @@ def _resampled_auc(is_pos: np.ndarray, score: np.ndarray, drawn: np.ndarray) -> 
     searchsorted bounds: O(b·n), not a ranking of every resample. Counts are integers, so the
     statistic is exact (equal to ranking the gathered rows, ties counting half).
     """
-    neg = np.flatnonzero(~is_pos)
+    unscored = np.isnan(score)  # ranking a resample that drew a NaN score gives NaN: so does this
+    neg = np.flatnonzero(~is_pos & ~unscored)
     neg = neg[np.argsort(score[neg], kind="stable")]
-    pos = np.flatnonzero(is_pos)
+    pos = np.flatnonzero(is_pos & ~unscored)
     # running count of negatives drawn, in score order: cum[:, j] = negatives among the j lowest
     cum = np.zeros((drawn.shape[0], neg.size + 1), dtype=np.int64)
     np.cumsum(drawn[:, neg], axis=1, out=cum[:, 1:])
@@ -128,7 +129,8 @@ def _resampled_auc(is_pos: np.ndarray, score: np.ndarray, drawn: np.ndarray) -> 
     drawn_pos = drawn[:, pos]
     twice_u = (drawn_pos * (lower + lower_or_equal)).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):  # a class absent from (or alone in) a resample: NaN
-        return twice_u / (2 * drawn_pos.sum(axis=1) * cum[:, -1])
+        auc = twice_u / (2 * drawn_pos.sum(axis=1) * cum[:, -1])
+    return np.where(drawn[:, unscored].any(axis=1), np.nan, auc) if unscored.any() else auc
 
 
 def _log_loss_classes(y: np.ndarray, p: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:

@@ -126,9 +126,9 @@ def _ablation(fitter: Callable[[Any], Any], source: pl.DataFrame, label: str, sc
             notes.append(f"{verb} `{r.variant.name}` gains {scorer.told(gain)}{interval}")
         else:
             notes.append(f"{verb} `{r.variant.name}` costs {_told(scorer, r.cost, r.ci_low, r.ci_high)}")
-    notes += [f"class {c!r} of {label!r} has {k} row(s), fewer than the {folds} folds: {folds - k} held-out fold(s) "
-              "score without it" for c, k in scarce_classes(source[label].to_numpy(), folds)
-              if stratifies(scorer)]
+    if stratifies(scorer):  # a label of numbers has no classes to count
+        notes += [f"class {c!r} of {label!r} has {k} row(s), fewer than the {folds} folds: {folds - k} held-out "
+                  "fold(s) score without it" for c, k in scarce_classes(source[label].to_numpy(), folds)]
     total = len(plan) * folds
     where = f" (cache: {cache})" if cache is not None else " (no cache)"
     how = ", stratified by class" if stratifies(scorer) else ""

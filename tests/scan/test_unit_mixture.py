@@ -11,18 +11,8 @@ import pytest
 
 import tripwire
 from tests.realdata import CLEAN_SETS, random_halves
+from tests.scan.conftest import convert_share, noised_share
 from tripwire.detectors.data.mixture_lr import fit_mixture, lr_bound
-
-
-def _convert(df, column: str, share: float, fn, seed: int = 1):
-    """Return a copy with `share` of the positive values of `column` mapped by fn, and the rows."""
-    bad = df.copy()
-    ok = np.flatnonzero(bad[column].notna().to_numpy() & (bad[column].to_numpy() > 0))
-    rows = np.sort(np.random.default_rng(seed).choice(ok, size=round(share * len(bad)), replace=False))
-    values = bad[column].astype(float).to_numpy().copy()
-    values[rows] = fn(values[rows])
-    bad[column] = np.round(values).astype(bad[column].dtype) if bad[column].dtype.kind == "i" else values
-    return bad, rows
 
 
 def _lr_findings(report, column: str):
@@ -46,7 +36,7 @@ def test_the_mixture_ratio_is_large_for_the_true_map_and_small_without_one():
 
 def test_two_percent_of_minutes_read_as_seconds_found_on_the_values(flight_halves):
     ref, cur = flight_halves
-    bad, rows = _convert(cur, "air_time", 0.02, lambda v: v * 60)
+    bad, rows = convert_share(cur, "air_time", 0.02, lambda v: v * 60)
     found = _lr_findings(tripwire.scan(bad, ref, only=["rescaled_share"]), "air_time")
     assert len(found) == 1
     f = found[0]
@@ -59,7 +49,7 @@ def test_two_percent_of_minutes_read_as_seconds_found_on_the_values(flight_halve
 def test_three_percent_of_distances_converted_inside_their_range_found_on_the_relation(flight_halves):
     """x 0.4536 keeps distances inside the reference's range; air time still says they are wrong."""
     ref, cur = flight_halves
-    bad, rows = _convert(cur, "distance", 0.03, lambda v: v * 0.45359237)
+    bad, rows = convert_share(cur, "distance", 0.03, lambda v: v * 0.45359237)
     report = tripwire.scan(bad, ref, only=["rescaled_share"])
     found = _lr_findings(report, "distance")
     assert len(found) == 1
@@ -78,11 +68,9 @@ def test_noise_on_five_percent_of_air_times_is_rows_moved_off_their_relation(fli
     """The 'moved' reading: noise of 1 SD on 5% of air times is no unit, but those rows leave the
     relation to distance (its quiet side: the honest-halves test below)."""
     ref, cur = flight_halves
-    sd = float(cur["air_time"].std())
-    rng = np.random.default_rng(2)
     # (rows seed 1 lands a few noised values near 0, where they look like x0.1 on 0.2%: noise
     # explains them better, see test_unit_or_move)
-    bad, _ = _convert(cur, "air_time", 0.05, lambda v: v + rng.normal(0, sd, v.size), seed=2)
+    bad = noised_share(cur, "air_time", 0.05, seed=2)
     found = _lr_findings(tripwire.scan(bad, ref, only=["rescaled_share"]), "air_time")
     assert len(found) == 1
     f = found[0]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tripwire
-from tests.scan.test_unit_mixture import _convert
+from tests.scan.conftest import convert_share, noised_share
 from tripwire.detectors.data.share_tests import unit_beats_moves
 
 
@@ -23,7 +23,7 @@ def test_a_shifted_share_is_said_as_a_shift_not_a_conversion(flight_halves, colu
     distances '2.265x (kg -> lb)': a shift of the same share fits the same values better."""
     ref, cur = flight_halves
     sd = float(cur[column].std())
-    bad, rows = _convert(cur, column, 0.05, lambda v: v + sds * sd)
+    bad, rows = convert_share(cur, column, 0.05, lambda v: v + sds * sd)
     found = _on(tripwire.scan(bad, ref, only=["rescaled_share"]), column)
     assert len(found) == 1
     f = found[0]
@@ -43,9 +43,7 @@ def test_noise_that_lands_values_near_zero_is_noise_not_a_tenth(flight_halves):
     reference on 0.2% of the values; noise (drawn given the value stays positive) explains the
     same values better, and the rows moved off their relation to distance are the finding."""
     ref, cur = flight_halves
-    sd = float(cur["air_time"].std())
-    rng = np.random.default_rng(2)
-    bad, _ = _convert(cur, "air_time", 0.05, lambda v: v + rng.normal(0, sd, v.size), seed=1)
+    bad = noised_share(cur, "air_time", 0.05, seed=1)
     found = _on(tripwire.scan(bad, ref, only=["rescaled_share"]), "air_time")
     assert len(found) == 1
     assert found[0].code == "drift.feature" and found[0].evidence["move"] == "noise"
@@ -55,7 +53,7 @@ def test_noise_that_lands_values_near_zero_is_noise_not_a_tenth(flight_halves):
                                                          ("distance", 10.0, 0.05)])
 def test_true_unit_slips_still_beat_a_shift(flight_halves, column, factor, share):
     ref, cur = flight_halves
-    bad, _ = _convert(cur, column, share, lambda v: v * factor)
+    bad, _ = convert_share(cur, column, share, lambda v: v * factor)
     found = _on(tripwire.scan(bad, ref, only=["rescaled_share"]), column)
     assert len(found) == 1
     assert found[0].code == "data.magnitude_error" and found[0].evidence["factor"] == pytest.approx(factor, rel=0.05)

@@ -487,9 +487,9 @@ class RescaledShare(Detector):
 def _seen_through(test: UnitTest, c: Candidate, bound: float, reported: set[str]) -> bool:
     """Return whether a relation reading whose column's own values do not lean to it is a
     predictor's move seen through the relation: left without one of its two leading predictors
-    (the others still predicting the column well), the reading vanishes and the rows it lists
-    rows it reads as converted (each weighted by that chance) sit nearer their new prediction
-    than that prediction moved by the map.
+    (the others still predicting the column well), the reading vanishes and the rows it reads as
+    converted (each weighted by that chance) sit nearer their new prediction than that
+    prediction moved by the map.
 
     If the column slipped, its converted rows stay off by log(a) whatever predicts them; if the
     predictor moved (shifted, noised, converted), they fit the column's relation to the rest."""

@@ -41,7 +41,8 @@ _UNIFORM = (np.arange(16) + 0.5) / 16
 NORMAL_QUANTILES = stats.norm.ppf(_UNIFORM)
 #: noise (in residual SDs) a unit slip on a relation must explain the rows better than
 RELATION_NOISE = (2.0, 4.0, 8.0)
-#: predictions a value-move rival of a relation is drawn at (quantiles of the current's)
+#: predictions a value-move rival of a relation is drawn at (those of the reference rows whose
+#: residuals are nearest the one moved)
 PREDICTION_DRAWS = 8
 #: the ratio of a column's own values (½χ²₀ + ½χ²₁ at 5%) that says they lean to a map
 OWN_EVIDENCE = 2.71

@@ -83,9 +83,12 @@ def test_the_rows_tested_are_those_whose_predictors_are_known_and_within_reach()
         kind = rng.choice(["a", "b", "c"], n)
         size = rng.uniform(10.0, 100.0, n)
         price = np.exp(np.log(size) + np.where(kind == "a", 0.5, 0.0) + rng.normal(0, 0.05, n))
-        return pl.DataFrame({"kind": kind, "size": size, "price": price})
+        # empty by design on a tenth of the rows, in both samples: the model learns from those rows
+        extra = np.where(rng.random(n) < 0.1, np.nan, rng.uniform(-1.0, 1.0, n))
+        return pl.DataFrame({"kind": kind, "size": size, "price": price, "extra": extra})
 
     ref, cur = frame(2000), frame(400)
+    cur = cur.with_columns(extra=pl.when(pl.int_range(pl.len()) == 4).then(float("nan")).otherwise(pl.col("extra")))
     cur = cur.with_columns(
         size=pl.when(pl.int_range(pl.len()) == 0).then(None)  # missing: filled with the median
         .when(pl.int_range(pl.len()) == 1).then(0.0)  # far below every reference size (log1p 0)
@@ -94,5 +97,6 @@ def test_the_rows_tested_are_those_whose_predictors_are_known_and_within_reach()
         kind=pl.when(pl.int_range(pl.len()) == 3).then(pl.lit("A")).otherwise(pl.col("kind")))  # unseen
     model = fit_row_model(RowFeatures.of(ref, cur), Samples(SampleColumns(ref), SampleColumns(cur)), "price")
     assert model is not None and not model.weak
-    assert model.cur_inside[:4].tolist() == [False, False, True, False]
-    assert model.cur_inside[4:].all() and model.cur_tested.size == cur.height - 3
+    assert model.cur_inside[:5].tolist() == [False, False, True, False, True]  # row 4: missing as in the reference
+    assert model.cur_inside[4:].all(), np.flatnonzero(~model.cur_inside)
+    assert model.cur_tested.size == cur.height - 3

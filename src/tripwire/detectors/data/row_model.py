@@ -249,15 +249,20 @@ class RowFeatures:
 
 
 def _unknown_values(ref: pl.DataFrame, cur: pl.DataFrame, sources: list[str]) -> np.ndarray:
-    """Return per current row and feature whether the row's value of the feature's column is
-    missing or a category the reference sample never holds (the model predicts it from a stand-in)."""
+    """Return per current row and feature whether the model never saw the row's value of the
+    feature's column: a category the reference sample never holds, or a missing number where the
+    reference holds fewer than MIN_LEVEL_COUNT of them (where it holds more, as with a column
+    empty by design on some rows, the model learned from those rows with the median standing in,
+    as from a category's level)."""
     columns = list(dict.fromkeys(sources))
     flags = []
     for name in columns:
         s = cur.get_column(name)
         if s.dtype.is_numeric() or s.dtype == pl.Boolean:
             x = s.cast(pl.Float64, strict=False)
-            flags.append(~x.is_finite().fill_null(False))
+            trained = int((~ref.get_column(name).cast(pl.Float64, strict=False).is_finite().fill_null(False)).sum())
+            missing = ~x.is_finite().fill_null(False)
+            flags.append(missing & (trained < MIN_LEVEL_COUNT))
         else:
             seen = ref.get_column(name).cast(pl.String).drop_nulls().unique()
             flags.append(s.cast(pl.String).is_not_null() & ~s.cast(pl.String).is_in(seen.implode()))

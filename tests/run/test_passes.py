@@ -260,3 +260,16 @@ def test_evaluate_records_the_training_and_groups_tables_it_reads(files, tmp_pat
         {"kind": "types", "input": "groups.csv"}, {"kind": "rows", "input": "groups.csv"},
         {"kind": "rows", "input": "train.parquet"}]
     assert any(m.get("group_column") == "island" for m in report.metrics)
+
+
+def test_holding_the_rows_takes_the_frames_the_profile_converted(files, monkeypatch):
+    import polars as pl
+
+    from tripwire.run.context import hold_rows, open_context
+
+    ctx = open_context(files / "cur.csv", keep_rows=True)
+    calls = []
+    real = pl.from_arrow
+    monkeypatch.setattr(pl, "from_arrow", lambda *a, **k: calls.append(1) or real(*a, **k))
+    table = hold_rows(ctx, "evaluate")
+    assert table.height == ctx.profile.rows and calls == []  # no batch converted a second time

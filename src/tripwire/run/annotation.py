@@ -1,8 +1,8 @@
 """`annotators` as a run-layer composition: one context, one read of the ratings, one Report.
 
 The table is opened and profiled once (`open_context`), its rows are held in one table
-(the batches the profile read, replayed when they fit the memory budget), and the agreement coefficients, consensus, annotator bias and agreement over time come from
-tripwire.agreement. The Report carries the findings and the metrics table; the consensus per
+(the batches the profile read, replayed when they fit the memory budget), and the agreement
+coefficients, consensus, annotator bias and agreement over time come from tripwire.agreement. The Report carries the findings and the metrics table; the consensus per
 item is in `report.extra["consensus"]` (a Polars DataFrame) and written with `consensus=PATH`.
 """
 

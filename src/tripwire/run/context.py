@@ -20,7 +20,7 @@ import pyarrow as pa
 from tripwire.engines import handed_over
 from tripwire.errors import UsageError
 from tripwire.io import Source, open_source
-from tripwire.io.kept import KeptBatches, keep_budget
+from tripwire.io.kept import KeptBatches, keep_budget, polars_frame
 from tripwire.profiling import DatasetProfile, ProfileConfig, is_profile_file
 from tripwire.profiling import profile as profile_source
 from tripwire.progress import ProgressCallback, close, progress_for
@@ -222,7 +222,7 @@ def read_frame(data: Any, *, name: str | None = None, encoding: str | None = Non
     run's context counts as its row pass.
     """
     source = open_source(data, name=name, encoding=encoding)
-    frames = [pl.from_arrow(b) for b in source.batches()]
+    frames = [polars_frame(b) for b in source.batches()]  # a kept batch's: the profile converted it
     table = pl.concat(frames, how="vertical_relaxed") if frames else pl.from_arrow(source.schema.empty_table())
     assert isinstance(table, pl.DataFrame)
     return table, str(source.name)

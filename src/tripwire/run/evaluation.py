@@ -1,9 +1,10 @@
 """`evaluate` as a run-layer composition: one context, one read of the columns, one Report.
 
 The data is opened and profiled once (`open_context`), its rows are held in one table
-(the batches the profile read, replayed when they fit the memory budget), and the metrics, baselines, weak slices, fairness gaps and calibration are computed
-from that table (tripwire.evaluation). The Report carries the findings and the metrics as a
-plain table (`report.metrics`).
+(the batches the profile read, replayed when they fit the memory budget), and the metrics,
+baselines, weak slices, fairness gaps and calibration are computed from that table
+(tripwire.evaluation). The Report carries the findings and the metrics as a plain table
+(`report.metrics`).
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def compare_models(*, dataset: str, store: Any = None, window: str = "week", tas
     every = _checked(window, task, resamples)
     st = _store(store)
     passes = PassLog()  # the store's tables this run reads (none when the caller read them)
-    joined = labelled if labelled is not None else _joined(_outputs(st, dataset, passes), st, dataset, passes)
+    joined = labelled if labelled is not None else labelled_outputs(st, dataset, passes)
     champion = joined.filter((pl.col("role") == "champion") & (pl.col("route") == "model"))
     challenger = joined.filter(pl.col("role") == "challenger")
     if challenger.height == 0:
@@ -154,9 +154,9 @@ def metrics_by_window(rows: pl.DataFrame, task: str, every: str, boot: Bootstrap
     return out
 
 
-def labelled_outputs(store: Store, dataset: str) -> pl.DataFrame:
-    """Return the dataset's served outputs that have a label, with the label (one read of each table)."""
-    return _joined(outputs(store, dataset), store, dataset)
+def labelled_outputs(store: Store, dataset: str, passes: PassLog | None = None) -> pl.DataFrame:
+    """Return the dataset's served outputs that have a label, with the label (one read of each table, in `passes`)."""
+    return _joined(_outputs(store, dataset, passes), store, dataset, passes)
 
 
 def label_trend(store: Store, dataset: str, every: str = "1w", labelled: pl.DataFrame | None = None) -> list[dict[str, Any]]:

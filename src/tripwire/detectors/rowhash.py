@@ -34,9 +34,10 @@ ROW_SEED = HASH_SEED  # the profile's: a kept batch's frame carries its hashes
 _last = threading.local()
 #: the batches `repeated_rows` last answered about (weakly) and its answer
 _repeats: tuple[tuple[weakref.ref[np.ndarray], ...], np.ndarray] | None = None
-_repeats_lock = threading.Lock()
 #: the reference `sample_row_hashes` last hashed (weakly), the columns, and its answer
 _sample: tuple[weakref.ref[DatasetProfile], tuple[str, ...], np.ndarray] | None = None
+#: guards both remembered answers (`_repeats`, `_sample`)
+_answers_lock = threading.Lock()
 
 
 def batch_row_hashes(df: pl.DataFrame) -> np.ndarray:
@@ -64,13 +65,13 @@ def repeated_rows(parts: Sequence[np.ndarray]) -> np.ndarray:
     global _repeats
     if not parts:
         return np.zeros(0, dtype=np.intp)
-    with _repeats_lock:
+    with _answers_lock:
         last = _repeats
     if last is not None and len(last[0]) == len(parts) and all(r() is p for r, p in zip(last[0], parts, strict=True)):
         return last[1]
     out = later_occurrences(np.concatenate(parts))
     out.flags.writeable = False
-    with _repeats_lock:
+    with _answers_lock:
         _repeats = (tuple(weakref.ref(p) for p in parts), out)
     return out
 
@@ -85,7 +86,7 @@ def sample_row_hashes(ref: DatasetProfile, columns: Sequence[str], sample: pl.Da
     """
     global _sample
     key = tuple(columns)
-    with _repeats_lock:
+    with _answers_lock:
         last = _sample
     if last is not None and last[0]() is ref and last[1] == key:
         return last[2]
@@ -93,6 +94,6 @@ def sample_row_hashes(ref: DatasetProfile, columns: Sequence[str], sample: pl.Da
     assert frame is not None, "a reference without a row sample has no sample rows to hash"
     hashes = hash_rows(frame.select(key), seed=ROW_SEED)
     hashes.flags.writeable = False
-    with _repeats_lock:
+    with _answers_lock:
         _sample = (weakref.ref(ref), key, hashes)
     return hashes
